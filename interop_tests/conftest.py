@@ -1,0 +1,133 @@
+"""Shared fixtures for the interop suite.
+
+The suite runs under Python 3 (pytest). Real Pyro 3.16 runs under Python 2.7
+in subprocesses (scripts in py2/). Our Go binaries come from $GOPYRO_BIN (set by
+scripts/test.sh); when it is unset they are built once into a temp dir.
+Everything listens on 127.0.0.1 and ephemeral ports; every process is bounded by
+a timeout and killed at teardown.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PY2_DIR = os.path.join(HERE, "py2")
+
+
+def _py2_path():
+    p = os.environ.get("PYRO_PY2")
+    if p:
+        return p
+    try:
+        root = subprocess.check_output(["pyenv", "root"], text=True).strip()
+    except (OSError, subprocess.CalledProcessError):
+        root = os.path.expanduser("~/.pyenv")
+    return os.path.join(root, "versions", "2.7.18", "bin", "python")
+
+
+PY2 = _py2_path()
+
+
+@pytest.fixture(scope="session")
+def gobin():
+    """Directory holding the built cmd/ binaries."""
+    d = os.environ.get("GOPYRO_BIN")
+    if d:
+        return d
+    d = tempfile.mkdtemp(prefix="gopyro-bin-")
+    subprocess.check_call(["go", "build", "-o", d, "./cmd/..."], cwd=ROOT, timeout=600)
+    return d
+
+
+def free_port():
+    """An unused TCP port on 127.0.0.1 (also free for UDP in practice)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def py2_env(extra=None):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = PY2_DIR
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.setdefault("PYRO_STORAGE", tempfile.mkdtemp(prefix="pyro-storage-"))
+    if extra:
+        env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def run_py2(script, *args, input=None, timeout=60, env=None, check=True):
+    """Run py2/<script> under Python 2.7 with real Pyro; returns CompletedProcess."""
+    cmd = [PY2, os.path.join(PY2_DIR, script)] + [str(a) for a in args]
+    cp = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout,
+                        env=py2_env(env))
+    if check and cp.returncode != 0:
+        raise AssertionError("%s failed (%d)\nstdout:\n%s\nstderr:\n%s" % (
+            script, cp.returncode, cp.stdout.decode(errors="replace"),
+            cp.stderr.decode(errors="replace")))
+    return cp
+
+
+class Procs:
+    """Background processes started by a test; all killed at teardown."""
+
+    def __init__(self):
+        self.procs = []
+
+    def start(self, cmd, env=None, cwd=None):
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, env=env, cwd=cwd)
+        self.procs.append(p)
+        return p
+
+    def py2(self, script, *args, env=None):
+        return self.start([PY2, os.path.join(PY2_DIR, script)] + [str(a) for a in args],
+                          env=py2_env(env))
+
+    def stop(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+            try:
+                p.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+@pytest.fixture
+def procs():
+    ps = Procs()
+    yield ps
+    ps.stop()
+
+
+def wait_port(port, host="127.0.0.1", timeout=15.0, proc=None):
+    """Wait until something accepts TCP connections on host:port."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError("process exited early (%s):\n%s\n%s" % (
+                proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")))
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError("nothing listening on %s:%d after %.0fs" % (host, port, timeout))
+
+
+def readline_with_timeout(proc, timeout=15.0):
+    """Read one stdout line of proc, failing after timeout seconds."""
+    import selectors
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    if not sel.select(timeout):
+        raise AssertionError("no output from %r within %.0fs" % (proc.args, timeout))
+    return proc.stdout.readline().decode()

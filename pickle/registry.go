@@ -1,0 +1,58 @@
+package pickle
+
+import (
+	"fmt"
+	"sync"
+)
+
+// A Decoder turns the generic form of an instance of a registered Python class
+// into its Go value. Returning an error fails the whole decode with it.
+type DecodeFunc func(o *Object) (any, error)
+
+// Registry maps Python class paths to Go types, both ways: decoding consults
+// it for every instance built from a pickle, and encoding needs nothing from
+// it because Go types that pickle as Python classes implement Pickler.
+//
+// The zero Registry is empty and ready to use; it is safe for concurrent use.
+type Registry struct {
+	mu      sync.RWMutex
+	classes map[Class]DecodeFunc
+	parent  *Registry
+}
+
+// DefaultRegistry is used by Decode, Unmarshal and decoders that name no
+// registry. Package compat registers Pyro's wire classes in it.
+var DefaultRegistry = &Registry{}
+
+// NewRegistry returns an empty registry that falls back to parent (which may
+// be nil) for classes it does not know itself.
+func NewRegistry(parent *Registry) *Registry {
+	return &Registry{parent: parent}
+}
+
+// Register makes decoders produce fn's result for instances of the class
+// module.name. Registering a class twice replaces the earlier function.
+func (r *Registry) Register(module, name string, fn DecodeFunc) {
+	if fn == nil {
+		panic(fmt.Sprintf("pickle: Register %s.%s with nil DecodeFunc", module, name))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.classes == nil {
+		r.classes = make(map[Class]DecodeFunc)
+	}
+	r.classes[Class{Module: module, Name: name}] = fn
+}
+
+// Lookup returns the function registered for c, searching parents.
+func (r *Registry) Lookup(c Class) (DecodeFunc, bool) {
+	for reg := r; reg != nil; reg = reg.parent {
+		reg.mu.RLock()
+		fn, ok := reg.classes[c]
+		reg.mu.RUnlock()
+		if ok {
+			return fn, true
+		}
+	}
+	return nil, false
+}

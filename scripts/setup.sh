@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything gopyro's build and tests need on a fresh machine:
+# Go modules, Pyro 3.16 for Python 2.7 (the interop arbiter), pytest for the
+# Python-driven interop suite. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+if [ ! -x "$PY2" ]; then
+  echo "setup: Python 2.7 not found at $PY2 (set PYRO_PY2 to its path)" >&2
+  exit 1
+fi
+if ! "$PY2" -c 'import Pyro.constants, sys; sys.exit(Pyro.constants.VERSION != "3.16")' 2>/dev/null; then
+  "$PY2" -m pip install --disable-pip-version-check -q 'pyro==3.16'
+fi
+if ! "$PY3" -c 'import pytest' 2>/dev/null; then
+  "$PY3" -m pip install --disable-pip-version-check -q pytest
+fi
+go mod download
+echo "setup: go $(go env GOVERSION), $("$PY2" -c 'import Pyro.constants as c; print "Pyro " + c.VERSION') on $("$PY2" -V 2>&1), pytest $("$PY3" -m pytest --version 2>&1 | awk '{print $2}')"
