@@ -41,7 +41,9 @@ def gobin():
     if d:
         return d
     d = tempfile.mkdtemp(prefix="gopyro-bin-")
-    subprocess.check_call(["go", "build", "-o", d, "./cmd/..."], cwd=ROOT, timeout=600)
+    pkgs = subprocess.check_output(["go", "list", "./cmd/...", "./interop_tests/goprogs/..."],
+                                   cwd=ROOT, text=True, timeout=120).split()
+    subprocess.check_call(["go", "build", "-o", d] + pkgs, cwd=ROOT, timeout=600)
     return d
 
 
