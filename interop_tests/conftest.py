@@ -33,6 +33,11 @@ def _py2_path():
 
 PY2 = _py2_path()
 
+# Pyro's own example programs, unpacked from the sdist by scripts/setup.sh.
+PYRO_EXAMPLES = os.environ.get("PYRO_EXAMPLES") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+    "gopyro", "Pyro-3.16", "examples")
+
 
 @pytest.fixture(scope="session")
 def gobin():

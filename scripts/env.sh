@@ -10,3 +10,8 @@ fi
 export PYRO_PY2
 PY2="$PYRO_PY2"
 PY3="${PYRO_PY3:-python3}"
+# The Pyro 3.16 sdist (manual, bin/ tools, examples/) is unpacked here by setup.sh;
+# the interop suite runs Pyro's own example programs from it.
+GOPYRO_CACHE="${GOPYRO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gopyro}"
+export PYRO_SDIST="${PYRO_SDIST:-$GOPYRO_CACHE/Pyro-3.16}"
+export PYRO_EXAMPLES="${PYRO_EXAMPLES:-$PYRO_SDIST/examples}"

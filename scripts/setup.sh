@@ -11,10 +11,17 @@ if [ ! -x "$PY2" ]; then
   exit 1
 fi
 if ! "$PY2" -c 'import Pyro.constants, sys; sys.exit(Pyro.constants.VERSION != "3.16")' 2>/dev/null; then
-  "$PY2" -m pip install --disable-pip-version-check -q 'pyro==3.16'
+  PIP_NO_PYTHON_VERSION_WARNING=1 "$PY2" -m pip install --disable-pip-version-check -q 'pyro==3.16'
 fi
 if ! "$PY3" -c 'import pytest' 2>/dev/null; then
   "$PY3" -m pip install --disable-pip-version-check -q pytest
+fi
+if [ ! -d "$PYRO_EXAMPLES" ]; then
+  mkdir -p "$GOPYRO_CACHE"
+  tmp="$(mktemp -d)"
+  PIP_NO_PYTHON_VERSION_WARNING=1 "$PY2" -m pip download --disable-pip-version-check -q --no-deps --no-binary :all: -d "$tmp" 'pyro==3.16'
+  tar -xzf "$tmp"/Pyro-3.16.tar.gz -C "$GOPYRO_CACHE"
+  rm -rf "$tmp"
 fi
 go mod download
 echo "setup: go $(go env GOVERSION), $("$PY2" -c 'import Pyro.constants as c; print "Pyro " + c.VERSION') on $("$PY2" -V 2>&1), pytest $("$PY3" -m pytest --version 2>&1 | awk '{print $2}')"
