@@ -6,5 +6,6 @@ require github.com/kisielk/og-rek v1.3.0
 
 require (
 	github.com/aristanetworks/gomap v0.0.0-20230726210543-f4e41046dced // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
 	golang.org/x/exp v0.0.0-20230725093048-515e97ebf090 // indirect
 )

@@ -1,0 +1,1065 @@
+package pickle
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Pickle opcodes the encoder emits.
+const (
+	wrMark           = '('
+	wrStop           = '.'
+	wrPop            = '0'
+	wrInt            = 'I'
+	wrBinInt         = 'J'
+	wrBinInt1        = 'K'
+	wrBinInt2        = 'M'
+	wrLong           = 'L'
+	wrLong1          = 0x8a
+	wrLong4          = 0x8b
+	wrNone           = 'N'
+	wrFloat          = 'F'
+	wrBinFloat       = 'G'
+	wrString         = 'S'
+	wrBinString      = 'T'
+	wrShortBinString = 'U'
+	wrUnicode        = 'V'
+	wrBinUnicode     = 'X'
+	wrBinBytes       = 'B'
+	wrShortBinBytes  = 'C'
+	wrAppend         = 'a'
+	wrAppends        = 'e'
+	wrBuild          = 'b'
+	wrGlobal         = 'c'
+	wrDict           = 'd'
+	wrEmptyDict      = '}'
+	wrGet            = 'g'
+	wrBinGet         = 'h'
+	wrLongBinGet     = 'j'
+	wrInst           = 'i'
+	wrList           = 'l'
+	wrEmptyList      = ']'
+	wrObj            = 'o'
+	wrPut            = 'p'
+	wrBinPut         = 'q'
+	wrLongBinPut     = 'r'
+	wrSetItem        = 's'
+	wrSetItems       = 'u'
+	wrTuple          = 't'
+	wrEmptyTuple     = ')'
+	wrReduce         = 'R'
+	wrProto          = 0x80
+	wrNewObj         = 0x81
+	wrTuple1         = 0x85
+	wrTuple2         = 0x86
+	wrTuple3         = 0x87
+	wrNewTrue        = 0x88
+	wrNewFalse       = 0x89
+)
+
+// batchSize is how many items one APPENDS or SETITEMS carries, as in CPython.
+const batchSize = 1000
+
+// DefaultEncodeMaxDepth is the nesting depth beyond which encoding fails when
+// Encoder.MaxDepth is zero. It matches CPython's default recursion limit.
+const DefaultEncodeMaxDepth = 1000
+
+// HighestProtocol is the highest pickle protocol the Encoder writes. Pyro 3
+// peers (Python 2) read protocols 0 to 2; protocol 3 is for Python 3 peers.
+const HighestProtocol = 3
+
+// Sentinel errors of encoding, matched with errors.Is on an *EncodeError.
+var (
+	// ErrUnsupportedType: the Go value has no Python counterpart (chan, func,
+	// complex, unsafe.Pointer, error values that are not Picklers).
+	ErrUnsupportedType = errors.New("unsupported Go type")
+	// ErrEncodeDepth: the value nests deeper than the encoder's MaxDepth,
+	// usually because of a pointer cycle through Go structs or maps.
+	ErrEncodeDepth = errors.New("value nests too deeply")
+	// ErrInvalidUTF8: a Go string (Python unicode) is not UTF-8, so Python
+	// could not load it.
+	ErrInvalidUTF8 = errors.New("string is not valid UTF-8")
+	// ErrUnsupportedValue: the value exists in Python but cannot be written
+	// at the chosen protocol, or an Object is malformed.
+	ErrUnsupportedValue = errors.New("value cannot be pickled")
+)
+
+// EncodeError reports a value that could not be encoded.
+type EncodeError struct {
+	// Path locates the value inside the encoded one, like "[2].balance";
+	// empty for the top-level value.
+	Path string
+	// Type is the Go type of the offending value.
+	Type string
+	// Err is one of the Err* sentinels above, possibly wrapped with detail.
+	Err error
+}
+
+func (e *EncodeError) Error() string {
+	at := ""
+	if e.Path != "" {
+		at = " at " + e.Path
+	}
+	return "pickle: cannot encode " + e.Type + at + ": " + e.Err.Error()
+}
+
+func (e *EncodeError) Unwrap() error { return e.Err }
+
+// atPath prefixes the path of an *EncodeError with elem while the error
+// travels up through the containers; other errors pass unchanged.
+func atPath(err error, elem string) error {
+	var ee *EncodeError
+	if errors.As(err, &ee) {
+		ee.Path = elem + ee.Path
+	}
+	return err
+}
+
+func indexPath(i int) string { return "[" + strconv.Itoa(i) + "]" }
+
+// An Encoder writes Python pickles. The zero Encoder writes protocol 0;
+// Marshal uses protocol 2, which is what Pyro 3 itself sends.
+type Encoder struct {
+	// Protocol is the pickle protocol, 0 to HighestProtocol.
+	Protocol int
+	// MaxDepth bounds the nesting of the encoded value; zero means
+	// DefaultEncodeMaxDepth.
+	MaxDepth int
+}
+
+// Marshal returns the protocol 2 pickle of v.
+func Marshal(v any) ([]byte, error) {
+	e := Encoder{Protocol: 2}
+	return e.Append(make([]byte, 0, 256), v)
+}
+
+// Append appends the pickle of v to dst and returns the extended buffer. On
+// error it returns dst with its original length.
+func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
+	if e.Protocol < 0 || e.Protocol > HighestProtocol {
+		return dst, &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: protocol %d (want 0 to %d)", ErrUnsupportedValue, e.Protocol, HighestProtocol)}
+	}
+	s := encStatePool.Get().(*encState)
+	s.buf = dst
+	s.proto = e.Protocol
+	s.maxDepth = e.MaxDepth
+	if s.maxDepth <= 0 {
+		s.maxDepth = DefaultEncodeMaxDepth
+	}
+	s.next = 1 // cPickle numbers memo entries from 1
+	start := len(dst)
+	if s.proto >= 2 {
+		s.buf = append(s.buf, wrProto, byte(s.proto))
+	}
+	err := s.encode(v, 0)
+	out := append(s.buf, wrStop)
+	s.release()
+	if err != nil {
+		return dst[:start], err
+	}
+	return out, nil
+}
+
+// memoEntry records the memo index of a value with identity.
+type memoEntry struct {
+	ptr unsafe.Pointer
+	idx int
+}
+
+type classEntry struct {
+	c   Class
+	idx int
+}
+
+// encState is one encoding in progress; pooled so Append does not allocate.
+type encState struct {
+	buf      []byte
+	proto    int
+	maxDepth int
+	next     int // next memo index
+	memo     []memoEntry
+	memoMap  map[unsafe.Pointer]int
+	classes  []classEntry
+	keys     []reflect.Value
+}
+
+var encStatePool = sync.Pool{New: func() any { return new(encState) }}
+
+// memoMapThreshold is the memo size beyond which lookups use a map.
+const memoMapThreshold = 16
+
+func (s *encState) release() {
+	s.buf = nil
+	clear(s.memo)
+	s.memo = s.memo[:0]
+	s.memoMap = nil
+	s.classes = s.classes[:0]
+	clear(s.keys)
+	s.keys = s.keys[:0]
+	encStatePool.Put(s)
+}
+
+func (s *encState) lookup(p unsafe.Pointer) (int, bool) {
+	if s.memoMap != nil {
+		idx, ok := s.memoMap[p]
+		return idx, ok
+	}
+	for _, m := range s.memo {
+		if m.ptr == p {
+			return m.idx, true
+		}
+	}
+	return 0, false
+}
+
+// put writes a memo store for the value just built and, when p is not nil,
+// remembers p so that later references become memo loads.
+func (s *encState) put(p unsafe.Pointer) {
+	idx := s.next
+	s.next++
+	switch {
+	case s.proto == 0:
+		s.buf = append(s.buf, wrPut)
+		s.buf = strconv.AppendInt(s.buf, int64(idx), 10)
+		s.buf = append(s.buf, '\n')
+	case idx < 256:
+		s.buf = append(s.buf, wrBinPut, byte(idx))
+	default:
+		s.buf = append(s.buf, wrLongBinPut)
+		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(idx))
+	}
+	if p == nil {
+		return
+	}
+	if s.memoMap != nil {
+		s.memoMap[p] = idx
+		return
+	}
+	s.memo = append(s.memo, memoEntry{p, idx})
+	if len(s.memo) > memoMapThreshold {
+		s.memoMap = make(map[unsafe.Pointer]int, 2*len(s.memo))
+		for _, m := range s.memo {
+			s.memoMap[m.ptr] = m.idx
+		}
+	}
+}
+
+func (s *encState) get(idx int) {
+	switch {
+	case s.proto == 0:
+		s.buf = append(s.buf, wrGet)
+		s.buf = strconv.AppendInt(s.buf, int64(idx), 10)
+		s.buf = append(s.buf, '\n')
+	case idx < 256:
+		s.buf = append(s.buf, wrBinGet, byte(idx))
+	default:
+		s.buf = append(s.buf, wrLongBinGet)
+		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(idx))
+	}
+}
+
+// memoized emits a memo load and reports true when p was encoded before.
+func (s *encState) memoized(p unsafe.Pointer) bool {
+	if idx, ok := s.lookup(p); ok {
+		s.get(idx)
+		return true
+	}
+	return false
+}
+
+// dictPtr returns the identity of a Dict: og-rek's Dict is a single pointer.
+func dictPtr(d Dict) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&d)) }
+
+// The layout dictPtr relies on; compilation fails if og-rek changes it.
+var _ [unsafe.Sizeof(Dict{}) - unsafe.Sizeof(uintptr(0))]struct{}
+var _ [unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(Dict{})]struct{}
+
+func (s *encState) encode(v any, depth int) error {
+	switch x := v.(type) {
+	case nil:
+		s.buf = append(s.buf, wrNone)
+	case None:
+		s.buf = append(s.buf, wrNone)
+	case bool:
+		s.encodeBool(x)
+	case int:
+		s.encodeInt(int64(x))
+	case int64:
+		s.encodeInt(x)
+	case int32:
+		s.encodeInt(int64(x))
+	case int16:
+		s.encodeInt(int64(x))
+	case int8:
+		s.encodeInt(int64(x))
+	case uint:
+		s.encodeUint(uint64(x))
+	case uint64:
+		s.encodeUint(x)
+	case uint32:
+		s.encodeInt(int64(x))
+	case uint16:
+		s.encodeInt(int64(x))
+	case uint8:
+		s.encodeInt(int64(x))
+	case float64:
+		s.encodeFloat(x)
+	case float32:
+		s.encodeFloat(float64(x))
+	case string:
+		return s.encodeUnicode(x)
+	case ByteString:
+		s.encodeStr(string(x))
+	case []byte:
+		s.encodeStr(unsafe.String(unsafe.SliceData(x), len(x)))
+	case Bytes:
+		return s.encodeBytes(string(x), depth)
+	case ByteArray:
+		return s.encodeByteArray(x, depth)
+	case *big.Int:
+		if x == nil {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		s.encodeLong(x)
+	case Tuple:
+		return s.encodeTuple(x, depth, true)
+	case *List:
+		if x == nil {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		if s.memoized(unsafe.Pointer(x)) {
+			return nil
+		}
+		s.startList(unsafe.Pointer(x))
+		return s.appendItems(x.Items, depth)
+	case []any:
+		s.startList(nil)
+		return s.appendItems(x, depth)
+	case Dict:
+		return s.encodeDict(x, depth)
+	case *Set:
+		if x == nil {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		return s.encodeSet("set", unsafe.Pointer(x), x.Items, depth)
+	case *FrozenSet:
+		if x == nil {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		return s.encodeSet("frozenset", unsafe.Pointer(x), x.Items, depth)
+	case Class:
+		return s.encodeClass(x)
+	case *Object:
+		if x == nil {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		return s.encodeObject(x, unsafe.Pointer(x), depth)
+	case Pickler:
+		return s.encodePickler(x, depth)
+	default:
+		return s.encodeReflect(reflect.ValueOf(v), depth)
+	}
+	return nil
+}
+
+func (s *encState) encodeBool(b bool) {
+	switch {
+	case s.proto >= 2 && b:
+		s.buf = append(s.buf, wrNewTrue)
+	case s.proto >= 2:
+		s.buf = append(s.buf, wrNewFalse)
+	case b:
+		s.buf = append(s.buf, "I01\n"...)
+	default:
+		s.buf = append(s.buf, "I00\n"...)
+	}
+}
+
+// encodeInt writes a Python int as cPickle does: BININT1/BININT2/BININT when
+// the value fits in 32 bits, else the text INT (which Python 2 reads as int on
+// 64-bit builds).
+func (s *encState) encodeInt(i int64) {
+	if s.proto >= 1 {
+		switch {
+		case i >= 0 && i <= 0xff:
+			s.buf = append(s.buf, wrBinInt1, byte(i))
+			return
+		case i >= 0 && i <= 0xffff:
+			s.buf = append(s.buf, wrBinInt2, byte(i), byte(i>>8))
+			return
+		case i >= math.MinInt32 && i <= math.MaxInt32:
+			s.buf = append(s.buf, wrBinInt)
+			s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(i))
+			return
+		}
+	}
+	s.buf = append(s.buf, wrInt)
+	s.buf = strconv.AppendInt(s.buf, i, 10)
+	s.buf = append(s.buf, '\n')
+}
+
+func (s *encState) encodeUint(u uint64) {
+	if u <= math.MaxInt64 {
+		s.encodeInt(int64(u))
+		return
+	}
+	s.encodeLong(new(big.Int).SetUint64(u))
+}
+
+// encodeLong writes a Python long: LONG1/LONG4 with the minimal two's
+// complement little-endian bytes at protocol 2, else the text form "L123L".
+func (s *encState) encodeLong(x *big.Int) {
+	if s.proto < 2 {
+		s.buf = append(s.buf, wrLong)
+		s.buf = x.Append(s.buf, 10)
+		s.buf = append(s.buf, 'L', '\n')
+		return
+	}
+	if x.Sign() == 0 {
+		s.buf = append(s.buf, wrLong1, 0)
+		return
+	}
+	// Minimal two's complement length: one more byte than the magnitude
+	// needs for its sign bit.
+	var n int
+	mag := x
+	if x.Sign() > 0 {
+		n = x.BitLen()/8 + 1
+	} else {
+		m := new(big.Int).Not(x) // -x-1
+		n = m.BitLen()/8 + 1
+		mag = new(big.Int).Lsh(big.NewInt(1), uint(8*n))
+		mag.Add(mag, x)
+	}
+	if n < 256 {
+		s.buf = append(s.buf, wrLong1, byte(n))
+	} else {
+		s.buf = append(s.buf, wrLong4)
+		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(n))
+	}
+	start := len(s.buf)
+	s.buf = append(s.buf, make([]byte, n)...)
+	b := s.buf[start:]
+	mag.FillBytes(b) // big-endian
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+}
+
+// encodeFloat writes BINFLOAT, or at protocol 0 the text form cPickle writes
+// ("%.17g", with inf and nan spelled as C does).
+func (s *encState) encodeFloat(f float64) {
+	if s.proto >= 1 {
+		s.buf = append(s.buf, wrBinFloat)
+		s.buf = binary.BigEndian.AppendUint64(s.buf, math.Float64bits(f))
+		return
+	}
+	s.buf = append(s.buf, wrFloat)
+	switch {
+	case math.IsInf(f, 1):
+		s.buf = append(s.buf, "inf"...)
+	case math.IsInf(f, -1):
+		s.buf = append(s.buf, "-inf"...)
+	case math.IsNaN(f):
+		s.buf = append(s.buf, "nan"...)
+	default:
+		s.buf = strconv.AppendFloat(s.buf, f, 'g', 17, 64)
+	}
+	s.buf = append(s.buf, '\n')
+}
+
+// encodeStr writes a Python 2 str.
+func (s *encState) encodeStr(str string) {
+	switch {
+	case s.proto == 0:
+		s.buf = append(s.buf, wrString)
+		s.buf = appendPyRepr(s.buf, str)
+		s.buf = append(s.buf, '\n')
+	case len(str) < 256:
+		s.buf = append(s.buf, wrShortBinString, byte(len(str)))
+		s.buf = append(s.buf, str...)
+	default:
+		s.buf = append(s.buf, wrBinString)
+		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(str)))
+		s.buf = append(s.buf, str...)
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendPyRepr appends Python 2's repr of the str s, which protocol 0's
+// STRING opcode carries.
+func appendPyRepr(b []byte, s string) []byte {
+	quote := byte('\'')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			quote = '"'
+		}
+	}
+	if quote == '"' {
+		for i := 0; i < len(s); i++ {
+			if s[i] == '"' {
+				quote = '\''
+				break
+			}
+		}
+	}
+	b = append(b, quote)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == quote || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c < ' ' || c >= 0x7f:
+			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, quote)
+}
+
+// encodeUnicode writes a Go string as Python unicode.
+func (s *encState) encodeUnicode(str string) error {
+	if !utf8.ValidString(str) && !validPyUTF8(str) {
+		return &EncodeError{Type: "string", Err: ErrInvalidUTF8}
+	}
+	if s.proto == 0 {
+		s.buf = append(s.buf, wrUnicode)
+		s.buf = appendRawUnicodeEscape(s.buf, str)
+		s.buf = append(s.buf, '\n')
+		return nil
+	}
+	s.buf = append(s.buf, wrBinUnicode)
+	s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(str)))
+	s.buf = append(s.buf, str...)
+	return nil
+}
+
+// decodePyRune decodes one code point as Python 2's UTF-8 codec does, which
+// unlike Go accepts encoded surrogates (U+D800 to U+DFFF).
+func decodePyRune(s string) (rune, int) {
+	r, n := utf8.DecodeRuneInString(s)
+	if r != utf8.RuneError || n != 1 {
+		return r, n
+	}
+	if len(s) >= 3 && s[0] == 0xed && s[1] >= 0xa0 && s[1] <= 0xbf && s[2]&0xc0 == 0x80 {
+		return rune(s[0]&0x0f)<<12 | rune(s[1]&0x3f)<<6 | rune(s[2]&0x3f), 3
+	}
+	return utf8.RuneError, 1
+}
+
+// validPyUTF8 reports whether Python 2 can decode s as UTF-8; it is called
+// only for strings Go considers invalid.
+func validPyUTF8(s string) bool {
+	for i := 0; i < len(s); {
+		r, n := decodePyRune(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// appendRawUnicodeEscape appends s in the raw-unicode-escape form of
+// protocol 0's UNICODE opcode, escaping backslash and newline as cPickle does.
+func appendRawUnicodeEscape(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == '\\' || c == '\n' {
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			} else {
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := decodePyRune(s[i:])
+		i += n
+		switch {
+		case r < 0x100:
+			b = append(b, byte(r))
+		case r < 0x10000:
+			b = append(b, '\\', 'u')
+			for sh := 12; sh >= 0; sh -= 4 {
+				b = append(b, hexDigits[(r>>sh)&0xf])
+			}
+		default:
+			b = append(b, '\\', 'U')
+			for sh := 28; sh >= 0; sh -= 4 {
+				b = append(b, hexDigits[(r>>sh)&0xf])
+			}
+		}
+	}
+	return b
+}
+
+// encodeBytes writes a Python 3 bytes: BINBYTES at protocol 3, else the form
+// Python 3 itself uses for older protocols, _codecs.encode(latin1_text,
+// 'latin1'), which Python 2 loads as a str.
+func (s *encState) encodeBytes(b string, depth int) error {
+	if s.proto >= 3 {
+		if len(b) < 256 {
+			s.buf = append(s.buf, wrShortBinBytes, byte(len(b)))
+		} else {
+			s.buf = append(s.buf, wrBinBytes)
+			s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(b)))
+		}
+		s.buf = append(s.buf, b...)
+		return nil
+	}
+	if err := s.encodeClass(Class{Module: "_codecs", Name: "encode"}); err != nil {
+		return err
+	}
+	s.startTuple(2)
+	s.encodeLatin1(b)
+	s.encodeStr("latin1")
+	s.endTuple(2)
+	s.buf = append(s.buf, wrReduce)
+	s.put(nil)
+	return nil
+}
+
+// encodeLatin1 writes the bytes b decoded as latin-1 as a Python unicode.
+func (s *encState) encodeLatin1(b string) {
+	n := len(b)
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			n++
+		}
+	}
+	if s.proto == 0 {
+		s.buf = append(s.buf, wrUnicode)
+		for i := 0; i < len(b); i++ {
+			c := b[i]
+			if c == '\\' || c == '\n' {
+				s.buf = append(s.buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			} else {
+				s.buf = append(s.buf, c)
+			}
+		}
+		s.buf = append(s.buf, '\n')
+		return
+	}
+	s.buf = append(s.buf, wrBinUnicode)
+	s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(n))
+	for i := 0; i < len(b); i++ {
+		s.buf = utf8.AppendRune(s.buf, rune(b[i]))
+	}
+}
+
+// endTuple closes a tuple of n items that were written after a MARK (when
+// n is not 1 to 3 at protocol 2) or directly.
+func (s *encState) endTuple(n int) {
+	if s.proto >= 2 && n >= 1 && n <= 3 {
+		s.buf = append(s.buf, wrTuple1+byte(n-1))
+		return
+	}
+	s.buf = append(s.buf, wrTuple)
+}
+
+// startTuple writes the MARK a tuple of n items needs, if any.
+func (s *encState) startTuple(n int) {
+	if s.proto < 2 || n < 1 || n > 3 {
+		s.buf = append(s.buf, wrMark)
+	}
+}
+
+// encodeByteArray writes a bytearray as Python 2 reduces it:
+// bytearray(latin1_text, 'latin-1'); at protocol 3, bytearray(bytes).
+func (s *encState) encodeByteArray(b ByteArray, depth int) error {
+	if s.proto >= 3 {
+		if err := s.encodeClass(Class{Module: "builtins", Name: "bytearray"}); err != nil {
+			return err
+		}
+		if err := s.encodeBytes(string(b), depth); err != nil {
+			return err
+		}
+		s.endTuple(1)
+	} else {
+		if err := s.encodeClass(Class{Module: "__builtin__", Name: "bytearray"}); err != nil {
+			return err
+		}
+		s.startTuple(2)
+		s.encodeLatin1(string(b))
+		s.encodeStr("latin-1")
+		s.endTuple(2)
+	}
+	s.buf = append(s.buf, wrReduce)
+	s.put(nil)
+	return nil
+}
+
+// encodeTuple writes a tuple. memo says whether to store it in the memo, as
+// cPickle does for tuples that other objects also reference.
+func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
+	if len(t) == 0 {
+		if s.proto >= 1 {
+			s.buf = append(s.buf, wrEmptyTuple)
+		} else {
+			s.buf = append(s.buf, wrMark, wrTuple)
+		}
+		return nil
+	}
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: "pickle.Tuple", Err: ErrEncodeDepth}
+	}
+	s.startTuple(len(t))
+	for i, item := range t {
+		if err := s.encode(item, depth+1); err != nil {
+			return atPath(err, indexPath(i))
+		}
+	}
+	s.endTuple(len(t))
+	if memo {
+		s.put(nil)
+	}
+	return nil
+}
+
+// startList writes an empty list and stores it in the memo under p.
+func (s *encState) startList(p unsafe.Pointer) {
+	if s.proto >= 1 {
+		s.buf = append(s.buf, wrEmptyList)
+	} else {
+		s.buf = append(s.buf, wrMark, wrList)
+	}
+	s.put(p)
+}
+
+// appendItems appends items to the list (or list-like object) on the stack in
+// batches, as cPickle does.
+func (s *encState) appendItems(items []any, depth int) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: "list", Err: ErrEncodeDepth}
+	}
+	for start := 0; start < len(items); start += batchSize {
+		batch := items[start:min(start+batchSize, len(items))]
+		multi := s.proto >= 1 && len(batch) > 1
+		if multi {
+			s.buf = append(s.buf, wrMark)
+		}
+		for i, item := range batch {
+			if err := s.encode(item, depth+1); err != nil {
+				return atPath(err, indexPath(start+i))
+			}
+			if !multi {
+				s.buf = append(s.buf, wrAppend)
+			}
+		}
+		if multi {
+			s.buf = append(s.buf, wrAppends)
+		}
+	}
+	return nil
+}
+
+// startDict writes an empty dict and stores it in the memo under p.
+func (s *encState) startDict(p unsafe.Pointer) {
+	if s.proto >= 1 {
+		s.buf = append(s.buf, wrEmptyDict)
+	} else {
+		s.buf = append(s.buf, wrMark, wrDict)
+	}
+	s.put(p)
+}
+
+// batcher emits the MARK/SETITEMS framing for n key-value pairs.
+type batcher struct {
+	s     *encState
+	n, i  int
+	multi bool
+}
+
+func (b *batcher) before() {
+	if b.i%batchSize == 0 {
+		b.multi = b.s.proto >= 1 && min(batchSize, b.n-b.i) > 1
+		if b.multi {
+			b.s.buf = append(b.s.buf, wrMark)
+		}
+	}
+}
+
+func (b *batcher) after() {
+	b.i++
+	if !b.multi {
+		b.s.buf = append(b.s.buf, wrSetItem)
+	} else if b.i%batchSize == 0 || b.i == b.n {
+		b.s.buf = append(b.s.buf, wrSetItems)
+	}
+}
+
+func (s *encState) encodeDict(d Dict, depth int) error {
+	p := dictPtr(d)
+	if p == nil {
+		s.startDict(nil)
+		return nil
+	}
+	if s.memoized(p) {
+		return nil
+	}
+	s.startDict(p)
+	n := d.Len()
+	if n == 0 {
+		return nil
+	}
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: "pickle.Dict", Err: ErrEncodeDepth}
+	}
+	b := batcher{s: s, n: n}
+	var err error
+	for k, v := range d.Iter() {
+		b.before()
+		if err = s.encode(k, depth+1); err != nil {
+			return atPath(err, "{key}")
+		}
+		if err = s.encode(v, depth+1); err != nil {
+			return atPath(err, "["+keyString(k)+"]")
+		}
+		b.after()
+	}
+	return nil
+}
+
+// keyString renders a dict key for an error path.
+func keyString(k any) string {
+	switch x := k.(type) {
+	case string:
+		return strconv.Quote(x)
+	case ByteString:
+		return strconv.Quote(string(x))
+	}
+	return fmt.Sprint(k)
+}
+
+// setItemsPairs writes key, value pairs flattened in kv (Object.DictItems).
+func (s *encState) setItemsPairs(kv []any, depth int) error {
+	if len(kv)%2 != 0 {
+		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: odd DictItems length %d", ErrUnsupportedValue, len(kv))}
+	}
+	b := batcher{s: s, n: len(kv) / 2}
+	for i := 0; i < len(kv); i += 2 {
+		b.before()
+		if err := s.encode(kv[i], depth+1); err != nil {
+			return atPath(err, ".DictItems"+indexPath(i))
+		}
+		if err := s.encode(kv[i+1], depth+1); err != nil {
+			return atPath(err, ".DictItems"+indexPath(i+1))
+		}
+		b.after()
+	}
+	return nil
+}
+
+// encodeSet writes a set or frozenset as Python 2 reduces it: set([items]).
+func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth int) error {
+	if s.memoized(p) {
+		return nil
+	}
+	module := "__builtin__"
+	if s.proto >= 3 {
+		module = "builtins"
+	}
+	if err := s.encodeClass(Class{Module: module, Name: name}); err != nil {
+		return err
+	}
+	s.startTuple(1)
+	s.startList(nil)
+	if err := s.appendItems(items, depth); err != nil {
+		return err
+	}
+	s.endTuple(1)
+	s.buf = append(s.buf, wrReduce)
+	s.put(p)
+	return nil
+}
+
+// encodeClass writes a GLOBAL, stored in the memo and reused like cPickle
+// reuses a class object.
+func (s *encState) encodeClass(c Class) error {
+	for _, e := range s.classes {
+		if e.c == c {
+			s.get(e.idx)
+			return nil
+		}
+	}
+	if !validGlobalName(c.Module) || !validGlobalName(c.Name) {
+		return &EncodeError{Type: "pickle.Class", Err: fmt.Errorf("%w: bad global name %q %q", ErrUnsupportedValue, c.Module, c.Name)}
+	}
+	s.buf = append(s.buf, wrGlobal)
+	s.buf = append(s.buf, c.Module...)
+	s.buf = append(s.buf, '\n')
+	s.buf = append(s.buf, c.Name...)
+	s.buf = append(s.buf, '\n')
+	s.classes = append(s.classes, classEntry{c, s.next})
+	s.put(nil)
+	return nil
+}
+
+func validGlobalName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] == '\n' || n[i] == '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+var reconstructor = Class{Module: "copy_reg", Name: "_reconstructor"}
+var builtinObject = Class{Module: "__builtin__", Name: "object"}
+
+// encodeObject writes an instance the way its Build says it was built, then
+// its list items, dict items and BUILD state, as CPython's save_reduce does.
+// p is the identity under which the instance is memoized.
+func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
+	if s.memoized(p) {
+		return nil
+	}
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: "*pickle.Object", Err: ErrEncodeDepth}
+	}
+	wrap := func(err error, field string) error { return atPath(err, "."+field) }
+	if len(o.Kwargs) > 0 {
+		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: keyword arguments of %s.%s need protocol 4", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+	}
+	build := o.Build
+	if build == BuildNewObj && s.proto < 2 {
+		if len(o.Args) > 0 {
+			return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: %s.%s with constructor arguments needs protocol 2", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+		}
+		build = BuildReconstructor
+	}
+	switch build {
+	case BuildNewObj:
+		if err := s.encodeClass(o.Class); err != nil {
+			return wrap(err, "Class")
+		}
+		if err := s.encodeTuple(o.Args, depth, false); err != nil {
+			return wrap(err, "Args")
+		}
+		s.buf = append(s.buf, wrNewObj)
+	case BuildReduce:
+		if err := s.encodeClass(o.Class); err != nil {
+			return wrap(err, "Class")
+		}
+		if err := s.encodeTuple(o.Args, depth, true); err != nil {
+			return wrap(err, "Args")
+		}
+		s.buf = append(s.buf, wrReduce)
+	case BuildOldStyle:
+		s.buf = append(s.buf, wrMark)
+		if s.proto >= 1 {
+			if err := s.encodeClass(o.Class); err != nil {
+				return wrap(err, "Class")
+			}
+		}
+		for i, a := range o.Args {
+			if err := s.encode(a, depth+1); err != nil {
+				return wrap(err, "Args"+indexPath(i))
+			}
+		}
+		if s.proto >= 1 {
+			s.buf = append(s.buf, wrObj)
+		} else {
+			if !validGlobalName(o.Class.Module) || !validGlobalName(o.Class.Name) {
+				return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: bad class name %q %q", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+			}
+			s.buf = append(s.buf, wrInst)
+			s.buf = append(s.buf, o.Class.Module...)
+			s.buf = append(s.buf, '\n')
+			s.buf = append(s.buf, o.Class.Name...)
+			s.buf = append(s.buf, '\n')
+		}
+	case BuildReconstructor:
+		if err := s.encodeClass(reconstructor); err != nil {
+			return err
+		}
+		base := o.Base
+		if base == (Class{}) {
+			base = builtinObject
+		}
+		s.startTuple(3)
+		if err := s.encodeClass(o.Class); err != nil {
+			return wrap(err, "Class")
+		}
+		if err := s.encodeClass(base); err != nil {
+			return wrap(err, "Base")
+		}
+		if err := s.encode(o.BaseState, depth+1); err != nil {
+			return wrap(err, "BaseState")
+		}
+		s.endTuple(3)
+		s.buf = append(s.buf, wrReduce)
+	default:
+		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: unknown Build %d", ErrUnsupportedValue, o.Build)}
+	}
+	s.put(p)
+	if err := s.appendItems(o.ListItems, depth); err != nil {
+		return wrap(err, "ListItems")
+	}
+	if err := s.setItemsPairs(o.DictItems, depth); err != nil {
+		return err
+	}
+	if o.State != nil {
+		if err := s.encode(o.State, depth+1); err != nil {
+			return wrap(err, "State")
+		}
+		s.buf = append(s.buf, wrBuild)
+	}
+	return nil
+}
+
+// encodePickler encodes the Object a Pickler returns, memoized under the
+// Pickler's own pointer when it is one, so shared Go values stay shared.
+func (s *encState) encodePickler(pk Pickler, depth int) error {
+	rv := reflect.ValueOf(pk)
+	var p unsafe.Pointer
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		p = rv.UnsafePointer()
+		if s.memoized(p) {
+			return nil
+		}
+	}
+	o, err := pk.PickleObject()
+	if err != nil {
+		return &EncodeError{Type: rv.Type().String(), Err: err}
+	}
+	if o == nil {
+		return &EncodeError{Type: rv.Type().String(), Err: fmt.Errorf("%w: PickleObject returned nil", ErrUnsupportedValue)}
+	}
+	if p == nil {
+		p = unsafe.Pointer(o)
+	}
+	return s.encodeObject(o, p, depth)
+}

@@ -1,0 +1,116 @@
+package pickle
+
+import (
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"context"
+)
+
+// python2 returns the Python 2.7 interpreter with Pyro 3.16 that the oracle
+// tests run, skipping the test when there is none.
+func python2(t testing.TB) string {
+	t.Helper()
+	py := os.Getenv("PYRO_PY2")
+	if py == "" {
+		home, _ := os.UserHomeDir()
+		py = filepath.Join(home, ".pyenv", "versions", "2.7.18", "bin", "python")
+	}
+	if _, err := os.Stat(py); err != nil {
+		t.Skipf("no Python 2.7 at %s (set PYRO_PY2)", py)
+	}
+	return py
+}
+
+// oracleScript checks each case line "name proto hex expr exact" in Python
+// 2: pickle.loads of our bytes must equal eval(expr) with the same types all
+// the way down, and when exact is 1 our bytes must be cPickle's.
+const oracleScript = `
+import sys, cPickle, pickle, binascii, math, types
+import Pyro.core, Pyro.errors
+def same(a, b, seen):
+    if id(a) in seen: return seen[id(a)] is b
+    seen[id(a)] = b
+    if type(a) is not type(b): return False
+    if isinstance(a, types.InstanceType):
+        return a.__class__ is b.__class__ and same(a.__dict__, b.__dict__, seen)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y, seen) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        if len(a) != len(b): return False
+        for k, v in a.items():
+            kb = [x for x in b if x == k and type(x) is type(k)]
+            if len(kb) != 1 or not same(v, b[kb[0]], seen): return False
+        return True
+    if isinstance(a, (set, frozenset)):
+        return sorted(map(repr, a)) == sorted(map(repr, b))
+    if isinstance(a, float) and math.isnan(a): return math.isnan(b)
+    if isinstance(a, BaseException):
+        return a.__class__ is b.__class__ and same(a.args, b.args, seen) and same(a.__dict__, b.__dict__, seen)
+    if hasattr(a, '__dict__') and not isinstance(a, type):
+        return same(a.__dict__, b.__dict__, seen)
+    return a == b
+bad = 0
+for line in sys.stdin:
+    name, proto, data, expr, exact = line.rstrip('\n').split('\t')
+    data = binascii.unhexlify(data)
+    try:
+        got = pickle.loads(data)
+        got2 = cPickle.loads(data)
+    except Exception as e:
+        print '%s: loads failed: %r' % (name, e); bad += 1; continue
+    if expr == 'SELFLIST':
+        want = got
+        ok = type(got) is list and got[0] is got and got2[0] is got2
+    else:
+        want = eval(expr.decode('string_escape'))
+        ok = same(got, want, {}) and same(got2, want, {})
+    if not ok:
+        print '%s: got %r, want %r' % (name, got, want); bad += 1; continue
+    if exact == '1':
+        ref = cPickle.dumps(want, int(proto))
+        if ref != data:
+            print '%s: bytes differ from cPickle:\n  ours %r\n  cpkl %r' % (name, data, ref); bad += 1
+print 'checked, %d bad' % bad
+`
+
+// oracleCase is one value checked against Python 2.
+type oracleCase struct {
+	name  string
+	proto int
+	data  []byte
+	expr  string // Python 2 expression for the expected value
+	exact bool   // must be byte-identical to cPickle.dumps(expr, proto)
+}
+
+// runOracle runs the cases through Python 2 and fails t for each mismatch.
+func runOracle(t *testing.T, cases []oracleCase) {
+	t.Helper()
+	py := python2(t)
+	var in strings.Builder
+	for _, c := range cases {
+		exact := "0"
+		if c.exact {
+			exact = "1"
+		}
+		expr := strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`).Replace(c.expr)
+		fmt.Fprintf(&in, "%s\t%d\t%s\t%s\t%s\n", c.name, c.proto, hex.EncodeToString(c.data), expr, exact)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, "-c", oracleScript)
+	cmd.Stdin = strings.NewReader(in.String())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python2 oracle: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if last := lines[len(lines)-1]; last != "checked, 0 bad" {
+		t.Errorf("python2 oracle:\n%s", out)
+	}
+}

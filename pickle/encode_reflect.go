@@ -1,0 +1,322 @@
+package pickle
+
+import (
+	"cmp"
+	"fmt"
+	"math/big"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+var (
+	bigIntType  = reflect.TypeFor[big.Int]()
+	objectType  = reflect.TypeFor[Object]()
+	picklerType = reflect.TypeFor[Pickler]()
+	errorType   = reflect.TypeFor[error]()
+)
+
+// encodeReflect encodes the Go values the fast type switch in encode does not
+// know: named types, slices, arrays, maps, structs and pointers.
+func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
+	if !rv.IsValid() {
+		s.buf = append(s.buf, wrNone)
+		return nil
+	}
+	t := rv.Type()
+	if t.Implements(picklerType) && rv.CanInterface() {
+		if rv.Kind() == reflect.Pointer && rv.IsNil() {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		return s.encodePickler(rv.Interface().(Pickler), depth)
+	}
+	if t.Implements(errorType) {
+		return &EncodeError{Type: t.String(), Err: fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType)}
+	}
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: t.String(), Err: ErrEncodeDepth}
+	}
+	switch rv.Kind() {
+	case reflect.Bool:
+		s.encodeBool(rv.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		s.encodeInt(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		s.encodeUint(rv.Uint())
+	case reflect.Float32, reflect.Float64:
+		s.encodeFloat(rv.Float())
+	case reflect.String:
+		return s.encodeUnicode(rv.String())
+	case reflect.Interface:
+		if rv.IsNil() {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		return s.encode(rv.Elem().Interface(), depth)
+	case reflect.Pointer:
+		if rv.IsNil() {
+			s.buf = append(s.buf, wrNone)
+			return nil
+		}
+		return s.encodePointee(rv.Elem(), depth)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			s.encodeStr(string(rv.Bytes()))
+			return nil
+		}
+		return s.encodeSeq(rv, depth)
+	case reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			b := make([]byte, rv.Len())
+			reflect.Copy(reflect.ValueOf(b), rv)
+			s.encodeStr(string(b))
+			return nil
+		}
+		return s.encodeSeq(rv, depth)
+	case reflect.Map:
+		return s.encodeMap(rv, depth)
+	case reflect.Struct:
+		return s.encodeStruct(rv, depth)
+	default:
+		return &EncodeError{Type: t.String(), Err: ErrUnsupportedType}
+	}
+	return nil
+}
+
+// encodePointee encodes what a non-nil pointer points to. Pointers to the
+// package's value types (big.Int, Object) keep their meaning.
+func (s *encState) encodePointee(ev reflect.Value, depth int) error {
+	switch ev.Type() {
+	case bigIntType:
+		s.encodeLong(ev.Addr().Interface().(*big.Int))
+		return nil
+	case objectType:
+		return s.encode(ev.Addr().Interface(), depth)
+	}
+	if ev.CanInterface() {
+		return s.encode(ev.Interface(), depth+1)
+	}
+	return s.encodeReflect(ev, depth+1)
+}
+
+// encodeSeq writes a Go slice or array as a list.
+func (s *encState) encodeSeq(rv reflect.Value, depth int) error {
+	s.startList(nil)
+	n := rv.Len()
+	for start := 0; start < n; start += batchSize {
+		end := min(start+batchSize, n)
+		multi := s.proto >= 1 && end-start > 1
+		if multi {
+			s.buf = append(s.buf, wrMark)
+		}
+		for i := start; i < end; i++ {
+			if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
+				return atPath(err, indexPath(i))
+			}
+			if !multi {
+				s.buf = append(s.buf, wrAppend)
+			}
+		}
+		if multi {
+			s.buf = append(s.buf, wrAppends)
+		}
+	}
+	return nil
+}
+
+// encodeElem encodes a reflected element, going through the fast type
+// switch when the element can be turned into an interface.
+func (s *encState) encodeElem(ev reflect.Value, depth int) error {
+	if ev.CanInterface() {
+		return s.encode(ev.Interface(), depth)
+	}
+	return s.encodeReflect(ev, depth)
+}
+
+// encodeMap writes a Go map as a dict, keys sorted so output is deterministic.
+func (s *encState) encodeMap(rv reflect.Value, depth int) error {
+	s.startDict(nil)
+	n := rv.Len()
+	if n == 0 {
+		return nil
+	}
+	mark := len(s.keys)
+	for k := range rv.Seq() {
+		s.keys = append(s.keys, k)
+	}
+	keys := s.keys[mark:]
+	slices.SortFunc(keys, compareKeys)
+	defer func() {
+		clear(s.keys[mark:])
+		s.keys = s.keys[:mark]
+	}()
+	b := batcher{s: s, n: n}
+	for _, k := range keys {
+		b.before()
+		if err := s.encodeElem(k, depth+1); err != nil {
+			return atPath(err, "{key}")
+		}
+		if err := s.encodeElem(rv.MapIndex(k), depth+1); err != nil {
+			return atPath(err, "["+keyString(valueOrNil(k))+"]")
+		}
+		b.after()
+	}
+	return nil
+}
+
+func valueOrNil(v reflect.Value) any {
+	if v.CanInterface() {
+		return v.Interface()
+	}
+	return nil
+}
+
+// compareKeys orders map keys: numbers by value, strings by bytes, anything
+// else by type name and then printed form.
+func compareKeys(a, b reflect.Value) int {
+	if a.Kind() == reflect.Interface {
+		a = a.Elem()
+	}
+	if b.Kind() == reflect.Interface {
+		b = b.Elem()
+	}
+	if a.IsValid() && b.IsValid() && a.Kind() == b.Kind() {
+		switch a.Kind() {
+		case reflect.String:
+			return strings.Compare(a.String(), b.String())
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			return cmp.Compare(a.Int(), b.Int())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			return cmp.Compare(a.Uint(), b.Uint())
+		case reflect.Float32, reflect.Float64:
+			return cmp.Compare(a.Float(), b.Float())
+		case reflect.Bool:
+			return cmp.Compare(boolInt(a.Bool()), boolInt(b.Bool()))
+		}
+	}
+	return strings.Compare(fmt.Sprintf("%T %v", valueOrNil(a), valueOrNil(a)), fmt.Sprintf("%T %v", valueOrNil(b), valueOrNil(b)))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// structField describes one encoded struct field.
+type structField struct {
+	name      string // the Python attribute name (a str key)
+	index     []int
+	omitEmpty bool
+}
+
+var structFieldsCache sync.Map // reflect.Type → []structField
+
+// structFields lists the exported fields of t as encoding and Assign see
+// them: `pickle:"name"` renames, `pickle:"-"` skips, `pickle:",omitempty"`
+// leaves zero values out, and untagged embedded structs are flattened.
+func structFields(t reflect.Type) []structField {
+	if f, ok := structFieldsCache.Load(t); ok {
+		return f.([]structField)
+	}
+	var fields []structField
+	seen := map[string]bool{}
+	var walk func(t reflect.Type, index []int)
+	walk = func(t reflect.Type, index []int) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("pickle")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			idx := append(slices.Clone(index), i)
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if f.Anonymous && name == "" && ft.Kind() == reflect.Struct && ft != bigIntType && ft != objectType {
+				if f.IsExported() || f.Type.Kind() != reflect.Pointer {
+					walk(ft, idx)
+				}
+				continue
+			}
+			if !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			fields = append(fields, structField{name: name, index: idx, omitEmpty: opts == "omitempty"})
+		}
+	}
+	walk(t, nil)
+	f, _ := structFieldsCache.LoadOrStore(t, fields)
+	return f.([]structField)
+}
+
+// fieldByIndex is reflect.Value.FieldByIndex that reports a nil embedded
+// pointer instead of panicking.
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
+
+// encodeStruct writes a Go struct as a dict of its fields keyed by str, the
+// type Python 2 attribute and keyword names have. A pickle.Object value and
+// big.Int value keep their meaning.
+func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
+	switch rv.Type() {
+	case bigIntType:
+		x := new(big.Int)
+		if rv.CanInterface() {
+			v := rv.Interface().(big.Int)
+			x.Set(&v)
+		}
+		s.encodeLong(x)
+		return nil
+	case objectType:
+		o := new(Object)
+		*o = rv.Interface().(Object)
+		return s.encodeObject(o, unsafe.Pointer(o), depth)
+	}
+	fields := structFields(rv.Type())
+	s.startDict(nil)
+	var live [16]int
+	use := live[:0]
+	for i, f := range fields {
+		fv, ok := fieldByIndex(rv, f.index)
+		if !ok || (f.omitEmpty && fv.IsZero()) {
+			continue
+		}
+		use = append(use, i)
+	}
+	b := batcher{s: s, n: len(use)}
+	for _, i := range use {
+		f := fields[i]
+		fv, _ := fieldByIndex(rv, f.index)
+		b.before()
+		s.encodeStr(f.name)
+		if err := s.encodeElem(fv, depth+1); err != nil {
+			return atPath(err, "."+f.name)
+		}
+		b.after()
+	}
+	return nil
+}
