@@ -13,58 +13,6 @@ import (
 	"unsafe"
 )
 
-// Pickle opcodes the encoder emits.
-const (
-	wrMark           = '('
-	wrStop           = '.'
-	wrPop            = '0'
-	wrInt            = 'I'
-	wrBinInt         = 'J'
-	wrBinInt1        = 'K'
-	wrBinInt2        = 'M'
-	wrLong           = 'L'
-	wrLong1          = 0x8a
-	wrLong4          = 0x8b
-	wrNone           = 'N'
-	wrFloat          = 'F'
-	wrBinFloat       = 'G'
-	wrString         = 'S'
-	wrBinString      = 'T'
-	wrShortBinString = 'U'
-	wrUnicode        = 'V'
-	wrBinUnicode     = 'X'
-	wrBinBytes       = 'B'
-	wrShortBinBytes  = 'C'
-	wrAppend         = 'a'
-	wrAppends        = 'e'
-	wrBuild          = 'b'
-	wrGlobal         = 'c'
-	wrDict           = 'd'
-	wrEmptyDict      = '}'
-	wrGet            = 'g'
-	wrBinGet         = 'h'
-	wrLongBinGet     = 'j'
-	wrInst           = 'i'
-	wrList           = 'l'
-	wrEmptyList      = ']'
-	wrObj            = 'o'
-	wrPut            = 'p'
-	wrBinPut         = 'q'
-	wrLongBinPut     = 'r'
-	wrSetItem        = 's'
-	wrSetItems       = 'u'
-	wrTuple          = 't'
-	wrEmptyTuple     = ')'
-	wrReduce         = 'R'
-	wrProto          = 0x80
-	wrNewObj         = 0x81
-	wrTuple1         = 0x85
-	wrTuple2         = 0x86
-	wrTuple3         = 0x87
-	wrNewTrue        = 0x88
-	wrNewFalse       = 0x89
-)
-
 // batchSize is how many items one APPENDS or SETITEMS carries, as in CPython.
 const batchSize = 1000
 
@@ -157,10 +105,10 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 	s.next = 1 // cPickle numbers memo entries from 1
 	start := len(dst)
 	if s.proto >= 2 {
-		s.buf = append(s.buf, wrProto, byte(s.proto))
+		s.buf = append(s.buf, opProto, byte(s.proto))
 	}
 	err := s.encode(v, 0)
-	out := append(s.buf, wrStop)
+	out := append(s.buf, opStop)
 	s.release()
 	if err != nil {
 		return dst[:start], err
@@ -227,13 +175,13 @@ func (s *encState) put(p unsafe.Pointer) {
 	s.next++
 	switch {
 	case s.proto == 0:
-		s.buf = append(s.buf, wrPut)
+		s.buf = append(s.buf, opPut)
 		s.buf = strconv.AppendInt(s.buf, int64(idx), 10)
 		s.buf = append(s.buf, '\n')
 	case idx < 256:
-		s.buf = append(s.buf, wrBinPut, byte(idx))
+		s.buf = append(s.buf, opBinput, byte(idx))
 	default:
-		s.buf = append(s.buf, wrLongBinPut)
+		s.buf = append(s.buf, opLongBinput)
 		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(idx))
 	}
 	if p == nil {
@@ -255,13 +203,13 @@ func (s *encState) put(p unsafe.Pointer) {
 func (s *encState) get(idx int) {
 	switch {
 	case s.proto == 0:
-		s.buf = append(s.buf, wrGet)
+		s.buf = append(s.buf, opGet)
 		s.buf = strconv.AppendInt(s.buf, int64(idx), 10)
 		s.buf = append(s.buf, '\n')
 	case idx < 256:
-		s.buf = append(s.buf, wrBinGet, byte(idx))
+		s.buf = append(s.buf, opBinget, byte(idx))
 	default:
-		s.buf = append(s.buf, wrLongBinGet)
+		s.buf = append(s.buf, opLongBinget)
 		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(idx))
 	}
 }
@@ -285,9 +233,9 @@ var _ [unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(Dict{})]struct{}
 func (s *encState) encode(v any, depth int) error {
 	switch x := v.(type) {
 	case nil:
-		s.buf = append(s.buf, wrNone)
+		s.buf = append(s.buf, opNone)
 	case None:
-		s.buf = append(s.buf, wrNone)
+		s.buf = append(s.buf, opNone)
 	case bool:
 		s.encodeBool(x)
 	case int:
@@ -326,7 +274,7 @@ func (s *encState) encode(v any, depth int) error {
 		return s.encodeByteArray(x, depth)
 	case *big.Int:
 		if x == nil {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		s.encodeLong(x)
@@ -334,7 +282,7 @@ func (s *encState) encode(v any, depth int) error {
 		return s.encodeTuple(x, depth, true)
 	case *List:
 		if x == nil {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		if s.memoized(unsafe.Pointer(x)) {
@@ -349,13 +297,13 @@ func (s *encState) encode(v any, depth int) error {
 		return s.encodeDict(x, depth)
 	case *Set:
 		if x == nil {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		return s.encodeSet("set", unsafe.Pointer(x), x.Items, depth)
 	case *FrozenSet:
 		if x == nil {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		return s.encodeSet("frozenset", unsafe.Pointer(x), x.Items, depth)
@@ -363,7 +311,7 @@ func (s *encState) encode(v any, depth int) error {
 		return s.encodeClass(x)
 	case *Object:
 		if x == nil {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		return s.encodeObject(x, unsafe.Pointer(x), depth)
@@ -378,9 +326,9 @@ func (s *encState) encode(v any, depth int) error {
 func (s *encState) encodeBool(b bool) {
 	switch {
 	case s.proto >= 2 && b:
-		s.buf = append(s.buf, wrNewTrue)
+		s.buf = append(s.buf, opNewtrue)
 	case s.proto >= 2:
-		s.buf = append(s.buf, wrNewFalse)
+		s.buf = append(s.buf, opNewfalse)
 	case b:
 		s.buf = append(s.buf, "I01\n"...)
 	default:
@@ -395,18 +343,18 @@ func (s *encState) encodeInt(i int64) {
 	if s.proto >= 1 {
 		switch {
 		case i >= 0 && i <= 0xff:
-			s.buf = append(s.buf, wrBinInt1, byte(i))
+			s.buf = append(s.buf, opBinint1, byte(i))
 			return
 		case i >= 0 && i <= 0xffff:
-			s.buf = append(s.buf, wrBinInt2, byte(i), byte(i>>8))
+			s.buf = append(s.buf, opBinint2, byte(i), byte(i>>8))
 			return
 		case i >= math.MinInt32 && i <= math.MaxInt32:
-			s.buf = append(s.buf, wrBinInt)
+			s.buf = append(s.buf, opBinint)
 			s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(i))
 			return
 		}
 	}
-	s.buf = append(s.buf, wrInt)
+	s.buf = append(s.buf, opInt)
 	s.buf = strconv.AppendInt(s.buf, i, 10)
 	s.buf = append(s.buf, '\n')
 }
@@ -423,13 +371,13 @@ func (s *encState) encodeUint(u uint64) {
 // complement little-endian bytes at protocol 2, else the text form "L123L".
 func (s *encState) encodeLong(x *big.Int) {
 	if s.proto < 2 {
-		s.buf = append(s.buf, wrLong)
+		s.buf = append(s.buf, opLong)
 		s.buf = x.Append(s.buf, 10)
 		s.buf = append(s.buf, 'L', '\n')
 		return
 	}
 	if x.Sign() == 0 {
-		s.buf = append(s.buf, wrLong1, 0)
+		s.buf = append(s.buf, opLong1, 0)
 		return
 	}
 	// Minimal two's complement length: one more byte than the magnitude
@@ -445,9 +393,9 @@ func (s *encState) encodeLong(x *big.Int) {
 		mag.Add(mag, x)
 	}
 	if n < 256 {
-		s.buf = append(s.buf, wrLong1, byte(n))
+		s.buf = append(s.buf, opLong1, byte(n))
 	} else {
-		s.buf = append(s.buf, wrLong4)
+		s.buf = append(s.buf, opLong4)
 		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(n))
 	}
 	start := len(s.buf)
@@ -463,11 +411,11 @@ func (s *encState) encodeLong(x *big.Int) {
 // ("%.17g", with inf and nan spelled as C does).
 func (s *encState) encodeFloat(f float64) {
 	if s.proto >= 1 {
-		s.buf = append(s.buf, wrBinFloat)
+		s.buf = append(s.buf, opBinfloat)
 		s.buf = binary.BigEndian.AppendUint64(s.buf, math.Float64bits(f))
 		return
 	}
-	s.buf = append(s.buf, wrFloat)
+	s.buf = append(s.buf, opFloat)
 	switch {
 	case math.IsInf(f, 1):
 		s.buf = append(s.buf, "inf"...)
@@ -485,14 +433,14 @@ func (s *encState) encodeFloat(f float64) {
 func (s *encState) encodeStr(str string) {
 	switch {
 	case s.proto == 0:
-		s.buf = append(s.buf, wrString)
+		s.buf = append(s.buf, opString)
 		s.buf = appendPyRepr(s.buf, str)
 		s.buf = append(s.buf, '\n')
 	case len(str) < 256:
-		s.buf = append(s.buf, wrShortBinString, byte(len(str)))
+		s.buf = append(s.buf, opShortBinstring, byte(len(str)))
 		s.buf = append(s.buf, str...)
 	default:
-		s.buf = append(s.buf, wrBinString)
+		s.buf = append(s.buf, opBinstring)
 		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(str)))
 		s.buf = append(s.buf, str...)
 	}
@@ -544,12 +492,12 @@ func (s *encState) encodeUnicode(str string) error {
 		return &EncodeError{Type: "string", Err: ErrInvalidUTF8}
 	}
 	if s.proto == 0 {
-		s.buf = append(s.buf, wrUnicode)
+		s.buf = append(s.buf, opUnicode)
 		s.buf = appendRawUnicodeEscape(s.buf, str)
 		s.buf = append(s.buf, '\n')
 		return nil
 	}
-	s.buf = append(s.buf, wrBinUnicode)
+	s.buf = append(s.buf, opBinunicode)
 	s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(str)))
 	s.buf = append(s.buf, str...)
 	return nil
@@ -621,9 +569,9 @@ func appendRawUnicodeEscape(b []byte, s string) []byte {
 func (s *encState) encodeBytes(b string, depth int) error {
 	if s.proto >= 3 {
 		if len(b) < 256 {
-			s.buf = append(s.buf, wrShortBinBytes, byte(len(b)))
+			s.buf = append(s.buf, opShortBinbytes, byte(len(b)))
 		} else {
-			s.buf = append(s.buf, wrBinBytes)
+			s.buf = append(s.buf, opBinbytes)
 			s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(b)))
 		}
 		s.buf = append(s.buf, b...)
@@ -636,7 +584,7 @@ func (s *encState) encodeBytes(b string, depth int) error {
 	s.encodeLatin1(b)
 	s.encodeStr("latin1")
 	s.endTuple(2)
-	s.buf = append(s.buf, wrReduce)
+	s.buf = append(s.buf, opReduce)
 	s.put(nil)
 	return nil
 }
@@ -650,7 +598,7 @@ func (s *encState) encodeLatin1(b string) {
 		}
 	}
 	if s.proto == 0 {
-		s.buf = append(s.buf, wrUnicode)
+		s.buf = append(s.buf, opUnicode)
 		for i := 0; i < len(b); i++ {
 			c := b[i]
 			if c == '\\' || c == '\n' {
@@ -662,7 +610,7 @@ func (s *encState) encodeLatin1(b string) {
 		s.buf = append(s.buf, '\n')
 		return
 	}
-	s.buf = append(s.buf, wrBinUnicode)
+	s.buf = append(s.buf, opBinunicode)
 	s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(n))
 	for i := 0; i < len(b); i++ {
 		s.buf = utf8.AppendRune(s.buf, rune(b[i]))
@@ -673,16 +621,16 @@ func (s *encState) encodeLatin1(b string) {
 // n is not 1 to 3 at protocol 2) or directly.
 func (s *encState) endTuple(n int) {
 	if s.proto >= 2 && n >= 1 && n <= 3 {
-		s.buf = append(s.buf, wrTuple1+byte(n-1))
+		s.buf = append(s.buf, opTuple1+byte(n-1))
 		return
 	}
-	s.buf = append(s.buf, wrTuple)
+	s.buf = append(s.buf, opTuple)
 }
 
 // startTuple writes the MARK a tuple of n items needs, if any.
 func (s *encState) startTuple(n int) {
 	if s.proto < 2 || n < 1 || n > 3 {
-		s.buf = append(s.buf, wrMark)
+		s.buf = append(s.buf, opMark)
 	}
 }
 
@@ -706,7 +654,7 @@ func (s *encState) encodeByteArray(b ByteArray, depth int) error {
 		s.encodeStr("latin-1")
 		s.endTuple(2)
 	}
-	s.buf = append(s.buf, wrReduce)
+	s.buf = append(s.buf, opReduce)
 	s.put(nil)
 	return nil
 }
@@ -716,9 +664,9 @@ func (s *encState) encodeByteArray(b ByteArray, depth int) error {
 func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
 	if len(t) == 0 {
 		if s.proto >= 1 {
-			s.buf = append(s.buf, wrEmptyTuple)
+			s.buf = append(s.buf, opEmptyTuple)
 		} else {
-			s.buf = append(s.buf, wrMark, wrTuple)
+			s.buf = append(s.buf, opMark, opTuple)
 		}
 		return nil
 	}
@@ -741,9 +689,9 @@ func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
 // startList writes an empty list and stores it in the memo under p.
 func (s *encState) startList(p unsafe.Pointer) {
 	if s.proto >= 1 {
-		s.buf = append(s.buf, wrEmptyList)
+		s.buf = append(s.buf, opEmptyList)
 	} else {
-		s.buf = append(s.buf, wrMark, wrList)
+		s.buf = append(s.buf, opMark, opList)
 	}
 	s.put(p)
 }
@@ -761,18 +709,18 @@ func (s *encState) appendItems(items []any, depth int) error {
 		batch := items[start:min(start+batchSize, len(items))]
 		multi := s.proto >= 1 && len(batch) > 1
 		if multi {
-			s.buf = append(s.buf, wrMark)
+			s.buf = append(s.buf, opMark)
 		}
 		for i, item := range batch {
 			if err := s.encode(item, depth+1); err != nil {
 				return atPath(err, indexPath(start+i))
 			}
 			if !multi {
-				s.buf = append(s.buf, wrAppend)
+				s.buf = append(s.buf, opAppend)
 			}
 		}
 		if multi {
-			s.buf = append(s.buf, wrAppends)
+			s.buf = append(s.buf, opAppends)
 		}
 	}
 	return nil
@@ -781,9 +729,9 @@ func (s *encState) appendItems(items []any, depth int) error {
 // startDict writes an empty dict and stores it in the memo under p.
 func (s *encState) startDict(p unsafe.Pointer) {
 	if s.proto >= 1 {
-		s.buf = append(s.buf, wrEmptyDict)
+		s.buf = append(s.buf, opEmptyDict)
 	} else {
-		s.buf = append(s.buf, wrMark, wrDict)
+		s.buf = append(s.buf, opMark, opDict)
 	}
 	s.put(p)
 }
@@ -799,7 +747,7 @@ func (b *batcher) before() {
 	if b.i%batchSize == 0 {
 		b.multi = b.s.proto >= 1 && min(batchSize, b.n-b.i) > 1
 		if b.multi {
-			b.s.buf = append(b.s.buf, wrMark)
+			b.s.buf = append(b.s.buf, opMark)
 		}
 	}
 }
@@ -807,9 +755,9 @@ func (b *batcher) before() {
 func (b *batcher) after() {
 	b.i++
 	if !b.multi {
-		b.s.buf = append(b.s.buf, wrSetItem)
+		b.s.buf = append(b.s.buf, opSetitem)
 	} else if b.i%batchSize == 0 || b.i == b.n {
-		b.s.buf = append(b.s.buf, wrSetItems)
+		b.s.buf = append(b.s.buf, opSetitems)
 	}
 }
 
@@ -893,7 +841,7 @@ func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth i
 		return err
 	}
 	s.endTuple(1)
-	s.buf = append(s.buf, wrReduce)
+	s.buf = append(s.buf, opReduce)
 	s.put(p)
 	return nil
 }
@@ -910,7 +858,7 @@ func (s *encState) encodeClass(c Class) error {
 	if !validGlobalName(c.Module) || !validGlobalName(c.Name) {
 		return &EncodeError{Type: "pickle.Class", Err: fmt.Errorf("%w: bad global name %q %q", ErrUnsupportedValue, c.Module, c.Name)}
 	}
-	s.buf = append(s.buf, wrGlobal)
+	s.buf = append(s.buf, opGlobal)
 	s.buf = append(s.buf, c.Module...)
 	s.buf = append(s.buf, '\n')
 	s.buf = append(s.buf, c.Name...)
@@ -964,7 +912,7 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 		if err := s.encodeTuple(o.Args, depth, false); err != nil {
 			return wrap(err, "Args")
 		}
-		s.buf = append(s.buf, wrNewObj)
+		s.buf = append(s.buf, opNewobj)
 	case BuildReduce:
 		if err := s.encodeClass(o.Class); err != nil {
 			return wrap(err, "Class")
@@ -972,9 +920,9 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 		if err := s.encodeTuple(o.Args, depth, true); err != nil {
 			return wrap(err, "Args")
 		}
-		s.buf = append(s.buf, wrReduce)
+		s.buf = append(s.buf, opReduce)
 	case BuildOldStyle:
-		s.buf = append(s.buf, wrMark)
+		s.buf = append(s.buf, opMark)
 		if s.proto >= 1 {
 			if err := s.encodeClass(o.Class); err != nil {
 				return wrap(err, "Class")
@@ -986,12 +934,12 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 			}
 		}
 		if s.proto >= 1 {
-			s.buf = append(s.buf, wrObj)
+			s.buf = append(s.buf, opObj)
 		} else {
 			if !validGlobalName(o.Class.Module) || !validGlobalName(o.Class.Name) {
 				return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: bad class name %q %q", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
 			}
-			s.buf = append(s.buf, wrInst)
+			s.buf = append(s.buf, opInst)
 			s.buf = append(s.buf, o.Class.Module...)
 			s.buf = append(s.buf, '\n')
 			s.buf = append(s.buf, o.Class.Name...)
@@ -1016,7 +964,7 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 			return wrap(err, "BaseState")
 		}
 		s.endTuple(3)
-		s.buf = append(s.buf, wrReduce)
+		s.buf = append(s.buf, opReduce)
 	default:
 		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: unknown Build %d", ErrUnsupportedValue, o.Build)}
 	}
@@ -1031,7 +979,7 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 		if err := s.encode(o.State, depth+1); err != nil {
 			return wrap(err, "State")
 		}
-		s.buf = append(s.buf, wrBuild)
+		s.buf = append(s.buf, opBuild)
 	}
 	return nil
 }
@@ -1043,7 +991,7 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 	var p unsafe.Pointer
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		p = rv.UnsafePointer()

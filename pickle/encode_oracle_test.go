@@ -1,6 +1,7 @@
 package pickle
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -9,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"context"
 )
 
 // python2 returns the Python 2.7 interpreter with Pyro 3.16 that the oracle

@@ -22,13 +22,13 @@ var (
 // know: named types, slices, arrays, maps, structs and pointers.
 func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 	if !rv.IsValid() {
-		s.buf = append(s.buf, wrNone)
+		s.buf = append(s.buf, opNone)
 		return nil
 	}
 	t := rv.Type()
 	if t.Implements(picklerType) && rv.CanInterface() {
 		if rv.Kind() == reflect.Pointer && rv.IsNil() {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		return s.encodePickler(rv.Interface().(Pickler), depth)
@@ -52,13 +52,13 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 		return s.encodeUnicode(rv.String())
 	case reflect.Interface:
 		if rv.IsNil() {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		return s.encode(rv.Elem().Interface(), depth)
 	case reflect.Pointer:
 		if rv.IsNil() {
-			s.buf = append(s.buf, wrNone)
+			s.buf = append(s.buf, opNone)
 			return nil
 		}
 		return s.encodePointee(rv.Elem(), depth)
@@ -110,18 +110,18 @@ func (s *encState) encodeSeq(rv reflect.Value, depth int) error {
 		end := min(start+batchSize, n)
 		multi := s.proto >= 1 && end-start > 1
 		if multi {
-			s.buf = append(s.buf, wrMark)
+			s.buf = append(s.buf, opMark)
 		}
 		for i := start; i < end; i++ {
 			if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
 				return atPath(err, indexPath(i))
 			}
 			if !multi {
-				s.buf = append(s.buf, wrAppend)
+				s.buf = append(s.buf, opAppend)
 			}
 		}
 		if multi {
-			s.buf = append(s.buf, wrAppends)
+			s.buf = append(s.buf, opAppends)
 		}
 	}
 	return nil
