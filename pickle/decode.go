@@ -1,0 +1,718 @@
+package pickle
+
+import (
+	"encoding/binary"
+	"math"
+	"math/big"
+	"strconv"
+	"sync"
+
+	ogórek "github.com/kisielk/og-rek"
+)
+
+// A Decoder decodes pickles into the Go values listed in the package
+// documentation. Its fields are configuration only, so one Decoder may be used
+// by many goroutines at once. The zero Decoder uses DefaultLimits and
+// DefaultRegistry.
+type Decoder struct {
+	// Limits bounds what one pickle may make the decoder allocate; zero
+	// fields take their DefaultLimits value.
+	Limits Limits
+	// Registry turns instances of registered Python classes into Go values;
+	// nil means DefaultRegistry.
+	Registry *Registry
+}
+
+// Decode decodes one pickle with DefaultLimits and DefaultRegistry.
+func Decode(data []byte) (any, error) {
+	var d Decoder
+	return d.Decode(data)
+}
+
+// Decode decodes the pickle in data, which must hold a whole pickle: any
+// protocol from 0 to 5, as Python 2 or Python 3 writes them. Bytes after the
+// STOP opcode are ignored, as Python's pickle.loads ignores them. Errors are
+// of type *Error.
+//
+// Decoded str, unicode and bytes values share one copy of data made at the
+// start, so data may be reused as soon as Decode returns, and a small decoded
+// string keeps that copy alive.
+func (d *Decoder) Decode(data []byte) (any, error) {
+	st := statePool.Get().(*state)
+	st.data = data
+	st.lim = d.Limits.withDefaults()
+	st.reg = d.Registry
+	if st.reg == nil {
+		st.reg = DefaultRegistry
+	}
+	v, err := st.run()
+	st.release()
+	statePool.Put(st)
+	return v, err
+}
+
+var statePool = sync.Pool{New: func() any {
+	return &state{stack: make([]any, 0, 64), marks: make([]int, 0, 16), memo: make([]any, 0, 64)}
+}}
+
+// Pooled buffers larger than these are dropped rather than kept for reuse.
+const (
+	maxPooledStack = 1 << 12
+	maxPooledMemo  = 1 << 12
+)
+
+// state is the decoding state of one pickle.
+type state struct {
+	data  []byte
+	s     string // data as a string, made on first need; strings are slices of it
+	haveS bool
+	pos   int
+	lim   Limits
+	reg   *Registry
+
+	stack []any
+	marks []int // stack heights at each open MARK
+
+	memo      []any       // dense memo: index → value, nil where undefined
+	memoMap   map[int]any // memo entries too far past the dense part
+	memoCount int         // number of distinct memo indexes defined
+
+	pending   []*Object // instances of registered classes
+	opOffsets map[*Object]int
+}
+
+func (st *state) release() {
+	st.data, st.s, st.haveS, st.pos, st.reg = nil, "", false, 0, nil
+	if cap(st.stack) > maxPooledStack {
+		st.stack = make([]any, 0, 64)
+	} else {
+		clear(st.stack[:cap(st.stack)])
+		st.stack = st.stack[:0]
+	}
+	st.marks = st.marks[:0]
+	if cap(st.memo) > maxPooledMemo {
+		st.memo = make([]any, 0, 64)
+	} else {
+		clear(st.memo)
+		st.memo = st.memo[:0]
+	}
+	st.memoMap, st.memoCount = nil, 0
+	clear(st.pending)
+	st.pending, st.opOffsets = st.pending[:0], nil
+}
+
+// emptyTuple is the value of EMPTY_TUPLE, boxed once.
+var emptyTuple any = Tuple{}
+
+func (st *state) run() (any, error) {
+	data := st.data
+	for st.pos < len(data) {
+		start := st.pos
+		op := data[start]
+		st.pos++
+		var err error
+		switch op {
+		case opBinint1:
+			if st.pos >= len(data) {
+				err = errTruncated
+				break
+			}
+			st.stack = append(st.stack, int64(data[st.pos]))
+			st.pos++
+		case opBinint2:
+			if len(data)-st.pos < 2 {
+				err = errTruncated
+				break
+			}
+			st.stack = append(st.stack, int64(binary.LittleEndian.Uint16(data[st.pos:])))
+			st.pos += 2
+		case opBinint:
+			if len(data)-st.pos < 4 {
+				err = errTruncated
+				break
+			}
+			st.stack = append(st.stack, int64(int32(binary.LittleEndian.Uint32(data[st.pos:]))))
+			st.pos += 4
+		case opBinput:
+			if st.pos >= len(data) {
+				err = errTruncated
+				break
+			}
+			idx := int(data[st.pos])
+			st.pos++
+			err = st.put(idx)
+		case opLongBinput:
+			if len(data)-st.pos < 4 {
+				err = errTruncated
+				break
+			}
+			idx := binary.LittleEndian.Uint32(data[st.pos:])
+			st.pos += 4
+			err = st.put(int(idx))
+		case opMemoize:
+			err = st.put(st.memoCount)
+		case opBinget:
+			if st.pos >= len(data) {
+				err = errTruncated
+				break
+			}
+			idx := int(data[st.pos])
+			st.pos++
+			err = st.get(idx)
+		case opLongBinget:
+			if len(data)-st.pos < 4 {
+				err = errTruncated
+				break
+			}
+			idx := binary.LittleEndian.Uint32(data[st.pos:])
+			st.pos += 4
+			err = st.get(int(idx))
+		case opMark:
+			if len(st.marks) >= st.lim.MaxDepth {
+				err = errorf(ErrLimit, "MARK nesting over MaxDepth %d", st.lim.MaxDepth)
+				break
+			}
+			st.marks = append(st.marks, len(st.stack))
+		case opShortBinstring, opShortBinbytes, opShortBinunicode:
+			if st.pos >= len(data) {
+				err = errTruncated
+				break
+			}
+			n := int(data[st.pos])
+			st.pos++
+			err = st.pushString(op, n)
+		case opBinstring:
+			if len(data)-st.pos < 4 {
+				err = errTruncated
+				break
+			}
+			n := int32(binary.LittleEndian.Uint32(data[st.pos:]))
+			st.pos += 4
+			if n < 0 {
+				err = errorf(ErrBadValue, "negative byte count %d", n)
+				break
+			}
+			err = st.pushString(op, int(n))
+		case opBinunicode, opBinbytes:
+			if len(data)-st.pos < 4 {
+				err = errTruncated
+				break
+			}
+			n := binary.LittleEndian.Uint32(data[st.pos:])
+			st.pos += 4
+			err = st.pushString(op, st.length(uint64(n)))
+		case opBinunicode8, opBinbytes8, opBytearray8:
+			if len(data)-st.pos < 8 {
+				err = errTruncated
+				break
+			}
+			n := binary.LittleEndian.Uint64(data[st.pos:])
+			st.pos += 8
+			err = st.pushString(op, st.length(n))
+		case opBinfloat:
+			if len(data)-st.pos < 8 {
+				err = errTruncated
+				break
+			}
+			st.stack = append(st.stack, math.Float64frombits(binary.BigEndian.Uint64(data[st.pos:])))
+			st.pos += 8
+		case opNone:
+			st.stack = append(st.stack, None{})
+		case opNewtrue:
+			st.stack = append(st.stack, true)
+		case opNewfalse:
+			st.stack = append(st.stack, false)
+		case opEmptyTuple:
+			st.stack = append(st.stack, emptyTuple)
+		case opTuple1, opTuple2, opTuple3:
+			n := int(op-opTuple1) + 1
+			base := len(st.stack) - n
+			if base < st.frameStart() {
+				err = errUnderflow
+				break
+			}
+			t := make(Tuple, n)
+			copy(t, st.stack[base:])
+			st.stack = append(st.stack[:base], t)
+		case opTuple:
+			var items []any
+			if items, err = st.popMark(); err == nil {
+				t := make(Tuple, len(items))
+				copy(t, items)
+				st.stack = append(st.stack, t)
+			}
+		case opEmptyList:
+			st.stack = append(st.stack, &List{})
+		case opList:
+			var items []any
+			if items, err = st.popMark(); err == nil {
+				st.stack = append(st.stack, &List{Items: cloneItems(items)})
+			}
+		case opEmptyDict:
+			st.stack = append(st.stack, NewDict())
+		case opDict:
+			var items []any
+			if items, err = st.popMark(); err == nil {
+				d := ogórek.NewDictWithSizeHint(len(items) / 2)
+				if err = st.setItems(d, items); err == nil {
+					st.stack = append(st.stack, d)
+				}
+			}
+		case opAppend:
+			err = st.append1()
+		case opAppends:
+			err = st.appends()
+		case opSetitem:
+			err = st.setitem()
+		case opSetitems:
+			err = st.setitems()
+		case opEmptySet:
+			st.stack = append(st.stack, &Set{})
+		case opAdditems:
+			err = st.additems()
+		case opFrozenset:
+			var items []any
+			if items, err = st.popMark(); err == nil {
+				if err = st.checkHashable(items); err == nil {
+					st.stack = append(st.stack, &FrozenSet{Items: cloneItems(items)})
+				}
+			}
+		case opProto:
+			if st.pos >= len(data) {
+				err = errTruncated
+				break
+			}
+			if p := data[st.pos]; p > 5 {
+				err = errorf(ErrBadValue, "unsupported pickle protocol %d", p)
+				break
+			}
+			st.pos++
+		case opFrame:
+			if len(data)-st.pos < 8 {
+				err = errTruncated
+				break
+			}
+			n := binary.LittleEndian.Uint64(data[st.pos:])
+			st.pos += 8
+			if n > uint64(len(data)-st.pos) {
+				err = errorf(ErrTruncated, "frame of %d bytes, %d left", n, len(data)-st.pos)
+			}
+		case opStop:
+			v, err := st.pop()
+			if err != nil {
+				return nil, &Error{Offset: start, Op: op, Err: err}
+			}
+			if len(st.pending) > 0 {
+				return st.convert(v)
+			}
+			return v, nil
+		case opPop:
+			switch {
+			case len(st.stack) > st.frameStart():
+				st.stack[len(st.stack)-1] = nil
+				st.stack = st.stack[:len(st.stack)-1]
+			case len(st.marks) > 0:
+				st.marks = st.marks[:len(st.marks)-1]
+			default:
+				err = errUnderflow
+			}
+		case opPopMark:
+			_, err = st.popMark()
+		case opDup:
+			if len(st.stack) <= st.frameStart() {
+				err = errUnderflow
+				break
+			}
+			st.stack = append(st.stack, st.stack[len(st.stack)-1])
+		case opGlobal:
+			err = st.global()
+		case opStackGlobal:
+			err = st.stackGlobal()
+		case opReduce:
+			err = st.reduce(start, op)
+		case opBuild:
+			err = st.build()
+		case opNewobj:
+			err = st.newobj(start, op)
+		case opNewobjEx:
+			err = st.newobjEx(start, op)
+		case opObj:
+			err = st.obj(start, op)
+		case opInst:
+			err = st.inst(start, op)
+		case opInt:
+			err = st.textInt()
+		case opLong:
+			err = st.textLong()
+		case opLong1:
+			if st.pos >= len(data) {
+				err = errTruncated
+				break
+			}
+			n := int(data[st.pos])
+			st.pos++
+			err = st.binLong(n)
+		case opLong4:
+			if len(data)-st.pos < 4 {
+				err = errTruncated
+				break
+			}
+			n := int32(binary.LittleEndian.Uint32(data[st.pos:]))
+			st.pos += 4
+			if n < 0 {
+				err = errorf(ErrBadValue, "negative byte count %d", n)
+				break
+			}
+			err = st.binLong(int(n))
+		case opFloat:
+			err = st.textFloat()
+		case opString:
+			err = st.textString()
+		case opUnicode:
+			err = st.textUnicode()
+		case opPut:
+			var idx int
+			if idx, err = st.lineIndex(); err == nil {
+				err = st.put(idx)
+			}
+		case opGet:
+			var idx int
+			if idx, err = st.lineIndex(); err == nil {
+				err = st.get(idx)
+			}
+		case opPersid, opBinpersid:
+			err = ErrPersistentID
+		case opExt1, opExt2, opExt4:
+			err = errorf(ErrUnsupported, "extension codes need a copyreg extension registry, which Pyro does not use")
+		case opNextBuffer:
+			err = errorf(ErrUnsupported, "out-of-band buffer: none provided")
+		case opReadonlyBuffer:
+			if len(st.stack) <= st.frameStart() {
+				err = errUnderflow
+			}
+		default:
+			err = ErrUnknownOpcode
+		}
+		if err != nil {
+			return nil, &Error{Offset: start, Op: op, Err: err}
+		}
+	}
+	return nil, &Error{Offset: len(data), Err: errorf(ErrTruncated, "no STOP opcode")}
+}
+
+var (
+	errTruncated = errorf(ErrTruncated, "data ends inside the opcode's argument")
+	errUnderflow = errorf(ErrStackUnderflow, "stack underflow")
+)
+
+// frameStart is the stack height at the innermost open MARK: items below it
+// are out of reach until that MARK is popped.
+func (st *state) frameStart() int {
+	if n := len(st.marks); n > 0 {
+		return st.marks[n-1]
+	}
+	return 0
+}
+
+func (st *state) pop() (any, error) {
+	n := len(st.stack)
+	if n <= st.frameStart() {
+		return nil, errUnderflow
+	}
+	v := st.stack[n-1]
+	st.stack[n-1] = nil
+	st.stack = st.stack[:n-1]
+	return v, nil
+}
+
+// top returns the item on the top of the stack, within the current frame.
+func (st *state) top() (any, error) {
+	n := len(st.stack)
+	if n <= st.frameStart() {
+		return nil, errUnderflow
+	}
+	return st.stack[n-1], nil
+}
+
+// popMark removes the innermost MARK and returns the items above it. The
+// returned slice aliases the stack: it is valid until the next push.
+func (st *state) popMark() ([]any, error) {
+	n := len(st.marks)
+	if n == 0 {
+		return nil, errorf(ErrStackUnderflow, "no MARK on the stack")
+	}
+	m := st.marks[n-1]
+	st.marks = st.marks[:n-1]
+	items := st.stack[m:]
+	if len(items) > st.lim.MaxContainerLen {
+		return nil, errorf(ErrLimit, "%d items over MaxContainerLen %d", len(items), st.lim.MaxContainerLen)
+	}
+	st.stack = st.stack[:m]
+	return items, nil
+}
+
+func cloneItems(items []any) []any {
+	if len(items) == 0 {
+		return nil
+	}
+	c := make([]any, len(items))
+	copy(c, items)
+	return c
+}
+
+// length converts an untrusted length to int, saturating where int would
+// overflow (the result is then over every limit anyway).
+func (st *state) length(n uint64) int {
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int(n)
+}
+
+// str returns data[a:b] as a string, sharing one copy of the data.
+func (st *state) str(a, b int) string {
+	if !st.haveS {
+		st.s = string(st.data)
+		st.haveS = true
+	}
+	return st.s[a:b]
+}
+
+// pushString pushes the n bytes that follow as the value op makes of them.
+func (st *state) pushString(op byte, n int) error {
+	if n > st.lim.MaxStringLen {
+		return errorf(ErrLimit, "length %d over MaxStringLen %d", n, st.lim.MaxStringLen)
+	}
+	if n > len(st.data)-st.pos {
+		return errorf(ErrTruncated, "length %d, %d bytes left", n, len(st.data)-st.pos)
+	}
+	a := st.pos
+	st.pos += n
+	switch op {
+	case opShortBinstring, opBinstring:
+		st.stack = append(st.stack, ByteString(st.str(a, st.pos)))
+	case opShortBinbytes, opBinbytes, opBinbytes8:
+		st.stack = append(st.stack, Bytes(st.str(a, st.pos)))
+	case opBytearray8:
+		st.stack = append(st.stack, ByteArray(append([]byte{}, st.data[a:st.pos]...)))
+	default: // unicode: UTF-8 (WTF-8 for lone surrogates) kept as is
+		st.stack = append(st.stack, st.str(a, st.pos))
+	}
+	return nil
+}
+
+// put stores the top of the stack at memo index idx.
+func (st *state) put(idx int) error {
+	v, err := st.top()
+	if err != nil {
+		return err
+	}
+	if idx < len(st.memo) {
+		if st.memo[idx] == nil {
+			if err := st.countMemo(idx); err != nil {
+				return err
+			}
+		}
+		st.memo[idx] = v
+		return nil
+	}
+	if _, ok := st.memoMap[idx]; ok {
+		st.memoMap[idx] = v
+		return nil
+	}
+	if err := st.countMemo(idx); err != nil {
+		return err
+	}
+	// Extend the dense part when idx is near it; storage stays proportional
+	// to the number of entries whatever the indexes.
+	if idx <= 2*st.memoCount+64 {
+		for len(st.memo) < idx {
+			st.memo = append(st.memo, nil)
+		}
+		st.memo = append(st.memo, v)
+		return nil
+	}
+	if st.memoMap == nil {
+		st.memoMap = make(map[int]any)
+	}
+	st.memoMap[idx] = v
+	return nil
+}
+
+func (st *state) countMemo(idx int) error {
+	if st.memoCount >= st.lim.MaxMemo {
+		return errorf(ErrLimit, "memo index %d: memo entries over MaxMemo %d", idx, st.lim.MaxMemo)
+	}
+	st.memoCount++
+	return nil
+}
+
+func (st *state) get(idx int) error {
+	var v any
+	if idx < len(st.memo) {
+		v = st.memo[idx]
+	} else {
+		v = st.memoMap[idx]
+	}
+	if v == nil {
+		return errorf(ErrMemoMissing, "memo index %d not defined", idx)
+	}
+	st.stack = append(st.stack, v)
+	return nil
+}
+
+// line returns the text up to the next newline, which it consumes.
+func (st *state) line() ([]byte, error) {
+	rest := st.data[st.pos:]
+	for i, c := range rest {
+		if c == '\n' {
+			st.pos += i + 1
+			return rest[:i], nil
+		}
+		if i >= st.lim.MaxStringLen {
+			return nil, errorf(ErrLimit, "text line over MaxStringLen %d", st.lim.MaxStringLen)
+		}
+	}
+	return nil, errorf(ErrTruncated, "text argument has no newline")
+}
+
+// lineIndex reads the decimal memo index of PUT and GET.
+func (st *state) lineIndex() (int, error) {
+	l, err := st.line()
+	if err != nil {
+		return 0, err
+	}
+	n, perr := strconv.ParseInt(string(trimSpace(l)), 10, 64)
+	switch {
+	case perr != nil:
+		return 0, errorf(ErrBadValue, "memo index %q is not an integer", l)
+	case n < 0:
+		return 0, errorf(ErrBadValue, "negative memo index %d", n)
+	case n > math.MaxInt32:
+		return 0, errorf(ErrLimit, "memo index %d over limit", n)
+	}
+	return int(n), nil
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'
+}
+
+// textInt decodes INT: I01 and I00 are Python 2's True and False; values past
+// int64 are longs, as Python 2's int() makes them.
+func (st *state) textInt() error {
+	l, err := st.line()
+	if err != nil {
+		return err
+	}
+	switch string(l) {
+	case "01":
+		st.stack = append(st.stack, true)
+		return nil
+	case "00":
+		st.stack = append(st.stack, false)
+		return nil
+	}
+	t := trimSpace(l)
+	if n, perr := strconv.ParseInt(string(t), 10, 64); perr == nil {
+		st.stack = append(st.stack, n)
+		return nil
+	}
+	b, err := st.parseLong(t, 10)
+	if err != nil {
+		return err
+	}
+	st.stack = append(st.stack, b)
+	return nil
+}
+
+// textLong decodes LONG: Python 2's repr of a long, "123L".
+func (st *state) textLong() error {
+	l, err := st.line()
+	if err != nil {
+		return err
+	}
+	b, err := st.parseLong(trimSpace(l), 0)
+	if err != nil {
+		return err
+	}
+	st.stack = append(st.stack, b)
+	return nil
+}
+
+// parseLong parses Python 2 long() text, with an optional L suffix.
+func (st *state) parseLong(t []byte, base int) (*big.Int, error) {
+	if n := len(t); n > 0 && (t[n-1] == 'L' || t[n-1] == 'l') {
+		t = t[:n-1]
+	}
+	if len(t) > 2*st.lim.MaxBigIntBytes+2 {
+		return nil, errorf(ErrLimit, "integer of %d digits over MaxBigIntBytes %d", len(t), st.lim.MaxBigIntBytes)
+	}
+	s := string(t)
+	for i := 0; i < len(s); i++ {
+		if s[i] == '_' {
+			return nil, errorf(ErrBadValue, "invalid integer %q", s)
+		}
+	}
+	b, ok := new(big.Int).SetString(s, base)
+	if !ok {
+		return nil, errorf(ErrBadValue, "invalid integer %q", s)
+	}
+	return b, nil
+}
+
+// binLong decodes the n little-endian two's complement bytes of LONG1/LONG4.
+func (st *state) binLong(n int) error {
+	if n > st.lim.MaxBigIntBytes {
+		return errorf(ErrLimit, "long of %d bytes over MaxBigIntBytes %d", n, st.lim.MaxBigIntBytes)
+	}
+	if n > len(st.data)-st.pos {
+		return errorf(ErrTruncated, "long of %d bytes, %d left", n, len(st.data)-st.pos)
+	}
+	le := st.data[st.pos : st.pos+n]
+	st.pos += n
+	be := make([]byte, n)
+	for i, c := range le {
+		be[n-1-i] = c
+	}
+	b := new(big.Int).SetBytes(be)
+	if n > 0 && le[n-1]&0x80 != 0 {
+		b.Sub(b, new(big.Int).Lsh(big.NewInt(1), uint(8*n)))
+	}
+	st.stack = append(st.stack, b)
+	return nil
+}
+
+// textFloat decodes FLOAT: Python's repr of a float, including nan and inf.
+func (st *state) textFloat() error {
+	l, err := st.line()
+	if err != nil {
+		return err
+	}
+	t := trimSpace(l)
+	for _, c := range t {
+		// Go accepts hex floats and digit separators, Python's float() does not.
+		if c == '_' || c == 'x' || c == 'X' || c == 'p' || c == 'P' {
+			return errorf(ErrBadValue, "invalid float %q", l)
+		}
+	}
+	f, perr := strconv.ParseFloat(string(t), 64)
+	if perr != nil {
+		// Out of range decodes to ±inf or 0, as Python's float() does.
+		if ne, ok := perr.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
+			return errorf(ErrBadValue, "invalid float %q", l)
+		}
+	}
+	st.stack = append(st.stack, f)
+	return nil
+}

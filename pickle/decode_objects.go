@@ -1,0 +1,539 @@
+package pickle
+
+import (
+	"math/big"
+	"unicode/utf8"
+)
+
+// checkHashable reports an error unless every item may be a dict key or set
+// member in Python.
+func (st *state) checkHashable(items []any) error {
+	for _, k := range items {
+		if !hashable(k, st.lim.MaxDepth) {
+			return errorf(ErrBadValue, "unhashable type %s", typeName(k))
+		}
+	}
+	return nil
+}
+
+// hashable reports whether Python could hash k (and og-rek's Dict can).
+func hashable(k any, depth int) bool {
+	switch k := k.(type) {
+	case string, ByteString, Bytes, int64, float64, bool, None, Class, *big.Int, *Object, *FrozenSet:
+		return true
+	case Tuple:
+		if depth <= 0 {
+			return false
+		}
+		for _, x := range k {
+			if !hashable(x, depth-1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// typeName names the Python type of a decoded value, for messages.
+func typeName(v any) string {
+	switch v := v.(type) {
+	case None:
+		return "NoneType"
+	case bool:
+		return "bool"
+	case int64:
+		return "int"
+	case *big.Int:
+		return "long"
+	case float64:
+		return "float"
+	case ByteString:
+		return "str"
+	case string:
+		return "unicode"
+	case Bytes:
+		return "bytes"
+	case ByteArray:
+		return "bytearray"
+	case Tuple:
+		return "tuple"
+	case *List:
+		return "list"
+	case Dict:
+		return "dict"
+	case *Set:
+		return "set"
+	case *FrozenSet:
+		return "frozenset"
+	case Class:
+		return "class " + v.Module + "." + v.Name
+	case *Object:
+		return v.Class.Module + "." + v.Class.Name + " instance"
+	}
+	return "unknown"
+}
+
+// setItems sets the key, value pairs of items in d.
+func (st *state) setItems(d Dict, items []any) error {
+	if len(items)%2 != 0 {
+		return errorf(ErrBadValue, "odd number of items (%d) for a dict", len(items))
+	}
+	if d.Len()+len(items)/2 > st.lim.MaxContainerLen {
+		return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", d.Len()+len(items)/2, st.lim.MaxContainerLen)
+	}
+	for i := 0; i < len(items); i += 2 {
+		k := items[i]
+		if !hashable(k, st.lim.MaxDepth) {
+			return errorf(ErrBadValue, "unhashable dict key type %s", typeName(k))
+		}
+		d.Set(k, items[i+1])
+	}
+	return nil
+}
+
+// extend appends items to the list-like object on the top of the stack.
+func (st *state) extend(items []any) error {
+	t, err := st.top()
+	if err != nil {
+		return err
+	}
+	switch t := t.(type) {
+	case *List:
+		if len(t.Items)+len(items) > st.lim.MaxContainerLen {
+			return errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.Items)+len(items), st.lim.MaxContainerLen)
+		}
+		if t.Items == nil {
+			t.Items = cloneItems(items)
+		} else {
+			t.Items = append(t.Items, items...)
+		}
+	case *Object:
+		if len(t.ListItems)+len(items) > st.lim.MaxContainerLen {
+			return errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.ListItems)+len(items), st.lim.MaxContainerLen)
+		}
+		t.ListItems = append(t.ListItems, items...)
+	default:
+		return errorf(ErrBadValue, "cannot append to %s", typeName(t))
+	}
+	return nil
+}
+
+func (st *state) append1() error {
+	v, err := st.pop()
+	if err != nil {
+		return err
+	}
+	one := [1]any{v}
+	return st.extend(one[:])
+}
+
+func (st *state) appends() error {
+	items, err := st.popMark()
+	if err != nil {
+		return err
+	}
+	return st.extend(items)
+}
+
+// update sets key, value pairs on the dict-like object on the top of the stack.
+func (st *state) update(items []any) error {
+	t, err := st.top()
+	if err != nil {
+		return err
+	}
+	switch t := t.(type) {
+	case Dict:
+		return st.setItems(t, items)
+	case *Object:
+		if len(items)%2 != 0 {
+			return errorf(ErrBadValue, "odd number of items (%d) for a dict", len(items))
+		}
+		if len(t.DictItems)+len(items) > 2*st.lim.MaxContainerLen {
+			return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", (len(t.DictItems)+len(items))/2, st.lim.MaxContainerLen)
+		}
+		t.DictItems = append(t.DictItems, items...)
+		return nil
+	}
+	return errorf(ErrBadValue, "cannot set items on %s", typeName(t))
+}
+
+func (st *state) setitem() error {
+	n := len(st.stack)
+	if n-2 <= st.frameStart() {
+		return errUnderflow
+	}
+	var kv [2]any
+	copy(kv[:], st.stack[n-2:])
+	st.stack[n-1], st.stack[n-2] = nil, nil
+	st.stack = st.stack[:n-2]
+	return st.update(kv[:])
+}
+
+func (st *state) setitems() error {
+	items, err := st.popMark()
+	if err != nil {
+		return err
+	}
+	return st.update(items)
+}
+
+func (st *state) additems() error {
+	items, err := st.popMark()
+	if err != nil {
+		return err
+	}
+	t, err := st.top()
+	if err != nil {
+		return err
+	}
+	s, ok := t.(*Set)
+	if !ok {
+		return errorf(ErrBadValue, "cannot add items to %s", typeName(t))
+	}
+	if len(s.Items)+len(items) > st.lim.MaxContainerLen {
+		return errorf(ErrLimit, "set of %d items over MaxContainerLen %d", len(s.Items)+len(items), st.lim.MaxContainerLen)
+	}
+	if err := st.checkHashable(items); err != nil {
+		return err
+	}
+	s.Items = append(s.Items, items...)
+	return nil
+}
+
+// class makes the Class named module.name; Python 3's builtins module is
+// Python 2's __builtin__ for the built-in types the decoder knows.
+func class(module, name string) Class {
+	if module == "builtins" {
+		switch name {
+		case "set", "frozenset", "bytearray", "object", "bytes":
+			module = "__builtin__"
+		}
+	}
+	return Class{Module: module, Name: name}
+}
+
+func (st *state) global() error {
+	l1, err := st.line()
+	if err != nil {
+		return err
+	}
+	a1 := st.pos - len(l1) - 1
+	l2, err := st.line()
+	if err != nil {
+		return err
+	}
+	a2 := st.pos - len(l2) - 1
+	st.stack = append(st.stack, class(st.str(a1, a1+len(l1)), st.str(a2, a2+len(l2))))
+	return nil
+}
+
+func (st *state) stackGlobal() error {
+	name, err := st.pop()
+	if err != nil {
+		return err
+	}
+	module, err := st.pop()
+	if err != nil {
+		return err
+	}
+	m, ok1 := asStr(module)
+	n, ok2 := asStr(name)
+	if !ok1 || !ok2 {
+		return errorf(ErrBadValue, "STACK_GLOBAL needs two strings, got %s and %s", typeName(module), typeName(name))
+	}
+	st.stack = append(st.stack, class(m, n))
+	return nil
+}
+
+func asStr(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case ByteString:
+		return string(v), true
+	}
+	return "", false
+}
+
+// newObject records an instance of cls and, if cls is registered, remembers
+// it for conversion once the whole pickle is decoded.
+func (st *state) newObject(o *Object, offset int, op byte) {
+	if _, ok := st.reg.Lookup(o.Class); ok {
+		st.pending = append(st.pending, o)
+		if st.opOffsets == nil {
+			st.opOffsets = make(map[*Object]int)
+		}
+		st.opOffsets[o] = offset<<8 | int(op)
+	}
+	st.stack = append(st.stack, o)
+}
+
+func (st *state) reduce(offset int, op byte) error {
+	argsV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	callable, err := st.pop()
+	if err != nil {
+		return err
+	}
+	cls, ok := callable.(Class)
+	if !ok {
+		return errorf(ErrBadValue, "REDUCE callable is %s, not a class or function", typeName(callable))
+	}
+	args, ok := argsV.(Tuple)
+	if !ok {
+		return errorf(ErrBadValue, "REDUCE arguments are %s, not a tuple", typeName(argsV))
+	}
+	v, err := st.builtin(cls, args)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		st.stack = append(st.stack, v)
+		return nil
+	}
+	if (cls.Module == "copy_reg" || cls.Module == "copyreg") && cls.Name == "_reconstructor" && len(args) == 3 {
+		c, ok1 := args[0].(Class)
+		b, ok2 := args[1].(Class)
+		if ok1 && ok2 {
+			st.newObject(&Object{Class: c, Build: BuildReconstructor, Base: b, BaseState: args[2]}, offset, op)
+			return nil
+		}
+	}
+	st.newObject(&Object{Class: cls, Build: BuildReduce, Args: args}, offset, op)
+	return nil
+}
+
+// builtin returns the native value for REDUCE of the built-in types that
+// have one (set, frozenset, bytearray, bytes), or nil for anything else.
+func (st *state) builtin(cls Class, args Tuple) (any, error) {
+	switch cls.Module {
+	case "__builtin__":
+	case "_codecs":
+		if cls.Name == "encode" && len(args) == 2 {
+			// Python 3 bytes at protocols 0-2: _codecs.encode(u'...', 'latin1').
+			s, ok1 := args[0].(string)
+			enc, ok2 := asStr(args[1])
+			if ok1 && ok2 {
+				b, err := encodeText(s, enc)
+				if err != nil || b != nil {
+					return Bytes(b), err
+				}
+			}
+		}
+		return nil, nil
+	default:
+		return nil, nil
+	}
+	switch cls.Name {
+	case "set", "frozenset":
+		var items []any
+		switch len(args) {
+		case 0:
+		case 1:
+			switch it := args[0].(type) {
+			case *List:
+				items = it.Items
+			case Tuple:
+				items = it
+			case *Set:
+				items = it.Items
+			case *FrozenSet:
+				items = it.Items
+			default:
+				return nil, nil
+			}
+		default:
+			return nil, nil
+		}
+		if err := st.checkHashable(items); err != nil {
+			return nil, err
+		}
+		items = cloneItems(items)
+		if cls.Name == "set" {
+			return &Set{Items: items}, nil
+		}
+		return &FrozenSet{Items: items}, nil
+	case "bytearray":
+		switch len(args) {
+		case 0:
+			return ByteArray{}, nil
+		case 1:
+			switch b := args[0].(type) {
+			case Bytes:
+				return ByteArray(b), nil
+			case ByteString:
+				return ByteArray(b), nil
+			case ByteArray:
+				return append(ByteArray{}, b...), nil
+			}
+		case 2:
+			s, ok1 := args[0].(string)
+			enc, ok2 := asStr(args[1])
+			if ok1 && ok2 {
+				b, err := encodeText(s, enc)
+				if err != nil || b != nil {
+					return ByteArray(b), err
+				}
+			}
+		}
+	case "bytes":
+		if len(args) == 0 {
+			return Bytes(""), nil
+		}
+	}
+	return nil, nil
+}
+
+// encodeText encodes s as Python's s.encode(enc) for Latin-1 and UTF-8, the
+// encodings Python uses to pickle bytes and bytearray; nil, nil for others.
+func encodeText(s, enc string) ([]byte, error) {
+	switch enc {
+	case "latin1", "latin-1", "latin_1", "iso-8859-1", "iso8859-1", "l1":
+		b := make([]byte, 0, len(s))
+		for _, r := range s {
+			if r > 0xff {
+				return nil, errorf(ErrBadValue, "character U+%04X cannot be encoded as %s", r, enc)
+			}
+			b = append(b, byte(r))
+		}
+		return b, nil
+	case "utf-8", "utf8", "UTF-8":
+		if !utf8.ValidString(s) {
+			return nil, errorf(ErrBadValue, "string with surrogates cannot be encoded as %s", enc)
+		}
+		return append(make([]byte, 0, len(s)), s...), nil
+	}
+	return nil, nil
+}
+
+func (st *state) build() error {
+	stateV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	t, err := st.top()
+	if err != nil {
+		return err
+	}
+	o, ok := t.(*Object)
+	if !ok {
+		return errorf(ErrBadValue, "BUILD on %s", typeName(t))
+	}
+	old, ok1 := o.State.(Dict)
+	upd, ok2 := stateV.(Dict)
+	if !ok1 || !ok2 {
+		o.State = stateV
+		return nil
+	}
+	// A second BUILD with a dict updates the instance dict, as Python does;
+	// the update goes into a new Dict because the old one may be shared.
+	merged := NewDict()
+	for k, v := range old.Iter() {
+		merged.Set(k, v)
+	}
+	for k, v := range upd.Iter() {
+		merged.Set(k, v)
+	}
+	o.State = merged
+	return nil
+}
+
+func (st *state) newobj(offset int, op byte) error {
+	argsV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	clsV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	cls, ok := clsV.(Class)
+	if !ok {
+		return errorf(ErrBadValue, "NEWOBJ class is %s", typeName(clsV))
+	}
+	args, ok := argsV.(Tuple)
+	if !ok {
+		return errorf(ErrBadValue, "NEWOBJ arguments are %s, not a tuple", typeName(argsV))
+	}
+	st.newObject(&Object{Class: cls, Build: BuildNewObj, Args: args}, offset, op)
+	return nil
+}
+
+func (st *state) newobjEx(offset int, op byte) error {
+	kwargsV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	argsV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	clsV, err := st.pop()
+	if err != nil {
+		return err
+	}
+	cls, ok := clsV.(Class)
+	if !ok {
+		return errorf(ErrBadValue, "NEWOBJ_EX class is %s", typeName(clsV))
+	}
+	args, ok := argsV.(Tuple)
+	if !ok {
+		return errorf(ErrBadValue, "NEWOBJ_EX arguments are %s, not a tuple", typeName(argsV))
+	}
+	kw, ok := kwargsV.(Dict)
+	if !ok {
+		return errorf(ErrBadValue, "NEWOBJ_EX keyword arguments are %s, not a dict", typeName(kwargsV))
+	}
+	kwargs := make(map[string]any, kw.Len())
+	for k, v := range kw.Iter() {
+		name, ok := asStr(k)
+		if !ok {
+			return errorf(ErrBadValue, "NEWOBJ_EX keyword is %s, not a string", typeName(k))
+		}
+		kwargs[name] = v
+	}
+	st.newObject(&Object{Class: cls, Build: BuildNewObj, Args: args, Kwargs: kwargs}, offset, op)
+	return nil
+}
+
+func (st *state) obj(offset int, op byte) error {
+	items, err := st.popMark()
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return errorf(ErrStackUnderflow, "OBJ without a class")
+	}
+	cls, ok := items[0].(Class)
+	if !ok {
+		return errorf(ErrBadValue, "OBJ class is %s", typeName(items[0]))
+	}
+	args := make(Tuple, len(items)-1)
+	copy(args, items[1:])
+	st.newObject(&Object{Class: cls, Build: BuildOldStyle, Args: args}, offset, op)
+	return nil
+}
+
+func (st *state) inst(offset int, op byte) error {
+	l1, err := st.line()
+	if err != nil {
+		return err
+	}
+	a1 := st.pos - len(l1) - 1
+	l2, err := st.line()
+	if err != nil {
+		return err
+	}
+	a2 := st.pos - len(l2) - 1
+	items, err := st.popMark()
+	if err != nil {
+		return err
+	}
+	args := make(Tuple, len(items))
+	copy(args, items)
+	st.newObject(&Object{Class: class(st.str(a1, a1+len(l1)), st.str(a2, a2+len(l2))), Build: BuildOldStyle, Args: args}, offset, op)
+	return nil
+}

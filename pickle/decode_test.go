@@ -1,0 +1,37 @@
+package pickle
+
+import (
+	"encoding/hex"
+	"testing"
+)
+
+// stdCallMessage is Python 2's cPickle.dumps(msg, 2) of Pyro's standard call
+// message: ('7f00000146c929cefcdb0cb175b39735c4', 'method', 3, ((42, 3.14,
+// u'unicode \u20ac', range(100), dict(('k%d' % i, i) for i in range(10))), {})).
+var stdCallMessage = mustHex("800228552237663030303030313436633932396365666364623063623137356233393733356334710155066d6574686f6471024b03284b2a4740091eb851eb851f580b000000756e69636f646520e282ac71035d7104284b004b014b024b034b044b054b064b074b084b094b0a4b0b4b0c4b0d4b0e4b0f4b104b114b124b134b144b154b164b174b184b194b1a4b1b4b1c4b1d4b1e4b1f4b204b214b224b234b244b254b264b274b284b294b2a4b2b4b2c4b2d4b2e4b2f4b304b314b324b334b344b354b364b374b384b394b3a4b3b4b3c4b3d4b3e4b3f4b404b414b424b434b444b454b464b474b484b494b4a4b4b4b4c4b4d4b4e4b4f4b504b514b524b534b544b554b564b574b584b594b5a4b5b4b5c4b5d4b5e4b5f4b604b614b624b63657d71052855026b334b0355026b324b0255026b314b0155026b304b0055026b374b0755026b364b0655026b354b0555026b344b0455026b394b0955026b384b0875747d867471062e")
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func BenchmarkDecodeInternalCallMessage(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(stdCallMessage)))
+	for b.Loop() {
+		if _, err := Decode(stdCallMessage); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestDecodeCallMessageSmoke(t *testing.T) {
+	v, err := Decode(stdCallMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%#v", v)
+}
