@@ -159,6 +159,10 @@ func (c *Conn) readMessage(ctx context.Context, have int, allowXML bool) ([]byte
 	return body, h.Flags, nil
 }
 
+func inflatedTooLarge(limit int) *ProtocolError {
+	return newError(ErrTooLarge, fmt.Sprintf("message too large: decompressed body exceeds the limit of %d bytes", limit), nil)
+}
+
 func tooLarge(size, limit int) *ProtocolError {
 	return newError(ErrTooLarge, fmt.Sprintf("message too large: %d bytes exceeds the limit of %d", size, limit), nil)
 }
@@ -210,7 +214,7 @@ func (c *Conn) inflate(data []byte) ([]byte, error) {
 	for {
 		if len(out) == cap(out) {
 			if len(out) > limit {
-				return nil, tooLarge(len(out), limit)
+				return nil, inflatedTooLarge(limit)
 			}
 			out = slices.Grow(out, min(len(out), limit+1-len(out)))
 		}
@@ -224,7 +228,7 @@ func (c *Conn) inflate(data []byte) ([]byte, error) {
 		}
 	}
 	if len(out) > limit {
-		return nil, tooLarge(len(out), limit)
+		return nil, inflatedTooLarge(limit)
 	}
 	return out, nil
 }

@@ -18,7 +18,9 @@
 // WriteMessage compresses (zlib default level, as Python's zlib.compress) when
 // Options.Compress is set and the result is strictly shorter, and checksums
 // when Options.Checksum is set, exactly like Pyro's PYRO_COMPRESSION and
-// PYRO_CHECKSUM.
+// PYRO_CHECKSUM. (Go's compress/flate output is valid zlib but not
+// byte-identical to CPython's: it ends with an empty final block, so it is a
+// few bytes longer.)
 //
 // Every read and write has a deadline: Options.IOTimeout from the start of
 // each step (a header, a body, a raw answer) and the context's deadline,
