@@ -1,0 +1,701 @@
+package ns
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// node is a group or a name of the in-memory name space.
+type node struct {
+	group    bool
+	children map[string]*node // groups only
+	uri      compat.URI       // names only
+	created  float64
+	sysMeta  any // set by _setSystemMeta; nil means synthesised
+	userMeta any // nil means None
+	// sysRaw and userRaw are the pickles of sysMeta and userMeta, kept so
+	// that a record can be rewritten without pickling again.
+	sysRaw, userRaw []byte
+}
+
+// Child is one entry of a group listing: Pyro's (name, 0) for a group and
+// (name, 1) for a name.
+type Child struct {
+	Name string
+	Type int
+}
+
+// Binding is one entry of a flat listing: an absolute name and its URI.
+type Binding struct {
+	Name string
+	URI  compat.URI
+}
+
+// Change is a successful mutation, in the form Pyro replicates it to a twin
+// Name Server with _synccall: the method name and its arguments.
+type Change struct {
+	Method string
+	Args   []any
+}
+
+// Options configure a Namespace.
+type Options struct {
+	// Store keeps the name space; nil means a new MemStore.
+	Store Store
+	// DefaultGroup expands relative names that reach the server; "" means
+	// ":Default". It is created at start, as is ":Pyro".
+	DefaultGroup string
+	// ResolveHost turns the host of a URI given as a string into the address
+	// stored, as Pyro does with gethostbyname; nil keeps hosts as given.
+	ResolveHost func(host string) (string, error)
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Namespace is Pyro's hierarchical name space: groups holding names bound to
+// URIs and other groups, each with user and system meta data. Its methods
+// have the semantics, results and errors of the methods of Pyro 3.16's Name
+// Server object (Pyro.naming.NameServer). Reads come from memory; every
+// change is written through to the Store and acknowledged once durable.
+// A Namespace is safe for concurrent use.
+type Namespace struct {
+	*nsState
+	quiet bool // changes are not passed to the OnChange function
+}
+
+type nsState struct {
+	mu           sync.RWMutex
+	root         *node
+	store        Store
+	defaultGroup string
+	resolveHost  func(string) (string, error)
+	now          func() time.Time
+	failed       error // a store commit failed: no more changes accepted
+	onChange     func(Change)
+}
+
+// NewNamespace loads the name space kept in opts.Store and makes sure the
+// groups ":Pyro" and the default group exist.
+func NewNamespace(opts Options) (*Namespace, error) {
+	n := &Namespace{nsState: &nsState{
+		store:        opts.Store,
+		defaultGroup: opts.DefaultGroup,
+		resolveHost:  opts.ResolveHost,
+		now:          opts.Now,
+	}}
+	if n.store == nil {
+		n.store = NewMemStore()
+	}
+	if n.defaultGroup == "" {
+		n.defaultGroup = DefaultGroup
+	}
+	if n.now == nil {
+		n.now = time.Now
+	}
+	n.root = &node{group: true, children: make(map[string]*node), created: n.timestamp()}
+	if err := n.store.Load(n.loadRecord); err != nil {
+		return nil, fmt.Errorf("ns: loading the name space: %w", err)
+	}
+	for _, g := range []string{PyroGroup, n.defaultGroup} {
+		if err := n.CreateGroup(g); err != nil && !isNamingError(err) {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+func isNamingError(err error) bool {
+	_, ok := err.(*compat.NamingError)
+	return ok
+}
+
+// loadRecord inserts a stored record; records of missing parents or with
+// unreadable content are skipped, so that a damaged store still loads.
+func (n *Namespace) loadRecord(r Record) error {
+	var nd *node
+	if r.Name == ":" {
+		nd = n.root
+	} else {
+		parent, last, _ := splitLast(r.Name)
+		p := n.root
+		if parent != "" {
+			var berr branchError
+			if p, berr = n.getBranch(parent); berr != branchOK {
+				return nil
+			}
+		}
+		if !p.group || last == "" || p.children[last] != nil {
+			return nil
+		}
+		nd = &node{group: r.Group}
+		if r.Group {
+			nd.children = make(map[string]*node)
+		} else {
+			u, err := compat.ParseURI(r.URI)
+			if err != nil {
+				return nil
+			}
+			nd.uri = u
+		}
+		p.children[last] = nd
+	}
+	nd.created = r.Created
+	if r.SysMeta != nil {
+		if v, err := pickle.Decode(r.SysMeta); err == nil {
+			nd.sysMeta, nd.sysRaw = v, r.SysMeta
+		}
+	}
+	if r.UserMeta != nil {
+		if v, err := pickle.Decode(r.UserMeta); err == nil {
+			nd.userMeta, nd.userRaw = v, r.UserMeta
+		}
+	}
+	return nil
+}
+
+// OnChange sets a function called, in order and with the Namespace locked,
+// after every successful change (for replication to a twin). It must not
+// block or call back into the Namespace.
+func (n *Namespace) OnChange(fn func(Change)) {
+	n.mu.Lock()
+	n.onChange = fn
+	n.mu.Unlock()
+}
+
+// Quiet returns a view of the same name space whose changes are not passed
+// to the OnChange function: for applying changes that came from the twin.
+func (n *Namespace) Quiet() *Namespace { return &Namespace{nsState: n.nsState, quiet: true} }
+
+// DefaultGroupName returns the group that relative names are expanded into.
+func (n *Namespace) DefaultGroupName() string { return n.defaultGroup }
+
+func (n *Namespace) timestamp() float64 {
+	t := n.now()
+	return float64(t.UnixNano()) / 1e9
+}
+
+// branchError says why getBranch failed, mirroring the Python exception
+// Pyro's reduce(lambda x,y: x[y], ...) raises.
+type branchError int
+
+const (
+	branchOK      branchError = iota
+	branchMissing             // KeyError
+	branchThrough             // TypeError: indexing a NameValue
+)
+
+// getBranch is Pyro's NameServer.getBranch on an absolute name.
+func (n *Namespace) getBranch(name string) (*node, branchError) {
+	path := name[1:]
+	if path == "" {
+		return n.root, branchOK
+	}
+	cur := n.root
+	for {
+		if !cur.group {
+			return nil, branchThrough
+		}
+		i := strings.IndexByte(path, '.')
+		comp := path
+		if i >= 0 {
+			comp = path[:i]
+		}
+		next := cur.children[comp]
+		if next == nil {
+			return nil, branchMissing
+		}
+		cur = next
+		if i < 0 {
+			return cur, branchOK
+		}
+		path = path[i+1:]
+	}
+}
+
+// throughLeaf is the TypeError Python raises when a name is used as a group
+// on the way to another name.
+func throughLeaf() error {
+	return compat.TypeError("'NameValue' object has no attribute '__getitem__'")
+}
+
+// locate is Pyro's locateGrpAndName: the parent node and last component.
+func (n *Namespace) locate(name string) (*node, string, error) {
+	parent, last, inRoot := splitLast(name)
+	if inRoot {
+		return n.root, last, nil
+	}
+	p, berr := n.getBranch(parent)
+	switch berr {
+	case branchMissing:
+		return nil, "", compat.NewNamingError("(parent)group not found", parent)
+	case branchThrough:
+		return nil, "", throughLeaf()
+	}
+	return p, last, nil
+}
+
+func (n *Namespace) validate(name string) (string, error) {
+	return ValidateName(name, n.defaultGroup)
+}
+
+// commit hands ops to the store and calls the change hook, with n.mu held
+// for writing; the caller waits on the returned channel after unlocking.
+func (n *Namespace) commit(ops []Op, ch Change) <-chan error {
+	done := n.store.Apply(ops)
+	if n.onChange != nil && !n.quiet && ch.Method != "" {
+		n.onChange(ch)
+	}
+	return done
+}
+
+// wait waits for a commit; a failed commit stops all further changes, since
+// memory and store may then differ.
+func (n *Namespace) wait(done <-chan error) error {
+	if err := <-done; err != nil {
+		n.mu.Lock()
+		if n.failed == nil {
+			n.failed = err
+		}
+		n.mu.Unlock()
+		return compat.NewNamingError("storage failure", err.Error())
+	}
+	return nil
+}
+
+func (n *Namespace) checkFailed() error {
+	if n.failed != nil {
+		return compat.NewNamingError("storage failure", n.failed.Error())
+	}
+	return nil
+}
+
+// parseURI is Pyro's validateURI: a URI is taken as is, a string is parsed
+// (with its host resolved); anything else is NamingError('invalid URI', uri).
+func (n *Namespace) parseURI(v any) (compat.URI, error) {
+	switch u := v.(type) {
+	case compat.URI:
+		return u, nil
+	case *compat.URI:
+		if u != nil {
+			return *u, nil
+		}
+	case string, pickle.ByteString:
+		var s string
+		if b, ok := u.(pickle.ByteString); ok {
+			s = string(b)
+		} else {
+			s = u.(string)
+		}
+		parsed, err := compat.ParseURI(s)
+		if err != nil || parsed.Protocol == "PYRONAME" {
+			break
+		}
+		if n.resolveHost != nil {
+			addr, err := n.resolveHost(parsed.Address)
+			if err != nil || addr == "" {
+				break
+			}
+			parsed.Address = addr
+		}
+		return parsed, nil
+	}
+	return compat.URI{}, compat.NewNamingError("invalid URI", v)
+}
+
+// Register binds name to uri (a compat.URI or a URI string), as Pyro's
+// NameServer.register.
+func (n *Namespace) Register(name string, uri any) error {
+	full, err := n.validate(name)
+	if err != nil {
+		return err
+	}
+	u, err := n.parseURI(uri)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	parent, last, err := n.locate(full)
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	if last == "" {
+		n.mu.Unlock()
+		return compat.NewNamingError("invalid name", name)
+	}
+	if !parent.group {
+		n.mu.Unlock()
+		_, pname, _ := splitLast(full[:len(full)-len(last)-1])
+		return compat.NewNamingError("parent is no group", pname)
+	}
+	if _, exists := parent.children[last]; exists {
+		n.mu.Unlock()
+		return compat.NewNamingError("name already exists", last)
+	}
+	nd := &node{uri: u, created: n.timestamp()}
+	parent.children[last] = nd
+	done := n.commit([]Op{{Kind: OpPut, Record: Record{Name: full, URI: u.String(), Created: nd.created}}},
+		Change{Method: "register", Args: []any{name, u}})
+	n.mu.Unlock()
+	return n.wait(done)
+}
+
+// Unregister removes the binding of name, as Pyro's NameServer.unregister.
+func (n *Namespace) Unregister(name string) error {
+	full, err := n.validate(name)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	parent, last, err := n.locate(full)
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	if last == "" {
+		n.mu.Unlock()
+		return compat.NewNamingError("invalid name", name)
+	}
+	if !parent.group {
+		n.mu.Unlock()
+		return compat.AttributeError("'NameValue' object has no attribute 'cutleaf'")
+	}
+	nd, ok := parent.children[last]
+	switch {
+	case !ok:
+		n.mu.Unlock()
+		return compat.NewNamingError("name not found", last)
+	case nd.group:
+		n.mu.Unlock()
+		return compat.NewNamingError("is a group, not an object", last)
+	}
+	delete(parent.children, last)
+	done := n.commit([]Op{{Kind: OpDelete, Record: Record{Name: full}}},
+		Change{Method: "unregister", Args: []any{name}})
+	n.mu.Unlock()
+	return n.wait(done)
+}
+
+// Resolve returns the URI bound to name, as Pyro's NameServer.resolve.
+func (n *Namespace) Resolve(name string) (compat.URI, error) {
+	full, err := n.validate(name)
+	if err != nil {
+		return compat.URI{}, err
+	}
+	n.mu.RLock()
+	nd, berr := n.getBranch(full)
+	var u compat.URI
+	isGroup := nd != nil && nd.group
+	if nd != nil {
+		u = nd.uri
+	}
+	n.mu.RUnlock()
+	switch {
+	case berr == branchMissing:
+		return compat.URI{}, compat.NewNamingError("name not found", full)
+	case berr == branchThrough:
+		return compat.URI{}, throughLeaf()
+	case isGroup:
+		return compat.URI{}, compat.NewNamingError("attempt to resolve groupname", full)
+	}
+	return u, nil
+}
+
+// Flatlist returns every name (not groups) with its URI, sorted by name.
+func (n *Namespace) Flatlist() []Binding {
+	n.mu.RLock()
+	var out []Binding
+	var walk func(prefix string, g *node)
+	walk = func(prefix string, g *node) {
+		for k, c := range g.children {
+			if c.group {
+				walk(prefix+k+".", c)
+			} else {
+				out = append(out, Binding{Name: prefix + k, URI: c.uri})
+			}
+		}
+	}
+	walk(":", n.root)
+	n.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Len returns the number of names and groups (the root not counted).
+func (n *Namespace) Len() (names, groups int) {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	var walk func(g *node)
+	walk = func(g *node) {
+		for _, c := range g.children {
+			if c.group {
+				groups++
+				walk(c)
+			} else {
+				names++
+			}
+		}
+	}
+	walk(n.root)
+	return names, groups
+}
+
+// CreateGroup creates a group, as Pyro's NameServer.createGroup.
+func (n *Namespace) CreateGroup(groupname string) error {
+	full, err := n.validate(groupname)
+	if err != nil {
+		return err
+	}
+	if len(full) < 2 {
+		return compat.NewNamingError("invalid groupname", full)
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	parent, last, err := n.locate(full)
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	if !parent.group {
+		n.mu.Unlock()
+		return compat.NewNamingError("parent is no group", full)
+	}
+	if _, exists := parent.children[last]; exists {
+		n.mu.Unlock()
+		return compat.NewNamingError("group already exists", last)
+	}
+	nd := &node{group: true, children: make(map[string]*node), created: n.timestamp()}
+	parent.children[last] = nd
+	done := n.commit([]Op{{Kind: OpPut, Record: Record{Name: full, Group: true, Created: nd.created}}},
+		Change{Method: "createGroup", Args: []any{full}})
+	n.mu.Unlock()
+	return n.wait(done)
+}
+
+// DeleteGroup deletes a group and everything in it, as Pyro's
+// NameServer.deleteGroup.
+func (n *Namespace) DeleteGroup(groupname string) error {
+	full, err := n.validate(groupname)
+	if err != nil {
+		return err
+	}
+	if full == ":" {
+		return compat.NewNamingError("not allowed to delete root group")
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	parent, last, err := n.locate(full)
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	if !parent.group {
+		n.mu.Unlock()
+		return compat.AttributeError("'NameValue' object has no attribute 'cutbranch'")
+	}
+	nd, ok := parent.children[last]
+	switch {
+	case !ok:
+		n.mu.Unlock()
+		return compat.NewNamingError("group not found", full)
+	case !nd.group:
+		n.mu.Unlock()
+		return compat.NewNamingError("is no group", full)
+	}
+	delete(parent.children, last)
+	done := n.commit([]Op{{Kind: OpDeleteTree, Record: Record{Name: full}}},
+		Change{Method: "deleteGroup", Args: []any{full}})
+	n.mu.Unlock()
+	return n.wait(done)
+}
+
+// List returns the direct children of a group, sorted by name, as Pyro's
+// NameServer.list; "" lists the root.
+func (n *Namespace) List(groupname string) ([]Child, error) {
+	if groupname == "" {
+		groupname = ":"
+	}
+	full, err := n.validate(groupname)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.RLock()
+	nd, berr := n.getBranch(full)
+	var out []Child
+	if berr == branchOK && nd.group {
+		out = make([]Child, 0, len(nd.children))
+		for k, c := range nd.children {
+			t := 1
+			if c.group {
+				t = 0
+			}
+			out = append(out, Child{Name: k, Type: t})
+		}
+	}
+	n.mu.RUnlock()
+	switch {
+	case berr == branchMissing:
+		return nil, compat.NewNamingError("group not found", full)
+	case berr == branchThrough:
+		return nil, throughLeaf()
+	case !nd.group:
+		return nil, compat.NewNamingError("is no group", full)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// branchFor finds the node for a meta data call, with Pyro's errors.
+func (n *Namespace) branchFor(full string) (*node, error) {
+	nd, berr := n.getBranch(full)
+	switch berr {
+	case branchMissing:
+		return nil, compat.NewNamingError("name not found", full)
+	case branchThrough:
+		return nil, throughLeaf()
+	}
+	return nd, nil
+}
+
+// record returns the store record of a node.
+func record(full string, nd *node) Record {
+	r := Record{Name: full, Group: nd.group, Created: nd.created, SysMeta: nd.sysRaw, UserMeta: nd.userRaw}
+	if !nd.group {
+		r.URI = nd.uri.String()
+	}
+	return r
+}
+
+// SetMeta sets the user meta data of a group or name (any picklable value;
+// None clears it), as Pyro's NameServer.setMeta.
+func (n *Namespace) SetMeta(name string, meta any) error {
+	full, err := n.validate(name)
+	if err != nil {
+		return err
+	}
+	var raw []byte
+	if _, isNone := meta.(pickle.None); meta != nil && !isNone {
+		if raw, err = pickle.Marshal(meta); err != nil {
+			return compat.TypeError(fmt.Sprintf("can't store meta data: %v", err))
+		}
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	nd, err := n.branchFor(full)
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	nd.userMeta, nd.userRaw = meta, raw
+	if raw == nil {
+		nd.userMeta = nil
+	}
+	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}},
+		Change{Method: "setMeta", Args: []any{full, meta}})
+	n.mu.Unlock()
+	return n.wait(done)
+}
+
+// GetMeta returns the user meta data of a group or name (pickle.None{} when
+// there is none), as Pyro's NameServer.getMeta.
+func (n *Namespace) GetMeta(name string) (any, error) {
+	full, err := n.validate(name)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	nd, err := n.branchFor(full)
+	if err != nil {
+		return nil, err
+	}
+	if nd.userMeta == nil {
+		return pickle.None{}, nil
+	}
+	return nd.userMeta, nil
+}
+
+// SetSystemMeta replaces the system meta data of a group or name; meta must
+// be a Pyro.naming.NameSpaceSystemMeta instance (else Python's TypeError),
+// as Pyro's NameServer._setSystemMeta.
+func (n *Namespace) SetSystemMeta(name string, meta any) error {
+	full, err := n.validate(name)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	nd, err := n.branchFor(full)
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	n.mu.Unlock()
+	if !isSystemMeta(meta) {
+		return compat.TypeError("system meta info must be NameSpaceSystemMeta object")
+	}
+	raw, err := pickle.Marshal(meta)
+	if err != nil {
+		return compat.TypeError(fmt.Sprintf("can't store meta data: %v", err))
+	}
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	if nd, err = n.branchFor(full); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	nd.sysMeta, nd.sysRaw = meta, raw
+	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}},
+		Change{Method: "_setSystemMeta", Args: []any{full, meta}})
+	n.mu.Unlock()
+	return n.wait(done)
+}
+
+// GetSystemMeta returns the system meta data of a group or name: a
+// Pyro.naming.NameSpaceSystemMeta instance, as Pyro's
+// NameServer._getSystemMeta.
+func (n *Namespace) GetSystemMeta(name string) (any, error) {
+	full, err := n.validate(name)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	nd, err := n.branchFor(full)
+	if err != nil {
+		return nil, err
+	}
+	if nd.sysMeta != nil {
+		return nd.sysMeta, nil
+	}
+	return systemMeta(nd.group, nd.created), nil
+}
