@@ -1,0 +1,39 @@
+// Package compat holds the Python classes of Pyro 3.16 that cross the wire,
+// as Go types, and the Pyro conventions around them: URIs, GUIDs, exceptions
+// and the exception capsule of error replies.
+//
+// Every type here implements pickle.Pickler, so pickle.Marshal writes it as an
+// instance of its Python class that Python 2 with Pyro 3.16 loads as an equal
+// object, and the package's init registers a decoder for each class in
+// pickle.DefaultRegistry, so decoding a pickle that contains one yields the Go
+// type. Importing the package (even as _) is enough to enable both ways.
+//
+//	Python class                              Go type
+//	Pyro.core.PyroURI                         URI
+//	Pyro.core.DynamicProxy                    *DynamicProxy
+//	Pyro.core.DynamicProxyWithAttrs           *DynamicProxy with WithAttrs set
+//	Pyro.protocol.PYROAdapter                 *Adapter (PYROSSLAdapter for PYROSSL URIs)
+//	Pyro.protocol.DefaultConnValidator        *ConnValidator
+//	Pyro.naming.NameServerProxy               *NameServerProxy
+//	Pyro.naming.NameSpaceSystemMeta           *NameSpaceSystemMeta
+//	Pyro.naming.NamedTree                     *NamedTree
+//	Pyro.naming.NameValue                     *NameValue
+//	Pyro.EventService.Event.Event             *Event
+//	Pyro.errors.PyroExceptionCapsule          *Capsule
+//	Pyro.errors.PyroError and subclasses      *PyroError, *NamingError, ... (each embeds Exception)
+//	exceptions.* (Python 2 built-ins)         *Exception
+//
+// Decoding is lossless: an instance whose state does not have exactly the
+// shape Pyro gives it (unexpected keys or value types) stays a
+// *pickle.Object, which re-encodes to the same Python object. Exceptions of
+// classes that are not registered (user exceptions) also stay *pickle.Object;
+// AsException turns them into an *Exception.
+//
+// Python 2 str values that Pyro always uses for names (URI fields, object
+// ids, adapter identification) are Go strings here; they are accepted as str
+// or unicode on decode and always written as str.
+//
+// URI parsing follows Pyro.core.PyroURI and processStringURI, except that host
+// names are kept as given: ParseURI never consults DNS (Pyro does the same
+// with PYRO_DNS_URI set), and PYRONAME URIs are parsed, not resolved.
+package compat

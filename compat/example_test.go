@@ -1,0 +1,84 @@
+package compat_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+func ExampleParseURI() {
+	u, err := compat.ParseURI("PYROLOC://127.0.0.1/:test.plain")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(u.Protocol, u.Address, u.Port, u.ObjectID)
+	fmt.Println(u)
+
+	_, err = compat.ParseURI("PYRO://host/a/b")
+	var ue *compat.URIError
+	fmt.Println(errors.As(err, &ue), err)
+	// Output:
+	// PYROLOC 127.0.0.1 7766 :test.plain
+	// PYROLOC://127.0.0.1:7766/:test.plain
+	// true URIError: malformed hostname
+}
+
+// A server answers a failed call with a capsule; a client turns the decoded
+// capsule back into the error.
+func ExampleCapsule() {
+	reply, err := pickle.Marshal(&compat.Capsule{
+		Exc:       compat.NewNamingError("name not found", ":Default.x"),
+		Traceback: []string{"Traceback (most recent call last):\n", "NamingError: ('name not found', ':Default.x')\n"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, err := pickle.Decode(reply)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := v.(*compat.Capsule)
+	err = c.Err()
+	var ne *compat.NamingError
+	var pe *compat.PyroError
+	fmt.Println(err)
+	fmt.Println(errors.As(err, &ne), errors.As(err, &pe), len(ne.Traceback))
+	// Output:
+	// NamingError: ('name not found', ':Default.x')
+	// true true 2
+}
+
+func ExampleAsException() {
+	// A user exception class unknown to Go decodes as a generic object.
+	v, err := pickle.Decode([]byte("\x80\x02ccapobjs\nMyError\nU\x06customK\x01\x86R."))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e, ok := compat.AsException(v)
+	fmt.Println(ok, e)
+	// Output: true MyError: ('custom', 1)
+}
+
+func ExampleNewDynamicProxy() {
+	uri := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, ObjectID: compat.NewGUID()}
+	data, err := pickle.Marshal(compat.NewDynamicProxy(uri))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, _ := pickle.Decode(data)
+	p := v.(*compat.DynamicProxy)
+	fmt.Println(p.URI == uri, p.Adapter.Validator.(*compat.ConnValidator).AllowedIDs)
+	// Output: true [all]
+}
+
+func ExampleRepr() {
+	fmt.Println(compat.Repr(pickle.Tuple{pickle.ByteString("str"), "unicode", int64(1), 1.5, pickle.None{}}))
+	// Output: ('str', u'unicode', 1, 1.5, None)
+}

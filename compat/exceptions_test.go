@@ -1,0 +1,105 @@
+package compat
+
+import (
+	"errors"
+	"math/big"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+func TestExceptionError(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{ValueError("bad value: 'x'"), "ValueError: bad value: 'x'"},
+		{NewNamingError("name not found", ":Default.nonexisting"), "NamingError: ('name not found', ':Default.nonexisting')"},
+		{NewNamingError("NS is not running in 'primary' or 'secondary' mode"), "NamingError: NS is not running in 'primary' or 'secondary' mode"},
+		{NewException("capobjs", "MyError", "custom", 1), "MyError: ('custom', 1)"},
+		{KeyError("k"), "KeyError: 'k'"},
+		{IOError(2, "No such file or directory"), "IOError: [Errno 2] No such file or directory"},
+		{IOError(2, "No such file", "/x"), "IOError: [Errno 2] No such file: '/x'"},
+		{RuntimeError(), "RuntimeError"},
+		{ZeroDivisionError("integer division or modulo by zero"), "ZeroDivisionError: integer division or modulo by zero"},
+		{TypeError(big.NewInt(5), 1.5, nil), "TypeError: (5L, 1.5, None)"},
+		{NewInternalNoModuleError("agentmod", []string{"__doc__"}), "_InternalNoModuleError"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestPyroErrorHierarchy(t *testing.T) {
+	var err error = NewTimeoutError("connection timeout receiving")
+	var cc *ConnectionClosedError
+	var pe *ProtocolError
+	var py *PyroError
+	var exc *Exception
+	var ne *NamingError
+	var cd *ConnectionDeniedError
+	if !errors.As(err, &cc) || !errors.As(err, &pe) || !errors.As(err, &py) || !errors.As(err, &exc) {
+		t.Fatalf("TimeoutError not found as all its ancestors: %v %v %v %v", cc, pe, py, exc)
+	}
+	if cc.Message() != "connection timeout receiving" || exc.Class.Name != "TimeoutError" {
+		t.Errorf("ancestor view lost the exception: %v / %v", cc, exc)
+	}
+	if errors.As(err, &ne) || errors.As(err, &cd) {
+		t.Errorf("TimeoutError found as an unrelated class")
+	}
+	// A generic Exception of a Pyro class is found as its Go type too.
+	err = NewException("Pyro.errors", "ConnectionDeniedError", "unspecified")
+	if !errors.As(err, &cd) || !errors.As(err, &pe) {
+		t.Errorf("*Exception of class ConnectionDeniedError not found as typed")
+	}
+	if errors.As(ValueError("x"), &py) {
+		t.Errorf("ValueError found as a PyroError")
+	}
+	typed := NewException("Pyro.errors", "NamingError", "x").Typed()
+	if _, ok := typed.(*NamingError); !ok {
+		t.Errorf("Typed() = %T, want *NamingError", typed)
+	}
+}
+
+func TestExceptionPickleObject(t *testing.T) {
+	o, err := ValueError("bad value: 'x'").PickleObject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &pickle.Object{Class: pickle.Class{Module: "exceptions", Name: "ValueError"}, Build: pickle.BuildReduce,
+		Args: pickle.Tuple{pickle.ByteString("bad value: 'x'")}}
+	if diff := cmp.Diff(want, o, cmpOpts); diff != "" {
+		t.Errorf("PickleObject (-want +got):\n%s", diff)
+	}
+	e := NewInternalNoModuleError("agentmod", []string{"__doc__"})
+	o, _ = e.PickleObject()
+	want = &pickle.Object{Class: pickle.Class{Module: "Pyro.errors", Name: "_InternalNoModuleError"}, Build: pickle.BuildReduce,
+		Args: pickle.Tuple{}, State: stateDict("fromlist", strList([]string{"__doc__"}), "modulename", pickle.ByteString("agentmod"))}
+	if diff := cmp.Diff(want, o, cmpOpts); diff != "" {
+		t.Errorf("PickleObject (-want +got):\n%s", diff)
+	}
+	if e.ModuleName() != "agentmod" || !cmp.Equal(e.FromList(), []string{"__doc__"}) {
+		t.Errorf("ModuleName/FromList = %q %q", e.ModuleName(), e.FromList())
+	}
+}
+
+func TestAsException(t *testing.T) {
+	user := &pickle.Object{Class: pickle.Class{Module: "capobjs", Name: "MyError"}, Build: pickle.BuildReduce,
+		Args: pickle.Tuple{pickle.ByteString("custom"), int64(1)}}
+	e, ok := AsException(user)
+	if !ok || e.Error() != "MyError: ('custom', 1)" {
+		t.Errorf("AsException(user) = %v, %v", e, ok)
+	}
+	ne := NewNamingError("x")
+	if e, ok := AsException(ne); !ok || e != &ne.Exception {
+		t.Errorf("AsException(*NamingError) = %v, %v", e, ok)
+	}
+	for _, v := range []any{int64(1), &pickle.Object{Build: pickle.BuildNewObj}, nil} {
+		if _, ok := AsException(v); ok {
+			t.Errorf("AsException(%#v) succeeded", v)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package compat
+
+import (
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// stateDict builds an instance __dict__ from name, value pairs; the names
+// become Python 2 str keys, as attribute names are in Python 2.
+func stateDict(kv ...any) pickle.Dict {
+	d := pickle.NewDict()
+	for i := 0; i+1 < len(kv); i += 2 {
+		d.Set(pickle.ByteString(kv[i].(string)), kv[i+1])
+	}
+	return d
+}
+
+// instanceState reads the __dict__ of a decoded instance.
+type instanceState struct {
+	d pickle.Dict
+}
+
+// newInstanceState accepts a new-style instance built with no constructor
+// arguments (NEWOBJ or copy_reg._reconstructor from object) whose state is a
+// dict of exactly n string keys.
+func newInstanceState(o *pickle.Object, n int) (instanceState, bool) {
+	switch o.Build {
+	case pickle.BuildNewObj:
+		if o.Kwargs != nil {
+			return instanceState{}, false
+		}
+	case pickle.BuildReconstructor:
+		if o.Base != (pickle.Class{Module: "__builtin__", Name: "object"}) &&
+			o.Base != (pickle.Class{Module: "builtins", Name: "object"}) {
+			return instanceState{}, false
+		}
+		if _, isNone := o.BaseState.(pickle.None); !isNone && o.BaseState != nil {
+			return instanceState{}, false
+		}
+	default:
+		return instanceState{}, false
+	}
+	return dictState(o, n)
+}
+
+// dictState checks that o has no constructor arguments or extra items and a
+// state dict of exactly n string keys.
+func dictState(o *pickle.Object, n int) (instanceState, bool) {
+	if len(o.Args) != 0 || len(o.ListItems) != 0 || len(o.DictItems) != 0 {
+		return instanceState{}, false
+	}
+	d, ok := o.State.(pickle.Dict)
+	if !ok || d.Len() != n {
+		return instanceState{}, false
+	}
+	for k := range d.Iter() {
+		if _, ok := pyString(k); !ok {
+			return instanceState{}, false
+		}
+	}
+	return instanceState{d}, true
+}
+
+func (s instanceState) get(name string) (any, bool) {
+	return s.d.Get_(name)
+}
+
+func (s instanceState) str(name string, dst *string) bool {
+	v, ok := s.d.Get_(name)
+	if !ok {
+		return false
+	}
+	*dst, ok = pyString(v)
+	return ok
+}
+
+func (s instanceState) int(name string, dst *int) bool {
+	v, ok := s.d.Get_(name)
+	if !ok {
+		return false
+	}
+	i, ok := v.(int64)
+	if ok && i == int64(int(i)) {
+		*dst = int(i)
+		return true
+	}
+	return false
+}
+
+// pyString returns the text of a Python 2 str or unicode value.
+func pyString(v any) (string, bool) {
+	switch s := v.(type) {
+	case pickle.ByteString:
+		return string(s), true
+	case string:
+		return s, true
+	}
+	return "", false
+}
+
+// isNone reports whether v is Python None (or a Go nil).
+func isNone(v any) bool {
+	if v == nil {
+		return true
+	}
+	_, ok := v.(pickle.None)
+	return ok
+}
+
+// noneIfNil turns a Go nil into Python None for encoding.
+func noneIfNil(v any) any {
+	if v == nil {
+		return pickle.None{}
+	}
+	return v
+}

@@ -1,0 +1,158 @@
+package compat
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// DefaultPort is Pyro's PYRO_PORT default, used by ParseURI when a PYRO,
+// PYROSSL, PYROLOC or PYROLOCSSL URI names no port (or port 0).
+const DefaultPort = 7766
+
+// URI is a Pyro object address, Python class Pyro.core.PyroURI.
+//
+// Protocol is PYRO or PYROSSL for a resolved object, PYROLOC/PYROLOCSSL for a
+// name known to a daemon, PYRONAME for a name known to the Name Server.
+// For PYRONAME, Address and Port are the optional Name Server location ("" and
+// 0 when absent) and ObjectID is the name.
+type URI struct {
+	Protocol string
+	Address  string
+	Port     int
+	ObjectID string
+}
+
+// String formats u as Pyro does: protocol://address:port/objectID, with the
+// port always present. A PYRONAME URI is formatted in its own syntax, with
+// the optional location only when it is set.
+func (u URI) String() string {
+	if u.Protocol == "PYRONAME" {
+		switch {
+		case u.Address != "" && u.Port != 0:
+			return u.Protocol + "://" + u.Address + ":" + strconv.Itoa(u.Port) + "/" + u.ObjectID
+		case u.Address != "":
+			return u.Protocol + "://" + u.Address + "/" + u.ObjectID
+		default:
+			return u.Protocol + "://" + u.ObjectID
+		}
+	}
+	return u.Protocol + "://" + u.Address + ":" + strconv.Itoa(u.Port) + "/" + u.ObjectID
+}
+
+// Python 2's \s for str patterns; Go's \s lacks the vertical tab.
+const pySpace = ` \t\n\r\f\v`
+
+var (
+	// protocol://host[:port]/id — the host may contain '/': Pyro's pattern
+	// backtracks to the last '/' that is followed by the id, and the host
+	// is then rejected as malformed.
+	uriPattern = regexp.MustCompile(`^([^` + pySpace + `:/]+)://([^` + pySpace + `:]+):?([0-9]+)?/([^` + pySpace + `]*)`)
+	locPattern = regexp.MustCompile(`^(PYROLOC|PYROLOCSSL)://([^` + pySpace + `:]+):?([0-9]+)?/([^` + pySpace + `]*)`)
+	// PYRONAME://[host:port/ | host/]name
+	namePattern = regexp.MustCompile(`^(PYRONAME|PYRONAMESSL)://(?:([^` + pySpace + `:]+):([0-9]+)/|([^` + pySpace + `:]+)/)?([^` + pySpace + `]*)`)
+)
+
+// ParseURI parses a Pyro URI string with the rules of Pyro 3.16:
+//
+//	PYRO://host[:port]/objectID      (any protocol word, e.g. PYROSSL, parses this way)
+//	PYROLOC://host[:port]/name       PYROLOCSSL likewise
+//	PYRONAME://[host[:port]/]name
+//
+// A missing or zero port means DefaultPort (not for PYRONAME, where it means
+// "locate the Name Server"). The object id runs to the first white space;
+// anything after it is ignored, as Pyro does. Errors are *URIError with Pyro's
+// messages ("invalid URI format", "malformed hostname"), *ProtocolError for
+// PYRONAMESSL, and a Python TypeError for a port that does not fit in an int.
+func ParseURI(s string) (URI, error) {
+	if strings.Index(s, "://") <= 0 {
+		return URI{}, NewURIError("invalid URI format")
+	}
+	if m := namePattern.FindStringSubmatch(s); m != nil {
+		if m[1] == "PYRONAMESSL" {
+			return URI{}, NewProtocolError("NOT SUPPORTED YET: PYRONAMESSL")
+		}
+		u := URI{Protocol: m[1], Address: m[2] + m[4], ObjectID: m[5]}
+		if m[3] != "" {
+			p, err := parsePort(m[3])
+			if err != nil {
+				return URI{}, err
+			}
+			u.Port = p
+		}
+		return u, nil
+	}
+	if m := locPattern.FindStringSubmatch(s); m != nil {
+		if m[4] == "" {
+			return URI{}, NewURIError("invalid URI format")
+		}
+		return newURI(m[1], m[2], m[3], m[4])
+	}
+	if strings.HasPrefix(s, "PYROLOC") || strings.HasPrefix(s, "PYRONAME") {
+		return URI{}, NewURIError("invalid URI format")
+	}
+	m := uriPattern.FindStringSubmatch(s)
+	if m == nil {
+		return URI{}, NewURIError("invalid URI format")
+	}
+	return newURI(m[1], m[2], m[3], m[4])
+}
+
+func newURI(protocol, host, port, id string) (URI, error) {
+	if strings.Contains(host, "/") {
+		return URI{}, NewURIError("malformed hostname")
+	}
+	u := URI{Protocol: protocol, Address: host, Port: DefaultPort, ObjectID: id}
+	if port != "" {
+		p, err := parsePort(port)
+		if err != nil {
+			return URI{}, err
+		}
+		if p != 0 {
+			u.Port = p
+		}
+	}
+	return u, nil
+}
+
+func parsePort(s string) (int, error) {
+	p, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || p != int64(int(p)) {
+		return 0, NewException("exceptions", "TypeError", "port must be integer")
+	}
+	return int(p), nil
+}
+
+var uriClass = pickle.Class{Module: "Pyro.core", Name: "PyroURI"}
+
+// PickleObject returns u as a Pyro.core.PyroURI instance: a new-style object
+// whose state holds protocol, address and objectID as str and port as int.
+func (u URI) PickleObject() (*pickle.Object, error) {
+	return &pickle.Object{Class: uriClass, Build: pickle.BuildNewObj, Args: pickle.Tuple{}, State: &uriState{
+		Protocol: pickle.ByteString(u.Protocol), Port: int64(u.Port),
+		ObjectID: pickle.ByteString(u.ObjectID), Address: pickle.ByteString(u.Address),
+	}}, nil
+}
+
+// uriState is PyroURI's __dict__, in the order cPickle writes it.
+type uriState struct {
+	Protocol pickle.ByteString `pickle:"protocol"`
+	Port     int64             `pickle:"port"`
+	ObjectID pickle.ByteString `pickle:"objectID"`
+	Address  pickle.ByteString `pickle:"address"`
+}
+
+// decodeURI converts a generic PyroURI instance; ok is false when its state
+// is not exactly Pyro's.
+func decodeURI(o *pickle.Object) (URI, bool) {
+	st, ok := newInstanceState(o, 4)
+	if !ok {
+		return URI{}, false
+	}
+	var u URI
+	ok = st.str("protocol", &u.Protocol) && st.str("address", &u.Address) &&
+		st.int("port", &u.Port) && st.str("objectID", &u.ObjectID)
+	return u, ok
+}

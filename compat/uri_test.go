@@ -1,0 +1,134 @@
+package compat
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Expected results come from Pyro 3.16's PyroURI / processStringURI under
+// Python 2.7 (PYRO_DNS_URI=1, so host names are kept as given).
+func TestParseURI(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    URI
+		wantErr string
+	}{
+		{"PYRO://127.0.0.1:7766/abc", URI{"PYRO", "127.0.0.1", 7766, "abc"}, ""},
+		{"PYRO://host/abc", URI{"PYRO", "host", 7766, "abc"}, ""},
+		{"PYRO://host/a/b", URI{}, "URIError: malformed hostname"},
+		{"PYRO://host:99/a/b", URI{"PYRO", "host", 99, "a/b"}, ""},
+		{"PYROSSL://h:1/x", URI{"PYROSSL", "h", 1, "x"}, ""},
+		{"FOO://h/x", URI{"FOO", "h", 7766, "x"}, ""},
+		{"PYRO://h:0/x", URI{"PYRO", "h", 7766, "x"}, ""},
+		{"PYRO://h/", URI{"PYRO", "h", 7766, ""}, ""},
+		{"PYRO://h/x y", URI{"PYRO", "h", 7766, "x"}, ""},
+		{"PYRO://h:abc/x", URI{}, "URIError: invalid URI format"},
+		{"PYRO://h", URI{}, "URIError: invalid URI format"},
+		{"garbage", URI{}, "URIError: invalid URI format"},
+		{"://h/x", URI{}, "URIError: invalid URI format"},
+		{"PYRO:/h/x", URI{}, "URIError: invalid URI format"},
+		{"PYROLOC://h/name", URI{"PYROLOC", "h", 7766, "name"}, ""},
+		{"PYROLOC://h:9/:test.plain", URI{"PYROLOC", "h", 9, ":test.plain"}, ""},
+		{"PYROLOC://h/", URI{}, "URIError: invalid URI format"},
+		{"PYROLOCSSL://h/n", URI{"PYROLOCSSL", "h", 7766, "n"}, ""},
+		{"PYROLOCX://h/n", URI{}, "URIError: invalid URI format"},
+		{"PYRO://h:99999999999999999999999/x", URI{}, "TypeError: port must be integer"},
+		{"PYRO:// h/x", URI{}, "URIError: invalid URI format"},
+		{"PYRO://h\v/x", URI{}, "URIError: invalid URI format"},
+		{"pyro://h/x", URI{"pyro", "h", 7766, "x"}, ""},
+		{"PYRO://h:12/x\ty", URI{"PYRO", "h", 12, "x"}, ""},
+		{"PYROLOC://a/b/c", URI{}, "URIError: malformed hostname"},
+		{"PYRO://h::1/x", URI{}, "URIError: invalid URI format"},
+		// PYRONAME: parsed, not resolved (Pyro's regex groups).
+		{"PYRONAME://:Default.test", URI{"PYRONAME", "", 0, ":Default.test"}, ""},
+		{"PYRONAME://host/:Default.x", URI{"PYRONAME", "host", 0, ":Default.x"}, ""},
+		{"PYRONAME://host:9090/name", URI{"PYRONAME", "host", 9090, "name"}, ""},
+		{"PYRONAME://a/b/c", URI{"PYRONAME", "a/b", 0, "c"}, ""},
+		{"PYRONAME://name", URI{"PYRONAME", "", 0, "name"}, ""},
+		{"PYRONAME://host:9090", URI{"PYRONAME", "", 0, "host:9090"}, ""},
+		{"PYRONAME://h:1/", URI{"PYRONAME", "h", 1, ""}, ""},
+		{"PYRONAME://x y", URI{"PYRONAME", "", 0, "x"}, ""},
+		{"PYRONAMESSL://h/x", URI{}, "ProtocolError: NOT SUPPORTED YET: PYRONAMESSL"},
+		{"PYRONAMEX://h/x", URI{}, "URIError: invalid URI format"},
+	}
+	for _, tt := range tests {
+		got, err := ParseURI(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("ParseURI(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseURI(%q): %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseURI(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestParseURIErrorTypes(t *testing.T) {
+	_, err := ParseURI("PYRO://host/a/b")
+	var ue *URIError
+	if !errors.As(err, &ue) {
+		t.Fatalf("error %T is not a *URIError", err)
+	}
+	var pe *PyroError
+	if !errors.As(err, &pe) || pe.Class.Name != "URIError" {
+		t.Errorf("URIError is not found as a *PyroError: %v", pe)
+	}
+	_, err = ParseURI("PYRONAMESSL://x")
+	var pre *ProtocolError
+	if !errors.As(err, &pre) {
+		t.Errorf("PYRONAMESSL error %T is not a *ProtocolError", err)
+	}
+}
+
+func TestURIString(t *testing.T) {
+	tests := []struct {
+		u    URI
+		want string
+	}{
+		{URI{"PYRO", "127.0.0.1", 7766, "abc"}, "PYRO://127.0.0.1:7766/abc"},
+		{URI{"PYROLOC", "h", 9, ":test.plain"}, "PYROLOC://h:9/:test.plain"},
+		{URI{"PYRO", "h", 7766, ""}, "PYRO://h:7766/"},
+		{URI{"PYRONAME", "", 0, ":Default.x"}, "PYRONAME://:Default.x"},
+		{URI{"PYRONAME", "h", 0, "x"}, "PYRONAME://h/x"},
+		{URI{"PYRONAME", "h", 1, "x"}, "PYRONAME://h:1/x"},
+	}
+	for _, tt := range tests {
+		if got := tt.u.String(); got != tt.want {
+			t.Errorf("%#v.String() = %q, want %q", tt.u, got, tt.want)
+		}
+		back, err := ParseURI(tt.want)
+		if err != nil || back != tt.u {
+			t.Errorf("ParseURI(%q) = %v, %v; want %v", tt.want, back, err, tt.u)
+		}
+	}
+}
+
+func TestNewGUID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 2000 {
+		g := NewGUID()
+		if len(g) < 34 {
+			t.Fatalf("GUID %q is %d chars, want at least 34", g, len(g))
+		}
+		for _, c := range g {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				t.Fatalf("GUID %q has a non-hex char", g)
+			}
+		}
+		if seen[g] {
+			t.Fatalf("duplicate GUID %q", g)
+		}
+		seen[g] = true
+	}
+	if len(InternalDaemonGUID) != 32 {
+		t.Errorf("InternalDaemonGUID has %d chars", len(InternalDaemonGUID))
+	}
+}
