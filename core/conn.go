@@ -1,0 +1,238 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/protocol"
+)
+
+// Caller describes the client connection a call came in on; it is Pyro's
+// getLocalStorage() with its caller attribute. Values stored with SetValue
+// live as long as the connection and are shared by all calls on it
+// (oneway calls included).
+type Caller struct {
+	RemoteAddr net.Addr
+	LocalAddr  net.Addr
+	Daemon     *Daemon
+
+	mu     sync.Mutex
+	values map[any]any
+}
+
+// Value returns the connection-local value stored under key, or nil.
+func (c *Caller) Value(key any) any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.values[key]
+}
+
+// SetValue stores a connection-local value under key.
+func (c *Caller) SetValue(key, value any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.values == nil {
+		c.values = map[any]any{}
+	}
+	c.values[key] = value
+}
+
+type callerKey struct{}
+
+// CallerFromContext returns the Caller of the call whose context ctx is (a
+// Go method receives it as its optional first context.Context parameter).
+func CallerFromContext(ctx context.Context) (*Caller, bool) {
+	c, ok := ctx.Value(callerKey{}).(*Caller)
+	return c, ok
+}
+
+// serverConn is one client connection of a daemon.
+type serverConn struct {
+	d      *Daemon
+	codec  ServerCodec
+	caller *Caller
+	ctx    context.Context // for calls: cancelled when the daemon stops
+	io     context.Context // for codec I/O: never cancelled (Shutdown closes the codec)
+	wmu    sync.Mutex    // serialises replies (oneway protocol errors come from the worker)
+	oneway chan *Request // per-connection queue of oneway calls, started lazily
+	owDone chan struct{}
+}
+
+func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
+	d.wg.Add(1)
+	n := d.nconns.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer d.nconns.Add(-1)
+		d.handshakeAndServe(ctx, nc, int(n))
+	}()
+}
+
+func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: n}
+	hctx := ctx
+	if d.opts.IdleTimeout == 0 {
+		// A client that never completes the handshake must not hold a
+		// goroutine forever.
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, handshakeTimeout)
+		defer cancel()
+	}
+	codec, err := newPyro3Server(hctx, nc, d.connOpts, d.validator, info)
+	if err != nil {
+		nc.Close()
+		var denied *protocol.DeniedError
+		if !errors.As(err, &denied) {
+			d.log.Debug("pyro daemon: handshake failed", "peer", nc.RemoteAddr(), "err", err)
+		}
+		return
+	}
+	c := &serverConn{d: d, codec: codec, caller: &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: d}}
+	c.ctx = context.WithValue(ctx, callerKey{}, c.caller)
+	c.io = context.WithoutCancel(ctx)
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		codec.Close()
+		return
+	}
+	d.conns[c] = struct{}{}
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.conns, c)
+		d.mu.Unlock()
+		codec.Close()
+		if c.oneway != nil {
+			close(c.oneway)
+			<-c.owDone
+		}
+	}()
+	if d.opts.InitConn != nil {
+		d.opts.InitConn(c.caller)
+	}
+	c.serve()
+}
+
+// serve reads and answers requests in order until the connection ends.
+func (c *serverConn) serve() {
+	for {
+		req, err := c.codec.ReadRequest(c.io)
+		if err != nil {
+			var re *RequestError
+			if !errors.As(err, &re) {
+				return
+			}
+			if re.Reply != nil {
+				if c.reply(func() error { return c.codec.WriteError(c.io, re.Reply, re.Traceback) }) != nil {
+					return
+				}
+			}
+			if re.Close {
+				return
+			}
+			continue
+		}
+		if req.ObjectID == compat.InternalDaemonGUID {
+			res, err := c.d.internalInvoke(&req.Call)
+			if req.Err != nil {
+				res, err = nil, req.Err
+			}
+			if !req.Oneway && c.answer(res, err) != nil {
+				return
+			}
+			continue
+		}
+		obj, ok := c.d.object(req.ObjectID)
+		if !ok {
+			// Pyro answers even a oneway call to an unknown object, then
+			// closes the connection.
+			ex := &compat.NewProtocolError("unknown object ID").Exception
+			_ = c.reply(func() error { return c.codec.WriteError(c.io, ex, nil) })
+			return
+		}
+		if req.Oneway {
+			c.queueOneway(req)
+			continue
+		}
+		var res any
+		if req.Err != nil {
+			err = req.Err
+		} else {
+			res, err = obj.invoke(c.ctx, &req.Call)
+		}
+		if isProtocolErrorClass(err) {
+			// Pyro closes without a reply when a method raises exactly
+			// Pyro.errors.ProtocolError.
+			return
+		}
+		if c.answer(res, err) != nil {
+			return
+		}
+	}
+}
+
+func isProtocolErrorClass(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ex *compat.Exception
+	return errors.As(err, &ex) && ex.Class.Module == "Pyro.errors" && ex.Class.Name == "ProtocolError"
+}
+
+// answer sends a call's result or exception.
+func (c *serverConn) answer(res any, err error) error {
+	if err != nil {
+		ex := ToException(err)
+		tb := traceback(err, ex)
+		return c.reply(func() error { return c.codec.WriteError(c.io, ex, tb) })
+	}
+	return c.reply(func() error { return c.codec.WriteResult(c.io, res) })
+}
+
+func (c *serverConn) reply(write func() error) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return write()
+}
+
+// handshakeTimeout bounds the handshake of a daemon without IdleTimeout.
+const handshakeTimeout = 30 * time.Second
+
+// onewayQueue is how many oneway calls of one connection may wait for
+// execution before the connection stops reading requests.
+const onewayQueue = 128
+
+// queueOneway runs a oneway call on the connection's oneway worker: oneway
+// calls execute concurrently with the calls that follow them on the
+// connection (like PYRO_ONEWAY_THREADED), in the order they were sent, and
+// a connection never has more than one goroutine running them.
+func (c *serverConn) queueOneway(req *Request) {
+	if c.oneway == nil {
+		c.oneway = make(chan *Request, onewayQueue)
+		c.owDone = make(chan struct{})
+		go c.onewayWorker()
+	}
+	req.Call.Oneway = true
+	c.oneway <- req
+}
+
+func (c *serverConn) onewayWorker() {
+	defer close(c.owDone)
+	for req := range c.oneway {
+		obj, ok := c.d.object(req.ObjectID)
+		if !ok || req.Err != nil {
+			continue
+		}
+		if _, err := obj.invoke(c.ctx, &req.Call); err != nil {
+			c.d.log.Debug("pyro daemon: oneway call failed", "method", req.Method, "err", err)
+		}
+	}
+}

@@ -1,0 +1,572 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"reflect"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol"
+)
+
+// internalDaemonName is the name getRegistered reports for the internal
+// daemon object.
+const internalDaemonName = "__PYRO_Internal_Daemon"
+
+// DaemonOptions configures a Daemon. Zero fields take the process
+// configuration (config.Current(), i.e. Pyro.conf and PYRO_* variables),
+// like Pyro's Daemon() does.
+type DaemonOptions struct {
+	// Host is the address to listen on; "" means PYRO_HOST ("" = all
+	// interfaces).
+	Host string
+	// Port is the first port tried; 0 means PYRO_PORT (7766), or with
+	// NoRange an ephemeral port chosen by the system.
+	Port int
+	// NoRange listens on exactly Port; otherwise up to PortRange
+	// consecutive ports are tried, as Pyro's norange=0.
+	NoRange bool
+	// PortRange is the number of ports scanned; 0 means PYRO_PORT_RANGE.
+	PortRange int
+	// PublishHost is the host put in URIs; "" means PYRO_PUBLISHHOST, else
+	// Host, else the machine's host name. It is converted to a dotted IP
+	// address unless DNSURI (or PYRO_DNS_URI) is set.
+	PublishHost string
+	DNSURI      bool
+	// MaxConnections limits the connections served at once, counting the
+	// new one as Pyro does (1 refuses every client); 0 means
+	// PYRO_MAXCONNECTIONS. Ignored when Validator is set.
+	MaxConnections int
+	// Validator decides who may connect; nil means a
+	// protocol.DefaultValidator with MaxConnections and Identifications.
+	Validator protocol.Validator
+	// Identifications are the passphrases clients must identify with (Pyro's
+	// setAllowedIdentifications); nil accepts every client.
+	Identifications []string
+	// IdleTimeout closes connections that stay idle (or stall in the middle
+	// of a message) that long, as Pyro's Daemon.setTimeout; 0 means never.
+	IdleTimeout time.Duration
+	// TransientsCleanupAge disconnects transient objects (connected without
+	// a name) not called for that long; 0 never reaps. Objects with a
+	// Reaped() method are told.
+	TransientsCleanupAge time.Duration
+	// Registrar registers named objects with a name server; nil registers
+	// nothing (names then only serve PYROLOC lookups).
+	Registrar Registrar
+	// UnregisterOnShutdown makes Shutdown unregister every named object
+	// that was not connected persistently (Pyro's shutdown(disconnect=1)).
+	UnregisterOnShutdown bool
+	// Compression and Checksum set the PYRO_COMPRESSION / PYRO_CHECKSUM
+	// behaviour of replies; they are ORed with the configuration.
+	Compression, Checksum bool
+	// MaxMessageSize limits incoming messages (protocol.DefaultMaxMessageSize
+	// when 0).
+	MaxMessageSize int
+	// InitConn, if set, is called at the start of every connection, like
+	// Pyro's setInitTLS, to fill the connection-local storage.
+	InitConn func(c *Caller)
+	// Logger receives connection-level diagnostics; nil discards them.
+	Logger *slog.Logger
+	// Listener, if set, is used instead of listening on Host/Port.
+	Listener net.Listener
+}
+
+// Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
+// connect objects with Connect, then run Serve.
+type Daemon struct {
+	ln          net.Listener
+	host        string // published host (dotted IP unless DNSURI)
+	port        int
+	opts        DaemonOptions
+	validator   protocol.Validator
+	connOpts    protocol.Options
+	log         *slog.Logger
+	regMu       sync.Mutex // serialises name registration with the name server
+	mu          sync.RWMutex
+	objects     map[string]*object // guid → object
+	byValue     map[any]string     // comparable object value → guid
+	names       map[string]string  // name → guid
+	conns       map[*serverConn]struct{}
+	nconns      atomic.Int64
+	closed      bool
+	done        chan struct{}
+	wg          sync.WaitGroup
+	serveCalled atomic.Bool
+	reaperStop  chan struct{}
+}
+
+// NewDaemon creates a daemon listening according to opts. It does not
+// serve until Serve is called, but URIs are valid from now on.
+func NewDaemon(opts DaemonOptions) (*Daemon, error) {
+	cfg := config.Current()
+	if opts.Host == "" {
+		opts.Host = cfg.Host
+	}
+	if opts.PortRange <= 0 {
+		opts.PortRange = cfg.PortRange
+	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = cfg.MaxConnections
+	}
+	opts.DNSURI = opts.DNSURI || cfg.DNSURI
+	opts.Compression = opts.Compression || cfg.Compression
+	opts.Checksum = opts.Checksum || cfg.Checksum
+	d := &Daemon{
+		opts:       opts,
+		objects:    map[string]*object{},
+		byValue:    map[any]string{},
+		names:      map[string]string{},
+		conns:      map[*serverConn]struct{}{},
+		done:       make(chan struct{}),
+		reaperStop: make(chan struct{}),
+		log:        opts.Logger,
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	d.validator = opts.Validator
+	if d.validator == nil {
+		v := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}
+		if opts.Identifications != nil {
+			v.SetAllowedIdentifications(opts.Identifications)
+		}
+		d.validator = v
+	}
+	d.connOpts = protocol.Options{
+		Compress: opts.Compression, Checksum: opts.Checksum,
+		MaxMessageSize: opts.MaxMessageSize, IOTimeout: opts.IdleTimeout,
+	}
+	if err := d.listen(cfg); err != nil {
+		return nil, err
+	}
+	publish := opts.PublishHost
+	if publish == "" {
+		publish = cfg.PublishHost
+	}
+	if publish == "" {
+		publish = opts.Host
+	}
+	if publish == "" {
+		publish, _ = os.Hostname()
+	}
+	d.host = publishedHost(publish, opts.DNSURI)
+	if opts.TransientsCleanupAge > 0 {
+		go d.reaper(opts.TransientsCleanupAge)
+	}
+	return d, nil
+}
+
+func (d *Daemon) listen(cfg *config.Config) error {
+	if d.opts.Listener != nil {
+		d.ln = d.opts.Listener
+		d.port = d.ln.Addr().(*net.TCPAddr).Port
+		return nil
+	}
+	port := d.opts.Port
+	tries := 1
+	if !d.opts.NoRange {
+		if port == 0 {
+			port = cfg.Port
+		}
+		tries = max(d.opts.PortRange, 1)
+	}
+	var lastErr error
+	for i := 0; i < tries; i++ {
+		ln, err := net.Listen("tcp", net.JoinHostPort(d.opts.Host, strconv.Itoa(port+i)))
+		if err == nil {
+			d.ln = ln
+			d.port = ln.Addr().(*net.TCPAddr).Port
+			return nil
+		}
+		lastErr = err
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	return fmt.Errorf("core: %w", compat.NewDaemonError(fmt.Sprintf("Couldn't start Pyro daemon: %v", lastErr)))
+}
+
+// publishedHost converts host to the form URIs carry: a dotted IPv4 address
+// (the first one the name resolves to), or the name itself with dnsURI.
+func publishedHost(host string, dnsURI bool) string {
+	if dnsURI {
+		return host
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return host
+	}
+	addrs, err := net.LookupIP(host)
+	if err != nil {
+		return host
+	}
+	for _, a := range addrs {
+		if v4 := a.To4(); v4 != nil {
+			return v4.String()
+		}
+	}
+	if len(addrs) > 0 {
+		return addrs[0].String()
+	}
+	return host
+}
+
+// Addr returns the address the daemon listens on.
+func (d *Daemon) Addr() net.Addr { return d.ln.Addr() }
+
+// Host returns the host published in the daemon's URIs.
+func (d *Daemon) Host() string { return d.host }
+
+// Port returns the port the daemon listens on.
+func (d *Daemon) Port() int { return d.port }
+
+// URIFor returns the URI of a connected object, given as the object or its
+// GUID.
+func (d *Daemon) URIFor(objOrGUID any) (compat.URI, error) {
+	guid, ok := d.lookupGUID(objOrGUID)
+	if !ok {
+		return compat.URI{}, ErrNotRegistered
+	}
+	return d.uri(guid), nil
+}
+
+func (d *Daemon) uri(guid string) compat.URI {
+	return compat.URI{Protocol: "PYRO", Address: d.host, Port: d.port, ObjectID: guid}
+}
+
+func (d *Daemon) lookupGUID(objOrGUID any) (string, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if s, ok := objOrGUID.(string); ok {
+		if _, known := d.objects[s]; known {
+			return s, true
+		}
+	}
+	if objOrGUID != nil && reflect.TypeOf(objOrGUID).Comparable() {
+		guid, ok := d.byValue[objOrGUID]
+		return guid, ok
+	}
+	return "", false
+}
+
+// Connect makes obj callable remotely under a new GUID and returns its URI.
+// obj is an Invoker or any Go value whose exported methods are to be
+// called (see the package documentation for the binding rules). With a
+// name, the object can be found by PYROLOC and, if the daemon has a
+// Registrar, is registered with the name server; "" makes it transient.
+func (d *Daemon) Connect(obj any, name string) (compat.URI, error) {
+	return d.ConnectWithGUID(context.Background(), obj, compat.NewGUID(), name)
+}
+
+// ConnectWithGUID is Connect with a chosen GUID (Pyro's setGUID), so a
+// restarted server on a fixed port keeps its URIs valid.
+func (d *Daemon) ConnectWithGUID(ctx context.Context, obj any, guid, name string) (compat.URI, error) {
+	return d.connect(ctx, obj, guid, name, false, true)
+}
+
+// ConnectPersistent connects obj like Connect, but if the name server
+// already has name registered for this daemon's address and port, the old
+// GUID is reused and the registration left alone, so URIs handed out
+// before a restart stay valid; such names are not unregistered on
+// Shutdown. An entry for another address is replaced.
+func (d *Daemon) ConnectPersistent(ctx context.Context, obj any, name string) (compat.URI, error) {
+	guid := compat.NewGUID()
+	register := true
+	if r := d.opts.Registrar; r != nil && name != "" {
+		old, err := r.Resolve(ctx, name)
+		switch {
+		case err == nil && old.Protocol == "PYRO" && old.Address == d.host && old.Port == d.port:
+			guid, register = old.ObjectID, false
+		case err == nil:
+			if err := r.Unregister(ctx, name); err != nil {
+				return compat.URI{}, err
+			}
+		}
+	}
+	return d.connect(ctx, obj, guid, name, true, register)
+}
+
+func (d *Daemon) connect(ctx context.Context, obj any, guid, name string, persistent, register bool) (compat.URI, error) {
+	if guid == compat.InternalDaemonGUID {
+		return compat.URI{}, fmt.Errorf("core: GUID %s is reserved for the daemon", guid)
+	}
+	o, err := newObject(obj, guid, name)
+	if err != nil {
+		return compat.URI{}, err
+	}
+	o.persistent = persistent
+	uri := d.uri(guid)
+	if name != "" && register && d.opts.Registrar != nil {
+		d.regMu.Lock()
+		err := d.opts.Registrar.Register(ctx, name, uri)
+		d.regMu.Unlock()
+		if err != nil {
+			return compat.URI{}, err
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return compat.URI{}, ErrClosed
+	}
+	if old, ok := d.objects[guid]; ok {
+		d.forgetLocked(old)
+	}
+	d.objects[guid] = o
+	if reflect.TypeOf(obj).Comparable() {
+		d.byValue[obj] = guid
+	}
+	if name != "" {
+		d.names[name] = guid
+	}
+	return uri, nil
+}
+
+func (d *Daemon) forgetLocked(o *object) {
+	delete(d.objects, o.guid)
+	if reflect.TypeOf(o.value).Comparable() && d.byValue[o.value] == o.guid {
+		delete(d.byValue, o.value)
+	}
+	if o.name != "" && d.names[o.name] == o.guid {
+		delete(d.names, o.name)
+	}
+}
+
+// Disconnect removes an object (given as the object or its GUID) from the
+// daemon and, if it has a name and the daemon a Registrar, unregisters the
+// name. Connections stay open; further calls to the object fail with
+// "unknown object ID".
+func (d *Daemon) Disconnect(objOrGUID any) error {
+	return d.DisconnectContext(context.Background(), objOrGUID)
+}
+
+// DisconnectContext is Disconnect with a context for the name server call.
+func (d *Daemon) DisconnectContext(ctx context.Context, objOrGUID any) error {
+	if s, ok := objOrGUID.(string); ok && s == compat.InternalDaemonGUID {
+		return nil
+	}
+	guid, ok := d.lookupGUID(objOrGUID)
+	if !ok {
+		return ErrNotRegistered
+	}
+	d.mu.Lock()
+	o := d.objects[guid]
+	if o != nil {
+		d.forgetLocked(o)
+	}
+	d.mu.Unlock()
+	if o != nil && o.name != "" && d.opts.Registrar != nil {
+		d.regMu.Lock()
+		defer d.regMu.Unlock()
+		return d.opts.Registrar.Unregister(ctx, o.name)
+	}
+	return nil
+}
+
+// Registered returns GUID → name of every connected object ("" for
+// transient ones), including the internal daemon object.
+func (d *Daemon) Registered() map[string]string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	m := make(map[string]string, len(d.objects)+1)
+	for g, o := range d.objects {
+		m[g] = o.name
+	}
+	m[compat.InternalDaemonGUID] = internalDaemonName
+	return m
+}
+
+// ResolvePYROLOC returns the GUID of the object connected under name.
+func (d *Daemon) ResolvePYROLOC(name string) (string, error) {
+	d.mu.RLock()
+	guid, ok := d.names[name]
+	d.mu.RUnlock()
+	if !ok {
+		return "", compat.NewNamingError("no object found by this name", name)
+	}
+	return guid, nil
+}
+
+// ProxyFor returns a proxy for obj, connecting it as a transient object
+// first if it is not connected yet. Returning the proxy from a remote method
+// (or passing it as an argument) hands the object out by reference.
+func (d *Daemon) ProxyFor(obj any) (*Proxy, error) {
+	uri, err := d.URIFor(obj)
+	if errors.Is(err, ErrNotRegistered) {
+		uri, err = d.Connect(obj, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewProxy(uri)
+}
+
+// Reaped is implemented by transient objects that want to know when the
+// daemon disconnected them for not being used (Pyro's _gotReaped).
+type Reaped interface {
+	Reaped()
+}
+
+func (d *Daemon) reaper(age time.Duration) {
+	t := time.NewTicker(max(age/5, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-d.reaperStop:
+			return
+		case <-t.C:
+			d.reapTransients(age)
+		}
+	}
+}
+
+func (d *Daemon) reapTransients(age time.Duration) {
+	limit := time.Now().Add(-age).UnixNano()
+	var reaped []*object
+	d.mu.Lock()
+	for _, o := range d.objects {
+		if o.name == "" && o.lastUsed.Load() < limit {
+			d.forgetLocked(o)
+			reaped = append(reaped, o)
+		}
+	}
+	d.mu.Unlock()
+	for _, o := range reaped {
+		if r, ok := o.value.(Reaped); ok {
+			r.Reaped()
+		}
+	}
+}
+
+func (d *Daemon) object(guid string) (*object, bool) {
+	d.mu.RLock()
+	o, ok := d.objects[guid]
+	d.mu.RUnlock()
+	return o, ok
+}
+
+// internalInvoke answers calls to the internal daemon object.
+func (d *Daemon) internalInvoke(c *Call) (any, error) {
+	switch c.Method {
+	case "getRegistered":
+		if len(c.Args) != 0 {
+			return nil, typeErrorf("getRegistered() takes no arguments (%d given)", len(c.Args))
+		}
+		m := pickle.NewDict()
+		for g, n := range d.Registered() {
+			if n == "" {
+				m.Set(pickle.ByteString(g), pickle.None{})
+			} else {
+				m.Set(pickle.ByteString(g), pickle.ByteString(n))
+			}
+		}
+		return m, nil
+	case "ResolvePYROLOC":
+		if len(c.Args) != 1 {
+			return nil, typeErrorf("ResolvePYROLOC() takes exactly 1 argument (%d given)", len(c.Args))
+		}
+		name, ok := pyStr(c.Args[0])
+		if !ok {
+			return nil, compat.NewNamingError("no object found by this name", c.Args[0])
+		}
+		guid, err := d.ResolvePYROLOC(name)
+		if err != nil {
+			return nil, err
+		}
+		return pickle.ByteString(guid), nil
+	}
+	return nil, &attributeError{msg: fmt.Sprintf("'DaemonServant' object has no attribute '%s'", c.Method)}
+}
+
+// Serve accepts connections until ctx is done or Shutdown is called, serving
+// each in its own goroutine. It returns nil after Shutdown, ctx.Err() when
+// ctx ended it, or the listener's error.
+func (d *Daemon) Serve(ctx context.Context) error {
+	if !d.serveCalled.CompareAndSwap(false, true) {
+		return errors.New("core: Serve called twice")
+	}
+	stop := context.AfterFunc(ctx, func() { _ = d.Shutdown(context.Background()) })
+	defer stop()
+	var delay time.Duration
+	for {
+		nc, err := d.ln.Accept()
+		if err != nil {
+			select {
+			case <-d.done:
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return nil
+			default:
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+				// Out of descriptors or a transient failure: back off.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				d.log.Warn("pyro daemon: accept", "err", err, "retry", delay)
+				select {
+				case <-time.After(delay):
+				case <-d.done:
+				}
+				continue
+			}
+			return err
+		}
+		delay = 0
+		d.startConn(ctx, nc)
+	}
+}
+
+// Shutdown stops accepting, closes every connection, waits (until ctx is
+// done) for running calls to finish and, with UnregisterOnShutdown,
+// unregisters the non-persistent names from the name server.
+func (d *Daemon) Shutdown(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	close(d.done)
+	close(d.reaperStop)
+	conns := make([]*serverConn, 0, len(d.conns))
+	for c := range d.conns {
+		conns = append(conns, c)
+	}
+	var names []string
+	for _, o := range d.objects {
+		if o.name != "" && !o.persistent {
+			names = append(names, o.name)
+		}
+	}
+	d.mu.Unlock()
+	err := d.ln.Close()
+	for _, c := range conns {
+		c.codec.Close()
+	}
+	if d.opts.UnregisterOnShutdown && d.opts.Registrar != nil {
+		for _, n := range names {
+			if uerr := d.opts.Registrar.Unregister(ctx, n); uerr != nil && err == nil {
+				err = uerr
+			}
+		}
+	}
+	waited := make(chan struct{})
+	go func() { d.wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return err
+}

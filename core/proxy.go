@@ -1,0 +1,450 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol"
+)
+
+// Proxy is a client-side reference to a remote Pyro object, Go's
+// counterpart of Pyro's DynamicProxy. It connects lazily on the first call,
+// keeps one connection and serialises calls on it, so it is safe for
+// concurrent use; use Clone for a proxy with its own connection to run
+// calls in parallel. After a failed connection the next call reconnects
+// transparently (at-most-once semantics: a call that failed is not
+// repeated).
+//
+// A Proxy pickles as Pyro.core.DynamicProxy with its full adapter state, so
+// it can be passed to or returned to a Python peer, which gets a usable
+// proxy; a DynamicProxy sent by a Python peer binds to a *Proxy parameter.
+type Proxy struct {
+	mu        sync.Mutex
+	uri       compat.URI // as given: PYRO, PYROLOC or PYRONAME
+	bound     compat.URI // resolved PYRO URI when resolved
+	resolved  bool
+	codec     ClientCodec
+	oneway    map[string]bool
+	timeout   time.Duration
+	ident     []byte
+	validator protocol.Validator
+	resolver  Resolver
+	withAttrs bool
+	closed    bool
+	connOpts  protocol.Options
+}
+
+// ProxyOption configures a Proxy at creation.
+type ProxyOption func(*Proxy)
+
+// WithTimeout sets the proxy's default call timeout (Pyro's _setTimeout);
+// a context deadline that is earlier wins.
+func WithTimeout(d time.Duration) ProxyOption { return func(p *Proxy) { p.timeout = d } }
+
+// WithIdentification sets the passphrase sent in the connection handshake
+// (Pyro's _setIdentification).
+func WithIdentification(passphrase string) ProxyOption {
+	return func(p *Proxy) { p.ident = p.validator.MungeIdent(passphrase) }
+}
+
+// WithOneway marks methods as oneway (Pyro's _setOneway).
+func WithOneway(methods ...string) ProxyOption {
+	return func(p *Proxy) {
+		for _, m := range methods {
+			p.oneway[m] = true
+		}
+	}
+}
+
+// WithValidator sets the client side of the connection validator (token
+// creation); nil means protocol.DefaultValidator.
+func WithValidator(v protocol.Validator) ProxyOption {
+	return func(p *Proxy) {
+		if v != nil {
+			p.validator = v
+		}
+	}
+}
+
+// WithResolver sets the Resolver used for a PYRONAME URI instead of the
+// default one.
+func WithResolver(r Resolver) ProxyOption { return func(p *Proxy) { p.resolver = r } }
+
+// WithAttrs makes the proxy pickle as Pyro.core.DynamicProxyWithAttrs, so a
+// Python peer receiving it can use remote attributes.
+func WithAttrs() ProxyOption { return func(p *Proxy) { p.withAttrs = true } }
+
+// WithConnOptions sets the framing options (compression, checksum, size
+// limit) of the proxy's connections.
+func WithConnOptions(o protocol.Options) ProxyOption { return func(p *Proxy) { p.connOpts = o } }
+
+// NewProxy returns a proxy for uri: a URI string (PYRO://, PYROLOC://,
+// PYRONAME://), a compat.URI, or a decoded *compat.DynamicProxy. It does
+// not connect; PYROLOC and PYRONAME names are resolved on the first call.
+func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
+	p := &Proxy{oneway: map[string]bool{}, validator: &protocol.DefaultValidator{}}
+	switch u := uri.(type) {
+	case string:
+		parsed, err := compat.ParseURI(u)
+		if err != nil {
+			return nil, err
+		}
+		p.uri = parsed
+	case compat.URI:
+		p.uri = u
+	case *compat.URI:
+		p.uri = *u
+	case *compat.DynamicProxy:
+		p.uri = u.URI
+		p.ident = []byte(u.Adapter.Ident)
+		for _, m := range u.Adapter.OnewayMethods {
+			p.oneway[m] = true
+		}
+		p.timeout = pyTimeout(u.Adapter.Timeout)
+		p.withAttrs = u.WithAttrs
+	case *compat.NameServerProxy:
+		p.uri = u.URI
+		p.ident = []byte(u.Adapter.Ident)
+		for _, m := range u.Adapter.OnewayMethods {
+			p.oneway[m] = true
+		}
+	case *Proxy:
+		return u.Clone(), nil
+	default:
+		return nil, fmt.Errorf("core: NewProxy: unsupported URI type %T", uri)
+	}
+	switch p.uri.Protocol {
+	case "PYRO":
+		p.bound, p.resolved = p.uri, true
+	case "PYROLOC", "PYRONAME":
+	default:
+		return nil, compat.NewProtocolError("unsupported protocol")
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	return p, nil
+}
+
+func pyTimeout(v any) time.Duration {
+	switch t := v.(type) {
+	case float64:
+		return time.Duration(t * float64(time.Second))
+	case int64:
+		return time.Duration(t) * time.Second
+	}
+	return 0
+}
+
+// proxyFromValue converts a decoded argument into a *Proxy.
+func proxyFromValue(v any) (*Proxy, error) {
+	switch x := v.(type) {
+	case *Proxy:
+		return x, nil
+	case *compat.DynamicProxy, *compat.NameServerProxy, compat.URI:
+		return NewProxy(x)
+	case string:
+		return NewProxy(x)
+	case pickle.ByteString:
+		return NewProxy(string(x))
+	}
+	return nil, mismatch(v, proxyType, "want a Pyro proxy or URI")
+}
+
+// URI returns the proxy's URI: the PYRO URI once resolved, else the URI as
+// given.
+func (p *Proxy) URI() compat.URI {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resolved {
+		return p.bound
+	}
+	return p.uri
+}
+
+func (p *Proxy) String() string { return "<core.Proxy for " + p.URI().String() + ">" }
+
+// SetOneway marks methods as oneway: calling them sends the request and
+// returns at once without waiting for (or getting) a result.
+func (p *Proxy) SetOneway(methods ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range methods {
+		p.oneway[m] = true
+	}
+}
+
+// SetTimeout sets the default call timeout; 0 means none.
+func (p *Proxy) SetTimeout(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.timeout = d
+}
+
+// SetIdentification sets the passphrase for the next connection; ""
+// removes it. The current connection, if any, is kept.
+func (p *Proxy) SetIdentification(passphrase string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if passphrase == "" {
+		p.ident = nil
+		return
+	}
+	p.ident = p.validator.MungeIdent(passphrase)
+}
+
+// Clone returns an unconnected proxy with the same URI and settings, for
+// calls in parallel with p's (Pyro's copy.copy(proxy)).
+func (p *Proxy) Clone() *Proxy {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := &Proxy{
+		uri: p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
+		timeout: p.timeout, ident: p.ident, validator: p.validator, resolver: p.resolver,
+		withAttrs: p.withAttrs, connOpts: p.connOpts,
+	}
+	for m := range p.oneway {
+		c.oneway[m] = true
+	}
+	return c
+}
+
+// Close closes the proxy's connection; further calls fail with ErrClosed.
+func (p *Proxy) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closed = true
+	return p.releaseLocked()
+}
+
+// Release closes the current connection; the next call reconnects (Pyro's
+// _release).
+func (p *Proxy) Release() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.releaseLocked()
+}
+
+func (p *Proxy) releaseLocked() error {
+	if p.codec == nil {
+		return nil
+	}
+	err := p.codec.Close()
+	p.codec = nil
+	return err
+}
+
+// Call calls method with positional arguments, as a Python DynamicProxy
+// does (request flags 3, or oneway if the method is marked so), and
+// returns the decoded result. A remote exception is returned as a
+// *compat.Exception or typed Pyro error with the remote traceback; errors
+// of the connection are *CommError values.
+func (p *Proxy) Call(ctx context.Context, method string, args ...any) (any, error) {
+	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}})
+}
+
+// CallKw calls method with positional and keyword arguments.
+func (p *Proxy) CallKw(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error) {
+	return p.do(ctx, &Request{Call: Call{Method: method, Args: args, Kwargs: kwargs}})
+}
+
+// CallFlags0 calls method with the positional arguments sent as they are
+// (request flags 0), as Pyro's NameServerProxy and PYROLOC resolution do.
+func (p *Proxy) CallFlags0(ctx context.Context, method string, args ...any) (any, error) {
+	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}, Plain: true})
+}
+
+// Oneway calls method without waiting for a result, whether or not it is
+// marked oneway.
+func (p *Proxy) Oneway(ctx context.Context, method string, args ...any) error {
+	_, err := p.do(ctx, &Request{Call: Call{Method: method, Args: args, Oneway: true}})
+	return err
+}
+
+// CallInto calls method and stores the result in dst (a non-nil pointer)
+// with the conversions of Assign.
+func (p *Proxy) CallInto(ctx context.Context, dst any, method string, args ...any) error {
+	res, err := p.Call(ctx, method, args...)
+	if err != nil {
+		return err
+	}
+	return Assign(dst, res)
+}
+
+// CallAs calls method on p and converts the result to T:
+//
+//	n, err := core.CallAs[int](ctx, p, "add", 3, 4)
+func CallAs[T any](ctx context.Context, p *Proxy, method string, args ...any) (T, error) {
+	var out T
+	err := p.CallInto(ctx, &out, method, args...)
+	return out, err
+}
+
+// GetAttr reads a remote attribute (Pyro's DynamicProxyWithAttrs: _r_ga).
+func (p *Proxy) GetAttr(ctx context.Context, name string) (any, error) {
+	return p.Call(ctx, "_r_ga", pickle.ByteString(name))
+}
+
+// SetAttr sets a remote attribute (_r_sa).
+func (p *Proxy) SetAttr(ctx context.Context, name string, value any) error {
+	_, err := p.Call(ctx, "_r_sa", pickle.ByteString(name), value)
+	return err
+}
+
+// IsMethod reports whether the remote name is a method rather than an
+// attribute (_r_ha; missing names count as attributes, as in Pyro).
+func (p *Proxy) IsMethod(ctx context.Context, name string) (bool, error) {
+	res, err := p.Call(ctx, "_r_ha", pickle.ByteString(name))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.(int64)
+	return n == 1, nil
+}
+
+func (p *Proxy) do(ctx context.Context, r *Request) (any, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	if p.oneway[r.Method] {
+		r.Oneway = true
+	}
+	if p.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
+	}
+	if p.codec == nil {
+		if err := p.bindLocked(ctx); err != nil {
+			return nil, err
+		}
+	}
+	r.ObjectID = p.bound.ObjectID
+	if err := p.codec.WriteRequest(ctx, r); err != nil {
+		var ce *CommError
+		if errors.As(err, &ce) {
+			p.releaseLocked()
+		}
+		return nil, err
+	}
+	if r.Oneway {
+		return nil, nil
+	}
+	res, err := p.codec.ReadReply(ctx)
+	if err != nil {
+		var ce *CommError
+		var pe *compat.ProtocolError
+		if errors.As(err, &ce) || (errors.As(err, &pe) && pe.Class.Name == "ProtocolError") {
+			// The daemon closes the connection after a protocol error.
+			p.releaseLocked()
+		}
+	}
+	return res, err
+}
+
+// bindLocked resolves the URI if needed, connects and, for PYROLOC,
+// resolves the name on the new connection.
+func (p *Proxy) bindLocked(ctx context.Context) error {
+	if !p.resolved && p.uri.Protocol == "PYRONAME" {
+		r := p.resolver
+		if r == nil {
+			r = DefaultResolver()
+		}
+		u, err := r.Resolve(ctx, p.uri)
+		if err != nil {
+			return err
+		}
+		p.bound, p.resolved = u, true
+	}
+	target := p.bound
+	if !p.resolved {
+		target = p.uri // PYROLOC
+	}
+	codec, err := dialPyro3(ctx, target, p.connOpts, p.validator, p.ident)
+	if err != nil {
+		return err
+	}
+	if !p.resolved {
+		req := &Request{ObjectID: compat.InternalDaemonGUID, Call: Call{Method: "ResolvePYROLOC", Args: []any{pickle.ByteString(p.uri.ObjectID)}}, Plain: true}
+		if err := codec.WriteRequest(ctx, req); err != nil {
+			codec.Close()
+			return err
+		}
+		res, err := codec.ReadReply(ctx)
+		if err != nil {
+			codec.Close()
+			return err
+		}
+		guid, ok := pyStr(res)
+		if !ok {
+			codec.Close()
+			return compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pyTypeName(res)))
+		}
+		p.bound = compat.URI{Protocol: "PYRO", Address: p.uri.Address, Port: p.uri.Port, ObjectID: guid}
+		p.resolved = true
+	}
+	p.codec = codec
+	return nil
+}
+
+// Rebind drops the connection and reconnects, trying up to tries times
+// with wait in between (Pyro's adapter.rebindURI). When every try fails it
+// returns a *compat.TimeoutError("connection lost") wrapping the last error.
+func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	var last error
+	for i := 0; i < tries; i++ {
+		if i > 0 {
+			select {
+			case <-time.After(wait):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		p.releaseLocked()
+		if last = p.bindLocked(ctx); last == nil {
+			return nil
+		}
+	}
+	return errors.Join(compat.NewTimeoutError("connection lost"), last)
+}
+
+// PickleObject makes a Proxy travel as Pyro.core.DynamicProxy (or
+// DynamicProxyWithAttrs). A PYRONAME proxy must have been used (resolved)
+// before it can be pickled.
+func (p *Proxy) PickleObject() (*pickle.Object, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.bound
+	if !p.resolved {
+		if p.uri.Protocol != "PYROLOC" {
+			return nil, fmt.Errorf("core: cannot pickle an unresolved %s proxy", p.uri.Protocol)
+		}
+		u = p.uri
+	}
+	dp := compat.NewDynamicProxy(u)
+	dp.WithAttrs = p.withAttrs
+	dp.Adapter.Ident = pickle.ByteString(p.ident)
+	for m := range p.oneway {
+		dp.Adapter.OnewayMethods = append(dp.Adapter.OnewayMethods, m)
+	}
+	slices.Sort(dp.Adapter.OnewayMethods)
+	if p.timeout > 0 {
+		dp.Adapter.Timeout = p.timeout.Seconds()
+	}
+	return dp.PickleObject()
+}
+
+var _ pickle.Pickler = (*Proxy)(nil)

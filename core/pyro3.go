@@ -1,0 +1,301 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol"
+)
+
+// Pyro 3 request flags (Pyro.constants.RIF_*).
+const (
+	rifVarargs  = 1
+	rifKeywords = 2
+	rifOneway   = 4
+)
+
+// pyro3Server is the ServerCodec of the PYRO protocol (version 5).
+type pyro3Server struct {
+	c    *protocol.Conn
+	dec  pickle.Decoder
+	enc  pickle.Encoder
+	wbuf []byte
+}
+
+// newPyro3Server runs the server side of the handshake on nc and returns the
+// codec for the granted connection.
+func newPyro3Server(ctx context.Context, nc net.Conn, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo) (*pyro3Server, error) {
+	c := protocol.NewConn(nc, opts)
+	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
+		// A broken CONNECT message is answered like any broken message.
+		if ex := framingReply(err); ex != nil {
+			s := &pyro3Server{c: c, enc: pickle.Encoder{Protocol: 2}}
+			_ = s.WriteError(ctx, ex, nil)
+		}
+		return nil, err
+	}
+	return &pyro3Server{c: c, enc: pickle.Encoder{Protocol: 2}}, nil
+}
+
+// framingReply is the exception Pyro answers a framing error with before
+// closing (wire §7), or nil when it closes without a reply.
+func framingReply(err error) *compat.Exception {
+	var pe *protocol.ProtocolError
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	switch {
+	case errors.Is(err, protocol.ErrVersion), errors.Is(err, protocol.ErrHeader), errors.Is(err, protocol.ErrChecksum):
+		return &compat.NewProtocolError(pe.Msg).Exception
+	}
+	return nil
+}
+
+func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
+	body, _, err := s.c.ReadMessage(ctx)
+	if err != nil {
+		if ex := framingReply(err); ex != nil {
+			return nil, &RequestError{Err: err, Reply: ex, Close: true}
+		}
+		if errors.Is(err, protocol.ErrCompression) {
+			ex := compat.NewException("zlib", "error", err.Error())
+			return nil, &RequestError{Err: err, Reply: ex, Traceback: traceback(err, ex)}
+		}
+		if errors.Is(err, protocol.ErrXMLPickle) {
+			ex := &compat.NewProtocolError(err.Error()).Exception
+			return nil, &RequestError{Err: err, Reply: ex}
+		}
+		return nil, err
+	}
+	v, err := s.dec.Decode(body)
+	if err != nil {
+		ex := unpicklingError(err)
+		return nil, &RequestError{Err: err, Reply: ex, Traceback: traceback(err, ex)}
+	}
+	t, ok := v.(pickle.Tuple)
+	if !ok || len(t) != 4 {
+		return nil, &RequestError{Err: fmt.Errorf("invalid request data format"), Close: true}
+	}
+	args, ok := t[3].(pickle.Tuple)
+	if !ok {
+		return nil, &RequestError{Err: fmt.Errorf("invalid request data format"), Close: true}
+	}
+	id, ok1 := pyStr(t[0])
+	meth, ok2 := pyStr(t[1])
+	flags, ok3 := t[2].(int64)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, &RequestError{Err: fmt.Errorf("invalid request data format"), Close: true}
+	}
+	r := &Request{ObjectID: id, Call: Call{Method: meth, Oneway: flags&rifOneway != 0}}
+	r.Args, r.Kwargs, r.Err = applyFlags(meth, flags, args)
+	return r, nil
+}
+
+// applyFlags rebuilds positional and keyword arguments from a request's
+// argument tuple as Pyro's ObjBase.Pyro_dyncall does: keywords first (the
+// last element is a dict), then varargs (the last remaining element is a
+// tuple of extra positionals).
+func applyFlags(method string, flags int64, args pickle.Tuple) ([]any, map[string]any, error) {
+	a := []any(args)
+	var kw map[string]any
+	if flags&rifKeywords != 0 {
+		if len(a) == 0 {
+			return nil, nil, compat.IndexError("tuple index out of range")
+		}
+		d, ok := a[len(a)-1].(pickle.Dict)
+		if !ok {
+			return nil, nil, compat.TypeError(fmt.Sprintf("%s() argument after ** must be a mapping, not %s", method, pyTypeName(a[len(a)-1])))
+		}
+		a = a[:len(a)-1]
+		if n := dictLen(d); n > 0 {
+			kw = make(map[string]any, n)
+			var bad any
+			d.Iter()(func(k, v any) bool {
+				name, ok := pyStr(k)
+				if !ok {
+					bad = k
+					return false
+				}
+				kw[name] = v
+				return true
+			})
+			if bad != nil {
+				return nil, nil, compat.TypeError(method + "() keywords must be strings")
+			}
+		}
+	}
+	if flags&rifVarargs != 0 {
+		if len(a) == 0 {
+			return nil, nil, compat.IndexError("tuple index out of range")
+		}
+		extra, ok := sequenceItems(a[len(a)-1])
+		if !ok {
+			return nil, nil, compat.TypeError(fmt.Sprintf("can only concatenate tuple (not \"%s\") to tuple", pyTypeName(a[len(a)-1])))
+		}
+		b := make([]any, 0, len(a)-1+len(extra))
+		a = append(append(b, a[:len(a)-1]...), extra...)
+	}
+	return a, kw, nil
+}
+
+// unpicklingError is the Python exception for an undecodable request.
+func unpicklingError(err error) *compat.Exception {
+	msg := err.Error()
+	var pe *pickle.Error
+	if errors.As(err, &pe) {
+		msg = pe.Err.Error()
+	}
+	if strings.Contains(msg, "unsupported pickle protocol") {
+		return compat.ValueError(msg)
+	}
+	return compat.NewException("cPickle", "UnpicklingError", msg)
+}
+
+func (s *pyro3Server) WriteResult(ctx context.Context, result any) error {
+	buf, err := s.enc.Append(s.wbuf[:0], result)
+	if err != nil {
+		ex := compat.NewException("pickle", "PicklingError", err.Error())
+		return s.WriteError(ctx, ex, traceback(err, ex))
+	}
+	return s.send(ctx, buf)
+}
+
+func (s *pyro3Server) WriteError(ctx context.Context, ex *compat.Exception, tb []string) error {
+	capsule := &compat.Capsule{Exc: ex}
+	if tb != nil {
+		capsule.Traceback = tb
+	}
+	buf, err := s.enc.Append(s.wbuf[:0], capsule)
+	if err != nil {
+		// The exception's args cannot be pickled: send its text instead.
+		plain := &compat.Exception{Class: ex.Class, Args: pickle.Tuple{pickle.ByteString(ex.Message())}}
+		if buf, err = s.enc.Append(s.wbuf[:0], &compat.Capsule{Exc: plain, Traceback: capsule.Traceback}); err != nil {
+			return err
+		}
+	}
+	return s.send(ctx, buf)
+}
+
+// maxKeptBuffer is the largest encode buffer a connection keeps between
+// replies; bigger ones are dropped so idle connections stay small.
+const maxKeptBuffer = 64 << 10
+
+func (s *pyro3Server) send(ctx context.Context, buf []byte) error {
+	err := s.c.WriteMessage(ctx, buf)
+	if cap(buf) <= maxKeptBuffer {
+		s.wbuf = buf[:0]
+	} else {
+		s.wbuf = nil
+	}
+	return err
+}
+
+func (s *pyro3Server) Close() error { return s.c.Close() }
+
+// pyro3Client is the ClientCodec of the PYRO protocol.
+type pyro3Client struct {
+	c    *protocol.Conn
+	uri  compat.URI
+	dec  pickle.Decoder
+	enc  pickle.Encoder
+	wbuf []byte
+}
+
+// dialPyro3 connects to the daemon of uri and runs the client handshake.
+func dialPyro3(ctx context.Context, uri compat.URI, opts protocol.Options, v protocol.Validator, ident []byte) (*pyro3Client, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, fmt.Sprint(uri.Port)))
+	if err != nil {
+		return nil, commError("dial", uri, err)
+	}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	c := protocol.NewConn(nc, opts)
+	if err := protocol.ClientHandshake(ctx, c, v, ident); err != nil {
+		c.Close()
+		return nil, commError("handshake", uri, err)
+	}
+	return &pyro3Client{c: c, uri: uri, enc: pickle.Encoder{Protocol: 2}}, nil
+}
+
+// commError wraps a transport failure with the Pyro error class a Python
+// client would raise for it.
+func commError(op string, uri compat.URI, err error) *CommError {
+	var exc error
+	var denied *protocol.DeniedError
+	switch {
+	case errors.As(err, &denied):
+		exc = compat.NewConnectionDeniedError(denied.Error())
+	case errors.Is(err, protocol.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		exc = compat.NewTimeoutError("connection timeout")
+	case op == "dial":
+		exc = compat.NewProtocolError("connection failed")
+	case errors.Is(err, protocol.ErrVersion), errors.Is(err, protocol.ErrHeader), errors.Is(err, protocol.ErrChecksum), errors.Is(err, protocol.ErrHandshake):
+		exc = compat.NewProtocolError(err.Error())
+	default:
+		exc = compat.NewConnectionClosedError("connection lost")
+	}
+	return &CommError{Op: op, URI: uri, Err: err, Exc: exc}
+}
+
+func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
+	var flags int64
+	var args pickle.Tuple
+	if r.Plain {
+		args = pickle.Tuple(r.Args)
+		if args == nil {
+			args = pickle.Tuple{}
+		}
+	} else {
+		flags = rifVarargs | rifKeywords
+		kw := pickle.NewDict()
+		for k, v := range r.Kwargs {
+			kw.Set(pickle.ByteString(k), v)
+		}
+		pos := pickle.Tuple(r.Args)
+		if pos == nil {
+			pos = pickle.Tuple{}
+		}
+		args = pickle.Tuple{pos, kw}
+	}
+	if r.Oneway {
+		flags |= rifOneway
+	}
+	req := pickle.Tuple{pickle.ByteString(r.ObjectID), pickle.ByteString(r.Method), flags, args}
+	buf, err := c.enc.Append(c.wbuf[:0], req)
+	if err != nil {
+		return fmt.Errorf("core: cannot pickle the arguments of %s: %w", r.Method, err)
+	}
+	if err := c.c.WriteMessage(ctx, buf); err != nil {
+		return commError("write", c.uri, err)
+	}
+	if cap(buf) <= maxKeptBuffer {
+		c.wbuf = buf[:0]
+	} else {
+		c.wbuf = nil
+	}
+	return nil
+}
+
+func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
+	body, _, err := c.c.ReadMessage(ctx)
+	if err != nil {
+		return nil, commError("read", c.uri, err)
+	}
+	v, err := c.dec.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("core: cannot unpickle the reply: %w", err)
+	}
+	if capsule, ok := v.(*compat.Capsule); ok {
+		return nil, capsule.Err()
+	}
+	return v, nil
+}
+
+func (c *pyro3Client) Close() error { return c.c.Close() }

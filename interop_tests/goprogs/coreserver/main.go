@@ -1,0 +1,220 @@
+// Command coreserver is a Go Pyro daemon with test objects for the interop
+// suite (interop_tests/test_core_*.py), which calls it from real Pyro 3.16
+// clients under Python 2.7.
+//
+// It prints one line "URI <name> <uri>" per object, then "READY", and exits
+// by itself after -lifetime.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+)
+
+// Test is the main test object.
+type Test struct {
+	d *core.Daemon
+}
+
+// Add returns a+b.
+func (t *Test) Add(a, b int) int { return a + b }
+
+// Concat joins two strings (str or unicode).
+func (t *Test) Concat(a, b string) string { return a + b }
+
+// Kw returns (a, args, kwargs) like Python's def kw(a, *args, **kw).
+func (t *Test) Kw(a any, kw core.Kwargs, args ...any) []any {
+	if args == nil {
+		args = []any{}
+	}
+	return []any{a, args, map[string]any(kw)}
+}
+
+// Sum adds any number of floats.
+func (t *Test) Sum(nums ...float64) float64 {
+	var s float64
+	for _, n := range nums {
+		s += n
+	}
+	return s
+}
+
+// Echo returns its argument unchanged.
+func (t *Test) Echo(x any) any { return x }
+
+// Len returns the length of a byte string.
+func (t *Test) Len(b []byte) int { return len(b) }
+
+// Pair returns two results, which become a tuple.
+func (t *Test) Pair(a int) (int, string) { return a * 2, fmt.Sprint(a) }
+
+// RaiseValue raises ValueError(msg).
+func (t *Test) RaiseValue(msg string) error { return compat.ValueError("bad value: " + msg) }
+
+// RaiseCustom raises core_objs.MyError('custom', 1).
+func (t *Test) RaiseCustom() error { return compat.NewException("core_objs", "MyError", "custom", 1) }
+
+// GoError returns a plain Go error.
+func (t *Test) GoError() (int, error) { return 0, errors.New("plain go error") }
+
+// Panic panics.
+func (t *Test) Panic() int { return deepPanic(3) }
+
+func deepPanic(n int) int {
+	if n == 0 {
+		panic("boom from Go")
+	}
+	return deepPanic(n-1) + 1
+}
+
+// Naming raises Pyro.errors.NamingError.
+func (t *Test) Naming() error { return compat.NewNamingError("name not found", ":Default.x") }
+
+// Sleep sleeps for secs seconds.
+func (t *Test) Sleep(secs float64) float64 {
+	time.Sleep(time.Duration(secs * float64(time.Second)))
+	return secs
+}
+
+// Whoami returns the caller's address as seen by the daemon.
+func (t *Test) Whoami(ctx context.Context) string {
+	c, _ := core.CallerFromContext(ctx)
+	return c.RemoteAddr.String()
+}
+
+// Counter counts calls on the caller's connection (connection-local storage).
+func (t *Test) Counter(ctx context.Context) int {
+	c, _ := core.CallerFromContext(ctx)
+	n, _ := c.Value("n").(int)
+	n++
+	c.SetValue("n", n)
+	return n
+}
+
+// CallMeBack calls method on the callback proxy with arg and returns the
+// callback's result.
+func (t *Test) CallMeBack(ctx context.Context, cb *core.Proxy, method string, arg any) (any, error) {
+	defer cb.Close()
+	return cb.Call(ctx, method, arg)
+}
+
+// Item is an object handed out by reference by the factory.
+type Item struct {
+	Name string
+}
+
+// GetName returns the item's name.
+func (i *Item) GetName() string { return i.Name }
+
+// Make returns a proxy for a new transient Item.
+func (t *Test) Make(name string) (*core.Proxy, error) {
+	return t.d.ProxyFor(&Item{Name: name})
+}
+
+// Unwrap returns the URI string of a proxy passed in.
+func (t *Test) ProxyURI(p *core.Proxy) string { return p.URI().String() }
+
+// Attrs has remote attributes for DynamicProxyWithAttrs.
+type Attrs struct {
+	Value int
+	Label string
+	List  []any
+}
+
+// Double returns 2*Value.
+func (a *Attrs) Double() int { return 2 * a.Value }
+
+// Recorder records oneway calls in order.
+type Recorder struct {
+	mu  sync.Mutex
+	got []int
+}
+
+// Record appends n (called oneway).
+func (r *Recorder) Record(n int) {
+	r.mu.Lock()
+	r.got = append(r.got, n)
+	r.mu.Unlock()
+}
+
+// Slow blocks for secs (called oneway to show that later calls go on).
+func (r *Recorder) Slow(secs float64) { time.Sleep(time.Duration(secs * float64(time.Second))) }
+
+// Recorded returns the numbers recorded so far.
+func (r *Recorder) Recorded() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int{}, r.got...)
+}
+
+func main() {
+	host := flag.String("host", "127.0.0.1", "listen host")
+	port := flag.Int("port", 0, "port (0 = ephemeral)")
+	ident := flag.String("ident", "", "comma-separated allowed identifications")
+	maxconn := flag.Int("maxconn", 0, "PYRO_MAXCONNECTIONS")
+	fixed := flag.Bool("fixed", false, "use fixed GUIDs (for restart tests)")
+	idle := flag.Duration("idle", 0, "idle connection timeout")
+	ns := flag.String("ns", "", "register names with the Name Server at host:port")
+	lifetime := flag.Duration("lifetime", 60*time.Second, "exit after this long")
+	flag.Parse()
+
+	opts := core.DaemonOptions{Host: *host, Port: *port, NoRange: true, MaxConnections: *maxconn, IdleTimeout: *idle}
+	if *ident != "" {
+		opts.Identifications = strings.Split(*ident, ",")
+	}
+	if *ns != "" {
+		h, p, ok := strings.Cut(*ns, ":")
+		if !ok {
+			log.Fatalf("-ns wants host:port")
+		}
+		var pn int
+		fmt.Sscan(p, &pn)
+		opts.Registrar = core.NewNSRegistrar(h, pn)
+		opts.UnregisterOnShutdown = true
+	}
+	d, err := core.NewDaemon(opts)
+	if err != nil {
+		log.Fatal(err)
+	}
+	objs := []struct {
+		name string
+		obj  any
+	}{
+		{":test.core", &Test{d: d}},
+		{":test.attrs", &Attrs{Value: 42, Label: "hello", List: []any{1, 2}}},
+		{":test.recorder", &Recorder{}},
+	}
+	ctx := context.Background()
+	for i, o := range objs {
+		guid := compat.NewGUID()
+		if *fixed {
+			guid = fmt.Sprintf("f1xed0000000000000000000000000%02d", i)
+		}
+		uri, err := d.ConnectWithGUID(ctx, o.obj, guid, o.name)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("URI %s %s\n", o.name, uri)
+	}
+	fmt.Println("READY")
+	os.Stdout.Sync()
+
+	ctx, cancel := context.WithTimeout(ctx, *lifetime)
+	defer cancel()
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		log.Fatal(err)
+	}
+}
