@@ -282,12 +282,12 @@ func (c *Config) Items() []Item {
 }
 
 // Warnings returns one message for each item that was set (in the file, the
-// environment or by code) but has no effect in gopyro, so that programs can
-// tell their users.
+// environment or by code) to something other than its default but has no
+// effect in gopyro, so that programs can tell their users.
 func (c *Config) Warnings() []string {
 	var w []string
 	for _, it := range c.Items() {
-		if it.NoEffect == "" || it.Source == SourceDefault {
+		if it.NoEffect == "" || it.Source == SourceDefault || it.Value == defaultText(it.Name) {
 			continue
 		}
 		from := it.Where
@@ -361,7 +361,7 @@ func (c *Config) EnsureStorage() error {
 var current = sync.OnceValues(func() (*Config, error) {
 	c, err := Load(os.Getenv)
 	if err != nil {
-		return defaults(), err
+		return Defaults(), err
 	}
 	return c, nil
 })
@@ -399,9 +399,20 @@ func build(cwd string, raw map[string]string, origins map[string]origin) (*Confi
 	return c, nil
 }
 
-// defaults returns Pyro's defaults, relative to the current directory (or
-// "/" if that is unknown).
-func defaults() *Config {
+// defaultText is the formatted default of a non-path item.
+func defaultText(name string) string {
+	it := items[itemIndex[name]]
+	var c Config
+	if err := set(&c, it, it.def); err != nil {
+		return ""
+	}
+	return format(&c, it)
+}
+
+// Defaults returns Pyro's defaults, ignoring the environment and any config
+// file, with paths relative to the current directory (or "/" if that is
+// unknown). All items have Source SourceDefault.
+func Defaults() *Config {
 	cwd, err := os.Getwd()
 	if err != nil {
 		cwd = "/"

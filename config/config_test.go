@@ -78,10 +78,10 @@ func TestDefaults(t *testing.T) {
 			t.Errorf("%s: source %q, want default", it.Name, it.Source)
 		}
 	}
-	if diff := cmp.Diff(c, defaults(), cmp.AllowUnexported(Config{}), cmp.Comparer(func(a, b map[string]origin) bool {
+	if diff := cmp.Diff(c, Defaults(), cmp.AllowUnexported(Config{}), cmp.Comparer(func(a, b map[string]origin) bool {
 		return len(a) == 0 && len(b) == 0
 	})); diff != "" {
-		t.Errorf("defaults() differs from Load without settings (-load +defaults):\n%s", diff)
+		t.Errorf("Defaults() differs from Load without settings (-load +defaults):\n%s", diff)
 	}
 	typed := Config{Port: c.Port, BCRetries: c.BCRetries, BCTimeout: c.BCTimeout, Multithreaded: c.Multithreaded,
 		ESBlockQueue: c.ESBlockQueue, SockKeepalive: c.SockKeepalive, SSLPostConnCheck: c.SSLPostConnCheck}
@@ -458,7 +458,7 @@ func TestFormatFloat(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
-	inTempDir(t, "PYRO_XML_PICKLE=gnosis\nPYRO_BROKEN_MSGWAITALL=0\n")
+	inTempDir(t, "PYRO_XML_PICKLE=gnosis\nPYRO_BROKEN_MSGWAITALL=1\nPYRO_GNOSIS_PARANOIA=0\n")
 	c, err := Load(envFunc(map[string]string{"PYRO_STDLOGGING": "1", "PYRO_PORT": "1"}))
 	if err != nil {
 		t.Fatal(err)
@@ -513,7 +513,7 @@ func TestZeroConfigIsCode(t *testing.T) {
 
 func TestEnsureStorage(t *testing.T) {
 	dir := inTempDir(t, "")
-	c := defaults()
+	c := Defaults()
 	c.Storage = filepath.Join(dir, "new")
 	if err := c.EnsureStorage(); err != nil {
 		t.Fatal(err)
