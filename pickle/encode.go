@@ -136,7 +136,10 @@ type encState struct {
 	memo     []memoEntry
 	memoMap  map[unsafe.Pointer]int
 	classes  []classEntry
-	keys     []reflect.Value
+	// dictWriters[i] writes the items of the Dict nested i deep in Dicts.
+	dictWriters []*dictWriter
+	dictLevel   int
+	keys        []reflect.Value
 }
 
 var encStatePool = sync.Pool{New: func() any { return new(encState) }}
@@ -150,6 +153,7 @@ func (s *encState) release() {
 	s.memo = s.memo[:0]
 	s.memoMap = nil
 	s.classes = s.classes[:0]
+	s.dictLevel = 0
 	clear(s.keys)
 	s.keys = s.keys[:0]
 	encStatePool.Put(s)
@@ -778,19 +782,44 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 	if depth >= s.maxDepth {
 		return &EncodeError{Type: "pickle.Dict", Err: ErrEncodeDepth}
 	}
-	b := batcher{s: s, n: n}
-	var err error
-	for k, v := range d.Iter() {
-		b.before()
-		if err = s.encode(k, depth+1); err != nil {
-			return atPath(err, "{key}")
-		}
-		if err = s.encode(v, depth+1); err != nil {
-			return atPath(err, "["+keyString(k)+"]")
-		}
-		b.after()
+	// The iteration callback is a method value cached per nesting level, so
+	// that walking a Dict does not allocate a closure each time.
+	if s.dictLevel == len(s.dictWriters) {
+		w := &dictWriter{s: s}
+		w.yield = w.item
+		s.dictWriters = append(s.dictWriters, w)
 	}
-	return nil
+	w := s.dictWriters[s.dictLevel]
+	s.dictLevel++
+	w.b = batcher{s: s, n: n}
+	w.depth = depth
+	w.err = nil
+	d.Iter()(w.yield)
+	s.dictLevel--
+	return w.err
+}
+
+// dictWriter writes the items of one Dict as og-rek's iterator yields them.
+type dictWriter struct {
+	s     *encState
+	b     batcher
+	depth int
+	err   error
+	yield func(k, v any) bool
+}
+
+func (w *dictWriter) item(k, v any) bool {
+	w.b.before()
+	if err := w.s.encode(k, w.depth+1); err != nil {
+		w.err = atPath(err, "{key}")
+		return false
+	}
+	if err := w.s.encode(v, w.depth+1); err != nil {
+		w.err = atPath(err, "["+keyString(k)+"]")
+		return false
+	}
+	w.b.after()
+	return true
 }
 
 // keyString renders a dict key for an error path.
