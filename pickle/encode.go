@@ -1,13 +1,16 @@
 package pickle
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
@@ -136,10 +139,9 @@ type encState struct {
 	memo     []memoEntry
 	memoMap  map[unsafe.Pointer]int
 	classes  []classEntry
-	// dictWriters[i] writes the items of the Dict nested i deep in Dicts.
-	dictWriters []*dictWriter
-	dictLevel   int
-	keys        []reflect.Value
+	items    []dictItem          // Dict items being written, nested dicts after outer ones
+	collect  func(k, v any) bool // s.collectItem, made once per pooled state
+	keys     []reflect.Value
 }
 
 var encStatePool = sync.Pool{New: func() any { return new(encState) }}
@@ -153,7 +155,8 @@ func (s *encState) release() {
 	s.memo = s.memo[:0]
 	s.memoMap = nil
 	s.classes = s.classes[:0]
-	s.dictLevel = 0
+	clear(s.items)
+	s.items = s.items[:0]
 	clear(s.keys)
 	s.keys = s.keys[:0]
 	encStatePool.Put(s)
@@ -782,44 +785,126 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 	if depth >= s.maxDepth {
 		return &EncodeError{Type: "pickle.Dict", Err: ErrEncodeDepth}
 	}
-	// The iteration callback is a method value cached per nesting level, so
-	// that walking a Dict does not allocate a closure each time.
-	if s.dictLevel == len(s.dictWriters) {
-		w := &dictWriter{s: s}
-		w.yield = w.item
-		s.dictWriters = append(s.dictWriters, w)
+	// Items are written in sorted key order so that output is deterministic
+	// (og-rek's Dict iterates in random order). They are collected through
+	// a method value cached in the state, so walking a Dict allocates no
+	// closure, into a buffer shared by nested dicts.
+	if s.collect == nil {
+		s.collect = s.collectItem
 	}
-	w := s.dictWriters[s.dictLevel]
-	s.dictLevel++
-	w.b = batcher{s: s, n: n}
-	w.depth = depth
-	w.err = nil
-	d.Iter()(w.yield)
-	s.dictLevel--
-	return w.err
+	mark := len(s.items)
+	d.Iter()(s.collect)
+	slices.SortStableFunc(s.items[mark:], func(a, b dictItem) int { return compareAny(a.k, b.k) })
+	defer func() {
+		clear(s.items[mark:])
+		s.items = s.items[:mark]
+	}()
+	b := batcher{s: s, n: len(s.items) - mark}
+	for i := mark; i < mark+b.n; i++ {
+		it := s.items[i] // s.items may grow while the values are written
+		b.before()
+		if err := s.encode(it.k, depth+1); err != nil {
+			return atPath(err, "{key}")
+		}
+		if err := s.encode(it.v, depth+1); err != nil {
+			return atPath(err, "["+keyString(it.k)+"]")
+		}
+		b.after()
+	}
+	return nil
 }
 
-// dictWriter writes the items of one Dict as og-rek's iterator yields them.
-type dictWriter struct {
-	s     *encState
-	b     batcher
-	depth int
-	err   error
-	yield func(k, v any) bool
-}
+// dictItem is one key and value of a Dict being written.
+type dictItem struct{ k, v any }
 
-func (w *dictWriter) item(k, v any) bool {
-	w.b.before()
-	if err := w.s.encode(k, w.depth+1); err != nil {
-		w.err = atPath(err, "{key}")
-		return false
-	}
-	if err := w.s.encode(v, w.depth+1); err != nil {
-		w.err = atPath(err, "["+keyString(k)+"]")
-		return false
-	}
-	w.b.after()
+func (s *encState) collectItem(k, v any) bool {
+	s.items = append(s.items, dictItem{k, v})
 	return true
+}
+
+// compareAny orders dict keys: None, then bools, numbers by value, strings
+// (str, unicode, bytes) by their bytes, tuples item by item, then the rest.
+func compareAny(a, b any) int {
+	ra, rb := keyRank(a), keyRank(b)
+	if ra != rb {
+		return cmp.Compare(ra, rb)
+	}
+	switch ra {
+	case 1:
+		return cmp.Compare(boolInt(a.(bool)), boolInt(b.(bool)))
+	case 2:
+		return compareNumbers(a, b)
+	case 3:
+		return strings.Compare(keyBytes(a), keyBytes(b))
+	case 4:
+		ta, tb := a.(Tuple), b.(Tuple)
+		for i := 0; i < len(ta) && i < len(tb); i++ {
+			if c := compareAny(ta[i], tb[i]); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(len(ta), len(tb))
+	case 5:
+		return strings.Compare(fmt.Sprintf("%T %v", a, a), fmt.Sprintf("%T %v", b, b))
+	}
+	return 0
+}
+
+func keyRank(v any) int {
+	switch v.(type) {
+	case nil, None:
+		return 0
+	case bool:
+		return 1
+	case int64, int, int32, int16, int8, uint, uint64, uint32, uint16, uint8, float64, float32, *big.Int:
+		return 2
+	case string, ByteString, Bytes:
+		return 3
+	case Tuple:
+		return 4
+	}
+	return 5
+}
+
+func keyBytes(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case ByteString:
+		return string(x)
+	case Bytes:
+		return string(x)
+	}
+	return ""
+}
+
+// compareNumbers compares two numbers of rank 2 by value.
+func compareNumbers(a, b any) int {
+	ia, aInt := a.(int64)
+	ib, bInt := b.(int64)
+	if aInt && bInt {
+		return cmp.Compare(ia, ib)
+	}
+	return toBigFloat(a).Cmp(toBigFloat(b))
+}
+
+func toBigFloat(v any) *big.Float {
+	switch x := v.(type) {
+	case *big.Int:
+		return new(big.Float).SetInt(x)
+	case float64:
+		if x != x { // nan sorts first
+			return big.NewFloat(math.Inf(-1))
+		}
+		return big.NewFloat(x)
+	case float32:
+		return toBigFloat(float64(x))
+	}
+	rv := reflect.ValueOf(v)
+	if rv.CanInt() {
+		return new(big.Float).SetInt64(rv.Int())
+	}
+	return new(big.Float).SetUint64(rv.Uint())
 }
 
 // keyString renders a dict key for an error path.
@@ -1039,4 +1124,11 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 		p = unsafe.Pointer(o)
 	}
 	return s.encodeObject(o, p, depth)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -200,12 +200,6 @@ func compareKeys(a, b reflect.Value) int {
 	return strings.Compare(fmt.Sprintf("%T %v", valueOrNil(a), valueOrNil(a)), fmt.Sprintf("%T %v", valueOrNil(b), valueOrNil(b)))
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // structField describes one encoded struct field.
 type structField struct {

@@ -348,3 +348,19 @@ func TestEncodeMemoLong(t *testing.T) {
 		t.Errorf("no LONG_BINPUT/LONG_BINGET for memo index 301 in %q", got[len(got)-40:])
 	}
 }
+
+func TestEncodeDictSorted(t *testing.T) {
+	d := dictOf(ByteString("b"), 1, "a", 2, int64(3), 3, 1.5, 4, big.NewInt(2), 5, None{}, 6, true, 7,
+		Tuple{int64(1), ByteString("z")}, 8, Tuple{int64(1)}, 9, Class{Module: "m", Name: "n"}, 10)
+	want := "\x80\x02}q\x01(NK\x06\x88K\x07G?\xf8\x00\x00\x00\x00\x00\x00K\x04\x8a\x01\x02K\x05K\x03K\x03" +
+		"X\x01\x00\x00\x00aK\x02U\x01bK\x01K\x01\x85q\x02K\tK\x01U\x01z\x86q\x03K\x08cm\nn\nq\x04K\nu."
+	for range 5 { // og-rek's Dict iterates in random order
+		got, err := Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, string(got)); diff != "" {
+			t.Fatalf("(-want +got):\n%s", diff)
+		}
+	}
+}
