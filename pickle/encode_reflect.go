@@ -200,7 +200,6 @@ func compareKeys(a, b reflect.Value) int {
 	return strings.Compare(fmt.Sprintf("%T %v", valueOrNil(a), valueOrNil(a)), fmt.Sprintf("%T %v", valueOrNil(b), valueOrNil(b)))
 }
 
-
 // structField describes one encoded struct field.
 type structField struct {
 	name      string // the Python attribute name (a str key)
