@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -15,78 +16,70 @@ var (
 	nameValueClass = pickle.Class{Module: "Pyro.naming", Name: "NameValue"}
 )
 
-// newInstance returns a new-style instance of class with the given state
-// (attribute name, value pairs), as Python 2 pickles it at protocol 2.
-func newInstance(class pickle.Class, kv ...any) *pickle.Object {
-	d := pickle.NewDict()
-	for i := 0; i+1 < len(kv); i += 2 {
-		d.Set(pickle.ByteString(kv[i].(string)), kv[i+1])
-	}
-	return &pickle.Object{Class: class, Build: pickle.BuildNewObj, Args: pickle.Tuple{}, State: d}
-}
-
-// systemMeta returns a Pyro.naming.NameSpaceSystemMeta for a node: type 0
-// for a group, 1 for a name; the given timestamp; owner None.
-func systemMeta(group bool, timestamp float64) *pickle.Object {
-	typ := int64(1)
+// systemMeta returns the system meta data Pyro synthesises for a node: type
+// 0 for a group, 1 for a name; the creation timestamp; owner None.
+func systemMeta(group bool, timestamp float64) *compat.NameSpaceSystemMeta {
+	typ := compat.NodeLeaf
 	if group {
-		typ = 0
+		typ = compat.NodeGroup
 	}
-	return newInstance(sysMetaClass, "timestamp", timestamp, "owner", pickle.None{}, "type", typ)
-}
-
-// asObject returns the generic form of a decoded instance: v itself when it
-// is a *pickle.Object, its PickleObject() when it is a registered Go type.
-func asObject(v any) (*pickle.Object, bool) {
-	switch o := v.(type) {
-	case *pickle.Object:
-		return o, true
-	case pickle.Pickler:
-		obj, err := o.PickleObject()
-		return obj, err == nil && obj != nil
-	}
-	return nil, false
+	return &compat.NameSpaceSystemMeta{Type: typ, Timestamp: timestamp}
 }
 
 // isSystemMeta reports whether v is a NameSpaceSystemMeta instance, the only
 // thing _setSystemMeta accepts.
 func isSystemMeta(v any) bool {
-	o, ok := asObject(v)
-	return ok && o.Class == sysMetaClass
+	switch x := v.(type) {
+	case *compat.NameSpaceSystemMeta:
+		return x != nil
+	case *pickle.Object:
+		return x.Class == sysMetaClass
+	}
+	return false
 }
 
 // SystemMeta is the content of a NameSpaceSystemMeta: Type 0 for a group, 1
-// for a name; Timestamp in seconds since the epoch; Owner (None in practice).
+// for a name; Timestamp in seconds since the epoch; Owner (nil for None).
 type SystemMeta struct {
-	Type      int64
+	Type      int
 	Timestamp float64
 	Owner     any
 }
 
 // ParseSystemMeta reads a NameSpaceSystemMeta instance as returned by
-// _getSystemMeta.
+// _getSystemMeta, also one whose state differs from Pyro's usual shape.
 func ParseSystemMeta(v any) (SystemMeta, bool) {
-	o, ok := asObject(v)
-	if !ok || o.Class != sysMetaClass {
-		return SystemMeta{}, false
-	}
-	var m SystemMeta
-	if t, ok := o.Attr("type"); ok {
-		m.Type, _ = t.(int64)
-	}
-	if ts, ok := o.Attr("timestamp"); ok {
-		switch x := ts.(type) {
-		case float64:
-			m.Timestamp = x
-		case int64:
-			m.Timestamp = float64(x)
+	switch x := v.(type) {
+	case *compat.NameSpaceSystemMeta:
+		if x == nil {
+			return SystemMeta{}, false
 		}
+		return SystemMeta{Type: x.Type, Timestamp: x.Timestamp, Owner: x.Owner}, true
+	case *pickle.Object:
+		if x.Class != sysMetaClass {
+			return SystemMeta{}, false
+		}
+		var m SystemMeta
+		if t, ok := x.Attr("type"); ok {
+			if i, ok := t.(int64); ok {
+				m.Type = int(i)
+			}
+		}
+		if ts, ok := x.Attr("timestamp"); ok {
+			switch f := ts.(type) {
+			case float64:
+				m.Timestamp = f
+			case int64:
+				m.Timestamp = float64(f)
+			}
+		}
+		m.Owner, _ = x.Attr("owner")
+		if _, none := m.Owner.(pickle.None); none {
+			m.Owner = nil
+		}
+		return m, true
 	}
-	m.Owner, _ = o.Attr("owner")
-	if m.Owner == nil {
-		m.Owner = pickle.None{}
-	}
-	return m, true
+	return SystemMeta{}, false
 }
 
 // pyFloatStr formats f as Python 2's str(float): 12 significant digits.

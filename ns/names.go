@@ -60,7 +60,7 @@ func ValidateName(name, defaultGroup string) (string, error) {
 }
 
 // hasEmptyComponent reports whether splitting name on '.' yields an empty
-// string, as Python's (” in name.split('.')) does.
+// string, as Python's test for an empty string in name.split('.') does.
 func hasEmptyComponent(name string) bool {
 	start := 0
 	for i := 0; i <= len(name); i++ {

@@ -56,17 +56,65 @@ func nodeUserMeta(nd *node) any {
 	return nd.userMeta
 }
 
-func treeObject(name string, nd *node) *pickle.Object {
+func treeObject(name string, nd *node) any {
 	if !nd.group {
-		return newInstance(nameValueClass, "name", pickle.ByteString(name), "systemMeta", nodeSysMeta(nd),
-			"userMeta", nodeUserMeta(nd), "value", nd.uri)
+		return &compat.NameValue{Name: name, Value: nd.uri, UserMeta: nd.userMeta, SystemMeta: plainSysMeta(nd)}
 	}
-	branches := pickle.NewDict()
+	t := &compat.NamedTree{Name: name, Branches: make(map[string]any, len(nd.children)), UserMeta: nd.userMeta,
+		SystemMeta: plainSysMeta(nd)}
 	for k, c := range nd.children {
-		branches.Set(pickle.ByteString(k), treeObject(k, c))
+		t.Branches[k] = treeObject(k, c)
 	}
-	return newInstance(namedTreeClass, "name", pickle.ByteString(name), "systemMeta", nodeSysMeta(nd),
-		"userMeta", nodeUserMeta(nd), "branches", branches)
+	return t
+}
+
+// plainSysMeta returns a node's system meta as compat's type (a system meta
+// of unusual shape set with _setSystemMeta is sent as the synthesised one).
+func plainSysMeta(nd *node) *compat.NameSpaceSystemMeta {
+	if m, ok := ParseSystemMeta(nd.sysMeta); ok {
+		return &compat.NameSpaceSystemMeta{Type: m.Type, Timestamp: m.Timestamp, Owner: m.Owner}
+	}
+	return systemMeta(nd.group, nd.created)
+}
+
+// treeNode is a NamedTree or NameValue in either decoded form.
+type treeNode struct {
+	group    bool
+	sys      any
+	user     any
+	value    any
+	branches map[string]any
+}
+
+func asTreeNode(v any) (treeNode, bool) {
+	switch x := v.(type) {
+	case *compat.NamedTree:
+		return treeNode{group: true, sys: x.SystemMeta, user: x.UserMeta, branches: x.Branches}, true
+	case *compat.NameValue:
+		return treeNode{sys: x.SystemMeta, user: x.UserMeta, value: x.Value}, true
+	case *pickle.Object:
+		tn := treeNode{sys: attr(x, "systemMeta"), user: attr(x, "userMeta")}
+		switch x.Class {
+		case namedTreeClass:
+			d, ok := attr(x, "branches").(pickle.Dict)
+			if !ok {
+				return tn, false
+			}
+			tn.group, tn.branches = true, map[string]any{}
+			for k, v := range d.Iter() {
+				name, ok := pyStr(k)
+				if !ok {
+					return tn, false
+				}
+				tn.branches[name] = v
+			}
+			return tn, true
+		case nameValueClass:
+			tn.value = attr(x, "value")
+			return tn, true
+		}
+	}
+	return treeNode{}, false
 }
 
 // recordsFromDump converts a twin's _resync answer, in either form, to
@@ -75,24 +123,24 @@ func recordsFromDump(dump any) ([]Record, error) {
 	if t, ok := dump.(pickle.Tuple); ok && len(t) == 2 {
 		return recordsFromTuples(t)
 	}
-	o, ok := asObject(dump)
-	if !ok || o.Class != namedTreeClass {
+	tn, ok := asTreeNode(dump)
+	if !ok || !tn.group {
 		return nil, compat.NewNamingError("invalid resync dump from twin", pyTypeName(dump))
 	}
 	var recs []Record
-	if err := treeRecords(":", o, &recs); err != nil {
+	if err := treeRecords(":", tn, &recs); err != nil {
 		return nil, err
 	}
 	return recs, nil
 }
 
-func treeRecords(full string, o *pickle.Object, recs *[]Record) error {
-	r := Record{Name: full, Group: o.Class == namedTreeClass}
-	if err := metaInto(&r, attr(o, "systemMeta"), attr(o, "userMeta")); err != nil {
+func treeRecords(full string, tn treeNode, recs *[]Record) error {
+	r := Record{Name: full, Group: tn.group}
+	if err := metaInto(&r, tn.sys, tn.user); err != nil {
 		return err
 	}
 	if !r.Group {
-		u, ok := attr(o, "value").(compat.URI)
+		u, ok := tn.value.(compat.URI)
 		if !ok {
 			return compat.NewNamingError("invalid URI in resync dump", full)
 		}
@@ -101,30 +149,21 @@ func treeRecords(full string, o *pickle.Object, recs *[]Record) error {
 		return nil
 	}
 	*recs = append(*recs, r)
-	branches, ok := attr(o, "branches").(pickle.Dict)
-	if !ok {
-		return compat.NewNamingError("invalid group in resync dump", full)
+	keys := make([]string, 0, len(tn.branches))
+	for k := range tn.branches {
+		keys = append(keys, k)
 	}
-	type kv struct {
-		k string
-		o *pickle.Object
-	}
-	var kids []kv
-	for k, v := range branches.Iter() {
-		name, ok := pyStr(k)
-		child, isObj := asObject(v)
-		if !ok || !isObj || (child.Class != namedTreeClass && child.Class != nameValueClass) {
+	sort.Strings(keys)
+	for _, k := range keys {
+		child, ok := asTreeNode(tn.branches[k])
+		if !ok {
 			return compat.NewNamingError("invalid entry in resync dump", full)
 		}
-		kids = append(kids, kv{name, child})
-	}
-	sort.Slice(kids, func(i, j int) bool { return kids[i].k < kids[j].k })
-	for _, c := range kids {
-		child := full + "." + c.k
+		name := full + "." + k
 		if full == ":" {
-			child = ":" + c.k
+			name = ":" + k
 		}
-		if err := treeRecords(child, c.o, recs); err != nil {
+		if err := treeRecords(name, child, recs); err != nil {
 			return err
 		}
 	}
@@ -141,7 +180,7 @@ func attr(o *pickle.Object, name string) any {
 func metaInto(r *Record, sys, user any) error {
 	if m, ok := ParseSystemMeta(sys); ok {
 		r.Created = m.Timestamp
-		if _, none := m.Owner.(pickle.None); !none {
+		if m.Owner != nil {
 			raw, err := pickle.Marshal(sys)
 			if err != nil {
 				return fmt.Errorf("ns: system meta of %s: %w", r.Name, err)

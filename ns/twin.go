@@ -219,7 +219,7 @@ func proxyURI(v any) (compat.URI, bool) {
 	case *compat.DynamicProxy:
 		return p.URI, true
 	}
-	o, ok := asObject(v)
+	o, ok := v.(*pickle.Object)
 	if !ok {
 		return compat.URI{}, false
 	}
