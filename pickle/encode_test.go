@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
@@ -361,6 +362,51 @@ func TestEncodeDictSorted(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, string(got)); diff != "" {
 			t.Fatalf("(-want +got):\n%s", diff)
+		}
+	}
+}
+
+// dictPairs lets go-cmp compare Dicts: their items sorted by key.
+var dictPairs = cmp.Transformer("dictPairs", func(d Dict) []Tuple {
+	var items []dictItem
+	for k, v := range d.Iter() {
+		items = append(items, dictItem{k, v})
+	}
+	slices.SortFunc(items, func(a, b dictItem) int { return compareAny(a.k, b.k) })
+	out := make([]Tuple, len(items))
+	for i, it := range items {
+		out[i] = Tuple{it.k, it.v}
+	}
+	return out
+})
+
+// TestEncodeDecodeRoundTrip encodes values of the decoded value model at
+// every protocol and decodes them back to equal values.
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	values := []any{
+		None{}, true, int64(-5), int64(1) << 40, bigInt("-1267650600228229401496703205376"), big.NewInt(7), 2.5,
+		"unicode \u20ac\n\\", ByteString("it's \x00\xff"), ByteArray("ab\xff"), Tuple{}, Tuple{int64(1), Tuple{ByteString("x")}},
+		NewList(int64(1), NewList(), "x"), dictOf(ByteString("a"), NewList(int64(1)), Tuple{int64(1), int64(2)}, None{}),
+		&Set{Items: []any{int64(1), ByteString("s")}}, &FrozenSet{Items: []any{"f"}}, Class{Module: "m", Name: "n"},
+		&Object{Class: Class{Module: "exceptions", Name: "ValueError"}, Build: BuildReduce, Args: Tuple{ByteString("bad")}},
+		&Object{Class: Class{Module: "m", Name: "Old"}, Build: BuildOldStyle, Args: Tuple{int64(1)}, State: dictOf(ByteString("a"), int64(1))},
+		&Object{Class: Class{Module: "m", Name: "New"}, Build: BuildReconstructor, Base: builtinObject, BaseState: None{}, State: dictOf(ByteString("a"), int64(1))},
+	}
+	for proto := 0; proto <= 2; proto++ {
+		for _, v := range values {
+			e := Encoder{Protocol: proto}
+			data, err := e.Append(nil, v)
+			if err != nil {
+				t.Fatalf("proto %d %#v: %v", proto, v, err)
+			}
+			got, err := Decode(data)
+			if err != nil {
+				t.Errorf("proto %d %#v: decode: %v", proto, v, err)
+				continue
+			}
+			if diff := cmp.Diff(v, got, dictPairs, cmp.Comparer(func(a, b *big.Int) bool { return a.Cmp(b) == 0 })); diff != "" {
+				t.Errorf("proto %d (-sent +decoded):\n%s", proto, diff)
+			}
 		}
 	}
 }
