@@ -1,0 +1,151 @@
+package es
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// Name is the name the event service is registered under in the name
+// server (Pyro.constants.EVENTSERVER_NAME).
+const Name = ":Pyro.EventService"
+
+// DefaultDeliverTimeout bounds one delivery to a subscriber (connecting
+// included) when Object.DeliverTimeout is zero. A subscriber that does not
+// take an event within it is dropped.
+const DefaultDeliverTimeout = 30 * time.Second
+
+// Object is the remote event service object, served by a core.Daemon. Its
+// remote methods are Pyro's: publish(subjects, message), subscribe(subjects,
+// subscriber), subscribeMatch(patterns, subscriber) and
+// unsubscribe(subjects, subscriber), where subscriber is a Pyro proxy of an
+// object with an event(event) method.
+type Object struct {
+	svc *Service
+	// DeliverTimeout bounds each delivery (DefaultDeliverTimeout when 0,
+	// none when negative).
+	DeliverTimeout time.Duration
+}
+
+// NewObject returns the remote object for svc.
+func NewObject(svc *Service) *Object { return &Object{svc: svc} }
+
+// Service returns the state behind o.
+func (o *Object) Service() *Service { return o.svc }
+
+// PyroNames gives the methods their Pyro names and hides the rest.
+func (o *Object) PyroNames() map[string]string {
+	return map[string]string{
+		"Publish": "publish", "Subscribe": "subscribe", "SubscribeMatch": "subscribeMatch",
+		"Unsubscribe": "unsubscribe", "Service": "-", "PyroNames": "-",
+	}
+}
+
+// Publish is the remote publish(subjects, message).
+func (o *Object) Publish(ctx context.Context, subjects, message any) error {
+	return o.svc.Publish(ctx, subjects, message)
+}
+
+// Subscribe is the remote subscribe(subjects, subscriber).
+func (o *Object) Subscribe(subjects, subscriber any) error {
+	if !truthy(subjects) {
+		return nil
+	}
+	t, err := o.target(subscriber)
+	if err != nil {
+		return err
+	}
+	return o.svc.Subscribe(subjects, t)
+}
+
+// SubscribeMatch is the remote subscribeMatch(patterns, subscriber). A
+// pattern that is invalid, or that Go's RE2 cannot express, raises
+// Pyro.errors.NamingError(message, pattern) in the caller.
+func (o *Object) SubscribeMatch(patterns, subscriber any) error {
+	if !truthy(patterns) {
+		return nil
+	}
+	t, err := o.target(subscriber)
+	if err != nil {
+		return err
+	}
+	if err := o.svc.SubscribeMatch(patterns, t); err != nil {
+		if pe, ok := err.(*PatternError); ok {
+			return compat.NewNamingError(pe.Error(), pickle.ByteString(pe.Pattern))
+		}
+		return err
+	}
+	return nil
+}
+
+// Unsubscribe is the remote unsubscribe(subjects, subscriber).
+func (o *Object) Unsubscribe(subjects, subscriber any) error {
+	if !truthy(subjects) {
+		return nil
+	}
+	id, ok := subscriberID(subscriber)
+	if !ok {
+		return nil // Pyro: unknown subscriber, nothing to do
+	}
+	return o.svc.Unsubscribe(subjects, id)
+}
+
+// subscriberID is Pyro's proxy identity: the object ID.
+func subscriberID(v any) (string, bool) {
+	switch p := v.(type) {
+	case *compat.DynamicProxy:
+		return p.ObjectID, true
+	case *core.Proxy:
+		return p.URI().ObjectID, true
+	}
+	return "", false
+}
+
+func (o *Object) target(subscriber any) (Target, error) {
+	id, ok := subscriberID(subscriber)
+	if !ok {
+		// What Pyro's ES raises when the subscriber is not a proxy.
+		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '_setOneway'", pyType(subscriber)))
+	}
+	timeout := o.DeliverTimeout
+	if timeout == 0 {
+		timeout = DefaultDeliverTimeout
+	}
+	return NewProxyTarget(subscriber, id, timeout)
+}
+
+// NewProxyTarget returns a Target that delivers to a Pyro subscriber by
+// calling its event(event) method oneway over one kept connection (request
+// flags 7, as Pyro's ES). sub is a *compat.DynamicProxy (as received from a
+// Python subscriber), a *core.Proxy or a URI; id is its identity. Each
+// delivery, connecting included, is bounded by timeout (none if <= 0). The
+// proxy's own identification, if any, is used to connect.
+func NewProxyTarget(sub any, id string, timeout time.Duration) (Target, error) {
+	opts := []core.ProxyOption{core.WithOneway("event")}
+	if timeout > 0 {
+		opts = append(opts, core.WithTimeout(timeout))
+	}
+	p, err := core.NewProxy(sub, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &proxyTarget{id: id, p: p}, nil
+}
+
+type proxyTarget struct {
+	id string
+	p  *core.Proxy
+}
+
+func (t *proxyTarget) ID() string { return t.id }
+
+func (t *proxyTarget) Deliver(ctx context.Context, ev *compat.Event) error {
+	_, err := t.p.Call(ctx, "event", ev)
+	return err
+}
+
+func (t *proxyTarget) Close() error { return t.p.Close() }

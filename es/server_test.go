@@ -1,0 +1,209 @@
+package es
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+var loopback = core.DaemonOptions{Host: "127.0.0.1", NoRange: true}
+
+func startServer(t *testing.T, q *Options) *Server {
+	t.Helper()
+	srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true, Queue: q, DeliverTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = srv.Shutdown(context.Background())
+	})
+	return srv
+}
+
+// goSubscriber starts a listening Go Subscriber whose events go to a channel.
+func goSubscriber(t *testing.T, srv *Server) (*Subscriber, chan *compat.Event) {
+	t.Helper()
+	ch := make(chan *compat.Event, 1000)
+	sub, err := NewSubscriber(SubscriberOptions{ClientOptions: ClientOptions{ESURI: srv.URI()}, Daemon: loopback},
+		func(_ context.Context, ev *compat.Event) { ch <- ev })
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = sub.Listen(context.Background()) }()
+	t.Cleanup(func() { _ = sub.Close() })
+	return sub, ch
+}
+
+func waitEvent(t *testing.T, ch chan *compat.Event) *compat.Event {
+	t.Helper()
+	select {
+	case ev := <-ch:
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event")
+		return nil
+	}
+}
+
+func TestGoPublisherSubscriber(t *testing.T) {
+	ctx := context.Background()
+	srv := startServer(t, &Options{QueueSize: 100, BlockQueue: true})
+	exact, exactCh := goSubscriber(t, srv)
+	pattern, patternCh := goSubscriber(t, srv)
+	if err := exact.Subscribe(ctx, "STOCKQUOTE.SUN", "stockquote.ibm"); err != nil {
+		t.Fatal(err)
+	}
+	if err := pattern.SubscribeMatch(ctx, `^STOCKQUOTE\.S.*$`); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	for _, q := range []struct {
+		sym   string
+		price float64
+	}{{"SUN", 22.44}, {"IBM", 80.5}, {"SAP", 61.0}} {
+		if err := pub.Publish(ctx, pickle.Tuple{pickle.ByteString(q.sym), q.price}, "STOCKQUOTE."+q.sym); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type got struct {
+		Subject any
+		Msg     any
+	}
+	read := func(ch chan *compat.Event, n int) []got {
+		var out []got
+		for range n {
+			ev := waitEvent(t, ch)
+			out = append(out, got{ev.Subject, ev.Msg})
+		}
+		return out
+	}
+	wantExact := []got{
+		{pickle.ByteString("STOCKQUOTE.SUN"), pickle.Tuple{pickle.ByteString("SUN"), 22.44}},
+		{pickle.ByteString("STOCKQUOTE.IBM"), pickle.Tuple{pickle.ByteString("IBM"), 80.5}},
+	}
+	if diff := cmp.Diff(wantExact, read(exactCh, 2)); diff != "" {
+		t.Errorf("exact subscriber (-want +got):\n%s", diff)
+	}
+	wantPattern := []got{
+		{pickle.ByteString("STOCKQUOTE.SUN"), pickle.Tuple{pickle.ByteString("SUN"), 22.44}},
+		{pickle.ByteString("STOCKQUOTE.SAP"), pickle.Tuple{pickle.ByteString("SAP"), 61.0}},
+	}
+	if diff := cmp.Diff(wantPattern, read(patternCh, 2)); diff != "" {
+		t.Errorf("pattern subscriber (-want +got):\n%s", diff)
+	}
+	if err := exact.Unsubscribe(ctx, "stockquote.sun", "STOCKQUOTE.IBM"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return srv.Service().Stats().Subscribers == 1 }, "unsubscribed worker gone")
+}
+
+func TestSubscribeMatchRefused(t *testing.T) {
+	ctx := context.Background()
+	srv := startServer(t, nil)
+	sub, _ := goSubscriber(t, srv)
+	tests := []struct {
+		pattern string
+		want    string
+	}{
+		{`a(?=b)`, `pattern "a(?=b)" not supported by this event service (Go RE2 engine): lookahead assertion (?=...) at position 3`},
+		{`(x)\1`, `pattern "(x)\\1" not supported by this event service (Go RE2 engine): backreference \1 at position 5`},
+		{`[a`, `invalid pattern "[a": unexpected end of regular expression at position 2`},
+	}
+	for _, tt := range tests {
+		err := sub.SubscribeMatch(ctx, tt.pattern)
+		var ne *compat.NamingError
+		if !errors.As(err, &ne) {
+			t.Errorf("SubscribeMatch(%q) = %v, want NamingError", tt.pattern, err)
+			continue
+		}
+		if diff := cmp.Diff(pickle.Tuple{pickle.ByteString(tt.want), pickle.ByteString(tt.pattern)}, ne.Args); diff != "" {
+			t.Errorf("NamingError args (-want +got):\n%s", diff)
+		}
+	}
+	if n := srv.Service().Stats().Subscribers; n != 0 {
+		t.Errorf("%d subscribers after refused patterns", n)
+	}
+}
+
+// A subscriber whose daemon is gone is dropped; the others keep receiving.
+func TestDeadGoSubscriberDropped(t *testing.T) {
+	ctx := context.Background()
+	srv := startServer(t, &Options{QueueSize: 10, BlockQueue: true})
+	alive, aliveCh := goSubscriber(t, srv)
+	dead, _ := goSubscriber(t, srv)
+	for _, s := range []*Subscriber{alive, dead} {
+		if err := s.Subscribe(ctx, "s"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := dead.Close(); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	for i := range 50 {
+		if err := pub.Publish(ctx, int64(i), "s"); err != nil {
+			t.Fatal(err)
+		}
+		if ev := waitEvent(t, aliveCh); ev.Msg != int64(i) {
+			t.Fatalf("event %d: got %v", i, ev.Msg)
+		}
+	}
+	waitFor(t, func() bool { return srv.Service().Stats().Subscribers == 1 }, "dead subscriber dropped")
+}
+
+func ExampleSubscriber() {
+	ctx := context.Background()
+	srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true})
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(ctx) }()
+	defer srv.Shutdown(ctx)
+
+	got := make(chan string)
+	sub, err := NewSubscriber(SubscriberOptions{
+		ClientOptions: ClientOptions{ESURI: srv.URI()},
+		Daemon:        core.DaemonOptions{Host: "127.0.0.1", NoRange: true},
+	}, func(_ context.Context, ev *compat.Event) {
+		got <- fmt.Sprintf("%s: %v", ev.Subject, ev.Msg)
+	})
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = sub.Listen(ctx) }()
+	defer sub.Close()
+	if err := sub.SubscribeMatch(ctx, `weather\..*`); err != nil {
+		panic(err)
+	}
+
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		panic(err)
+	}
+	defer pub.Close()
+	if err := pub.Publish(ctx, "sunny", "Weather.Amsterdam"); err != nil {
+		panic(err)
+	}
+	fmt.Println(<-got)
+	// Output: Weather.Amsterdam: sunny
+}
