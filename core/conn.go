@@ -57,8 +57,8 @@ type serverConn struct {
 	caller *Caller
 	ctx    context.Context // for calls: cancelled when the daemon stops
 	io     context.Context // for codec I/O: never cancelled (Shutdown closes the codec)
-	wmu    sync.Mutex    // serialises replies (oneway protocol errors come from the worker)
-	oneway chan *Request // per-connection queue of oneway calls, started lazily
+	wmu    sync.Mutex      // serialises replies (oneway protocol errors come from the worker)
+	oneway chan *Request   // per-connection queue of oneway calls, started lazily
 	owDone chan struct{}
 }
 
