@@ -6,11 +6,12 @@ Pyro.configuration` (which reads ./Pyro.conf) or py2/config_dump.py (which
 shows Pyro.config as any Pyro program gets it, PYRO_CONFIG_FILE included).
 """
 import os
+import shutil
 import subprocess
 
 import pytest
 
-from conftest import PY2, PY2_DIR
+from conftest import PY2, PY2_DIR, ROOT
 
 
 def clean_env(extra=None):
@@ -136,3 +137,26 @@ def test_errors(gobin, tmp_path, conf, env_extra, expect):
     assert go.returncode == 1
     for part in expect:
         assert part in go.stderr
+
+
+def test_systemd_units_verify(gobin, tmp_path):
+    """scripts/systemd units pass `systemd-analyze verify` (skipped without it)."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("no systemd-analyze")
+    src = os.path.join(ROOT, "scripts", "systemd")
+    units = []
+    for name in ("pyro-ns", "pyro-es"):
+        with open(os.path.join(src, name + ".service")) as f:
+            text = f.read()
+        # verify checks that ExecStart= exists: use the built binary if any.
+        binary = os.path.join(gobin, name)
+        if not os.path.exists(binary):
+            binary = shutil.which("true")
+        assert "ExecStart=/usr/local/bin/%s " % name in text
+        text = text.replace("/usr/local/bin/" + name, binary)
+        unit = tmp_path / (name + ".service")
+        unit.write_text(text)
+        units.append(str(unit))
+    cp = run([analyze, "verify", "--man=no"] + units, tmp_path, clean_env())
+    assert cp.returncode == 0 and cp.stderr == "", cp.stderr
