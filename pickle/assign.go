@@ -362,6 +362,10 @@ func assignValue(rv reflect.Value, v any) error {
 			}
 			break
 		}
+		if o, ok := v.(*Object); ok && t == objectType && o != nil {
+			rv.Set(reflect.ValueOf(*o))
+			return nil
+		}
 		if d, ok := stateDict(v); ok {
 			return assignStruct(rv, d)
 		}
