@@ -37,13 +37,16 @@ var (
 type Error struct {
 	// Offset is the position in the data of the opcode that failed.
 	Offset int
-	// Op is that opcode.
+	// Op is that opcode; 0 when the data ended before a STOP opcode.
 	Op byte
 	// Err says what went wrong; it wraps one of the sentinel errors.
 	Err error
 }
 
 func (e *Error) Error() string {
+	if e.Op == 0 { // no opcode: the data ended before STOP
+		return "pickle: offset " + strconv.Itoa(e.Offset) + ": " + e.Err.Error()
+	}
 	return "pickle: offset " + strconv.Itoa(e.Offset) + ", opcode " + opDescribe(e.Op) + ": " + e.Err.Error()
 }
 
