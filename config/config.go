@@ -128,9 +128,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	file := getenv(configFileItem)
-	fileOrigin := origin{}
 	if file != "" {
-		fileOrigin.source = SourceEnv
+		origins[configFileItem] = origin{source: SourceEnv}
 	} else if st, err := os.Stat("Pyro.conf"); err == nil && st.Mode().IsRegular() {
 		file = "Pyro.conf"
 	}
@@ -151,12 +150,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if file != "" {
-		c.ConfigFile = file
-		if fileOrigin.source != "" {
-			origins[configFileItem] = fileOrigin
-		}
-	}
+	c.ConfigFile = file
 	c.loaded = c.values()
 	return c, nil
 }
