@@ -141,6 +141,7 @@ type encState struct {
 	classes  []classEntry
 	items    []dictItem          // Dict items being written, nested dicts after outer ones
 	collect  func(k, v any) bool // s.collectItem, made once per pooled state
+	strKeys  []string            // sorted keys of string-keyed maps being written
 	keys     []reflect.Value
 }
 
@@ -157,6 +158,8 @@ func (s *encState) release() {
 	s.classes = s.classes[:0]
 	clear(s.items)
 	s.items = s.items[:0]
+	clear(s.strKeys)
+	s.strKeys = s.strKeys[:0]
 	clear(s.keys)
 	s.keys = s.keys[:0]
 	encStatePool.Put(s)
@@ -300,6 +303,20 @@ func (s *encState) encode(v any, depth int) error {
 	case []any:
 		s.startList(nil)
 		return s.appendItems(x, depth)
+	case []string:
+		return encodeSlice(s, x, (*encState).encodeUnicode)
+	case []ByteString:
+		return encodeSlice(s, x, func(s *encState, b ByteString) error { s.encodeStr(string(b)); return nil })
+	case []int:
+		return encodeSlice(s, x, func(s *encState, i int) error { s.encodeInt(int64(i)); return nil })
+	case []int64:
+		return encodeSlice(s, x, func(s *encState, i int64) error { s.encodeInt(i); return nil })
+	case []float64:
+		return encodeSlice(s, x, func(s *encState, f float64) error { s.encodeFloat(f); return nil })
+	case map[string]any:
+		return encodeStringMap(s, x, depth, func(s *encState, v any, depth int) error { return s.encode(v, depth) })
+	case map[string]string:
+		return encodeStringMap(s, x, depth, func(s *encState, v string, _ int) error { return s.encodeUnicode(v) })
 	case Dict:
 		return s.encodeDict(x, depth)
 	case *Set:
@@ -729,6 +746,64 @@ func (s *encState) appendItems(items []any, depth int) error {
 		if multi {
 			s.buf = append(s.buf, opAppends)
 		}
+	}
+	return nil
+}
+
+// encodeSlice writes a slice of scalars as a list without boxing its items.
+func encodeSlice[T any](s *encState, items []T, write func(*encState, T) error) error {
+	s.startList(nil)
+	for start := 0; start < len(items); start += batchSize {
+		batch := items[start:min(start+batchSize, len(items))]
+		multi := s.proto >= 1 && len(batch) > 1
+		if multi {
+			s.buf = append(s.buf, opMark)
+		}
+		for i, item := range batch {
+			if err := write(s, item); err != nil {
+				return atPath(err, indexPath(start+i))
+			}
+			if !multi {
+				s.buf = append(s.buf, opAppend)
+			}
+		}
+		if multi {
+			s.buf = append(s.buf, opAppends)
+		}
+	}
+	return nil
+}
+
+// encodeStringMap writes a map with string keys as a dict, keys sorted,
+// without reflection.
+func encodeStringMap[V any](s *encState, m map[string]V, depth int, write func(*encState, V, int) error) error {
+	s.startDict(nil)
+	if len(m) == 0 {
+		return nil
+	}
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: "map", Err: ErrEncodeDepth}
+	}
+	mark := len(s.strKeys)
+	for k := range m {
+		s.strKeys = append(s.strKeys, k)
+	}
+	slices.Sort(s.strKeys[mark:])
+	defer func() {
+		clear(s.strKeys[mark:])
+		s.strKeys = s.strKeys[:mark]
+	}()
+	b := batcher{s: s, n: len(m)}
+	for i := mark; i < mark+len(m); i++ {
+		k := s.strKeys[i] // s.strKeys may grow while the values are written
+		b.before()
+		if err := s.encodeUnicode(k); err != nil {
+			return atPath(err, "{key}")
+		}
+		if err := write(s, m[k], depth+1); err != nil {
+			return atPath(err, "["+strconv.Quote(k)+"]")
+		}
+		b.after()
 	}
 	return nil
 }
