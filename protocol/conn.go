@@ -62,6 +62,7 @@ type Conn struct {
 
 	// write side
 	wbuf bytes.Buffer // compressed body scratch
+	wmsg []byte       // header+body of small messages
 	zw   *zlib.Writer
 }
 
@@ -261,13 +262,22 @@ func (c *Conn) WriteMessage(ctx context.Context, body []byte) error {
 		crc = int32(adler32.Checksum(payload))
 		flags |= FlagChecksum
 	}
-	var hdr [HeaderSize]byte
-	NewHeader(int32(len(payload)), flags, crc).Append(hdr[:0])
-	bufs := net.Buffers{hdr[:], payload}
-	err := c.write(ctx, func() error {
-		_, err := bufs.WriteTo(c.nc)
-		return err
-	})
+	hdr := NewHeader(int32(len(payload)), flags, crc)
+	var err error
+	if len(payload) <= readChunk {
+		// One write for small messages, as Pyro's single sendall.
+		c.wmsg = append(hdr.Append(c.wmsg[:0]), payload...)
+		err = c.write(ctx, func() error {
+			_, err := c.nc.Write(c.wmsg)
+			return err
+		})
+	} else {
+		bufs := net.Buffers{hdr.Append(make([]byte, 0, HeaderSize)), payload}
+		err = c.write(ctx, func() error {
+			_, err := bufs.WriteTo(c.nc)
+			return err
+		})
+	}
 	if c.wbuf.Cap() > keepBuffer {
 		c.wbuf = bytes.Buffer{}
 	}
