@@ -44,6 +44,7 @@ type ServerOptions struct {
 // Server is a running event service: a daemon serving the event service
 // object, registered as Name.
 type Server struct {
+	reg core.Registrar
 	d   *core.Daemon
 	svc *Service
 	obj *Object
@@ -94,7 +95,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		svc.Close()
 		return nil, err
 	}
-	return &Server{d: d, svc: svc, obj: obj, uri: uri}, nil
+	return &Server{reg: opts.Registrar, d: d, svc: svc, obj: obj, uri: uri}, nil
 }
 
 // URI is the event service object's PYRO URI.
@@ -113,6 +114,12 @@ func (s *Server) Serve(ctx context.Context) error { return s.d.Serve(ctx) }
 // on shutdown), stops the daemon and all deliveries.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.d.DisconnectContext(ctx, s.obj)
+	var ne *compat.NamingError
+	if err != nil && s.reg != nil && !errors.As(err, &ne) {
+		// The name server connection may have gone stale while idle; the
+		// second call reconnects.
+		err = s.reg.Unregister(ctx, Name)
+	}
 	err = errors.Join(err, s.d.Shutdown(ctx))
 	s.svc.Close()
 	return err
