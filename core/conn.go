@@ -58,8 +58,11 @@ type serverConn struct {
 	ctx    context.Context // for calls: cancelled when the daemon stops
 	io     context.Context // for codec I/O: never cancelled (Shutdown closes the codec)
 	wmu    sync.Mutex      // serialises replies (oneway protocol errors come from the worker)
-	oneway chan *Request   // per-connection queue of oneway calls, started lazily
-	owDone chan struct{}
+	// oneway calls waiting for the connection's oneway worker
+	owMu      sync.Mutex
+	owCond    sync.Cond
+	owPending []*Request
+	owRunning bool
 }
 
 func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
@@ -95,6 +98,7 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
 		return
 	}
 	c := &serverConn{d: d, codec: codec, caller: &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: d}}
+	c.owCond.L = &c.owMu
 	c.ctx = context.WithValue(ctx, callerKey{}, c.caller)
 	c.io = context.WithoutCancel(ctx)
 	d.mu.Lock()
@@ -110,10 +114,6 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
 		delete(d.conns, c)
 		d.mu.Unlock()
 		codec.Close()
-		if c.oneway != nil {
-			close(c.oneway)
-			<-c.owDone
-		}
 	}()
 	if d.opts.InitConn != nil {
 		d.opts.InitConn(c.caller)
@@ -206,27 +206,45 @@ func (c *serverConn) reply(write func() error) error {
 // handshakeTimeout bounds the handshake of a daemon without IdleTimeout.
 const handshakeTimeout = 30 * time.Second
 
-// onewayQueue is how many oneway calls of one connection may wait for
-// execution before the connection stops reading requests.
-const onewayQueue = 128
+// maxOnewayPending is how many oneway calls of one connection may wait for
+// execution before the connection stops reading requests (back-pressure).
+const maxOnewayPending = 4096
 
 // queueOneway runs a oneway call on the connection's oneway worker: oneway
 // calls execute concurrently with the calls that follow them on the
-// connection (like PYRO_ONEWAY_THREADED), in the order they were sent, and
-// a connection never has more than one goroutine running them.
+// connection (like PYRO_ONEWAY_THREADED), in the order they were sent. A
+// connection has at most one worker goroutine, which exists only while
+// oneway calls are pending or running.
 func (c *serverConn) queueOneway(req *Request) {
-	if c.oneway == nil {
-		c.oneway = make(chan *Request, onewayQueue)
-		c.owDone = make(chan struct{})
+	c.owMu.Lock()
+	for len(c.owPending) >= maxOnewayPending {
+		c.owCond.Wait()
+	}
+	c.owPending = append(c.owPending, req)
+	start := !c.owRunning
+	c.owRunning = true
+	c.owMu.Unlock()
+	if start {
+		c.d.wg.Add(1)
 		go c.onewayWorker()
 	}
-	req.Call.Oneway = true
-	c.oneway <- req
 }
 
 func (c *serverConn) onewayWorker() {
-	defer close(c.owDone)
-	for req := range c.oneway {
+	defer c.d.wg.Done()
+	for {
+		c.owMu.Lock()
+		if len(c.owPending) == 0 {
+			c.owRunning = false
+			c.owPending = nil
+			c.owMu.Unlock()
+			return
+		}
+		req := c.owPending[0]
+		c.owPending[0] = nil
+		c.owPending = c.owPending[1:]
+		c.owCond.Signal()
+		c.owMu.Unlock()
 		obj, ok := c.d.object(req.ObjectID)
 		if !ok || req.Err != nil {
 			continue

@@ -56,6 +56,15 @@ func (t *Test) Echo(x any) any { return x }
 // Len returns the length of a byte string.
 func (t *Test) Len(b []byte) int { return len(b) }
 
+// Strings returns a Go string (unicode in Python) and a byte slice (str).
+func (t *Test) Strings() (string, []byte) {
+	b := make([]byte, 256)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return "grüß € 😀", b
+}
+
 // Pair returns two results, which become a tuple.
 func (t *Test) Pair(a int) (int, string) { return a * 2, fmt.Sprint(a) }
 
