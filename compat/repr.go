@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -184,7 +185,7 @@ func (r reprState) object(b *strings.Builder, o *pickle.Object) {
 	}
 	if o.State != nil {
 		b.WriteByte(' ')
-		r.repr(b, o.State)
+		r.state(b, o.State)
 	}
 	if len(o.ListItems) > 0 {
 		b.WriteString(" list=[")
@@ -204,6 +205,38 @@ func (r reprState) object(b *strings.Builder, o *pickle.Object) {
 		b.WriteByte('}')
 	}
 	b.WriteByte('>')
+}
+
+// state shows an instance state; the ordered state structs of this
+// package's types are shown as the dicts they pickle as.
+func (r reprState) state(b *strings.Builder, st any) {
+	rv := reflect.ValueOf(st)
+	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+		r.repr(b, st)
+		return
+	}
+	rv = rv.Elem()
+	b.WriteByte('{')
+	n := 0
+	for i := range rv.NumField() {
+		name, opts, _ := strings.Cut(rv.Type().Field(i).Tag.Get("pickle"), ",")
+		f := rv.Field(i)
+		if opts == "omitempty" && f.IsZero() {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		n++
+		quoteBytes(b, name)
+		b.WriteString(": ")
+		if f.Kind() == reflect.Pointer && f.IsNil() {
+			b.WriteString("None")
+			continue
+		}
+		r.repr(b, f.Interface())
+	}
+	b.WriteByte('}')
 }
 
 // FloatRepr formats f as Python 2.7's repr(float): the shortest digits that
@@ -268,6 +301,12 @@ func quoteUnicode(b *strings.Builder, s string) {
 	b.WriteByte(q)
 	for i := 0; i < len(s); {
 		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 && i+2 < len(s) && s[i] == 0xed && s[i+1]&0xe0 == 0xa0 && s[i+2]&0xc0 == 0x80 {
+			// A lone surrogate, kept by the decoder as its (WTF-8) bytes.
+			fmt.Fprintf(b, `\u%04x`, rune(s[i]&0x0f)<<12|rune(s[i+1]&0x3f)<<6|rune(s[i+2]&0x3f))
+			i += 3
+			continue
+		}
 		if c == utf8.RuneError && size == 1 {
 			fmt.Fprintf(b, `\x%02x`, s[i])
 			i++

@@ -204,6 +204,7 @@ func TestRepr(t *testing.T) {
 		{pickle.ByteString("it's"), `"it's"`},
 		{pickle.ByteString("a\x00\xff\n'\""), `'a\x00\xff\n\'"'`},
 		{"unicode-\u20ac\U0001f600\xe9", `u'unicode-\u20ac\U0001f600\xe9'`},
+		{"lone \xed\xa0\x80", `u'lone \ud800'`},
 		{pickle.Bytes("b"), "b'b'"},
 		{pickle.ByteArray("ab"), "bytearray(b'ab')"},
 		{pickle.Tuple{}, "()"},
@@ -218,6 +219,7 @@ func TestRepr(t *testing.T) {
 		{NewNamingError("a", "b"), "NamingError('a', 'b')"},
 		{pickle.Class{Module: "m", Name: "C"}, "<class 'm.C'>"},
 		{&pickle.Object{Class: pickle.Class{Module: "m", Name: "P"}, State: stateDict("x", int64(1))}, "<m.P {'x': 1}>"},
+		{&Event{Subject: pickle.ByteString("s"), Msg: int64(1), Time: 2}, "<Pyro.EventService.Event.Event {'msg': 1, 'time': 2.0, 'subject': 's'}>"},
 	}
 	for _, tt := range tests {
 		if got := Repr(tt.v); got != tt.want {
