@@ -49,9 +49,12 @@
 //
 // # Encoding: Go value → Python 2 value
 //
-// The Encoder writes protocols 0, 1, 2 (Python 2; Pyro 3 peers accept only
-// these) and 3 (Python 3 only). Every value of the decoding table encodes to
-// the Python value it came from. Go-native values map as follows:
+// The Encoder writes protocols 0, 1 and 2 (Python 2; Pyro 3 peers accept only
+// these), and 3 to 5 for Python 3 peers (BINBYTES, and from 4 on
+// SHORT_BINUNICODE, STACK_GLOBAL, MEMOIZE, the set opcodes and NEWOBJ_EX;
+// no FRAME opcodes, which loaders do not require). Every value of the
+// decoding table encodes to the Python value it came from. Go-native values
+// map as follows:
 //
 //	nil, pickle.None              None
 //	bool                          bool
@@ -67,6 +70,7 @@
 //	                              which Python 2 loads as str
 //	pickle.ByteArray              bytearray, as Python 2 reduces it:
 //	                              bytearray(u'latin-1 text', 'latin-1')
+//	                              (bytearray(bytes) at 3 and 4, BYTEARRAY8 at 5)
 //	pickle.Tuple                  tuple
 //	*pickle.List, []T, [N]T       list (a nil slice is an empty list)
 //	pickle.Dict                   dict
@@ -78,7 +82,8 @@
 //	                              NEWOBJ at protocol 2 (copy_reg._reconstructor
 //	                              below it), REDUCE, old-style OBJ (INST at
 //	                              protocol 0); then ListItems, DictItems and
-//	                              BUILD State, in CPython's order
+//	                              BUILD State, in CPython's order; Kwargs need
+//	                              protocol 4 (NEWOBJ_EX)
 //	Pickler                       the instance its PickleObject returns
 //	struct                        dict of the exported fields keyed by str (the
 //	                              type of Python 2 attribute and keyword names):

@@ -24,8 +24,9 @@ const batchSize = 1000
 const DefaultEncodeMaxDepth = 1000
 
 // HighestProtocol is the highest pickle protocol the Encoder writes. Pyro 3
-// peers (Python 2) read protocols 0 to 2; protocol 3 is for Python 3 peers.
-const HighestProtocol = 3
+// peers (Python 2) read protocols 0 to 2; protocols 3 to 5 are for Python 3
+// peers.
+const HighestProtocol = 5
 
 // Sentinel errors of encoding, matched with errors.Is on an *EncodeError.
 var (
@@ -106,6 +107,9 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 		s.maxDepth = DefaultEncodeMaxDepth
 	}
 	s.next = 1 // cPickle numbers memo entries from 1
+	if s.proto >= 4 {
+		s.next = 0 // MEMOIZE numbers them from 0
+	}
 	start := len(dst)
 	if s.proto >= 2 {
 		s.buf = append(s.buf, opProto, byte(s.proto))
@@ -188,6 +192,8 @@ func (s *encState) put(p unsafe.Pointer) {
 		s.buf = append(s.buf, opPut)
 		s.buf = strconv.AppendInt(s.buf, int64(idx), 10)
 		s.buf = append(s.buf, '\n')
+	case s.proto >= 4:
+		s.buf = append(s.buf, opMemoize)
 	case idx < 256:
 		s.buf = append(s.buf, opBinput, byte(idx))
 	default:
@@ -521,8 +527,12 @@ func (s *encState) encodeUnicode(str string) error {
 		s.buf = append(s.buf, '\n')
 		return nil
 	}
-	s.buf = append(s.buf, opBinunicode)
-	s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(str)))
+	if s.proto >= 4 && len(str) < 256 {
+		s.buf = append(s.buf, opShortBinunicode, byte(len(str)))
+	} else {
+		s.buf = append(s.buf, opBinunicode)
+		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(str)))
+	}
 	s.buf = append(s.buf, str...)
 	return nil
 }
@@ -659,8 +669,16 @@ func (s *encState) startTuple(n int) {
 }
 
 // encodeByteArray writes a bytearray as Python 2 reduces it:
-// bytearray(latin1_text, 'latin-1'); at protocol 3, bytearray(bytes).
+// bytearray(latin1_text, 'latin-1'); at protocols 3 and 4, bytearray(bytes);
+// at protocol 5, BYTEARRAY8.
 func (s *encState) encodeByteArray(b ByteArray, depth int) error {
+	if s.proto >= 5 {
+		s.buf = append(s.buf, opBytearray8)
+		s.buf = binary.LittleEndian.AppendUint64(s.buf, uint64(len(b)))
+		s.buf = append(s.buf, b...)
+		s.put(nil)
+		return nil
+	}
 	if s.proto >= 3 {
 		if err := s.encodeClass(Class{Module: "builtins", Name: "bytearray"}); err != nil {
 			return err
@@ -1012,10 +1030,14 @@ func (s *encState) setItemsPairs(kv []any, depth int) error {
 	return nil
 }
 
-// encodeSet writes a set or frozenset as Python 2 reduces it: set([items]).
+// encodeSet writes a set or frozenset as Python 2 reduces it, set([items]),
+// or at protocol 4 with the set opcodes.
 func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth int) error {
 	if s.memoized(p) {
 		return nil
+	}
+	if s.proto >= 4 {
+		return s.encodeSet4(name == "set", p, items, depth)
 	}
 	module := "__builtin__"
 	if s.proto >= 3 {
@@ -1035,6 +1057,33 @@ func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth i
 	return nil
 }
 
+// encodeSet4 writes EMPTY_SET and ADDITEMS batches, or a FROZENSET.
+func (s *encState) encodeSet4(mutable bool, p unsafe.Pointer, items []any, depth int) error {
+	if depth >= s.maxDepth {
+		return &EncodeError{Type: "set", Err: ErrEncodeDepth}
+	}
+	if mutable {
+		s.buf = append(s.buf, opEmptySet)
+		s.put(p)
+	}
+	for start := 0; start < len(items) || (start == 0 && !mutable); start += batchSize {
+		s.buf = append(s.buf, opMark)
+		for i, item := range items[start:min(start+batchSize, len(items))] {
+			if err := s.encode(item, depth+1); err != nil {
+				return atPath(err, indexPath(start+i))
+			}
+		}
+		if mutable {
+			s.buf = append(s.buf, opAdditems)
+		} else {
+			s.buf = append(s.buf, opFrozenset)
+			s.put(p)
+			break
+		}
+	}
+	return nil
+}
+
 // encodeClass writes a GLOBAL, stored in the memo and reused like cPickle
 // reuses a class object.
 func (s *encState) encodeClass(c Class) error {
@@ -1047,11 +1096,22 @@ func (s *encState) encodeClass(c Class) error {
 	if !validGlobalName(c.Module) || !validGlobalName(c.Name) {
 		return &EncodeError{Type: "pickle.Class", Err: fmt.Errorf("%w: bad global name %q %q", ErrUnsupportedValue, c.Module, c.Name)}
 	}
-	s.buf = append(s.buf, opGlobal)
-	s.buf = append(s.buf, c.Module...)
-	s.buf = append(s.buf, '\n')
-	s.buf = append(s.buf, c.Name...)
-	s.buf = append(s.buf, '\n')
+	if s.proto >= 4 {
+		// Protocol 4 names globals with STACK_GLOBAL, as Python 3 does.
+		if err := s.encodeUnicode(c.Module); err != nil {
+			return err
+		}
+		if err := s.encodeUnicode(c.Name); err != nil {
+			return err
+		}
+		s.buf = append(s.buf, opStackGlobal)
+	} else {
+		s.buf = append(s.buf, opGlobal)
+		s.buf = append(s.buf, c.Module...)
+		s.buf = append(s.buf, '\n')
+		s.buf = append(s.buf, c.Name...)
+		s.buf = append(s.buf, '\n')
+	}
 	s.classes = append(s.classes, classEntry{c, s.next})
 	s.put(nil)
 	return nil
@@ -1083,8 +1143,8 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 		return &EncodeError{Type: "*pickle.Object", Err: ErrEncodeDepth}
 	}
 	wrap := func(err error, field string) error { return atPath(err, "."+field) }
-	if len(o.Kwargs) > 0 {
-		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: keyword arguments of %s.%s need protocol 4", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+	if len(o.Kwargs) > 0 && (s.proto < 4 || o.Build != BuildNewObj) {
+		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: keyword arguments of %s.%s need protocol 4 and BuildNewObj", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
 	}
 	build := o.Build
 	if build == BuildNewObj && s.proto < 2 {
@@ -1101,7 +1161,14 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 		if err := s.encodeTuple(o.Args, depth, false); err != nil {
 			return wrap(err, "Args")
 		}
-		s.buf = append(s.buf, opNewobj)
+		if len(o.Kwargs) > 0 {
+			if err := encodeStringMap(s, o.Kwargs, depth, func(s *encState, v any, depth int) error { return s.encode(v, depth) }); err != nil {
+				return wrap(err, "Kwargs")
+			}
+			s.buf = append(s.buf, opNewobjEx)
+		} else {
+			s.buf = append(s.buf, opNewobj)
+		}
 	case BuildReduce:
 		if err := s.encodeClass(o.Class); err != nil {
 			return wrap(err, "Class")

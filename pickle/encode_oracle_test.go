@@ -91,7 +91,12 @@ type oracleCase struct {
 // runOracle runs the cases through Python 2 and fails t for each mismatch.
 func runOracle(t *testing.T, cases []oracleCase) {
 	t.Helper()
-	py := python2(t)
+	runScript(t, python2(t), oracleScript, cases)
+}
+
+// runScript feeds the cases to an oracle script run by the interpreter py.
+func runScript(t *testing.T, py, script string, cases []oracleCase) {
+	t.Helper()
 	var in strings.Builder
 	for _, c := range cases {
 		exact := "0"
@@ -103,14 +108,56 @@ func runOracle(t *testing.T, cases []oracleCase) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, py, "-c", oracleScript)
+	cmd := exec.CommandContext(ctx, py, "-c", script)
 	cmd.Stdin = strings.NewReader(in.String())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("python2 oracle: %v\n%s", err, out)
+		t.Fatalf("%s oracle: %v\n%s", filepath.Base(py), err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if last := lines[len(lines)-1]; last != "checked, 0 bad" {
-		t.Errorf("python2 oracle:\n%s", out)
+		t.Errorf("%s oracle:\n%s", filepath.Base(py), out)
 	}
+}
+
+// oracle3Script is oracleScript for Python 3: loads must give eval(expr)
+// with equal types, and exact cases must be pickle.dumps's bytes.
+const oracle3Script = `
+import sys, pickle, binascii, math, collections
+def same(a, b, seen):
+    if id(a) in seen: return seen[id(a)] is b
+    seen[id(a)] = b
+    if type(a) is not type(b): return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y, seen) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(k in b and same(v, b[k], seen) for k, v in a.items())
+    if isinstance(a, float) and math.isnan(a): return math.isnan(b)
+    if hasattr(a, '__dict__') and not isinstance(a, type):
+        return same(a.__dict__, b.__dict__, seen)
+    return a == b
+bad = 0
+for line in sys.stdin:
+    name, proto, data, expr, exact = line.rstrip('\n').split('\t')
+    data = binascii.unhexlify(data)
+    try:
+        got = pickle.loads(data)
+    except Exception as e:
+        print('%s: loads failed: %r' % (name, e)); bad += 1; continue
+    want = eval(expr.encode().decode('unicode_escape'))
+    if not same(got, want, {}):
+        print('%s: got %r, want %r' % (name, got, want)); bad += 1; continue
+    if exact == '1' and pickle.dumps(want, int(proto)) != data:
+        print('%s: bytes differ from pickle.dumps:\n  ours %r\n  py3  %r' % (name, data, pickle.dumps(want, int(proto)))); bad += 1
+print('checked, %d bad' % bad)
+`
+
+// runOracle3 runs the cases through Python 3's pickle.
+func runOracle3(t *testing.T, cases []oracleCase) {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	runScript(t, py, oracle3Script, cases)
 }

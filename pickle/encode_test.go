@@ -308,6 +308,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"bad-global", 2, Class{Module: "a\nb", Name: "c"}, ErrUnsupportedValue, "", "pickle.Class"},
 		{"dictitems-odd", 2, &Object{Class: Class{Module: "m", Name: "C"}, Build: BuildReduce, DictItems: []any{1}}, ErrUnsupportedValue, "", "*pickle.Object"},
 		{"protocol", 6, 1, ErrUnsupportedValue, "", "int"},
+		{"kwargs-reduce", 4, &Object{Class: Class{Module: "m", Name: "C"}, Build: BuildReduce, Kwargs: map[string]any{"a": 1}}, ErrUnsupportedValue, "", "*pickle.Object"},
 		{"pickler-nil", 2, nilPickler{}, ErrUnsupportedValue, "", "pickle.nilPickler"},
 	}
 	for _, tt := range tests {
@@ -406,7 +407,10 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("proto %d %#v: %v", proto, v, err)
 			}
-			got, err := Decode(data)
+			// An empty registry: other tests' packages register classes
+			// in DefaultRegistry, and this test wants the generic forms.
+			dec := Decoder{Registry: NewRegistry(nil)}
+			got, err := dec.Decode(data)
 			if err != nil {
 				t.Errorf("proto %d %#v: decode: %v", proto, v, err)
 				continue
@@ -416,4 +420,54 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestEncodePython3 checks protocols 3 to 5 against Python 3's pickle.
+func TestEncodePython3(t *testing.T) {
+	shared := NewList(1)
+	kwObj := &Object{Class: Class{Module: "collections", Name: "OrderedDict"}, Build: BuildNewObj}
+	values := []struct {
+		name  string
+		v     any
+		expr  string
+		exact bool
+	}{
+		{"int", 1 << 40, "1 << 40", false},
+		{"long", bigInt("-1267650600228229401496703205376"), "-2**100", true},
+		{"none", nil, "None", true},
+		{"unicode-short", "unicode \u20ac", "'unicode \\u20ac'", false},
+		{"unicode-long", strings.Repeat("u", 300), "'u' * 300", false},
+		{"bytes", Bytes("ab\xff"), "b'ab\\xff'", false},
+		{"bytearray", ByteArray("ab\xff"), "bytearray(b'ab\\xff')", false},
+		{"str", ByteString("abc"), "'abc'", false}, // Python 3 reads py2 str as ASCII str
+		{"tuple", Tuple{1, 2.5, None{}, true}, "(1, 2.5, None, True)", false},
+		{"list-shared", NewList(shared, shared), "(lambda l: [l, l])([1])", false},
+		{"dict", dictOf("a", NewList(), "b", NewDict()), "{'a': [], 'b': {}}", false},
+		{"set", &Set{Items: []any{1, "x"}}, "{1, 'x'}", false},
+		{"set-empty", &Set{}, "set()", false},
+		{"frozenset", &FrozenSet{Items: []any{1}}, "frozenset([1])", false},
+		{"frozenset-empty", &FrozenSet{}, "frozenset()", false},
+		{"global", Class{Module: "collections", Name: "OrderedDict"}, "collections.OrderedDict", false},
+		{"newobj", kwObj, "collections.OrderedDict()", false},
+		{"newobj-ex", &Object{Class: Class{Module: "collections", Name: "OrderedDict"}, Build: BuildNewObj, Kwargs: map[string]any{"a": 1}}, "collections.OrderedDict()", false},
+		{"reduce", &Object{Class: Class{Module: "builtins", Name: "ValueError"}, Build: BuildReduce, Args: Tuple{"bad"}}, "ValueError('bad')", false},
+		{"struct", sample{Name: "n"}, "{'Name': 'n', 'count': 0, 'Ptr': None, 'NilPtr': None}", false},
+		{"objects-shared", NewList(kwObj, kwObj), "(lambda o: [o, o])(collections.OrderedDict())", false},
+	}
+	var cases []oracleCase
+	for proto := 3; proto <= 5; proto++ {
+		for _, c := range values {
+			if c.name == "newobj-ex" && proto < 4 {
+				continue // needs NEWOBJ_EX; TestEncodeErrors covers the error
+			}
+			e := Encoder{Protocol: proto}
+			data, err := e.Append(nil, c.v)
+			if err != nil {
+				t.Errorf("%s proto %d: %v", c.name, proto, err)
+				continue
+			}
+			cases = append(cases, oracleCase{name: c.name + "/" + string(rune('0'+proto)), proto: proto, data: data, expr: c.expr, exact: c.exact && proto == 3})
+		}
+	}
+	runOracle3(t, cases)
 }
