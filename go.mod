@@ -4,6 +4,8 @@ go 1.24
 
 require github.com/kisielk/og-rek v1.3.0
 
+require github.com/nlpodyssey/gopickle v0.2.0
+
 require (
 	github.com/aristanetworks/gomap v0.0.0-20230726210543-f4e41046dced // indirect
 	github.com/google/go-cmp v0.7.0 // indirect

@@ -213,3 +213,11 @@ func TestDecodeDeepRegistered(t *testing.T) {
 		t.Errorf("innermost value %#v", v)
 	}
 }
+
+// TestDecodeSharedTupleKey checks that a dict key made of shared tuples, whose
+// hashing is exponential in its depth, is refused quickly.
+func TestDecodeSharedTupleKey(t *testing.T) {
+	data := "\x80\x02}N" + strings.Repeat("2\x86", 200) + "Ns."
+	_, err := Decode([]byte(data))
+	decIsError(t, err, ErrLimit)
+}

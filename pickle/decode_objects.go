@@ -5,34 +5,60 @@ import (
 	"unicode/utf8"
 )
 
+// maxKeyNodes bounds the items, counted with repetition, of one dict key or
+// set item: a key built of shared tuples ((t, t), (t, t), ...) would otherwise
+// make hashing it exponential.
+const maxKeyNodes = 1 << 16
+
 // checkHashable reports an error unless every item may be a dict key or set
 // member in Python.
 func (st *state) checkHashable(items []any) error {
 	for _, k := range items {
-		if !hashable(k, st.lim.MaxDepth) {
-			return errorf(ErrBadValue, "unhashable type %s", typeName(k))
+		if err := st.checkKey(k); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+func (st *state) checkKey(k any) error {
+	budget := maxKeyNodes
+	switch hashable(k, st.lim.MaxDepth, &budget) {
+	case keyOK:
+		return nil
+	case keyTooBig:
+		return errorf(ErrLimit, "dict key or set item nested over MaxDepth %d or over %d items", st.lim.MaxDepth, maxKeyNodes)
+	}
+	return errorf(ErrBadValue, "unhashable type %s", typeName(k))
+}
+
+const (
+	keyOK = iota
+	keyUnhashable
+	keyTooBig
+)
+
 // hashable reports whether Python could hash k (and og-rek's Dict can).
-func hashable(k any, depth int) bool {
+func hashable(k any, depth int, budget *int) int {
+	*budget--
+	if *budget < 0 {
+		return keyTooBig
+	}
 	switch k := k.(type) {
 	case string, ByteString, Bytes, int64, float64, bool, None, Class, *big.Int, *Object, *FrozenSet:
-		return true
+		return keyOK
 	case Tuple:
 		if depth <= 0 {
-			return false
+			return keyTooBig
 		}
 		for _, x := range k {
-			if !hashable(x, depth-1) {
-				return false
+			if r := hashable(x, depth-1, budget); r != keyOK {
+				return r
 			}
 		}
-		return true
+		return keyOK
 	}
-	return false
+	return keyUnhashable
 }
 
 // typeName names the Python type of a decoded value, for messages.
@@ -84,8 +110,8 @@ func (st *state) setItems(d Dict, items []any) error {
 	}
 	for i := 0; i < len(items); i += 2 {
 		k := items[i]
-		if !hashable(k, st.lim.MaxDepth) {
-			return errorf(ErrBadValue, "unhashable dict key type %s", typeName(k))
+		if err := st.checkKey(k); err != nil {
+			return err
 		}
 		d.Set(k, items[i+1])
 	}
