@@ -123,9 +123,25 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 	return out, nil
 }
 
+// ident is the identity of a Go value that is memoized: its address and
+// type (a struct and its first field share an address).
+type ident struct {
+	p unsafe.Pointer
+	t reflect.Type
+}
+
+// Types of the value-model pointers, for idents.
+var (
+	listPtrType      = reflect.TypeFor[*List]()
+	dictType         = reflect.TypeFor[Dict]()
+	setPtrType       = reflect.TypeFor[*Set]()
+	frozenSetPtrType = reflect.TypeFor[*FrozenSet]()
+	objectPtrType    = reflect.TypeFor[*Object]()
+)
+
 // memoEntry records the memo index of a value with identity.
 type memoEntry struct {
-	ptr unsafe.Pointer
+	id  ident
 	idx int
 }
 
@@ -141,7 +157,7 @@ type encState struct {
 	maxDepth int
 	next     int // next memo index
 	memo     []memoEntry
-	memoMap  map[unsafe.Pointer]int
+	memoMap  map[ident]int
 	classes  []classEntry
 	items    []dictItem          // Dict items being written, nested dicts after outer ones
 	collect  func(k, v any) bool // s.collectItem, made once per pooled state
@@ -169,22 +185,22 @@ func (s *encState) release() {
 	encStatePool.Put(s)
 }
 
-func (s *encState) lookup(p unsafe.Pointer) (int, bool) {
+func (s *encState) lookup(id ident) (int, bool) {
 	if s.memoMap != nil {
-		idx, ok := s.memoMap[p]
+		idx, ok := s.memoMap[id]
 		return idx, ok
 	}
 	for _, m := range s.memo {
-		if m.ptr == p {
+		if m.id == id {
 			return m.idx, true
 		}
 	}
 	return 0, false
 }
 
-// put writes a memo store for the value just built and, when p is not nil,
-// remembers p so that later references become memo loads.
-func (s *encState) put(p unsafe.Pointer) {
+// put writes a memo store for the value just built and, when id is not
+// zero, remembers id so that later references become memo loads.
+func (s *encState) put(id ident) {
 	idx := s.next
 	s.next++
 	switch {
@@ -200,18 +216,18 @@ func (s *encState) put(p unsafe.Pointer) {
 		s.buf = append(s.buf, opLongBinput)
 		s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(idx))
 	}
-	if p == nil {
+	if id.p == nil {
 		return
 	}
 	if s.memoMap != nil {
-		s.memoMap[p] = idx
+		s.memoMap[id] = idx
 		return
 	}
-	s.memo = append(s.memo, memoEntry{p, idx})
+	s.memo = append(s.memo, memoEntry{id, idx})
 	if len(s.memo) > memoMapThreshold {
-		s.memoMap = make(map[unsafe.Pointer]int, 2*len(s.memo))
+		s.memoMap = make(map[ident]int, 2*len(s.memo))
 		for _, m := range s.memo {
-			s.memoMap[m.ptr] = m.idx
+			s.memoMap[m.id] = m.idx
 		}
 	}
 }
@@ -230,9 +246,9 @@ func (s *encState) get(idx int) {
 	}
 }
 
-// memoized emits a memo load and reports true when p was encoded before.
-func (s *encState) memoized(p unsafe.Pointer) bool {
-	if idx, ok := s.lookup(p); ok {
+// memoized emits a memo load and reports true when id was encoded before.
+func (s *encState) memoized(id ident) bool {
+	if idx, ok := s.lookup(id); ok {
 		s.get(idx)
 		return true
 	}
@@ -301,13 +317,14 @@ func (s *encState) encode(v any, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		if s.memoized(unsafe.Pointer(x)) {
+		id := ident{unsafe.Pointer(x), listPtrType}
+		if s.memoized(id) {
 			return nil
 		}
-		s.startList(unsafe.Pointer(x))
+		s.startList(id)
 		return s.appendItems(x.Items, depth)
 	case []any:
-		s.startList(nil)
+		s.startList(ident{})
 		return s.appendItems(x, depth)
 	case []string:
 		return encodeSlice(s, x, (*encState).encodeUnicode)
@@ -330,13 +347,13 @@ func (s *encState) encode(v any, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encodeSet("set", unsafe.Pointer(x), x.Items, depth)
+		return s.encodeSet("set", ident{unsafe.Pointer(x), setPtrType}, x.Items, depth)
 	case *FrozenSet:
 		if x == nil {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encodeSet("frozenset", unsafe.Pointer(x), x.Items, depth)
+		return s.encodeSet("frozenset", ident{unsafe.Pointer(x), frozenSetPtrType}, x.Items, depth)
 	case Class:
 		return s.encodeClass(x)
 	case *Object:
@@ -344,7 +361,7 @@ func (s *encState) encode(v any, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encodeObject(x, unsafe.Pointer(x), depth)
+		return s.encodeObject(x, ident{unsafe.Pointer(x), objectPtrType}, depth)
 	case Pickler:
 		return s.encodePickler(x, depth)
 	default:
@@ -619,7 +636,7 @@ func (s *encState) encodeBytes(b string, depth int) error {
 	s.encodeStr("latin1")
 	s.endTuple(2)
 	s.buf = append(s.buf, opReduce)
-	s.put(nil)
+	s.put(ident{})
 	return nil
 }
 
@@ -676,7 +693,7 @@ func (s *encState) encodeByteArray(b ByteArray, depth int) error {
 		s.buf = append(s.buf, opBytearray8)
 		s.buf = binary.LittleEndian.AppendUint64(s.buf, uint64(len(b)))
 		s.buf = append(s.buf, b...)
-		s.put(nil)
+		s.put(ident{})
 		return nil
 	}
 	if s.proto >= 3 {
@@ -697,7 +714,7 @@ func (s *encState) encodeByteArray(b ByteArray, depth int) error {
 		s.endTuple(2)
 	}
 	s.buf = append(s.buf, opReduce)
-	s.put(nil)
+	s.put(ident{})
 	return nil
 }
 
@@ -723,19 +740,19 @@ func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
 	}
 	s.endTuple(len(t))
 	if memo {
-		s.put(nil)
+		s.put(ident{})
 	}
 	return nil
 }
 
 // startList writes an empty list and stores it in the memo under p.
-func (s *encState) startList(p unsafe.Pointer) {
+func (s *encState) startList(id ident) {
 	if s.proto >= 1 {
 		s.buf = append(s.buf, opEmptyList)
 	} else {
 		s.buf = append(s.buf, opMark, opList)
 	}
-	s.put(p)
+	s.put(id)
 }
 
 // appendItems appends items to the list (or list-like object) on the stack in
@@ -770,7 +787,7 @@ func (s *encState) appendItems(items []any, depth int) error {
 
 // encodeSlice writes a slice of scalars as a list without boxing its items.
 func encodeSlice[T any](s *encState, items []T, write func(*encState, T) error) error {
-	s.startList(nil)
+	s.startList(ident{})
 	for start := 0; start < len(items); start += batchSize {
 		batch := items[start:min(start+batchSize, len(items))]
 		multi := s.proto >= 1 && len(batch) > 1
@@ -795,7 +812,7 @@ func encodeSlice[T any](s *encState, items []T, write func(*encState, T) error) 
 // encodeStringMap writes a map with string keys as a dict, keys sorted,
 // without reflection.
 func encodeStringMap[V any](s *encState, m map[string]V, depth int, write func(*encState, V, int) error) error {
-	s.startDict(nil)
+	s.startDict(ident{})
 	if len(m) == 0 {
 		return nil
 	}
@@ -827,13 +844,13 @@ func encodeStringMap[V any](s *encState, m map[string]V, depth int, write func(*
 }
 
 // startDict writes an empty dict and stores it in the memo under p.
-func (s *encState) startDict(p unsafe.Pointer) {
+func (s *encState) startDict(id ident) {
 	if s.proto >= 1 {
 		s.buf = append(s.buf, opEmptyDict)
 	} else {
 		s.buf = append(s.buf, opMark, opDict)
 	}
-	s.put(p)
+	s.put(id)
 }
 
 // batcher emits the MARK/SETITEMS framing for n key-value pairs.
@@ -862,15 +879,15 @@ func (b *batcher) after() {
 }
 
 func (s *encState) encodeDict(d Dict, depth int) error {
-	p := dictPtr(d)
-	if p == nil {
-		s.startDict(nil)
+	id := ident{dictPtr(d), dictType}
+	if id.p == nil {
+		s.startDict(ident{})
 		return nil
 	}
-	if s.memoized(p) {
+	if s.memoized(id) {
 		return nil
 	}
-	s.startDict(p)
+	s.startDict(id)
 	n := d.Len()
 	if n == 0 {
 		return nil
@@ -1032,7 +1049,7 @@ func (s *encState) setItemsPairs(kv []any, depth int) error {
 
 // encodeSet writes a set or frozenset as Python 2 reduces it, set([items]),
 // or at protocol 4 with the set opcodes.
-func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth int) error {
+func (s *encState) encodeSet(name string, p ident, items []any, depth int) error {
 	if s.memoized(p) {
 		return nil
 	}
@@ -1047,7 +1064,7 @@ func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth i
 		return err
 	}
 	s.startTuple(1)
-	s.startList(nil)
+	s.startList(ident{})
 	if err := s.appendItems(items, depth); err != nil {
 		return err
 	}
@@ -1058,7 +1075,7 @@ func (s *encState) encodeSet(name string, p unsafe.Pointer, items []any, depth i
 }
 
 // encodeSet4 writes EMPTY_SET and ADDITEMS batches, or a FROZENSET.
-func (s *encState) encodeSet4(mutable bool, p unsafe.Pointer, items []any, depth int) error {
+func (s *encState) encodeSet4(mutable bool, p ident, items []any, depth int) error {
 	if depth >= s.maxDepth {
 		return &EncodeError{Type: "set", Err: ErrEncodeDepth}
 	}
@@ -1113,7 +1130,7 @@ func (s *encState) encodeClass(c Class) error {
 		s.buf = append(s.buf, '\n')
 	}
 	s.classes = append(s.classes, classEntry{c, s.next})
-	s.put(nil)
+	s.put(ident{})
 	return nil
 }
 
@@ -1135,7 +1152,7 @@ var builtinObject = Class{Module: "__builtin__", Name: "object"}
 // encodeObject writes an instance the way its Build says it was built, then
 // its list items, dict items and BUILD state, as CPython's save_reduce does.
 // p is the identity under which the instance is memoized.
-func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
+func (s *encState) encodeObject(o *Object, p ident, depth int) error {
 	if s.memoized(p) {
 		return nil
 	}
@@ -1244,13 +1261,13 @@ func (s *encState) encodeObject(o *Object, p unsafe.Pointer, depth int) error {
 // Pickler's own pointer when it is one, so shared Go values stay shared.
 func (s *encState) encodePickler(pk Pickler, depth int) error {
 	rv := reflect.ValueOf(pk)
-	var p unsafe.Pointer
+	var p ident
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		p = rv.UnsafePointer()
+		p = ident{rv.UnsafePointer(), rv.Type()}
 		if s.memoized(p) {
 			return nil
 		}
@@ -1262,8 +1279,8 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 	if o == nil {
 		return &EncodeError{Type: rv.Type().String(), Err: fmt.Errorf("%w: PickleObject returned nil", ErrUnsupportedValue)}
 	}
-	if p == nil {
-		p = unsafe.Pointer(o)
+	if p.p == nil {
+		p = ident{unsafe.Pointer(o), objectPtrType}
 	}
 	return s.encodeObject(o, p, depth)
 }

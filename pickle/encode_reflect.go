@@ -104,7 +104,7 @@ func (s *encState) encodePointee(ev reflect.Value, depth int) error {
 
 // encodeSeq writes a Go slice or array as a list.
 func (s *encState) encodeSeq(rv reflect.Value, depth int) error {
-	s.startList(nil)
+	s.startList(ident{})
 	n := rv.Len()
 	for start := 0; start < n; start += batchSize {
 		end := min(start+batchSize, n)
@@ -138,7 +138,7 @@ func (s *encState) encodeElem(ev reflect.Value, depth int) error {
 
 // encodeMap writes a Go map as a dict, keys sorted so output is deterministic.
 func (s *encState) encodeMap(rv reflect.Value, depth int) error {
-	s.startDict(nil)
+	s.startDict(ident{})
 	n := rv.Len()
 	if n == 0 {
 		return nil
@@ -287,10 +287,10 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 	case objectType:
 		o := new(Object)
 		*o = rv.Interface().(Object)
-		return s.encodeObject(o, unsafe.Pointer(o), depth)
+		return s.encodeObject(o, ident{unsafe.Pointer(o), objectPtrType}, depth)
 	}
 	fields := structFields(rv.Type())
-	s.startDict(nil)
+	s.startDict(ident{})
 	var live [16]int
 	use := live[:0]
 	for i, f := range fields {

@@ -471,3 +471,29 @@ func TestEncodePython3(t *testing.T) {
 	}
 	runOracle3(t, cases)
 }
+
+// listHolder shares its address with its first field.
+type listHolder struct{ L List }
+
+func (h *listHolder) PickleObject() (*Object, error) {
+	return &Object{Class: Class{Module: "m", Name: "H"}, Build: BuildReduce}, nil
+}
+
+func TestEncodeMemoDistinguishesTypes(t *testing.T) {
+	h := &listHolder{L: List{Items: []any{int64(1)}}}
+	data, err := Marshal(Tuple{h, &h.L, h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := (&Decoder{Registry: NewRegistry(nil)}).Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tup := got.(Tuple)
+	if _, ok := tup[1].(*List); !ok {
+		t.Fatalf("item 1 decoded as %T, want *List (memo confused a struct with its first field)", tup[1])
+	}
+	if tup[0] != tup[2] {
+		t.Error("the Pickler referenced twice was not shared")
+	}
+}
