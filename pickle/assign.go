@@ -194,12 +194,76 @@ func Assign(dst any, v any) error {
 				return nil
 			}
 		}
+	case *[]any:
+		if items, ok := sequenceItems(v); ok && d != nil {
+			*d = append([]any(nil), items...)
+			return nil
+		}
+	case *[]int:
+		if d != nil && assignSlice(d, v, intOf) {
+			return nil
+		}
+	case *[]int64:
+		if d != nil && assignSlice(d, v, func(v any) (int64, bool) { x, ok := v.(int64); return x, ok }) {
+			return nil
+		}
+	case *[]float64:
+		if d != nil && assignSlice(d, v, floatOf) {
+			return nil
+		}
+	case *[]string:
+		if d != nil && assignSlice(d, v, stringOf) {
+			return nil
+		}
 	}
 	rv := reflect.ValueOf(dst)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &AssignError{Want: reflect.TypeOf(dst), Got: PythonType(v), Err: errors.New("destination is not a non-nil pointer")}
 	}
 	return assignValue(rv.Elem(), v)
+}
+
+// assignSlice is the reflection-free path for slices of common scalars: it
+// succeeds when v is a sequence whose items all convert, and otherwise
+// leaves *d alone for the general path to report the error.
+func assignSlice[T any](d *[]T, v any, conv func(any) (T, bool)) bool {
+	items, ok := sequenceItems(v)
+	if !ok {
+		return false
+	}
+	out := make([]T, len(items))
+	for i, item := range items {
+		if out[i], ok = conv(item); !ok {
+			return false
+		}
+	}
+	*d = out
+	return true
+}
+
+func intOf(v any) (int, bool) {
+	x, ok := v.(int64)
+	return int(x), ok && x >= math.MinInt && x <= math.MaxInt
+}
+
+func floatOf(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func stringOf(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case ByteString:
+		return string(x), true
+	}
+	return "", false
 }
 
 var (
@@ -330,30 +394,9 @@ func assignValue(rv reflect.Value, v any) error {
 		}
 		return nil
 	case reflect.Map:
-		d, ok := v.(Dict)
-		if !ok {
-			break
+		if d, ok := v.(Dict); ok {
+			return assignMap(rv, d)
 		}
-		if dictPtr(d) == nil {
-			rv.SetZero()
-			return nil
-		}
-		if rv.IsNil() {
-			rv.Set(reflect.MakeMapWithSize(t, d.Len()))
-		}
-		kt, et := t.Key(), t.Elem()
-		for k, val := range d.Iter() {
-			kv := reflect.New(kt).Elem()
-			if err := assignValue(kv, k); err != nil {
-				return assignAt(err, "{"+keyString(k)+"}")
-			}
-			ev := reflect.New(et).Elem()
-			if err := assignValue(ev, val); err != nil {
-				return assignAt(err, "["+keyString(k)+"]")
-			}
-			rv.SetMapIndex(kv, ev)
-		}
-		return nil
 	case reflect.Struct:
 		if t == bigIntType {
 			if x, ok := toBig(v); ok {
@@ -388,6 +431,33 @@ func assignValue(rv reflect.Value, v any) error {
 		return assignValue(rv.Elem(), v)
 	}
 	return assignErr(rv, v, nil)
+}
+
+// assignMap fills the map rv from d; it is apart from assignValue so that
+// the iteration closure does not make every assignValue call allocate.
+func assignMap(rv reflect.Value, d Dict) error {
+	if dictPtr(d) == nil {
+		rv.SetZero()
+		return nil
+	}
+	t := rv.Type()
+	if rv.IsNil() {
+		rv.Set(reflect.MakeMapWithSize(t, d.Len()))
+	}
+	// SetMapIndex copies, so one key and one value serve every item.
+	kv, ev := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
+	for k, val := range d.Iter() {
+		kv.SetZero()
+		if err := assignValue(kv, k); err != nil {
+			return assignAt(err, "{"+keyString(k)+"}")
+		}
+		ev.SetZero()
+		if err := assignValue(ev, val); err != nil {
+			return assignAt(err, "["+keyString(k)+"]")
+		}
+		rv.SetMapIndex(kv, ev)
+	}
+	return nil
 }
 
 // toBig returns an int or long as a new *big.Int.

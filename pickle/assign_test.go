@@ -47,6 +47,11 @@ func TestAssign(t *testing.T) {
 		{"bytes-bytearray", ByteArray("ab"), new([]byte), []byte("ab")},
 		{"bytestring", ByteString("ab"), new(ByteString), ByteString("ab")},
 		{"slice-list", list, new([]int), []int{1, 2}},
+		{"slice-any", Tuple{int64(1), "x"}, new([]any), []any{int64(1), "x"}},
+		{"slice-int64", list, new([]int64), []int64{1, 2}},
+		{"slice-float", Tuple{int64(1), 2.5}, new([]float64), []float64{1, 2.5}},
+		{"slice-long", NewList(big.NewInt(3)), new([]int), []int{3}},
+		{"slice-empty", NewList(), new([]string), []string{}},
 		{"slice-tuple", Tuple{"a", ByteString("b")}, new([]string), []string{"a", "b"}},
 		{"slice-set", &Set{Items: []any{int64(1)}}, new([]int64), []int64{1}},
 		{"slice-none", None{}, new([]int), []int(nil)},
@@ -103,6 +108,8 @@ func TestAssignErrors(t *testing.T) {
 		{"nil-pointer", int64(1), (*int)(nil), "pickle: cannot assign int to *int: destination is not a non-nil pointer", false},
 		{"dict-to-slice", NewDict(), new([]int), "pickle: cannot assign dict to []int", false},
 		{"tuple-item", Tuple{int64(1), None{}, 2.5}, new([]int), "pickle: cannot assign float to int at [2]", false},
+		{"string-item", NewList("a", int64(1)), new([]string), "pickle: cannot assign int to string at [1]", false},
+		{"float-item", NewList(2.5, "x"), new([]float64), "pickle: cannot assign unicode to float64 at [1]", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

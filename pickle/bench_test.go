@@ -122,3 +122,40 @@ func BenchmarkMarshalCall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAssignArgs assigns the call message's arguments to typed Go
+// destinations, as a server does for each call.
+func BenchmarkAssignArgs(b *testing.B) {
+	args := callMessage().(Tuple)[3].(Tuple)[0].(Tuple)
+	var (
+		n    int
+		f    float64
+		s    string
+		ints []int
+		kv   map[string]int
+	)
+	dsts := []any{&n, &f, &s, &ints, &kv}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, d := range dsts {
+			if err := Assign(d, args[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkAssignScalars is the fast path: an int, a float and a string.
+func BenchmarkAssignScalars(b *testing.B) {
+	var (
+		n int
+		f float64
+		s string
+	)
+	b.ReportAllocs()
+	for b.Loop() {
+		if Assign(&n, int64(42)) != nil || Assign(&f, 3.14) != nil || Assign(&s, ByteString("method")) != nil {
+			b.Fatal("assign failed")
+		}
+	}
+}
