@@ -100,7 +100,8 @@ type Daemon struct {
 	conns       map[*serverConn]struct{}
 	nconns      atomic.Int64
 	closed      bool
-	done        chan struct{}
+	done        chan struct{} // closed when Shutdown starts
+	finished    chan struct{} // closed when Shutdown has finished
 	wg          sync.WaitGroup
 	serveCalled atomic.Bool
 	reaperStop  chan struct{}
@@ -129,6 +130,7 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		names:      map[string]string{},
 		conns:      map[*serverConn]struct{}{},
 		done:       make(chan struct{}),
+		finished:   make(chan struct{}),
 		reaperStop: make(chan struct{}),
 		log:        opts.Logger,
 	}
@@ -504,6 +506,9 @@ func (d *Daemon) Serve(ctx context.Context) error {
 			select {
 			case <-d.done:
 				if ctx.Err() != nil {
+					// ctx started the shutdown: let it finish (names
+					// unregistered, connections closed) before returning.
+					<-d.finished
 					return ctx.Err()
 				}
 				return nil
@@ -550,7 +555,11 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 		}
 	}
 	d.mu.Unlock()
+	defer close(d.finished)
 	err := d.ln.Close()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
 	for _, c := range conns {
 		c.codec.Close()
 	}

@@ -1,0 +1,137 @@
+// Command pyro-echo is the Go counterpart of Pyro 3's built-in test echo
+// server (python -m Pyro.test.echoserver): it serves the object
+// ":Pyro.test.echoserver" with echo(x), which returns its argument, and
+// error(), which raises ZeroDivisionError.
+//
+// Usage:
+//
+//	pyro-echo [-H host] [-p port] [-n] [-N] [-v]
+//
+//	-H host  host to bind the server on (default localhost)
+//	-p port  port to bind the server on (default 0: any free port)
+//	-n       register the object with the name server
+//	-N       also start a name server (implies -n)
+//	-v       verbose output
+//
+// It prints the object name and its PYRO and PYROLOC URIs, then serves until
+// interrupted, unregistering its name on the way out.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
+)
+
+const objectName = ":Pyro.test.echoserver"
+
+// EchoServer is the echo object.
+type EchoServer struct {
+	out     io.Writer
+	verbose bool
+}
+
+// Echo returns its argument.
+func (e *EchoServer) Echo(arg any) any {
+	if e.verbose {
+		fmt.Fprintf(e.out, "%s - echo: %s\n", asctime(), compat.Repr(arg))
+	}
+	return arg
+}
+
+// Error raises ZeroDivisionError as Python's 1//0 does.
+func (e *EchoServer) Error() error {
+	if e.verbose {
+		fmt.Fprintf(e.out, "%s - error: generating exception\n", asctime())
+	}
+	return compat.ZeroDivisionError("integer division or modulo by zero")
+}
+
+func asctime() string { return time.Now().Format("Mon Jan _2 15:04:05 2006") }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("pyro-echo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	host := fs.String("H", "localhost", "hostname to bind server on")
+	port := fs.Int("p", 0, "port to bind server on")
+	naming := fs.Bool("n", false, "register with nameserver")
+	startNS := fs.Bool("N", false, "also start a nameserver")
+	verbose := fs.Bool("v", false, "verbose output")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var nsLoc ns.LocateOptions
+	if *startNS {
+		*naming = true
+		nsPort := 0
+		inst, err := ns.Start(ctx, ns.StartOptions{Host: *host, Port: &nsPort, DontLookupOther: true, NoBroadcast: true, Out: stdout})
+		if err != nil {
+			fmt.Fprintf(stderr, "pyro-echo: cannot start the name server: %v\n", err)
+			return 1
+		}
+		go inst.Serve(ctx)
+		defer inst.Shutdown()
+		nsLoc = ns.LocateOptions{Host: inst.URI().Address, Port: inst.URI().Port}
+		fmt.Fprintln(stdout)
+	}
+
+	fmt.Fprintln(stdout, "Starting Pyro's built-in test echo server.")
+	opts := core.DaemonOptions{Host: *host, Port: *port, NoRange: true, UnregisterOnShutdown: true}
+	if *naming {
+		nsc, err := ns.Locate(ctx, nsLoc)
+		if err != nil {
+			fmt.Fprintf(stderr, "pyro-echo: cannot find the name server: %v\n", err)
+			return 1
+		}
+		var ne *compat.NamingError
+		if err := nsc.CreateGroup(ctx, ":Pyro.test"); err != nil && !errors.As(err, &ne) {
+			fmt.Fprintf(stderr, "pyro-echo: %v\n", err)
+			return 1
+		}
+		opts.Registrar = nsc
+		if *verbose {
+			fmt.Fprintf(stdout, "using name server at %s\n", nsc.URI())
+		}
+	} else if *verbose {
+		fmt.Fprintln(stdout, "not using a name server.")
+	}
+	d, err := core.NewDaemon(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "pyro-echo: %v\n", err)
+		return 1
+	}
+	uri, err := d.Connect(&EchoServer{out: stdout, verbose: *verbose}, objectName)
+	if err != nil {
+		fmt.Fprintf(stderr, "pyro-echo: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "object name = %s\n", objectName)
+	fmt.Fprintf(stdout, "echo uri = %s\n", uri)
+	fmt.Fprintf(stdout, "echo uri = PYROLOC://%s:%d/%s\n", d.Host(), d.Port(), objectName)
+	fmt.Fprintln(stdout, "echoserver running.")
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "pyro-echo: %v\n", err)
+		return 1
+	}
+	return 0
+}
