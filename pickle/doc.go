@@ -119,8 +119,10 @@
 // or maps, fails with ErrEncodeDepth once the nesting passes MaxDepth
 // (default 1000, Python's recursion limit) instead of exhausting the stack.
 //
-// An Encoder is configuration only; Append is safe for concurrent use and
-// allocates nothing beyond dst's growth for the common value types.
+// An Encoder is configuration only; Append is safe for concurrent use. It
+// uses no reflection for the value model and common Go types, and allocates
+// only to grow dst, plus two allocations per non-empty Dict (og-rek's
+// iterator) and the boxing reflection needs for other Go types.
 //
 // # Typed decoding
 //

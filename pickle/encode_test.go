@@ -497,3 +497,34 @@ func TestEncodeMemoDistinguishesTypes(t *testing.T) {
 		t.Error("the Pickler referenced twice was not shared")
 	}
 }
+
+func TestEncodeConcurrent(t *testing.T) {
+	want, err := Marshal(callMessage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			e := Encoder{Protocol: 2}
+			var buf []byte
+			for range 200 {
+				var err error
+				if buf, err = e.Append(buf[:0], callMessage()); err != nil {
+					errs <- err
+					return
+				}
+				if string(buf) != string(want) {
+					errs <- errors.New("concurrent encoding differs")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
