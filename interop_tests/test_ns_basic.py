@@ -11,7 +11,7 @@ import time
 import pytest
 
 from conftest import PY2, PYRO_EXAMPLES, free_port, py2_env, run_py2
-from ns_helpers import normalize, start_go_ns, start_py_ns, wait_line
+from test_ns_common import normalize, start_go_ns, start_py_ns, wait_line
 
 
 def test_every_method_same_as_python(procs, gobin):

@@ -1,4 +1,4 @@
-"""Helpers shared by the test_ns_* modules: starting our Go Name Server and
+"""Helpers shared by the test_ns_* modules (no tests here): starting our Go
 Python's, on loopback and ephemeral ports."""
 import os
 import re
