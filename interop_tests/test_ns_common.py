@@ -1,5 +1,5 @@
 """Helpers shared by the test_ns_* modules (no tests here): starting our Go
-Python's, on loopback and ephemeral ports."""
+Name Server and Python's, on loopback and ephemeral ports."""
 import os
 import re
 import tempfile
