@@ -1,0 +1,103 @@
+// Package core is gopyro's remote object layer: a Daemon that serves Go
+// values to Pyro 3 clients and a Proxy that calls Pyro 3 objects, both
+// wire-compatible with Python's Pyro 3.16.
+//
+// # Serving Go objects
+//
+//	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1"})
+//	uri, err := d.Connect(&Bank{}, ":test.bank")   // "" = transient object
+//	go d.Serve(ctx)
+//
+// NewDaemon follows Pyro's Daemon(): the port defaults to PYRO_PORT (7766)
+// and up to PYRO_PORT_RANGE ports are tried unless NoRange is set; Port 0
+// with NoRange picks a free port. URIs carry PublishHost (else Host, else the
+// host name) as a dotted IP address unless DNSURI is set. Every daemon also
+// serves Pyro's internal daemon object (compat.InternalDaemonGUID) with
+// getRegistered and ResolvePYROLOC, so PYROLOC:// URIs work.
+//
+// A connected object is either an Invoker, which receives every Call as is,
+// or any Go value whose exported methods are called by reflection. Each
+// method answers to its Go name and its Python-style name (GetBalance is
+// also get_balance); a type implementing Namer chooses other names. The
+// method table of a type is computed once. Parameters bind from the decoded
+// Python arguments as follows:
+//
+//   - an optional first context.Context receives the call context, from
+//     which CallerFromContext gives the client's address and
+//     connection-local storage (Pyro's getLocalStorage().caller);
+//   - ints, uints and floats accept Python int, long, bool (and float for
+//     floats) with range checks; string accepts str and unicode; []byte
+//     accepts str, unicode and bytearray;
+//   - []T accepts list, tuple, set and frozenset; map[K]V accepts dict;
+//     structs accept a dict (fields matched by `pyro:"name"` tag, Go name or
+//     Python-style name); pointers accept None as nil; any receives the
+//     decoded value unchanged (see package pickle for the value model);
+//   - *Proxy accepts a Pyro proxy (a DynamicProxy pickled by Python or Go)
+//     or a URI, so callbacks are plain method parameters;
+//   - a final variadic parameter ...T takes the extra positional arguments
+//     (Python's *args);
+//   - keyword arguments go to a Kwargs parameter or to a struct embedding
+//     Keywords, placed last or just before ...T (Python's **kwargs). Go
+//     parameters have no names, so a method without one rejects keywords
+//     with TypeError.
+//
+// Results: no result is None, one result is the value, several are a tuple,
+// and a non-nil final error is raised as a Python exception. Exported fields
+// of a struct (or pointer to struct) object are remote attributes for Pyro's
+// DynamicProxyWithAttrs (_r_ha, _r_ga, _r_sa).
+//
+// # Errors as Python exceptions
+//
+// ToException decides what a Python caller sees: a *compat.Exception or a
+// typed Pyro error (compat.NewNamingError(...), compat.ValueError(...),
+// compat.NewException("mymodule", "MyError", args...)) is raised as itself,
+// also when wrapped with %w; any other Go error, and a recovered panic,
+// raises exceptions.RuntimeError with the error text ("panic: <value>" for
+// panics). The daemon survives panics. The remote traceback that Pyro's
+// getPyroTraceback prints holds the Go stack in Python's format: the
+// panicking frames, or the method that returned the error. Unknown methods
+// raise AttributeError("'T' object has no attribute 'm'") and bad arguments
+// TypeError, as in Python.
+//
+// # Connections
+//
+// Each client connection is served by its own goroutine; its requests are
+// handled in order, as in Pyro. Oneway calls run on a per-connection worker
+// so the connection goes on with later requests while they run (like
+// PYRO_ONEWAY_THREADED), but they run in the order sent, and at most 4096
+// may be pending per connection. DaemonOptions also set the connection limit
+// (counted as Pyro does: MaxConnections 1 refuses everyone), allowed
+// identifications or a protocol.Validator, an idle timeout, transient
+// object reaping and a Registrar for the name server. Protocol errors are
+// answered exactly as Pyro 3.16 does (wire.md §7): for example a call to
+// an unknown object ID gets ProtocolError('unknown object ID') and the
+// connection is closed.
+//
+// # Calling remote objects
+//
+//	p, err := core.NewProxy("PYRONAME://nshost/:test.bank")
+//	defer p.Close()
+//	balance, err := core.CallAs[float64](ctx, p, "balance", "alice")
+//
+// A Proxy accepts PYRO, PYROLOC (resolved on the same connection with
+// ResolvePYROLOC) and PYRONAME URIs (resolved by the default Resolver:
+// directly through PYROLOC://host:port/:Pyro.NameServer when the URI names
+// the name server's host, else by what SetDefaultResolver installed; package
+// ns installs broadcast discovery). It connects lazily, serialises calls on
+// its one connection, reconnects on the call after a broken connection and
+// has Rebind for Pyro's rebindURI. Clone gives an independent connection for
+// parallel calls. Remote exceptions are returned as *compat.Exception or
+// typed Pyro errors with Traceback set, so errors.As works; connection
+// failures are *CommError values that also match the corresponding Pyro
+// error types (*compat.ConnectionClosedError, *compat.TimeoutError, ...).
+// A Proxy pickles as Pyro.core.DynamicProxy with full adapter state, and
+// Daemon.ProxyFor hands a Go object out by reference.
+//
+// # Wire protocols
+//
+// The dispatch code is independent of the wire format: a connection is a
+// ServerCodec (ReadRequest, WriteResult, WriteError) on the daemon side and a
+// ClientCodec on the proxy side. The Pyro 3 codec (PYRO protocol version 5,
+// pickled request tuples with flags 0-7, PyroExceptionCapsule replies, the
+// handshake of package protocol) is in pyro3.go.
+package core

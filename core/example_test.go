@@ -1,0 +1,127 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+)
+
+// Bank is a Go object served to Pyro clients. Python calls
+// bank.balance("alice") or bank.deposit("alice", 10).
+type Bank struct {
+	accounts map[string]float64
+}
+
+func (b *Bank) Balance(name string) (float64, error) {
+	amount, ok := b.accounts[name]
+	if !ok {
+		return 0, compat.KeyError(name) // raised as KeyError in Python
+	}
+	return amount, nil
+}
+
+func (b *Bank) Deposit(name string, amount float64) float64 {
+	b.accounts[name] += amount
+	return b.accounts[name]
+}
+
+func Example() {
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := d.Connect(&Bank{accounts: map[string]float64{}}, ":test.bank"); err != nil {
+		log.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Serve(ctx)
+
+	// Any Pyro 3 client can now call it; here a Go one, through PYROLOC.
+	p, err := core.NewProxy(fmt.Sprintf("PYROLOC://127.0.0.1:%d/:test.bank", d.Port()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer p.Close()
+	total, err := core.CallAs[float64](ctx, p, "deposit", "alice", 12.5)
+	fmt.Println(total, err)
+	_, err = p.Call(ctx, "balance", "bob")
+	var ex *compat.Exception
+	if errors.As(err, &ex) {
+		fmt.Println(ex.Class.Name, ex.Message())
+	}
+	// Output:
+	// 12.5 <nil>
+	// KeyError 'bob'
+}
+
+// Options collects keyword arguments: search(pattern, limit=5).
+type Options struct {
+	core.Keywords
+	Limit int `pyro:"limit"`
+}
+
+type Finder struct{}
+
+func (Finder) Search(pattern string, opt Options) []string {
+	out := []string{}
+	for i := 0; i < opt.Limit; i++ {
+		out = append(out, fmt.Sprintf("%s%d", pattern, i))
+	}
+	return out
+}
+
+func ExampleProxy_CallKw() {
+	d, _ := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	uri, _ := d.Connect(Finder{}, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Serve(ctx)
+
+	p, _ := core.NewProxy(uri)
+	defer p.Close()
+	res, err := p.CallKw(ctx, "search", []any{"x"}, map[string]any{"limit": 3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var found []string
+	err = core.Assign(&found, res) // a Python list decodes as *pickle.List
+	fmt.Println(found, err)
+	// Output:
+	// [x0 x1 x2] <nil>
+}
+
+type Greeter struct{}
+
+// Greet calls back into the caller's object.
+func (Greeter) Greet(ctx context.Context, cb *core.Proxy, name string) (string, error) {
+	defer cb.Close()
+	return core.CallAs[string](ctx, cb, "hello", name)
+}
+
+type Callback struct{}
+
+func (Callback) Hello(name string) string { return "hello " + name }
+
+func ExampleDaemon_ProxyFor() {
+	server, _ := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	client, _ := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go server.Serve(ctx)
+	go client.Serve(ctx)
+	uri, _ := server.Connect(Greeter{}, "")
+
+	// The client hands its own object to the server by reference.
+	cb, _ := client.ProxyFor(Callback{})
+	p, _ := core.NewProxy(uri)
+	defer p.Close()
+	s, err := core.CallAs[string](ctx, p, "greet", cb, "world")
+	fmt.Println(s, err)
+	// Output:
+	// hello world <nil>
+}
