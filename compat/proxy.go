@@ -224,7 +224,7 @@ var (
 // (+ '_attr_cache': {} for DynamicProxyWithAttrs).
 func (p *DynamicProxy) PickleObject() (*pickle.Object, error) {
 	cls := proxyClass
-	st := &proxyState{Adapter: &p.Adapter, URI: p.URI, ObjectID: pickle.ByteString(p.ObjectID)}
+	st := &proxyState{Adapter: &p.Adapter, URI: sharedURI(p.URI, &p.Adapter), ObjectID: pickle.ByteString(p.ObjectID)}
 	if p.WithAttrs {
 		cls = attrProxyClass
 		st.AttrCache = pickle.NewDict()
@@ -232,10 +232,20 @@ func (p *DynamicProxy) PickleObject() (*pickle.Object, error) {
 	return &pickle.Object{Class: cls, Build: pickle.BuildNewObj, Args: pickle.Tuple{}, State: st}, nil
 }
 
+// sharedURI returns the proxy's URI for pickling: the adapter's own *URI
+// when it is the same, so that the pickle shares one PyroURI object between
+// proxy and adapter, as Python's NameServerProxy does.
+func sharedURI(u URI, a *Adapter) any {
+	if a.URI != nil && *a.URI == u {
+		return a.URI
+	}
+	return u
+}
+
 // proxyState is a proxy's pickled __dict__, in the order cPickle writes it.
 type proxyState struct {
 	Adapter   *Adapter          `pickle:"adapter"`
-	URI       URI               `pickle:"URI"`
+	URI       any               `pickle:"URI"`
 	ObjectID  pickle.ByteString `pickle:"objectID"`
 	AttrCache any               `pickle:"_attr_cache,omitempty"`
 }
@@ -299,7 +309,7 @@ func NewNameServerProxy(uri URI) *NameServerProxy {
 func (p *NameServerProxy) PickleObject() (*pickle.Object, error) {
 	return &pickle.Object{
 		Class: nsProxyClass, Build: pickle.BuildNewObj, Args: pickle.Tuple{},
-		State: &proxyState{Adapter: &p.Adapter, URI: p.URI, ObjectID: pickle.ByteString(p.ObjectID)},
+		State: &proxyState{Adapter: &p.Adapter, URI: sharedURI(p.URI, &p.Adapter), ObjectID: pickle.ByteString(p.ObjectID)},
 	}, nil
 }
 
