@@ -1,12 +1,12 @@
 """Event subscriber written the way Pyro 3's examples use
 Pyro.EventService.Clients.Subscriber (stockquotes Client.py / MClient.py).
 
-usage: es_subscriber.py [--es URI] [--match] [--count N] [--unsub-after K] SUBJECT...
+usage: es_subscriber.py [--es URI] [--match] [--count N] [--unsub-after K [--unsub S]] SUBJECT...
 
 Prints READY once subscribed, then one line per event:
 EVENT <subject> <repr(msg)> <time> and exits after N events (0 = forever).
-With --unsub-after K it unsubscribes after K events (countingcars style) and
-keeps listening for the rest.
+With --unsub-after K it unsubscribes (from S, else from all its subjects)
+after K events, as the countingcars client does, and keeps listening.
 """
 import sys
 
@@ -14,11 +14,12 @@ from Pyro.EventService.Clients import Subscriber
 
 
 class Listener(Subscriber):
-    def __init__(self, es_uri, count, unsub_after, subjects):
+    def __init__(self, es_uri, count, unsub_after, unsub, subjects):
         Subscriber.__init__(self, esURI=es_uri)
+        self.setThreading(0)  # events handled one by one, in arrival order
         self.count = count
         self.unsub_after = unsub_after
-        self.subjects = subjects
+        self.unsub = unsub or subjects
         self.seen = 0
 
     def event(self, event):
@@ -26,7 +27,7 @@ class Listener(Subscriber):
         print "EVENT %s %r %r" % (event.subject, event.msg, event.time)
         sys.stdout.flush()
         if self.unsub_after and self.seen == self.unsub_after:
-            self.unsubscribe(self.subjects)
+            self.unsubscribe(self.unsub)
             print "UNSUBSCRIBED"
             sys.stdout.flush()
         if self.count and self.seen >= self.count:
@@ -34,7 +35,7 @@ class Listener(Subscriber):
 
 
 def main(argv):
-    es_uri, match, count, unsub_after = None, False, 0, 0
+    es_uri, match, count, unsub_after, unsub = None, False, 0, 0, None
     subjects = []
     while argv:
         a = argv.pop(0)
@@ -46,9 +47,11 @@ def main(argv):
             count = int(argv.pop(0))
         elif a == "--unsub-after":
             unsub_after = int(argv.pop(0))
+        elif a == "--unsub":
+            unsub = argv.pop(0)
         else:
             subjects.append(a)
-    listener = Listener(es_uri, count, unsub_after, subjects)
+    listener = Listener(es_uri, count, unsub_after, unsub, subjects)
     if match:
         listener.subscribeMatch(subjects)
     else:

@@ -1,0 +1,222 @@
+// Command esclient is the Go side of the event service interop tests and
+// benchmarks: Go publishers and subscribers (package es helpers) that talk
+// to our event server or Python's.
+//
+//	esclient sub [--es URI] [--match] [--count N] [--n K] SUBJECT...
+//	esclient pub [--es URI] [--repeat N] SUBJECT[,SUBJECT...]=MSG...
+//
+// Without --es the event service is found through the name server
+// (PYRO_NS_HOSTNAME / PYRO_NS_PORT). sub prints "READY" once subscribed,
+// then with one subscriber one line per event, "EVENT <subject>
+// <repr(msg)> <repr(time)>", as interop_tests/py2/es_subscriber.py does;
+// with K subscribers only "DONE <events> <in order>" when each has N
+// events. pub publishes each SUBJECT=MSG (MSG an int if it parses as one,
+// else a str; with --repeat the message is (MSG, i)) and prints
+// "PUBLISHED <n>".
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/es"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: esclient sub|pub|bench ...")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "sub":
+		err = sub(ctx, os.Args[2:])
+	case "pub":
+		err = pub(ctx, os.Args[2:])
+	case "bench":
+		err = bench(ctx, os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown mode %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "esclient:", err)
+		os.Exit(1)
+	}
+}
+
+func clientOptions(esURI string) es.ClientOptions {
+	if esURI == "" {
+		return es.ClientOptions{}
+	}
+	return es.ClientOptions{ESURI: esURI}
+}
+
+// daemonOptions keeps subscriber daemons on loopback, ephemeral ports.
+var daemonOptions = core.DaemonOptions{Host: "127.0.0.1", NoRange: true}
+
+func sub(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("sub", flag.ContinueOnError)
+	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
+	match := fs.Bool("match", false, "subscribe to patterns")
+	count := fs.Int("count", 0, "exit after this many events per subscriber (0: run until interrupted)")
+	n := fs.Int("n", 1, "number of subscribers")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	type state struct {
+		mu      sync.Mutex
+		got     int
+		inOrder bool
+		last    int64
+	}
+	var (
+		wg    sync.WaitGroup
+		out   sync.Mutex
+		subs  []*es.Subscriber
+		total = make([]*state, *n)
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i := range *n {
+		st := &state{inOrder: true, last: -1}
+		total[i] = st
+		wg.Add(1)
+		finished := false
+		s, err := es.NewSubscriber(es.SubscriberOptions{ClientOptions: clientOptions(*esURI), Daemon: daemonOptions},
+			func(_ context.Context, ev *compat.Event) {
+				st.mu.Lock()
+				defer st.mu.Unlock()
+				st.got++
+				if t, ok := ev.Msg.(pickle.Tuple); ok && len(t) == 2 {
+					if seq, ok := t[1].(int64); ok {
+						st.inOrder = st.inOrder && seq > st.last
+						st.last = seq
+					}
+				}
+				if *n == 1 {
+					out.Lock()
+					fmt.Printf("EVENT %s %s %s\n", compat.Str(ev.Subject), compat.Repr(ev.Msg), compat.Repr(ev.Time))
+					out.Unlock()
+				}
+				if *count > 0 && st.got >= *count && !finished {
+					finished = true
+					wg.Done()
+				}
+			})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		subs = append(subs, s)
+		go func() { _ = s.Listen(ctx) }()
+		subjects := fs.Args()
+		if *match {
+			err = s.SubscribeMatch(ctx, subjects...)
+		} else {
+			err = s.Subscribe(ctx, subjects...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Println("READY", subs[0].URI())
+	if *count == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	sum, ordered := 0, true
+	for _, st := range total {
+		st.mu.Lock()
+		sum += st.got
+		ordered = ordered && st.inOrder
+		st.mu.Unlock()
+	}
+	fmt.Println("DONE", sum, ordered)
+	return nil
+}
+
+func parseMsg(s string) any {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i
+	}
+	return pickle.ByteString(s)
+}
+
+func pub(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("pub", flag.ContinueOnError)
+	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
+	repeat := fs.Int("repeat", 1, "publish everything this many times")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, err := es.NewPublisher(clientOptions(*esURI))
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	n := 0
+	for i := range *repeat {
+		for _, a := range fs.Args() {
+			subj, msgText, ok := strings.Cut(a, "=")
+			if !ok {
+				return fmt.Errorf("want SUBJECT=MSG, got %q", a)
+			}
+			msg := parseMsg(msgText)
+			if *repeat > 1 {
+				msg = pickle.Tuple{msg, int64(i)}
+			}
+			if err := p.Publish(ctx, msg, strings.Split(subj, ",")...); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	fmt.Println("PUBLISHED", n)
+	return nil
+}
+
+// bench publishes events as fast as possible for a while and prints
+// "PUBLISHED <n> <seconds>".
+func bench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
+	events := fs.Int("events", 1000, "number of events")
+	subject := fs.String("subject", "bench", "subject")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p, err := es.NewPublisher(clientOptions(*esURI))
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	start := time.Now()
+	for i := range *events {
+		msg := pickle.Tuple{float64(time.Now().UnixNano()) / 1e9, int64(i)}
+		if err := p.Publish(ctx, msg, *subject); err != nil {
+			return err
+		}
+	}
+	fmt.Println("PUBLISHED", *events, time.Since(start).Seconds())
+	return nil
+}
