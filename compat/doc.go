@@ -33,6 +33,24 @@
 // ids, adapter identification) are Go strings here; they are accepted as str
 // or unicode on decode and always written as str.
 //
+// Errors: *Exception is any Python exception; the Pyro.errors classes have
+// their own types embedding it (*PyroError, *URIError, *DaemonError,
+// *ProtocolError, *ConnectionClosedError, *ConnectionDeniedError,
+// *TimeoutError, *NamingError, *NoModuleError, *InternalNoModuleError), and
+// errors.As follows Pyro's class hierarchy: a *TimeoutError is found as a
+// *ConnectionClosedError, *ProtocolError, *PyroError and *Exception. The
+// ancestor views errors.As fills in are copies sharing Args and Attrs. A
+// capsule's Err method gives the error a Pyro client would raise.
+//
+// Encoding writes instance states in the key order cPickle uses for them, so
+// Pyro's own messages come out as cPickle writes them, except for memo
+// stores (cPickle memoizes by reference count). compat.URI is a value type:
+// two references to one PyroURI object become two equal objects, except
+// that a proxy and its adapter share their URI again when encoded, as Pyro's
+// do.
+//
+// Repr and Str give Python 2's repr() and str() of decoded values.
+//
 // URI parsing follows Pyro.core.PyroURI and processStringURI, except that host
 // names are kept as given: ParseURI never consults DNS (Pyro does the same
 // with PYRO_DNS_URI set), and PYRONAME URIs are parsed, not resolved.
