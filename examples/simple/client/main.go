@@ -1,0 +1,100 @@
+// Command client is the Go counterpart of Pyro's "simple" example client:
+// it calls the object registered as ":test.simple" (by the example's
+// Python server.py, or by ../server) and prints the results as the Python
+// client does, then the traceback of a remote failure.
+//
+// The Name Server is found with PYRO_NS_HOSTNAME and PYRO_NS_PORT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+)
+
+func main() {
+	ctx := context.Background()
+	test, err := core.NewProxy("PYRONAME://:test.simple")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer test.Close()
+
+	// Each call returns the decoded Python value: int64, float64, str...
+	for _, c := range []struct {
+		method string
+		a, b   any
+	}{
+		{"mul", 111, 9},
+		{"add", 100, 222},
+		{"sub", 222, 100},
+		{"div", 2.0, 9.0},
+		{"mul", ".", 10},
+		{"add", "String1", "String2"},
+	} {
+		res, err := test.Call(ctx, c.method, c.a, c.b)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(str(res))
+	}
+
+	fmt.Println("*** invoking server method that crashes ***")
+	if _, err := test.Call(ctx, "error"); err != nil {
+		fmt.Println(pyroTraceback(err)) // Python's print adds a newline to the text
+	}
+}
+
+// str formats a result as Python 2's print does.
+func str(v any) string {
+	if f, ok := v.(float64); ok {
+		s := strconv.FormatFloat(f, 'g', 12, 64)
+		if !strings.ContainsAny(s, ".eIN") {
+			s += ".0"
+		}
+		return s
+	}
+	return compat.Str(v)
+}
+
+// pyroTraceback formats a remote error as Pyro.util.getPyroTraceback does:
+// the local traceback (here: where the call was made), then the remote
+// traceback the server sent, in a box.
+func pyroTraceback(err error) string {
+	var b strings.Builder
+	b.WriteString("Traceback (most recent call last):\n")
+	if _, file, line, ok := runtime.Caller(1); ok {
+		fmt.Fprintf(&b, "  File %q, line %d, in main.main\n", file, line)
+	}
+	var ex *compat.Exception
+	if !errors.As(err, &ex) {
+		b.WriteString(err.Error() + "\n")
+		return b.String()
+	}
+	name := ex.Class.Name
+	if ex.Class.Module != "exceptions" {
+		name = ex.Class.Module + "." + name
+	}
+	if msg := ex.Message(); msg != "" {
+		name += ": " + msg
+	}
+	b.WriteString(name + "\n")
+	if len(ex.Traceback) == 0 {
+		return b.String()
+	}
+	b.WriteString(" +--- This exception occured remotely (Pyro) - Remote traceback:")
+	for _, entry := range ex.Traceback {
+		for _, l := range strings.Split(strings.TrimSuffix(entry, "\n"), "\n") {
+			b.WriteString("\n | " + l)
+		}
+	}
+	b.WriteString("\n +--- End of remote traceback\n")
+	return b.String()
+}
