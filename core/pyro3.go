@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -30,7 +31,7 @@ type pyro3Server struct {
 // newPyro3Server runs the server side of the handshake on nc and returns the
 // codec for the granted connection.
 func newPyro3Server(ctx context.Context, nc net.Conn, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo) (*pyro3Server, error) {
-	c := protocol.NewConn(nc, opts)
+	c := protocol.NewConn(buffered(nc, serverReadBuffer), opts)
 	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
 		// A broken CONNECT message is answered like any broken message.
 		if ex := framingReply(err); ex != nil {
@@ -216,7 +217,7 @@ func dialPyro3(ctx context.Context, uri compat.URI, opts protocol.Options, v pro
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
-	c := protocol.NewConn(nc, opts)
+	c := protocol.NewConn(buffered(nc, clientReadBuffer), opts)
 	if err := protocol.ClientHandshake(ctx, c, v, ident); err != nil {
 		c.Close()
 		return nil, commError("handshake", uri, err)
@@ -299,3 +300,24 @@ func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
 }
 
 func (c *pyro3Client) Close() error { return c.c.Close() }
+
+// bufConn buffers reads so that a message header and a small body arrive in
+// one read system call instead of two.
+type bufConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+// Read reads from the buffer.
+func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// Buffer sizes: a daemon keeps a small buffer per connection (most requests
+// fit, and idle connections stay cheap); larger bodies bypass it.
+const (
+	serverReadBuffer = 512
+	clientReadBuffer = 4096
+)
+
+func buffered(nc net.Conn, size int) net.Conn {
+	return &bufConn{Conn: nc, r: bufio.NewReaderSize(nc, size)}
+}
