@@ -282,6 +282,10 @@ func TestEncodeAppendReusesBuffer(t *testing.T) {
 func TestEncodeErrors(t *testing.T) {
 	loop := map[string]any{}
 	loop["again"] = loop
+	deep := NewList()
+	for range 1500 {
+		deep = NewList(deep)
+	}
 	type node struct{ Next *node }
 	ring := &node{}
 	ring.Next = ring
@@ -302,6 +306,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"error", 2, errors.New("x"), ErrUnsupportedType, "", "*errors.errorString"},
 		{"map-cycle", 2, loop, ErrEncodeDepth, "", ""},
 		{"pointer-cycle", 2, ring, ErrEncodeDepth, "", ""},
+		{"deep-list", 2, deep, ErrEncodeDepth, "", "list"},
 		{"bad-utf8", 2, dictOf(ByteString("k"), "\xff"), ErrInvalidUTF8, `["k"]`, "string"},
 		{"kwargs", 2, &Object{Class: Class{Module: "m", Name: "C"}, Kwargs: map[string]any{"a": 1}}, ErrUnsupportedValue, "", "*pickle.Object"},
 		{"newobj-args-p1", 1, &Object{Class: Class{Module: "m", Name: "C"}, Args: Tuple{1}}, ErrUnsupportedValue, "", "*pickle.Object"},

@@ -88,3 +88,19 @@ func ExampleObject() {
 	// mymodule Point 1
 	// true
 }
+
+func ExampleAssign() {
+	// A server receives call arguments as decoded values and assigns each
+	// to the Go type its method wants.
+	args := pickle.Tuple{pickle.ByteString("ann"), int64(3), pickle.NewList(int64(1), "two")}
+	var (
+		name  string
+		count int
+		ids   []int
+	)
+	fmt.Println(pickle.Assign(&name, args[0]), pickle.Assign(&count, args[1]), name, count)
+	fmt.Println(pickle.Assign(&ids, args[2]))
+	// Output:
+	// <nil> <nil> ann 3
+	// pickle: cannot assign unicode to int at [1]
+}
