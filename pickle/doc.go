@@ -103,12 +103,14 @@
 // LONG1/LONG4 for longs, BINFLOAT, SHORT_BINSTRING/BINSTRING, BINUNICODE,
 // EMPTY_LIST/EMPTY_DICT then APPENDS/SETITEMS in batches of 1000, TUPLE1 to
 // TUPLE3, NEWTRUE/NEWFALSE, memo indexes from 1, and protocol 0 text the way
-// cPickle writes it. Scalars, lists, dicts, sets, bytearrays, classes and
-// top-level tuples encode byte for byte as cPickle.dumps(x, protocol) does.
-// CPython decides which strings and nested tuples to memoize from reference
-// counts, which Go does not have; the encoder never memoizes strings and
-// always memoizes non-empty tuples, so such pickles differ from cPickle's in
-// BINPUT opcodes only and load as equal values.
+// cPickle writes it. None, bools, numbers, one-character strings, and lists,
+// top-level tuples, sets and bytearrays of them, classes and globals encode
+// byte for byte as cPickle.dumps(x, protocol) does. CPython decides which
+// strings and nested tuples to memoize from reference counts, which Go does
+// not have, and orders dicts by hash; the encoder never memoizes strings,
+// always memoizes non-empty tuples and writes dict keys sorted (so the output
+// is deterministic), so other pickles differ from cPickle's in BINPUT opcodes
+// and item order only, and load as equal values of the same types.
 //
 // Values with identity in Go — *List, Dict, *Set, *FrozenSet, *Object, and
 // Picklers that are pointers — are memoized: a value referenced twice is
