@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
@@ -244,6 +245,15 @@ type LocateOptions struct {
 	// NoFallback skips the last resort of Pyro's locator (direct attempts
 	// to this host's name and localhost).
 	NoFallback bool
+	// Trace, if set, receives the progress messages Pyro's locator prints
+	// with trace=1 (as pyro-nsc shows them).
+	Trace io.Writer
+}
+
+func (o LocateOptions) trace(a ...any) {
+	if o.Trace != nil {
+		fmt.Fprintln(o.Trace, a...)
+	}
 }
 
 func (o LocateOptions) cfg() *config.Config {
@@ -314,6 +324,7 @@ func SendSysCommand(ctx context.Context, cmd string, opts LocateOptions) (string
 			if h == "" {
 				continue
 			}
+			opts.trace("Trying host", h)
 			o := opts
 			o.Host = h
 			res, err := sendSysCommand(ctx, cmd, o, false)
@@ -359,17 +370,27 @@ func sendSysCommand(ctx context.Context, cmd string, opts LocateOptions, seconda
 		addr2 = "<broadcast>"
 	}
 	timeout := time.Duration(cfg.BCTimeout * float64(time.Second))
-	reply, err := SendBroadcast(ctx, cmd, []string{
-		net.JoinHostPort(addr1, strconv.Itoa(port1)), net.JoinHostPort(addr2, strconv.Itoa(port2)),
-	}, timeout, cfg.BCRetries)
-	if errors.Is(err, ErrNoReply) {
-		return "", compat.NewPyroError("Name Server not responding")
+	dests := []string{net.JoinHostPort(addr1, strconv.Itoa(port1)), net.JoinHostPort(addr2, strconv.Itoa(port2))}
+	opts.trace("Locator: searching Pyro Name Server...")
+	for i := 0; cfg.BCRetries < 0 || i <= cfg.BCRetries; i++ {
+		reply, err := SendBroadcast(ctx, cmd, dests, timeout, 0)
+		if err == nil {
+			return reply, nil
+		}
+		if !errors.Is(err, ErrNoReply) {
+			opts.trace("Locator: network error:", err)
+			return "", err
+		}
+		if i < cfg.BCRetries {
+			opts.trace("Locator: retry", i+1)
+		}
 	}
-	return reply, err
+	return "", compat.NewPyroError("Name Server not responding")
 }
 
 // directCommand contacts PYROLOC://host:port/:Pyro.NameServer.
 func directCommand(ctx context.Context, cmd, host string, port int, opts LocateOptions) (string, error) {
+	opts.trace("Locator: contacting Pyro Name Server...")
 	p, err := core.NewProxy(compat.URI{Protocol: "PYROLOC", Address: host, Port: port, ObjectID: NameServerName}, opts.proxyOpts()...)
 	if err != nil {
 		return "", err
