@@ -71,6 +71,7 @@ type state struct {
 	reg   *Registry
 
 	stack []any
+	high  int   // highest stack height the last popMark saw, to clear on release
 	marks []int // stack heights at each open MARK
 
 	memo      []any       // dense memo: index → value, nil where undefined
@@ -86,9 +87,10 @@ func (st *state) release() {
 	if cap(st.stack) > maxPooledStack {
 		st.stack = make([]any, 0, 64)
 	} else {
-		clear(st.stack[:cap(st.stack)])
+		clear(st.stack[:max(st.high, len(st.stack))])
 		st.stack = st.stack[:0]
 	}
+	st.high = 0
 	st.marks = st.marks[:0]
 	if cap(st.memo) > maxPooledMemo {
 		st.memo = make([]any, 0, 64)
@@ -233,6 +235,7 @@ func (st *state) run() (any, error) {
 			}
 			t := make(Tuple, n)
 			copy(t, st.stack[base:])
+			st.high = max(st.high, len(st.stack))
 			st.stack = append(st.stack[:base], t)
 		case opTuple:
 			var items []any
@@ -447,6 +450,7 @@ func (st *state) popMark() ([]any, error) {
 	if len(items) > st.lim.MaxContainerLen {
 		return nil, errorf(ErrLimit, "%d items over MaxContainerLen %d", len(items), st.lim.MaxContainerLen)
 	}
+	st.high = max(st.high, len(st.stack))
 	st.stack = st.stack[:m]
 	return items, nil
 }

@@ -99,7 +99,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := Decode([]byte(tc.in))
+			v, err := decPlain([]byte(tc.in))
 			if err == nil {
 				t.Fatalf("decoded %#v, want error", v)
 			}
@@ -119,15 +119,15 @@ func TestDecodeErrorMessage(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
-	_, err = Decode([]byte("Nq"))
+	_, err = decPlain([]byte("Nq"))
 	if want := "pickle: offset 1, opcode 'q' (BINPUT): data ends inside the opcode's argument"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
-	_, err = Decode([]byte("N"))
+	_, err = decPlain([]byte("N"))
 	if want := "pickle: offset 1: no STOP opcode"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
-	_, err = Decode([]byte("\xfe"))
+	_, err = decPlain([]byte("\xfe"))
 	if want := "pickle: offset 0, opcode 0xfe: unknown opcode"; err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
@@ -218,6 +218,6 @@ func TestDecodeDeepRegistered(t *testing.T) {
 // hashing is exponential in its depth, is refused quickly.
 func TestDecodeSharedTupleKey(t *testing.T) {
 	data := "\x80\x02}N" + strings.Repeat("2\x86", 200) + "Ns."
-	_, err := Decode([]byte(data))
+	_, err := decPlain([]byte(data))
 	decIsError(t, err, ErrLimit)
 }

@@ -135,3 +135,9 @@ func decIsError(t *testing.T, err, want error) {
 		t.Fatalf("error %q does not wrap %q", err, want)
 	}
 }
+
+// decPlain decodes with an empty registry: the test binary also holds tests
+// that register Pyro's classes in DefaultRegistry.
+func decPlain(data []byte) (any, error) {
+	return (&Decoder{Registry: NewRegistry(nil)}).Decode(data)
+}

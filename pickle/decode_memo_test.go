@@ -26,7 +26,7 @@ for p in (0, 1, 2):
 `
 	for i, data := range decRunPython(t, python, script) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			v, err := Decode(data)
+			v, err := decPlain(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,8 +144,8 @@ func TestDecodeRegistry(t *testing.T) {
 		t.Errorf("self-reference: X is %#v", v.(*decPoint).X)
 	}
 
-	// The default decoder leaves the class generic.
-	v, err = Decode([]byte(prefix + "cgeo\nPoint\n)\x81."))
+	// A registry without the class leaves it generic.
+	v, err = decPlain([]byte(prefix + "cgeo\nPoint\n)\x81."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,5 +161,34 @@ func TestDecodeRegistry(t *testing.T) {
 		if pe.Offset != 10+len(name) || pe.Op != opNewobj {
 			t.Errorf("%s: error at offset %d op %x, want NEWOBJ at %d: %v", name, pe.Offset, pe.Op, 10+len(name), err)
 		}
+	}
+}
+
+// TestDecodePresizedDictShared checks that a dict referenced from the memo
+// before its items arrive stays one dict when the decoder presizes it.
+func TestDecodePresizedDictShared(t *testing.T) {
+	items := ""
+	for i := range 20 {
+		items += fmt.Sprintf("K%cK%c", i, i)
+	}
+	// [d, d] where d = {} is memoized and referenced before SETITEMS.
+	data := "\x80\x02](}q\x01h\x01eh\x01(" + items + "u0."
+	v, err := decPlain([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := v.(*List)
+	d0, d1 := l.Items[0].(Dict), l.Items[1].(Dict)
+	if d0.Len() != 20 || d1.Len() != 20 {
+		t.Fatalf("lengths %d and %d, want 20", d0.Len(), d1.Len())
+	}
+	for i := range 20 {
+		if got, _ := d1.Get_(int64(i)); got != int64(i) {
+			t.Errorf("d[%d] = %v", i, got)
+		}
+	}
+	d0.Set("x", 1)
+	if d1.Len() != 21 {
+		t.Error("the two references are different dicts")
 	}
 }

@@ -108,6 +108,7 @@ func (st *state) setItems(d Dict, items []any) error {
 	if d.Len()+len(items)/2 > st.lim.MaxContainerLen {
 		return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", d.Len()+len(items)/2, st.lim.MaxContainerLen)
 	}
+	growDict(d, len(items)/2)
 	for i := 0; i < len(items); i += 2 {
 		k := items[i]
 		if err := st.checkKey(k); err != nil {

@@ -149,7 +149,7 @@ var decOpcodeCases = []struct {
 func TestDecodeOpcodes(t *testing.T) {
 	for _, tc := range decOpcodeCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Decode([]byte(tc.in))
+			got, err := decPlain([]byte(tc.in))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -79,7 +79,7 @@ func decRunCases(t *testing.T, major int, cases []decPyCase) {
 				if c.wantFor != nil {
 					want = c.wantFor(p)
 				}
-				got, err := Decode(data)
+				got, err := decPlain(data)
 				if err != nil {
 					t.Errorf("py%d %s protocol %d pickler %d: %v\n%x", major, c.expr, p, k, err, data)
 					continue

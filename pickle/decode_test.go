@@ -2,7 +2,10 @@ package pickle
 
 import (
 	"encoding/hex"
+	"fmt"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // stdCallMessage is Python 2's cPickle.dumps(msg, 2) of Pyro's standard call
@@ -22,16 +25,26 @@ func BenchmarkDecodeInternalCallMessage(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(stdCallMessage)))
 	for b.Loop() {
-		if _, err := Decode(stdCallMessage); err != nil {
+		if _, err := decPlain(stdCallMessage); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func TestDecodeCallMessageSmoke(t *testing.T) {
-	v, err := Decode(stdCallMessage)
-	if err != nil {
-		t.Fatal(err)
+func TestDecodeCallMessage(t *testing.T) {
+	dict := NewDict()
+	for i := range 10 {
+		dict.Set(ByteString(fmt.Sprintf("k%d", i)), int64(i))
 	}
-	t.Logf("%#v", v)
+	want := Tuple{ByteString("7f00000146c929cefcdb0cb175b39735c4"), ByteString("method"), int64(3),
+		Tuple{Tuple{int64(42), 3.14, "unicode \u20ac", NewList(decInts(100)...), dict}, NewDict()}}
+	for name, decode := range map[string]func([]byte) (any, error){"Decode": Decode, "empty registry": decPlain} {
+		got, err := decode(stdCallMessage)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(want, got, decCmp...); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
+		}
+	}
 }
