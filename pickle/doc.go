@@ -84,7 +84,8 @@
 //	                              protocol 0); then ListItems, DictItems and
 //	                              BUILD State, in CPython's order; Kwargs need
 //	                              protocol 4 (NEWOBJ_EX)
-//	Pickler                       the instance its PickleObject returns
+//	Pickler                       the instance its PickleObject returns (also
+//	                              for a struct value whose pointer is a Pickler)
 //	struct                        dict of the exported fields keyed by str (the
 //	                              type of Python 2 attribute and keyword names):
 //	                              `pickle:"name"` renames, `pickle:"-"` skips,

@@ -33,6 +33,13 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 		}
 		return s.encodePickler(rv.Interface().(Pickler), depth)
 	}
+	if rv.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(picklerType) {
+		// A struct value whose pointer is the Pickler (compat.Event{...}
+		// rather than &compat.Event{...}) still crosses as its class.
+		p := reflect.New(t)
+		p.Elem().Set(rv)
+		return s.encodePickler(p.Interface().(Pickler), depth)
+	}
 	if t.Implements(errorType) {
 		return &EncodeError{Type: t.String(), Err: fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType)}
 	}

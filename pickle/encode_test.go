@@ -180,6 +180,8 @@ func encodeCases() []struct {
 		{"pointer", &x, "7", true},
 		{"nil-pointer", (*int)(nil), "None", true},
 		{"pickler", testPickler{ByteString("v")}, "ValueError('v')", false},
+		{"pickler-pointer-receiver", ptrPickler{ByteString("w")}, "ValueError('w')", false},
+		{"pickler-pointer-receiver-field", struct{ E ptrPickler }{ptrPickler{ByteString("w")}}, "{'E': ValueError('w')}", false},
 	}
 }
 
@@ -187,6 +189,13 @@ func encodeCases() []struct {
 type testPickler struct{ msg ByteString }
 
 func (p testPickler) PickleObject() (*Object, error) {
+	return &Object{Class: Class{Module: "exceptions", Name: "ValueError"}, Build: BuildReduce, Args: Tuple{p.msg}}, nil
+}
+
+// ptrPickler is a Pickler through its pointer only.
+type ptrPickler struct{ msg ByteString }
+
+func (p *ptrPickler) PickleObject() (*Object, error) {
 	return &Object{Class: Class{Module: "exceptions", Name: "ValueError"}, Build: BuildReduce, Args: Tuple{p.msg}}, nil
 }
 
