@@ -4,6 +4,8 @@
 //
 //	esclient sub [--es URI] [--match] [--count N] [--n K] SUBJECT...
 //	esclient pub [--es URI] [--repeat N] SUBJECT[,SUBJECT...]=MSG...
+//	esclient bench [--es URI] [--events N] [--rate R] [--subject S]
+//	esclient benchsub [--es URI] [--n K] [--events N]
 //
 // Without --es the event service is found through the name server
 // (PYRO_NS_HOSTNAME / PYRO_NS_PORT). sub prints "READY" once subscribed,
@@ -13,6 +15,11 @@
 // events. pub publishes each SUBJECT=MSG (MSG an int if it parses as one,
 // else a str; with --repeat the message is (MSG, i)) and prints
 // "PUBLISHED <n>".
+//
+// bench and benchsub are the Go publisher and subscribers of
+// scripts/bench_es.sh: bench publishes (publish time, seq) messages, as fast
+// as it can or at R events/s; benchsub prints the same RESULT line as
+// scripts/bench_es_sub.py.
 package main
 
 import (
@@ -21,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +56,8 @@ func main() {
 		err = pub(ctx, os.Args[2:])
 	case "bench":
 		err = bench(ctx, os.Args[2:])
+	case "benchsub":
+		err = benchsub(ctx, os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}
@@ -201,6 +211,7 @@ func bench(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
 	events := fs.Int("events", 1000, "number of events")
+	rate := fs.Float64("rate", 0, "events per second (0: as fast as possible)")
 	subject := fs.String("subject", "bench", "subject")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -212,11 +223,95 @@ func bench(ctx context.Context, args []string) error {
 	defer p.Close()
 	start := time.Now()
 	for i := range *events {
+		if *rate > 0 {
+			next := start.Add(time.Duration(float64(i) / *rate * float64(time.Second)))
+			time.Sleep(time.Until(next))
+		}
 		msg := pickle.Tuple{float64(time.Now().UnixNano()) / 1e9, int64(i)}
 		if err := p.Publish(ctx, msg, *subject); err != nil {
 			return err
 		}
 	}
 	fmt.Println("PUBLISHED", *events, time.Since(start).Seconds())
+	return nil
+}
+
+// benchsub runs K subscribers of subject "bench" and reports delivery rate
+// and latency once each has N events (or nothing came for 15 s).
+func benchsub(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("benchsub", flag.ContinueOnError)
+	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
+	n := fs.Int("n", 1, "number of subscribers")
+	events := fs.Int("events", 1000, "events per subscriber")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var (
+		mu        sync.Mutex
+		latencies []float64
+		last      time.Time
+		firstPub  = -1.0
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range *n {
+		s, err := es.NewSubscriber(es.SubscriberOptions{ClientOptions: clientOptions(*esURI), Daemon: daemonOptions},
+			func(_ context.Context, ev *compat.Event) {
+				now := time.Now()
+				t, ok := ev.Msg.(pickle.Tuple)
+				if !ok || len(t) != 2 {
+					return
+				}
+				pub, _ := t[0].(float64)
+				mu.Lock()
+				latencies = append(latencies, float64(now.UnixNano())/1e9-pub)
+				last = now
+				if firstPub < 0 || pub < firstPub {
+					firstPub = pub
+				}
+				mu.Unlock()
+			})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		go func() { _ = s.Listen(ctx) }()
+		if err := s.Subscribe(ctx, "bench"); err != nil {
+			return err
+		}
+	}
+	fmt.Println("READY")
+	expected := *n * *events
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		mu.Lock()
+		got, idle := len(latencies), !last.IsZero() && time.Since(last) > 15*time.Second
+		mu.Unlock()
+		if got >= expected || idle {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(latencies)
+	pct := func(q float64) float64 {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] * 1000
+	}
+	seconds, rate := 0.0, 0.0
+	if len(latencies) > 0 {
+		seconds = float64(last.UnixNano())/1e9 - firstPub
+		rate = float64(len(latencies)) / seconds
+	}
+	fmt.Printf("RESULT received=%d expected=%d seconds=%.3f rate=%.0f p50=%.2f p99=%.2f\n",
+		len(latencies), expected, seconds, rate, pct(0.50), pct(0.99))
 	return nil
 }

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Event service benchmark, Python's event server (Pyro 3.16) side by side
+# with ours (pyro-es): events/s delivered from one publisher to 1, 10 and 100
+# subscribers, with Python subscribers (scripts/bench_es_sub.py, Pyro's
+# Subscriber class, all in one process) and with Go subscribers (package es,
+# es/internal/esclient benchsub), and publish->deliver latency p50/p99.
+# The publisher is the same for all runs: es.Publisher (esclient bench).
+#
+# Throughput runs publish as fast as the service accepts (PYRO_ES_BLOCKQUEUE=1,
+# queue 1000: nothing is dropped), so their latencies are queueing delays;
+# the "paced" runs publish 200 events/s to 10 subscribers to show latency
+# without saturation.
+#
+# Environment: BENCH_SUBS (default "1 10 100"), BENCH_EVENTS_<n> events per
+# run for n subscribers (defaults 4000, 1000, 150), BENCH_ES ("python go").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work" ./cmd/pyro-es ./es/internal/esclient
+export PYRO_HOST=127.0.0.1 PYRO_PORT=0 PYRO_STORAGE="$work" PYTHONUNBUFFERED=1
+export PYRO_ES_QUEUESIZE=1000 PYRO_ES_BLOCKQUEUE=1
+
+# wait_line FILE PATTERN SECONDS: waits until FILE has a line matching PATTERN.
+wait_line() {
+  local deadline=$((SECONDS + $3))
+  until grep -q "$2" "$1" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "bench_es: no '$2' in $1 after $3 s:" >&2; cat "$1" >&2; return 1
+    fi
+    sleep 0.1
+  done
+}
+
+es_pid=""
+start_es() {
+  local out="$work/es-$1.out"
+  : >"$out"
+  if [ "$1" = python ]; then
+    "$PY2" -u -m Pyro.EventService.Server -N -n 127.0.0.1 -p 0 >"$out" 2>&1 &
+  else
+    "$work/pyro-es" -N -n 127.0.0.1 -p 0 >"$out" 2>&1 &
+  fi
+  es_pid=$!
+  pids+=("$es_pid")
+  wait_line "$out" "Event Server started" 30
+  es_uri="$(sed -n 's/^URI= //p' "$out")"
+}
+
+stop_es() {
+  kill "$es_pid" 2>/dev/null || true
+  wait "$es_pid" 2>/dev/null || true
+}
+
+# run ES SUBKIND N EVENTS RATE: one measurement; prints a table row.
+run() {
+  local es=$1 kind=$2 n=$3 events=$4 rate=$5 out="$work/sub.out"
+  start_es "$es"
+  : >"$out"
+  if [ "$kind" = python ]; then
+    timeout 300 "$PY2" scripts/bench_es_sub.py --es "$es_uri" "$n" "$events" >"$out" 2>&1 &
+  else
+    timeout 300 "$work/esclient" benchsub -es "$es_uri" -n "$n" -events "$events" >"$out" 2>&1 &
+  fi
+  local sub=$!
+  pids+=("$sub")
+  wait_line "$out" READY 120
+  timeout 300 "$work/esclient" bench -es "$es_uri" -events "$events" -rate "$rate" >/dev/null
+  wait_line "$out" RESULT 300
+  wait "$sub" 2>/dev/null || true
+  stop_es
+  local r
+  r="$(grep RESULT "$out")"
+  field() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+  local label="max"
+  [ "$rate" != 0 ] && label="$rate/s"
+  printf '%-7s %-7s %5s %7s %9s %9s %10s %10s\n' "$es" "$kind" "$n" "$label" \
+    "$(field received)/$(field expected)" "$(field rate)" "$(field p50)" "$(field p99)"
+}
+
+printf '%-7s %-7s %5s %7s %9s %9s %10s %10s\n' ES subs N publish delivered "events/s" "p50 ms" "p99 ms"
+for n in ${BENCH_SUBS:-1 10 100}; do
+  var="BENCH_EVENTS_$n"
+  case $n in 1) def=4000 ;; 10) def=1000 ;; *) def=150 ;; esac
+  events="${!var:-$def}"
+  for kind in python go; do
+    for es in ${BENCH_ES:-python go}; do
+      run "$es" "$kind" "$n" "$events" 0
+    done
+  done
+done
+for kind in python go; do
+  for es in ${BENCH_ES:-python go}; do
+    run "$es" "$kind" 10 400 200
+  done
+done
