@@ -80,6 +80,8 @@ type state struct {
 
 	pending   []*Object // instances of registered classes
 	opOffsets map[*Object]int
+	ownState  map[*Object]Dict // states merged by a second BUILD
+	keyNodes  int              // tuple items of dict keys and set items checked
 }
 
 func (st *state) release() {
@@ -100,7 +102,7 @@ func (st *state) release() {
 	}
 	st.memoMap, st.memoCount = nil, 0
 	clear(st.pending)
-	st.pending, st.opOffsets = st.pending[:0], nil
+	st.pending, st.opOffsets, st.ownState, st.keyNodes = st.pending[:0], nil, nil, 0
 }
 
 // emptyTuple is the value of EMPTY_TUPLE, boxed once.

@@ -2,6 +2,7 @@ package pickle
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -220,4 +221,26 @@ func TestDecodeSharedTupleKey(t *testing.T) {
 	data := "\x80\x02}N" + strings.Repeat("2\x86", 200) + "Ns."
 	_, err := decPlain([]byte(data))
 	decIsError(t, err, ErrLimit)
+
+	// A key of 2**16 items, set again and again.
+	data = "\x80\x02}N" + strings.Repeat("2\x86", 16) + "q\x010" + strings.Repeat("h\x01Ns", 100000) + "."
+	_, err = decPlain([]byte(data))
+	decIsError(t, err, ErrLimit)
+}
+
+// TestDecodeManyBuilds checks that repeated BUILDs merge in linear time.
+func TestDecodeManyBuilds(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("\x80\x02cm\nC\n)\x81")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "}J%sNsb", string([]byte{byte(i), byte(i >> 8), 0, 0}))
+	}
+	b.WriteString(".")
+	v, err := decPlain([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := v.(*Object).State.(Dict).Len(); n != 20000 {
+		t.Errorf("state has %d keys, want 20000", n)
+	}
 }

@@ -5,10 +5,12 @@ import (
 	"unicode/utf8"
 )
 
-// maxKeyNodes bounds the items, counted with repetition, of one dict key or
-// set item: a key built of shared tuples ((t, t), (t, t), ...) would otherwise
-// make hashing it exponential.
-const maxKeyNodes = 1 << 16
+// keyNodeBudget bounds the work of checking and hashing dict keys and set
+// items: every tuple item of every key counts, with repetition, against
+// keyNodeBudget plus 16 per byte of input. A key made of shared tuples
+// ((t, t), (t, t), ...), or one such key set many times, would otherwise
+// cost time exponential or quadratic in the size of the pickle.
+const keyNodeBudget = 1 << 20
 
 // checkHashable reports an error unless every item may be a dict key or set
 // member in Python.
@@ -22,12 +24,19 @@ func (st *state) checkHashable(items []any) error {
 }
 
 func (st *state) checkKey(k any) error {
-	budget := maxKeyNodes
-	switch hashable(k, st.lim.MaxDepth, &budget) {
+	switch k.(type) {
+	case string, ByteString, int64:
+		return nil // the common keys, without the budget's bookkeeping
+	}
+	limit := keyNodeBudget + 16*len(st.data)
+	budget := limit - st.keyNodes
+	r := hashable(k, st.lim.MaxDepth, &budget)
+	st.keyNodes = limit - budget
+	switch r {
 	case keyOK:
 		return nil
 	case keyTooBig:
-		return errorf(ErrLimit, "dict key or set item nested over MaxDepth %d or over %d items", st.lim.MaxDepth, maxKeyNodes)
+		return errorf(ErrLimit, "dict key or set item nested over MaxDepth %d, or keys with over %d items in all", st.lim.MaxDepth, limit)
 	}
 	return errorf(ErrBadValue, "unhashable type %s", typeName(k))
 }
@@ -455,16 +464,23 @@ func (st *state) build() error {
 		o.State = stateV
 		return nil
 	}
-	// A second BUILD with a dict updates the instance dict, as Python does;
-	// the update goes into a new Dict because the old one may be shared.
-	merged := NewDict()
-	for k, v := range old.Iter() {
-		merged.Set(k, v)
+	// A second BUILD with a dict updates the instance dict, as Python does.
+	// The first update copies the state into a Dict of the object's own,
+	// because the old one may be shared; later ones update that copy.
+	if st.ownState[o] != old {
+		merged := NewDict()
+		for k, v := range old.Iter() {
+			merged.Set(k, v)
+		}
+		if st.ownState == nil {
+			st.ownState = make(map[*Object]Dict)
+		}
+		st.ownState[o] = merged
+		old, o.State = merged, merged
 	}
 	for k, v := range upd.Iter() {
-		merged.Set(k, v)
+		old.Set(k, v)
 	}
-	o.State = merged
 	return nil
 }
 
