@@ -290,6 +290,16 @@ func assignValue(rv reflect.Value, v any) error {
 		rv.SetZero()
 		return nil
 	}
+	if vt.Kind() == reflect.Pointer && vt.Elem() == t {
+		// A registered class decoded to *T, assigned to a T.
+		pv := reflect.ValueOf(v)
+		if pv.IsNil() {
+			rv.SetZero()
+		} else {
+			rv.Set(pv.Elem())
+		}
+		return nil
+	}
 	switch t.Kind() {
 	case reflect.Bool:
 		if x, ok := v.(bool); ok {

@@ -67,6 +67,7 @@ func TestAssign(t *testing.T) {
 		{"bigint-value", bigInt("123456789012345678901234567890"), new(big.Int), *bigInt("123456789012345678901234567890")},
 		{"tuple-identity", Tuple{int64(1)}, new(Tuple), Tuple{int64(1)}},
 		{"list-identity", list, new(*List), list},
+		{"deref", &inner{X: 3}, new(inner), inner{X: 3}},
 		{"object-value", &Object{Class: Class{Module: "m", Name: "C"}}, new(Object), Object{Class: Class{Module: "m", Name: "C"}}},
 		{"interface", ByteString("x"), new(interface{ GoString() string }), any(ByteString("x"))},
 		{"nested", NewList(dictOf("x", NewList(int64(1)))), new([]map[string][]int), []map[string][]int{{"x": {1}}}},
