@@ -176,13 +176,23 @@ func (s *encState) release() {
 	s.memo = s.memo[:0]
 	s.memoMap = nil
 	s.classes = s.classes[:0]
-	clear(s.items)
-	s.items = s.items[:0]
-	clear(s.strKeys)
-	s.strKeys = s.strKeys[:0]
-	clear(s.keys)
-	s.keys = s.keys[:0]
+	s.items = reuse(s.items)
+	s.strKeys = reuse(s.strKeys)
+	s.keys = reuse(s.keys)
 	encStatePool.Put(s)
+}
+
+// maxPooledItems bounds the scratch slices a pooled state keeps, so that one
+// huge value does not pin its scratch memory forever.
+const maxPooledItems = 4096
+
+// reuse empties a scratch slice for the next encoding, dropping it if large.
+func reuse[T any](b []T) []T {
+	if cap(b) > maxPooledItems {
+		return nil
+	}
+	clear(b)
+	return b[:0]
 }
 
 func (s *encState) lookup(id ident) (int, bool) {
