@@ -82,6 +82,7 @@ type state struct {
 	opOffsets map[*Object]int
 	ownState  map[*Object]Dict // states merged by a second BUILD
 	keyNodes  int              // tuple items of dict keys and set items checked
+	nanKeys   int              // dict keys and set items holding a NaN
 }
 
 func (st *state) release() {
@@ -102,7 +103,7 @@ func (st *state) release() {
 	}
 	st.memoMap, st.memoCount = nil, 0
 	clear(st.pending)
-	st.pending, st.opOffsets, st.ownState, st.keyNodes = st.pending[:0], nil, nil, 0
+	st.pending, st.opOffsets, st.ownState, st.keyNodes, st.nanKeys = st.pending[:0], nil, nil, 0, 0
 }
 
 // emptyTuple is the value of EMPTY_TUPLE, boxed once.

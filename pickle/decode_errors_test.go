@@ -228,6 +228,20 @@ func TestDecodeSharedTupleKey(t *testing.T) {
 	decIsError(t, err, ErrLimit)
 }
 
+// TestDecodeNaNKeys checks that NaN dict keys, which all collide, are bounded.
+func TestDecodeNaNKeys(t *testing.T) {
+	nan := "G\x7f\xf8\x00\x00\x00\x00\x00\x00"
+	v, err := decPlain([]byte("}(" + strings.Repeat(nan+"N", 1000) + "u."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := v.(Dict).Len(); n != 1000 {
+		t.Errorf("%d keys, want 1000 (NaN keys are all distinct)", n)
+	}
+	_, err = decPlain([]byte("}(" + strings.Repeat(nan+"\x85N", 1001) + "u."))
+	decIsError(t, err, ErrLimit)
+}
+
 // TestDecodeManyBuilds checks that repeated BUILDs merge in linear time.
 func TestDecodeManyBuilds(t *testing.T) {
 	var b strings.Builder

@@ -7,10 +7,11 @@ import (
 
 // keyNodeBudget bounds the work of checking and hashing dict keys and set
 // items: every tuple item of every key counts, with repetition, against
-// keyNodeBudget plus 16 per byte of input. A key made of shared tuples
+// keyNodeBudget plus one per byte of input (a tuple pickled without memo
+// references takes at least a byte per item). A key made of shared tuples
 // ((t, t), (t, t), ...), or one such key set many times, would otherwise
 // cost time exponential or quadratic in the size of the pickle.
-const keyNodeBudget = 1 << 20
+const keyNodeBudget = 1 << 16
 
 // checkHashable reports an error unless every item may be a dict key or set
 // member in Python.
@@ -28,12 +29,19 @@ func (st *state) checkKey(k any) error {
 	case string, ByteString, int64:
 		return nil // the common keys, without the budget's bookkeeping
 	}
-	limit := keyNodeBudget + 16*len(st.data)
+	limit := keyNodeBudget + len(st.data)
 	budget := limit - st.keyNodes
 	r := hashable(k, st.lim.MaxDepth, &budget)
 	st.keyNodes = limit - budget
 	switch r {
 	case keyOK:
+		return nil
+	case keyNaN:
+		// NaN keys never compare equal and all hash alike, so each one
+		// lengthens the same hash chain.
+		if st.nanKeys++; st.nanKeys > maxNaNKeys {
+			return errorf(ErrLimit, "over %d dict keys or set items holding a NaN", maxNaNKeys)
+		}
 		return nil
 	case keyTooBig:
 		return errorf(ErrLimit, "dict key or set item nested over MaxDepth %d, or keys with over %d items in all", st.lim.MaxDepth, limit)
@@ -41,31 +49,49 @@ func (st *state) checkKey(k any) error {
 	return errorf(ErrBadValue, "unhashable type %s", typeName(k))
 }
 
+// maxNaNKeys bounds the dict keys and set items holding a float NaN in one
+// pickle: inserting n of them in a dict takes time quadratic in n.
+const maxNaNKeys = 1000
+
 const (
 	keyOK = iota
+	keyNaN
 	keyUnhashable
 	keyTooBig
 )
 
-// hashable reports whether Python could hash k (and og-rek's Dict can).
+// hashable reports whether Python could hash k (and og-rek's Dict can), and
+// whether k holds a NaN.
 func hashable(k any, depth int, budget *int) int {
 	*budget--
 	if *budget < 0 {
 		return keyTooBig
 	}
 	switch k := k.(type) {
-	case string, ByteString, Bytes, int64, float64, bool, None, Class, *big.Int, *Object, *FrozenSet:
+	case float64:
+		if k != k {
+			return keyNaN
+		}
+		return keyOK
+	case string, ByteString, Bytes, int64, bool, None, Class, *big.Int, *Object, *FrozenSet:
 		return keyOK
 	case Tuple:
 		if depth <= 0 {
 			return keyTooBig
 		}
+		r := keyOK
 		for _, x := range k {
-			if r := hashable(x, depth-1, budget); r != keyOK {
-				return r
+			switch hashable(x, depth-1, budget) {
+			case keyOK:
+			case keyNaN:
+				r = keyNaN
+			case keyUnhashable:
+				return keyUnhashable
+			default:
+				return keyTooBig
 			}
 		}
-		return keyOK
+		return r
 	}
 	return keyUnhashable
 }
