@@ -7,17 +7,18 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
 
 // ClientOptions say how Publisher and Subscriber reach the event service.
 type ClientOptions struct {
 	// ESURI is the event service's URI (a string, compat.URI or *core.Proxy);
-	// nil means PYRONAME://:Pyro.EventService, resolved with the name
-	// server (core.DefaultResolver: PYRO_NS_HOSTNAME / PYRO_NS_PORT, or the
-	// locator package ns installs).
+	// nil means Name, resolved with the name server that Pyro's locator
+	// finds (ns.Locate: PYRO_NS_HOSTNAME / PYRO_NS_PORT, else broadcast).
 	ESURI any
-	// Identification is sent to the event service (pyro-es -i).
+	// Identification is sent to the event service (pyro-es -i) and, as
+	// Pyro's clients do, to the name server.
 	Identification string
 }
 
@@ -29,6 +30,7 @@ func (o ClientOptions) proxy() (*core.Proxy, error) {
 	uri := o.ESURI
 	if uri == nil {
 		uri = compat.URI{Protocol: "PYRONAME", ObjectID: Name}
+		opts = append(opts, core.WithResolver(ns.Resolver(ns.LocateOptions{Identification: o.Identification})))
 	}
 	return core.NewProxy(uri, opts...)
 }

@@ -4,7 +4,8 @@
 //	pyro-es [-h] [-n hostname] [-p port] [-N] [-i identification]
 //
 // It registers the event service as :Pyro.EventService in the name server
-// found through PYRO_NS_HOSTNAME / PYRO_NS_PORT (unless -N), and serves it
+// found as Pyro's locator finds it (PYRO_NS_HOSTNAME / PYRO_NS_PORT, else
+// broadcast), unless -N, and serves it
 // until interrupted, then unregisters it. PYRO_ES_QUEUESIZE and
 // PYRO_ES_BLOCKQUEUE configure the per-subscriber queues as in Pyro.
 package main
@@ -25,8 +26,8 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
-	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/es"
+	"github.com/gopyro/gopyro/ns"
 )
 
 const usage = `Usage: pyro-es [-h] [-n hostname] [-p port] [-N] [-i identification]
@@ -173,29 +174,18 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// locateNS finds the name server at PYRO_NS_HOSTNAME:PYRO_NS_PORT (the
-// identification is also used for it, as Pyro's -i) and checks it answers.
-func locateNS(ctx context.Context, ident string) (*core.NSRegistrar, error) {
-	cfg := config.Current()
-	if cfg.NSHostname == "" {
-		return nil, errors.New("PYRO_NS_HOSTNAME is not set (name server broadcast discovery is not available here)")
-	}
-	var popts []core.ProxyOption
-	if ident != "" {
-		popts = append(popts, core.WithIdentification(ident))
-	}
-	popts = append(popts, core.WithTimeout(10*time.Second))
-	reg := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort, popts...)
-	if _, err := reg.Proxy().Call(ctx, "ping"); err != nil {
-		return nil, fmt.Errorf("%s:%d: %w", cfg.NSHostname, cfg.NSPort, err)
-	}
-	return reg, nil
+// locateNS finds the name server as Pyro's locator does (PYRO_NS_HOSTNAME,
+// else broadcast); the identification is also used for it, as Pyro's -i.
+func locateNS(ctx context.Context, ident string) (*ns.NameServer, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return ns.Locate(ctx, ns.LocateOptions{Identification: ident})
 }
 
 // replaceRunning does what Pyro's event server does when the name is
 // already registered: ask whether to start anyway, and unregister the old
 // one if so. It reports whether to go on.
-func replaceRunning(ctx context.Context, reg *core.NSRegistrar, stdin io.Reader, stdout io.Writer) (bool, error) {
+func replaceRunning(ctx context.Context, reg *ns.NameServer, stdin io.Reader, stdout io.Writer) (bool, error) {
 	_, err := reg.Resolve(ctx, es.Name)
 	var ne *compat.NamingError
 	switch {
