@@ -407,5 +407,8 @@ func (c *Conn) ioError(ctx context.Context, err error, atStart, read bool) *Prot
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		return newError(ErrTruncated, "connection lost", io.ErrUnexpectedEOF)
 	}
+	if tlsErr := tlsAlertError(err); tlsErr != nil {
+		return tlsErr
+	}
 	return newError(ErrConnection, "connection lost: "+err.Error(), err)
 }

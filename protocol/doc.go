@@ -49,4 +49,24 @@
 // ServerHandshake and ClientHandshake run the two roles with a pluggable
 // Validator; DefaultValidator has Pyro's semantics (connection limit, token
 // HMAC-MD5(key=challenge, msg=MD5(passphrase)) or no identification).
+//
+// # Connection security
+//
+// Besides DefaultValidator's passphrases (SetAllowedIdentifications):
+// DenyHosts, AllowHosts and CheckHosts refuse hosts with "host blocked"
+// (Pyro's denyhosts example); LoginValidator checks login and password with
+// the token of Pyro's user_passwd_auth example; SSLValidator is Pyro's
+// BasicSSLValidator for PYROSSL daemons (client certificate required,
+// checkCertificate hook).
+//
+// # TLS (PYROSSL)
+//
+// Pyro's PYROSSL protocol is the same protocol inside TLS with mutual
+// certificate authentication. TLSSettings (from the PYROSSL_* items)
+// builds the server and client *tls.Config; TLSListener and DialTLS make
+// the connections, and ServerHandshake / ClientHandshake run the TLS
+// handshake before Pyro's. Failures are ErrTLS errors that name the cause on
+// both sides (expired or unknown certificate, host name mismatch, a peer
+// that does not speak TLS); a plain client on a TLS port is answered
+// "DENIED3" instead of being left waiting.
 package protocol

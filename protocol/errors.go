@@ -51,6 +51,11 @@ var (
 	// bytes, a CONNECT message without the "CONNECT" prefix (Pyro closes
 	// without a reply), or a verdict that is neither GRANTED nor DENIED.
 	ErrHandshake = errors.New("handshake failed")
+	// ErrTLS: the TLS layer of a PYROSSL connection failed: the TLS
+	// handshake (wrong or expired certificate, unknown CA, host name
+	// mismatch, a peer that does not speak TLS) or a TLS alert from the
+	// peer. Msg says which; Err is crypto/tls's error.
+	ErrTLS = errors.New("TLS failed")
 )
 
 // ProtocolError is the error type of this package for everything that goes

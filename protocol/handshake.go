@@ -3,6 +3,8 @@ package protocol
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 )
 
@@ -35,6 +37,9 @@ var defaultValidator = &DefaultValidator{}
 //
 // A nil v means a DefaultValidator with default settings. A nil
 // info.RemoteAddr or info.LocalAddr is taken from c.
+//
+// On a *tls.Conn (PYROSSL, see TLSListener) the TLS handshake runs first and
+// info.TLS is filled in for the Validator; its failure is an ErrTLS error.
 func ServerHandshake(ctx context.Context, c *Conn, v Validator, info ConnInfo) error {
 	if v == nil {
 		v = defaultValidator
@@ -44,6 +49,13 @@ func ServerHandshake(ctx context.Context, c *Conn, v Validator, info ConnInfo) e
 	}
 	if info.LocalAddr == nil {
 		info.LocalAddr = c.LocalAddr()
+	}
+	if tc, ok := c.nc.(*tls.Conn); ok && info.TLS == nil {
+		st, err := c.serverTLS(ctx, tc)
+		if err != nil {
+			return err
+		}
+		info.TLS = st
 	}
 	if ok, reason := v.AcceptHost(info); !ok {
 		return deny(ctx, c, reason)
@@ -60,6 +72,10 @@ func ServerHandshake(ctx context.Context, c *Conn, v Validator, info ConnInfo) e
 	}
 	body, _, err := c.readMessage(ctx, 0, true)
 	if err != nil {
+		var pe *ProtocolError
+		if errors.As(err, &pe) && (pe.Kind == ErrVersion || pe.Kind == ErrHeader) && looksLikeTLS(c.hdr[:]) {
+			return newError(pe.Kind, pe.Msg, errors.New("the client started a TLS handshake: it wants PYROSSL, this server speaks plain PYRO"))
+		}
 		return err
 	}
 	token, ok := bytes.CutPrefix(body, []byte(connectPrefix))
@@ -91,10 +107,19 @@ func deny(ctx context.Context, c *Conn, reason DenyReason) error {
 // Error text is that of Pyro's ConnectionDeniedError), and a *ProtocolError
 // otherwise: ErrHandshake for a challenge that is not 16 bytes or a verdict
 // that is neither GRANTED nor DENIED, framing or I/O kinds for the rest.
+// On a *tls.Conn (see DialTLS) the TLS handshake runs first; a TLS failure
+// (certificate refused on either side, a server that is not PYROSSL) is an
+// ErrTLS error that says which.
+//
 // On error the caller closes the connection.
 func ClientHandshake(ctx context.Context, c *Conn, v Validator, ident []byte) error {
 	if v == nil {
 		v = defaultValidator
+	}
+	if tc, ok := c.nc.(*tls.Conn); ok && !tc.ConnectionState().HandshakeComplete {
+		if err := c.clientTLS(ctx, tc); err != nil {
+			return err
+		}
 	}
 	// A server that refuses the host sends 7 raw bytes where the challenge
 	// header would start, so look at those first.

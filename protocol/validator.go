@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/subtle"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -20,6 +21,10 @@ type ConnInfo struct {
 	// including this new one (Pyro's multithreaded daemon counts the new
 	// connection's thread), so MaxConnections=1 refuses every client.
 	Connections int
+	// TLS is the state of a TLS connection (PYROSSL) after its TLS
+	// handshake, with the client's certificates if it sent any; nil for
+	// plain TCP. ServerHandshake fills it in for a *tls.Conn.
+	TLS *tls.ConnectionState
 }
 
 // Validator decides who may connect, Pyro's "connection validator"

@@ -1,0 +1,317 @@
+package protocol
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopyro/gopyro/config"
+)
+
+// testPKI writes a CA, a second ("wrong") CA and certificates signed by
+// them into a directory, as PEM files for TLSSettings.
+type testPKI struct {
+	dir string
+}
+
+type certSpec struct {
+	file     string // written as <file>.pem (certificate) and <file>.key
+	signer   string // "ca" or "wrongca"
+	cn       string
+	server   bool // server (127.0.0.1, localhost) or client usage
+	expired  bool
+	combined bool // key appended to the .pem file as well
+}
+
+func newTestPKI(t *testing.T) *testPKI {
+	t.Helper()
+	p := &testPKI{dir: t.TempDir()}
+	cas := map[string]*x509.Certificate{}
+	keys := map[string]*ecdsa.PrivateKey{}
+	for _, name := range []string{"ca", "wrongca"} {
+		key := newKey(t)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gopyro test " + name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, _ := x509.ParseCertificate(der)
+		cas[name], keys[name] = cert, key
+		p.write(t, name+".pem", pemBlock("CERTIFICATE", der))
+	}
+	specs := []certSpec{
+		{file: "server", signer: "ca", cn: "localhost", server: true, combined: true},
+		{file: "client", signer: "ca", cn: "client", combined: true},
+		{file: "client2", signer: "ca", cn: "intruder", combined: true},
+		{file: "expiredserver", signer: "ca", cn: "localhost", server: true, expired: true},
+		{file: "expiredclient", signer: "ca", cn: "client", expired: true},
+		{file: "wrongserver", signer: "wrongca", cn: "localhost", server: true},
+		{file: "wrongclient", signer: "wrongca", cn: "client"},
+	}
+	for i, s := range specs {
+		key := newKey(t)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(int64(10 + i)), Subject: pkix.Name{CommonName: s.cn},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}
+		if s.server {
+			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+			tmpl.DNSNames = []string{"localhost"}
+			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		}
+		if s.expired {
+			tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, cas[s.signer], &key.PublicKey, keys[s.signer])
+		if err != nil {
+			t.Fatal(err)
+		}
+		kder, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certPEM, keyPEM := pemBlock("CERTIFICATE", der), pemBlock("PRIVATE KEY", kder)
+		if s.combined {
+			p.write(t, s.file+".pem", append(append([]byte{}, keyPEM...), certPEM...))
+		} else {
+			p.write(t, s.file+".pem", certPEM)
+		}
+		p.write(t, s.file+".key", keyPEM)
+	}
+	return p
+}
+
+func newKey(t *testing.T) *ecdsa.PrivateKey {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func pemBlock(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
+
+func (p *testPKI) write(t *testing.T, name string, data []byte) {
+	if err := os.WriteFile(filepath.Join(p.dir, name), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// settings returns the TLSSettings for one certificate; the key is read
+// from the .pem itself when the certificate was written combined.
+func (p *testPKI) settings(cert string, separateKey bool) TLSSettings {
+	s := TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: cert + ".pem", PostConnCheck: true}
+	if separateKey {
+		s.Key = cert + ".key"
+	}
+	return s
+}
+
+func (p *testPKI) server(t *testing.T, cert string) *tls.Config {
+	t.Helper()
+	cfg, err := p.settings(cert, true).ServerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func (p *testPKI) client(t *testing.T, cert string, serverName string, postConnCheck bool) *tls.Config {
+	t.Helper()
+	s := p.settings(cert, true)
+	s.PostConnCheck = postConnCheck
+	cfg, err := s.ClientConfig(serverName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert == "" {
+		cfg.Certificates = nil
+	}
+	return cfg
+}
+
+// Go↔Go PYROSSL handshakes: mutual certificate checks and what each side
+// reports when they fail.
+func TestTLSHandshake(t *testing.T) {
+	p := newTestPKI(t)
+	onlyClient := &SSLValidator{CheckCertificate: func(c *x509.Certificate) error {
+		if c.Subject.CommonName != "client" {
+			return errors.New("unknown client")
+		}
+		return nil
+	}}
+	noCert := p.client(t, "client", "127.0.0.1", true)
+	noCert.Certificates = nil
+	tests := []struct {
+		name      string
+		server    *tls.Config
+		client    *tls.Config
+		validator Validator
+		wantC     string // substring of the client's error, "" = granted
+		wantS     string
+		denied    bool // client error is a *DeniedError
+	}{
+		{name: "mutual", server: p.server(t, "server"), client: p.client(t, "client", "127.0.0.1", true)},
+		{name: "by host name", server: p.server(t, "server"), client: p.client(t, "client", "localhost", true)},
+		{name: "host name mismatch", server: p.server(t, "server"), client: p.client(t, "client", "other.example", true),
+			wantC: "TLS handshake failed: tls: failed to verify certificate: x509: certificate is valid for localhost, not other.example",
+			wantS: "TLS handshake failed: remote error: tls: bad certificate"},
+		{name: "no post-connection check", server: p.server(t, "server"), client: p.client(t, "client", "other.example", false)},
+		{name: "client without certificate", server: p.server(t, "server"), client: noCert,
+			wantC: "security reasons", wantS: "security reasons", denied: true},
+		{name: "certificate hook refuses", server: p.server(t, "server"), client: p.client(t, "client2", "127.0.0.1", true),
+			validator: onlyClient, wantC: "security reasons", wantS: "security reasons", denied: true},
+		{name: "certificate hook accepts", server: p.server(t, "server"), client: p.client(t, "client", "127.0.0.1", true), validator: onlyClient},
+		{name: "expired client certificate", server: p.server(t, "server"), client: p.client(t, "expiredclient", "127.0.0.1", true),
+			wantC: "TLS: the peer refused the connection: tls: expired certificate",
+			wantS: "TLS handshake failed: tls: failed to verify certificate: x509: certificate has expired"},
+		{name: "expired server certificate", server: p.server(t, "expiredserver"), client: p.client(t, "client", "127.0.0.1", true),
+			wantC: "TLS handshake failed: tls: failed to verify certificate: x509: certificate has expired",
+			wantS: "TLS handshake failed: remote error: tls: "},
+		{name: "expired server, no post-connection check", server: p.server(t, "expiredserver"), client: p.client(t, "client", "127.0.0.1", false),
+			wantC: "TLS handshake failed: tls: failed to verify certificate: x509: certificate has expired",
+			wantS: "TLS handshake failed: remote error: tls: bad certificate"},
+		// Go's client only sends a certificate the server's CA list
+		// accepts, so it sends none...
+		{name: "client of another CA", server: p.server(t, "server"), client: p.client(t, "wrongclient", "127.0.0.1", true),
+			wantC: "security reasons", wantS: "security reasons", denied: true},
+		// ...while OpenSSL's (Pyro's M2Crypto) sends it anyway.
+		{name: "client of another CA sends it", server: p.server(t, "server"), client: alwaysSend(p.client(t, "wrongclient", "127.0.0.1", true)),
+			wantC: "TLS: the peer refused the connection: tls: unknown certificate authority",
+			wantS: "TLS handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+		{name: "server of another CA", server: p.server(t, "wrongserver"), client: p.client(t, "client", "127.0.0.1", true),
+			wantC: "TLS handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority",
+			wantS: "TLS handshake failed: remote error: tls: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := tt.validator
+			if v == nil {
+				v = &SSLValidator{}
+			}
+			cerr, serr := loopbackHandshake(t, v, nil, nil, &tlsPair{server: tt.server, client: tt.client})
+			checkErr(t, "client", cerr, tt.wantC)
+			checkErr(t, "server", serr, tt.wantS)
+			if tt.wantC == "" {
+				return
+			}
+			var denied *DeniedError
+			if errors.As(cerr, &denied) != tt.denied {
+				t.Errorf("client error %T, denied = %v", cerr, tt.denied)
+			}
+			if !tt.denied && !errors.Is(cerr, ErrTLS) {
+				t.Errorf("client error %v is not ErrTLS", cerr)
+			}
+		})
+	}
+}
+
+// alwaysSend makes a client present its certificate whatever CAs the server
+// asks for, as OpenSSL does.
+func alwaysSend(cfg *tls.Config) *tls.Config {
+	cert := cfg.Certificates[0]
+	cfg.Certificates = nil
+	cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }
+	return cfg
+}
+
+func checkErr(t *testing.T, side string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s: %v, want success", side, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s: %v, want an error containing %q", side, err, want)
+	}
+}
+
+// A plain PYRO client on a PYROSSL port is refused in words it understands
+// instead of both sides waiting for the other; a PYROSSL client on a plain
+// port is told the server does not speak TLS.
+func TestTLSAgainstPlain(t *testing.T) {
+	p := newTestPKI(t)
+	t.Run("plain client, TLS server", func(t *testing.T) {
+		cerr, serr := loopbackHandshake(t, &SSLValidator{}, nil, nil,
+			&tlsPair{server: p.server(t, "server"), helloTimeout: 100 * time.Millisecond})
+		var denied *DeniedError
+		if !errors.As(cerr, &denied) || denied.Reason != DenySecurity {
+			t.Errorf("client: %v, want DeniedError security reasons", cerr)
+		}
+		checkErr(t, "server", serr, "the client sent nothing (a plain PYRO client on a PYROSSL port?)")
+		if !errors.Is(serr, ErrTLS) {
+			t.Errorf("server error %v is not ErrTLS", serr)
+		}
+	})
+	t.Run("TLS client, plain server", func(t *testing.T) {
+		cerr, serr := loopbackHandshake(t, nil, nil, nil, &tlsPair{client: p.client(t, "client", "127.0.0.1", true)})
+		checkErr(t, "client", cerr, "the server answered in plain PYRO, it is not a PYROSSL server")
+		if !errors.Is(cerr, ErrTLS) {
+			t.Errorf("client error %v is not ErrTLS", cerr)
+		}
+		if !errors.Is(serr, ErrVersion) || serr.Error() != "incompatible protocol version" || !strings.Contains(errors.Unwrap(serr).Error(), "TLS handshake") {
+			t.Errorf("server: %v (cause %v), want ErrHeader caused by a TLS hello", serr, errors.Unwrap(serr))
+		}
+	})
+}
+
+func TestTLSSettingsFiles(t *testing.T) {
+	p := newTestPKI(t)
+	tests := []struct {
+		name string
+		s    TLSSettings
+		want string
+	}{
+		{"key in certificate file", TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: "server.pem"}, ""},
+		{"separate key", TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: "wrongserver.pem", Key: "wrongserver.key"}, ""},
+		{"absolute names", TLSSettings{CertDir: "/nonexistent", CACert: filepath.Join(p.dir, "ca.pem"), Cert: filepath.Join(p.dir, "server.pem")}, ""},
+		{"missing certificate", TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: "host.pem"}, "PYROSSL_CERT: open "},
+		{"missing key", TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: "server.pem", Key: "none.key"}, "PYROSSL_KEY: open "},
+		{"key not in certificate file", TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: "wrongserver.pem"}, "PYROSSL_CERT " + filepath.Join(p.dir, "wrongserver.pem")},
+		{"key of another certificate", TLSSettings{CertDir: p.dir, CACert: "ca.pem", Cert: "wrongserver.pem", Key: "client.key"}, "private key does not match public key"},
+		{"missing CA", TLSSettings{CertDir: p.dir, CACert: "nope.pem", Cert: "server.pem"}, "PYROSSL_CA_CERT: open "},
+		{"CA without certificate", TLSSettings{CertDir: p.dir, CACert: "server.key", Cert: "server.pem"}, "no PEM certificate in it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, serr := tt.s.ServerConfig()
+			_, cerr := tt.s.ClientConfig("localhost")
+			checkErr(t, "ServerConfig", serr, tt.want)
+			checkErr(t, "ClientConfig", cerr, tt.want)
+		})
+	}
+}
+
+func TestTLSSettingsFromConfig(t *testing.T) {
+	env := map[string]string{
+		"PYROSSL_CERTDIR": "/etc/pyro/certs", "PYROSSL_CA_CERT": "myca.pem", "PYROSSL_CERT": "me.pem",
+		"PYROSSL_KEY": "me.key", "PYROSSL_POSTCONNCHECK": "0", "PYRO_CONFIG_FILE": "",
+	}
+	c, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := TLSSettingsFromConfig(c)
+	want := TLSSettings{CertDir: "/etc/pyro/certs", CACert: "myca.pem", Cert: "me.pem", Key: "me.key"}
+	if got.CertDir != want.CertDir || got.CACert != want.CACert || got.Cert != want.Cert || got.Key != want.Key || got.PostConnCheck {
+		t.Errorf("TLSSettingsFromConfig = %+v, want %+v", got, want)
+	}
+}
