@@ -2,13 +2,17 @@ package pickle
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	ogórek "github.com/kisielk/og-rek"
 )
 
@@ -541,4 +545,166 @@ func TestEncodeConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// randomValue builds a random value of the decoded value model, depth-bounded.
+func randomValue(r *rand.Rand, depth int, hashable bool) any {
+	n := 9
+	if depth > 0 && !hashable {
+		n = 14
+	} else if depth > 0 {
+		n = 10
+	}
+	switch r.IntN(n) {
+	case 0:
+		return None{}
+	case 1:
+		return r.IntN(2) == 0
+	case 2:
+		return int64(r.Uint64() >> r.IntN(64))
+	case 3:
+		return -int64(r.Uint64() >> (1 + r.IntN(63)))
+	case 4:
+		x := new(big.Int).Lsh(big.NewInt(r.Int64()), uint(r.IntN(200)))
+		if r.IntN(2) == 0 {
+			x.Neg(x)
+		}
+		return x
+	case 5:
+		return math.Float64frombits(r.Uint64())
+	case 6:
+		b := make([]byte, r.IntN(300))
+		for i := range b {
+			b[i] = byte(r.IntN(256))
+		}
+		return ByteString(b)
+	case 7:
+		rs := make([]rune, r.IntN(20))
+		for i := range rs {
+			for rs[i] = rune(r.IntN(0x110000)); rs[i] >= 0xd800 && rs[i] < 0xe000; rs[i] = rune(r.IntN(0x110000)) {
+			}
+		}
+		return string(rs)
+	case 8:
+		return float64(r.IntN(100)) / 8
+	case 9:
+		t := make(Tuple, r.IntN(5))
+		for i := range t {
+			t[i] = randomValue(r, depth-1, hashable)
+		}
+		return t
+	case 10:
+		l := NewList()
+		for range r.IntN(5) {
+			l.Items = append(l.Items, randomValue(r, depth-1, false))
+		}
+		return l
+	case 11:
+		d := NewDict()
+		for range r.IntN(5) {
+			d.Set(randomValue(r, depth-1, true), randomValue(r, depth-1, false))
+		}
+		return d
+	case 12:
+		s := &Set{}
+		seen := NewDict()
+		for range r.IntN(4) {
+			k := randomValue(r, 0, true)
+			if _, dup := seen.Get_(k); !dup {
+				seen.Set(k, true)
+				s.Items = append(s.Items, k)
+			}
+		}
+		return s
+	default:
+		return ByteArray(fmt.Sprint(r.Int()))
+	}
+}
+
+// pyExpr writes v as a Python 2 expression.
+func pyExpr(v any) string {
+	switch x := v.(type) {
+	case None:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case *big.Int:
+		return x.String() + "L"
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return "float('nan')"
+		case math.IsInf(x, 0):
+			return fmt.Sprintf("float('%v')", x)
+		}
+		return "float.fromhex('" + strconv.FormatFloat(x, 'x', -1, 64) + "')"
+	case ByteString:
+		var b strings.Builder
+		b.WriteString("'")
+		for i := 0; i < len(x); i++ {
+			fmt.Fprintf(&b, "\\x%02x", x[i])
+		}
+		return b.String() + "'"
+	case string:
+		var b strings.Builder
+		b.WriteString("u'")
+		for _, r := range x {
+			fmt.Fprintf(&b, "\\U%08x", r)
+		}
+		return b.String() + "'"
+	case ByteArray:
+		return "bytearray(" + pyExpr(ByteString(x)) + ")"
+	case Tuple:
+		var parts []string
+		for _, item := range x {
+			parts = append(parts, pyExpr(item)+",")
+		}
+		return "(" + strings.Join(parts, " ") + ")"
+	case *List:
+		var parts []string
+		for _, item := range x.Items {
+			parts = append(parts, pyExpr(item))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case Dict:
+		var parts []string
+		for k, v := range x.Iter() {
+			parts = append(parts, pyExpr(k)+": "+pyExpr(v))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case *Set:
+		return "set(" + pyExpr(NewList(x.Items...)) + ")"
+	}
+	panic(fmt.Sprintf("pyExpr: %T", v))
+}
+
+// TestEncodeRandomPython2 encodes random nested values at protocols 0 to 2
+// and has Python 2 check each loads as the value with the same types.
+func TestEncodeRandomPython2(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var cases []oracleCase
+	for i := range 300 {
+		v := randomValue(r, 4, false)
+		for proto := 0; proto <= 2; proto++ {
+			e := Encoder{Protocol: proto}
+			data, err := e.Append(nil, v)
+			if err != nil {
+				t.Fatalf("value %d proto %d: %v", i, proto, err)
+			}
+			cases = append(cases, oracleCase{name: fmt.Sprintf("random%d/%d", i, proto), proto: proto, data: data, expr: pyExpr(v)})
+			got, err := (&Decoder{Registry: NewRegistry(nil)}).Decode(data)
+			if err != nil {
+				t.Fatalf("value %d proto %d: decode: %v", i, proto, err)
+			}
+			if diff := cmp.Diff(v, got, dictPairs, cmpopts.EquateNaNs(), cmp.Comparer(func(a, b *big.Int) bool { return a.Cmp(b) == 0 })); diff != "" {
+				t.Fatalf("value %d proto %d: decoded differs (-sent +decoded):\n%s", i, proto, diff)
+			}
+		}
+	}
+	runOracle(t, cases)
 }
