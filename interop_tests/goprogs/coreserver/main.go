@@ -146,8 +146,9 @@ func (a *Attrs) Double() int { return 2 * a.Value }
 
 // Recorder records oneway calls in order.
 type Recorder struct {
-	mu  sync.Mutex
-	got []int
+	mu    sync.Mutex
+	got   []int
+	ticks int
 }
 
 // Record appends n (called oneway).
@@ -159,6 +160,20 @@ func (r *Recorder) Record(n int) {
 
 // Slow blocks for secs (called oneway to show that later calls go on).
 func (r *Recorder) Slow(secs float64) { time.Sleep(time.Duration(secs * float64(time.Second))) }
+
+// Tick counts a call (benchmarks call it oneway).
+func (r *Recorder) Tick() {
+	r.mu.Lock()
+	r.ticks++
+	r.mu.Unlock()
+}
+
+// Count returns the number of Tick calls so far.
+func (r *Recorder) Count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ticks
+}
 
 // Recorded returns the numbers recorded so far.
 func (r *Recorder) Recorded() []int {
