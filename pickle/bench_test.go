@@ -45,8 +45,8 @@ func readBench(tb testing.TB, name string) []byte {
 }
 
 // TestBenchMessages checks that the benchmarked Go values are the messages
-// cPickle wrote: they load in Python 2 as equal values of equal types, and
-// decoding cPickle's bytes and encoding again gives our encoding.
+// cPickle wrote: they load in Python 2 as equal values of equal types, and so
+// do cPickle's bytes decoded (with the registered classes) and encoded again.
 func TestBenchMessages(t *testing.T) {
 	var cases []oracleCase
 	for _, m := range []struct {
