@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import PY2, PY2_DIR, ROOT, free_port, py2_env, wait_port
+from conftest import PY2, PY2_DIR, ROOT, free_port, py2_env, run_py2, wait_port
 
 TIMEOUT = 30.0
 
@@ -103,15 +103,16 @@ def esclient():
 
 
 class World:
-    """A name server plus helpers to start event servers and clients."""
+    """A name server (Python's, or with ns="go" ours) plus helpers to start
+    event servers and clients."""
 
-    def __init__(self, procs, gobin, esclient):
+    def __init__(self, procs, gobin, esclient, ns="py"):
         self.procs, self.gobin, self.esclient = procs, gobin, esclient
         self.ns_port = free_port()
         self.env = {"PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": self.ns_port,
                     "PYRO_HOST": "127.0.0.1", "PYRO_PORT": 0, "PYTHONUNBUFFERED": "1"}
-        ns = procs.start([PY2, "-m", "Pyro.naming", "-n", "127.0.0.1", "-p", str(self.ns_port), "-x", "-r"],
-                         env=py2_env(self.env))
+        cmd = [PY2, "-m", "Pyro.naming"] if ns == "py" else [os.path.join(gobin, "pyro-ns")]
+        ns = procs.start(cmd + ["-n", "127.0.0.1", "-p", str(self.ns_port), "-x", "-r"], env=py2_env(self.env))
         wait_port(self.ns_port, proc=ns, timeout=TIMEOUT)
         self.es_uri = None
 
@@ -207,6 +208,28 @@ def test_stockquotes_python_clients(world, es):
     pattern = world.py_sub("--match", "--count", 3, r"^STOCKQUOTE\.S.*$")
     world.py_pub(*QUOTES)
     check_quotes(exact, pattern)
+
+
+def test_stockquotes_our_name_server(procs, gobin, esclient):
+    """Our name server, our event server; Python and Go clients find the
+    event server through the name server."""
+    world = World(procs, gobin, esclient, ns="go")
+    world.go_es()
+    exact = world.py_sub("--count", 3, "STOCKQUOTE.SUN", "stockquote.ibm")
+    pattern = world.go_sub("--match", "--count", 3, r"^STOCKQUOTE\.S.*$")
+    world.py_pub(*QUOTES)
+    check_quotes(exact, pattern)
+
+
+def test_identification(world):
+    """pyro-es -i: clients must identify (Pyro's Publisher/Subscriber
+    ident=...), others are denied."""
+    world.go_es("-i", "s3cret")
+    sub = world.py_sub("--ident", "s3cret", "--count", 1, "secret.topic")
+    denied = run_py2("es_publisher.py", "secret.topic=1", env=world.env, check=False, timeout=TIMEOUT)
+    assert denied.returncode != 0 and b"ConnectionDeniedError" in denied.stderr, denied
+    world.py_pub("--ident", "s3cret", "secret.topic=2")
+    assert [(s, m) for s, m, _ in sub.events(1)] == [("secret.topic", 2)]
 
 
 def test_stockquotes_without_name_server(world):

@@ -1,7 +1,7 @@
 """Event publisher written the way Pyro 3's examples use
 Pyro.EventService.Clients.Publisher (stockquotes Server.py).
 
-usage: es_publisher.py [--es URI] [--repeat N] SUBJECT=MSG...
+usage: es_publisher.py [--es URI] [--ident ID] [--repeat N] SUBJECT=MSG...
 A SUBJECT may be a comma-separated list (published as one list); MSG is a
 Python literal. Prints PUBLISHED <n> at the end.
 """
@@ -12,12 +12,14 @@ from Pyro.EventService.Clients import Publisher
 
 
 def main(argv):
-    es_uri, repeat = None, 1
+    es_uri, ident, repeat = None, None, 1
     items = []
     while argv:
         a = argv.pop(0)
         if a == "--es":
             es_uri = argv.pop(0)
+        elif a == "--ident":
+            ident = argv.pop(0)
         elif a == "--repeat":
             repeat = int(argv.pop(0))
         else:
@@ -25,7 +27,7 @@ def main(argv):
             if "," in subj:
                 subj = subj.split(",")
             items.append((subj, ast.literal_eval(msg)))
-    pub = Publisher(esURI=es_uri)
+    pub = Publisher(ident=ident, esURI=es_uri)
     n = 0
     for i in range(repeat):
         for subj, msg in items:

@@ -1,7 +1,7 @@
 """Event subscriber written the way Pyro 3's examples use
 Pyro.EventService.Clients.Subscriber (stockquotes Client.py / MClient.py).
 
-usage: es_subscriber.py [--es URI] [--match] [--count N] [--unsub-after K [--unsub S]] SUBJECT...
+usage: es_subscriber.py [--es URI] [--ident ID] [--match] [--count N] [--unsub-after K [--unsub S]] SUBJECT...
 
 Prints READY once subscribed, then one line per event:
 EVENT <subject> <repr(msg)> <time> and exits after N events (0 = forever).
@@ -14,8 +14,8 @@ from Pyro.EventService.Clients import Subscriber
 
 
 class Listener(Subscriber):
-    def __init__(self, es_uri, count, unsub_after, unsub, subjects):
-        Subscriber.__init__(self, esURI=es_uri)
+    def __init__(self, es_uri, ident, count, unsub_after, unsub, subjects):
+        Subscriber.__init__(self, ident=ident, esURI=es_uri)
         self.setThreading(0)  # events handled one by one, in arrival order
         self.count = count
         self.unsub_after = unsub_after
@@ -35,12 +35,14 @@ class Listener(Subscriber):
 
 
 def main(argv):
-    es_uri, match, count, unsub_after, unsub = None, False, 0, 0, None
+    es_uri, ident, match, count, unsub_after, unsub = None, None, False, 0, 0, None
     subjects = []
     while argv:
         a = argv.pop(0)
         if a == "--es":
             es_uri = argv.pop(0)
+        elif a == "--ident":
+            ident = argv.pop(0)
         elif a == "--match":
             match = True
         elif a == "--count":
@@ -51,7 +53,7 @@ def main(argv):
             unsub = argv.pop(0)
         else:
             subjects.append(a)
-    listener = Listener(es_uri, count, unsub_after, unsub, subjects)
+    listener = Listener(es_uri, ident, count, unsub_after, unsub, subjects)
     if match:
         listener.subscribeMatch(subjects)
     else:
