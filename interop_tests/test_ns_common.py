@@ -27,9 +27,9 @@ def start_py_ns(procs, port, *args, storage=None, env=None):
     # As bin/pyro-ns does it: with "python -m Pyro.naming" the name space
     # classes would live in __main__ and _getSystemMeta could not be unpickled.
     argv = [PY2, "-u", "-c", "import sys, Pyro.naming; Pyro.naming.main(sys.argv[1:])",
-            "-n", "127.0.0.1", "-p", str(port), "-r"]
+            "-n", "127.0.0.1", "-p", str(port), "-x"]
     if "-1" not in args and "-2" not in args:
-        argv.append("-x")
+        argv.append("-r")  # Pyro crashes with -r in paired mode
     p = procs.start(argv + [str(a) for a in args], env=e)
     wait_port(port, proc=p)
     return p, storage
