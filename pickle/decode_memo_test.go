@@ -192,3 +192,21 @@ func TestDecodePresizedDictShared(t *testing.T) {
 		t.Error("the two references are different dicts")
 	}
 }
+
+// TestDecodeBuildSharedState checks that a second BUILD on one instance does
+// not change a state dict it shares with another instance.
+func TestDecodeBuildSharedState(t *testing.T) {
+	// (a, b) where a and b BUILD with the same dict {'a': 1}, then b BUILDs {'b': 2}.
+	data := "\x80\x02(cm\nC\n)\x81}q\x01U\x01aK\x01sbcm\nC\n)\x81h\x01b}U\x01bK\x02sbt."
+	v, err := decPlain([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := v.(Tuple)[0].(*Object), v.(Tuple)[1].(*Object)
+	if diff := cmp.Diff(decDict(ByteString("a"), int64(1)), a.State, decCmp...); diff != "" {
+		t.Errorf("a.State (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(decDict(ByteString("a"), int64(1), ByteString("b"), int64(2)), b.State, decCmp...); diff != "" {
+		t.Errorf("b.State (-want +got):\n%s", diff)
+	}
+}
