@@ -12,14 +12,15 @@ import (
 var errQueueClosed = errors.New("es: subscriber queue closed")
 
 // queue is one subscriber's event queue: FIFO, bounded by limit (0 =
-// unbounded) like Python's Queue.Queue(PYRO_ES_QUEUESIZE). A nil item asks
-// the worker to stop after the items before it.
+// unbounded) like Python's Queue.Queue(PYRO_ES_QUEUESIZE).
 type queue struct {
 	mu     sync.Mutex
 	items  []*compat.Event
 	head   int
 	limit  int
 	closed bool
+	// finishing makes get report the end once the queue is empty.
+	finishing bool
 	// wake has room for one signal: the consumer waits on it when empty.
 	wake chan struct{}
 	// space is closed (and replaced) whenever an item leaves a full queue,
@@ -68,7 +69,20 @@ func (q *queue) put(ctx context.Context, it *compat.Event, block bool) (dropped 
 	}
 }
 
-// get removes the oldest item, waiting until there is one or ctx ends.
+// finish makes the consumer stop once it has taken the queued items, the
+// way Pyro's event service queues "QUIT" for a subscriber's worker.
+func (q *queue) finish() {
+	q.mu.Lock()
+	q.finishing = true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// get removes the oldest item, waiting until there is one or ctx ends. It
+// returns nil when the queue is empty after finish.
 func (q *queue) get(ctx context.Context) (*compat.Event, error) {
 	for {
 		q.mu.Lock()
@@ -88,6 +102,10 @@ func (q *queue) get(ctx context.Context) (*compat.Event, error) {
 			}
 			q.mu.Unlock()
 			return it, nil
+		}
+		if q.finishing {
+			q.mu.Unlock()
+			return nil, nil
 		}
 		q.mu.Unlock()
 		select {

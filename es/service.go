@@ -303,8 +303,7 @@ func (s *Service) Unsubscribe(subjectsArg any, id string) error {
 	}
 	s.mu.Unlock()
 	if last {
-		// Stop after the queued events, as Pyro's worker does on "QUIT".
-		_, _ = w.q.put(s.ctx, nil, true)
+		w.q.finish()
 	}
 	return nil
 }

@@ -448,3 +448,35 @@ func TestManySubjectsAndSubscribers(t *testing.T) {
 		}
 	}
 }
+
+// Unsubscribing a subscriber whose queue is full does not wait for it; the
+// queued events are still delivered, then its target is closed.
+func TestUnsubscribeFullQueue(t *testing.T) {
+	s := NewService(Options{QueueSize: 1, BlockQueue: true})
+	defer s.Close()
+	f := newFake("a")
+	f.gate, f.entered = make(chan struct{}), make(chan struct{}, 1)
+	if err := s.Subscribe(bs("s"), f); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := s.Publish(context.Background(), bs("s"), int64(i)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			<-f.entered
+		}
+	}
+	if err := s.Unsubscribe(bs("s"), "a"); err != nil {
+		t.Fatal(err)
+	}
+	close(f.gate)
+	var msgs []any
+	for _, ev := range recv(t, f, 2) {
+		msgs = append(msgs, ev.Msg)
+	}
+	if diff := cmp.Diff([]any{int64(0), int64(1)}, msgs); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	waitFor(t, func() bool { return f.closeCount() == 1 }, "target closed")
+}
