@@ -14,6 +14,45 @@ import (
 // documentation. Its fields are configuration only, so one Decoder may be used
 // by many goroutines at once. The zero Decoder uses DefaultLimits and
 // DefaultRegistry.
+//
+// Decoding follows Python 2's unpickler, whatever protocol (0 to 5) or
+// Python version wrote the pickle:
+//
+//   - INT text I01 and I00 are True and False; an INT past int64 and every
+//     LONG, LONG1 and LONG4 are *big.Int, even when small (a Python 2 long
+//     stays a long; Python 3 pickles ints past 32 bits this way too).
+//   - STRING, BINSTRING and SHORT_BINSTRING are ByteString; protocol 0 text
+//     is unescaped exactly as Python 2's string-escape codec does.
+//   - UNICODE (raw-unicode-escape) and the BINUNICODE opcodes are string.
+//     Lone UTF-16 surrogates, which Python strings may hold, are kept as
+//     their three-byte encoding (as Python's surrogatepass writes them), so
+//     they re-encode unchanged; such strings are not valid UTF-8.
+//   - BINBYTES opcodes and Python 3's _codecs.encode(u'...', 'latin1')
+//     REDUCE are Bytes; bytearray REDUCE and BYTEARRAY8 are ByteArray;
+//     set and frozenset REDUCE and the protocol 4 opcodes are *Set and
+//     *FrozenSet. Python 3's builtins module is read as __builtin__ for
+//     set, frozenset, bytearray, bytes and object; other globals keep the
+//     module name the pickle gives.
+//   - EMPTY_TUPLE is a non-nil empty Tuple; empty lists and sets have nil
+//     Items. A dict key or set item Python could not hash (list, dict, set,
+//     bytearray) is an error; a key set twice keeps the later key and value.
+//   - Instances are *Object: NEWOBJ and NEWOBJ_EX give BuildNewObj, OBJ and
+//     INST BuildOldStyle, REDUCE of copy_reg._reconstructor
+//     BuildReconstructor, any other REDUCE BuildReduce. BUILD sets State (a
+//     second BUILD with a dict updates a dict State); APPEND and SETITEM on
+//     an instance fill ListItems and DictItems.
+//   - Instances of classes in the Registry are converted after the whole
+//     pickle is decoded, because BUILD completes an instance after it may
+//     already have been referenced. Each is converted once, inner instances
+//     first, and the result replaces the *Object wherever it was referenced
+//     (containers, dict keys, instance fields). An instance reachable from
+//     its own fields keeps the generic *Object at that inner place.
+//   - Shared and self-referencing lists, dicts, sets and instances are one
+//     Go value each, as they are one Python object.
+//
+// Persistent ids, extension codes and out-of-band buffers are errors: Pyro
+// uses none of them. Decoding runs no code and never panics; Limits bound the
+// memory and time a hostile pickle can cost.
 type Decoder struct {
 	// Limits bounds what one pickle may make the decoder allocate; zero
 	// fields take their DefaultLimits value.
