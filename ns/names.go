@@ -17,6 +17,18 @@ const (
 	DefaultGroup = ":Default"
 )
 
+// MaxNameLength is the longest absolute name the Name Server accepts for a
+// new name or group (Pyro has no limit; stores do).
+const MaxNameLength = 4096
+
+// checkLength refuses over-long names with NamingError('name too long').
+func checkLength(full string) error {
+	if len(full) > MaxNameLength {
+		return compat.NewNamingError("name too long", len(full))
+	}
+	return nil
+}
+
 // ExpandName makes name absolute the way Pyro's NameServerProxy does before
 // sending it: an absolute name (starting with ':') is returned as is, a
 // relative one is put in defaultGroup, and the empty name means defaultGroup

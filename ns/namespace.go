@@ -315,6 +315,9 @@ func (n *Namespace) Register(name string, uri any) error {
 	if err != nil {
 		return err
 	}
+	if err := checkLength(full); err != nil {
+		return err
+	}
 	u, err := n.parseURI(uri)
 	if err != nil {
 		return err
@@ -462,6 +465,9 @@ func (n *Namespace) CreateGroup(groupname string) error {
 	}
 	if len(full) < 2 {
 		return compat.NewNamingError("invalid groupname", full)
+	}
+	if err := checkLength(full); err != nil {
+		return err
 	}
 	n.mu.Lock()
 	if err := n.checkFailed(); err != nil {
