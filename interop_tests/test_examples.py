@@ -12,8 +12,10 @@ cmd/pyro-ns as a second parameter), found through PYRO_NS_HOSTNAME and
 PYRO_NS_PORT rather than by broadcast; every process listens on 127.0.0.1,
 is bounded by a timeout and killed at teardown.
 """
+import difflib
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -22,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import PY2, PYRO_EXAMPLES, ROOT, free_port, py2_env, readline_with_timeout, wait_port
+from conftest import PY2, PYRO_EXAMPLES, ROOT, free_port, py2_env, wait_port
 
 pytestmark = pytest.mark.skipif(
     not os.path.isdir(PYRO_EXAMPLES),
@@ -35,10 +37,12 @@ class GoPrograms:
         self.dir = d
 
     def path(self, example, kind):
-        out = os.path.join(self.dir, example + "-" + kind)
+        return self.build("./examples/%s/%s" % (example, kind), example + "-" + kind)
+
+    def build(self, pkg, name):
+        out = os.path.join(self.dir, name)
         if not os.path.exists(out):
-            subprocess.check_call(["go", "build", "-o", out, "./examples/%s/%s" % (example, kind)],
-                                  cwd=ROOT, timeout=300)
+            subprocess.check_call(["go", "build", "-o", out, pkg], cwd=ROOT, timeout=300)
         return out
 
 
@@ -62,8 +66,10 @@ def exdir():
 
 
 @pytest.fixture(scope="session")
-def nsbin(gobin):
-    return os.path.join(gobin, "pyro-ns")
+def nsbin(exbin):
+    """Our name server (built here rather than through conftest's gobin, so
+    that these tests need no other command of cmd/)."""
+    return exbin.build("./cmd/pyro-ns", "pyro-ns")
 
 
 @pytest.fixture(params=["py-ns", "go-ns"])
@@ -98,6 +104,24 @@ def normalise(text, ports):
     return "\n".join(out)
 
 
+def wait_output(proc, text, timeout=20.0):
+    """Reads proc's stdout until it has printed text; returns what it read.
+    (Reads the file descriptor directly: select() on a buffered pipe misses
+    lines that an earlier readline already buffered.)"""
+    deadline = time.time() + timeout
+    buf = b""
+    fd = proc.stdout.fileno()
+    while text.encode() not in buf:
+        left = deadline - time.time()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError("no %r from %r within %.0fs; got %r" % (text, proc.args, timeout, buf))
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise AssertionError("%r exited before printing %r: %r" % (proc.args, text, buf))
+        buf += chunk
+    return buf.decode(errors="replace")
+
+
 class Run:
     """One run of an example: a name server, a server, clients."""
 
@@ -128,14 +152,8 @@ class Run:
         if stdin:
             p.stdin.write(stdin)
             p.stdin.flush()
-        seen = []
-        while True:
-            line = readline_with_timeout(p, 20)
-            if not line:
-                raise AssertionError("server %r exited: %s" % (cmd, "".join(seen)))
-            seen.append(line)
-            if ready in line:
-                return p
+        wait_output(p, ready)
+        return p
 
     def client(self, cmd, input=b"", timeout=60):
         cp = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout,
@@ -144,6 +162,13 @@ class Run:
 
     def norm(self, data):
         return normalise(data.decode(errors="replace"), self.ports)
+
+
+def same(got, want):
+    """Asserts equal (stdout, stderr) pairs, showing a diff if they are not."""
+    for name, g, w in (("stdout", got[0], want[0]), ("stderr", got[1], want[1])):
+        diff = "\n".join(difflib.unified_diff(w.split("\n"), g.split("\n"), "python", "go", lineterm=""))
+        assert g == w, "%s differs:\n%s" % (name, diff)
 
 
 def py(script, *args):
@@ -186,17 +211,38 @@ def test_simple(procs, exdir, nsbin, nskind, exbin):
     want, got = pair(procs, exdir, nsbin, nskind, exbin, "simple", "server.py",
                      "Server is ready.", py("client.py"))
     assert "0.222222222222\n..........\nString1String2\n" in want[0]
-    assert got == want
+    same(got, want)
 
 
 def test_simple_go_client(procs, exdir, nsbin, nskind, exbin):
     want, got = clients(procs, exdir, nsbin, nskind, exbin, "simple", "server.py",
                         "Server is ready.", "client.py")
-    assert got == want
+    same(got, want)
 
 
 def test_exceptions(procs, exdir, nsbin, nskind, exbin):
     want, got = pair(procs, exdir, nsbin, nskind, exbin, "exceptions", "server.py",
                      'Server object "exceptions" ready.', py("client.py"))
     assert "MyError('my error!',) my error!" in want[0]
-    assert got == want
+    same(got, want)
+
+
+def test_exceptions_go_client(procs, exdir, nsbin, nskind, exbin):
+    want, got = clients(procs, exdir, nsbin, nskind, exbin, "exceptions", "server.py",
+                        'Server object "exceptions" ready.', "client.py")
+    assert "CAUGHT ERROR" in want[0]
+    same(got, want)
+
+
+def test_BankExample(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "BankExample", "BankServer.py",
+                     "Banks are ready for customers.", py("client.py"))
+    assert "Failed, as expected: unknown account" in want[0]
+    same(got, want)
+
+
+def test_BankExample_go_client(procs, exdir, nsbin, nskind, exbin):
+    want, got = clients(procs, exdir, nsbin, nskind, exbin, "BankExample", "BankServer.py",
+                        "Banks are ready for customers.", "client.py")
+    assert "The accounts in the VSB bank :" in want[0]
+    same(got, want)
