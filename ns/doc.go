@@ -1,0 +1,31 @@
+// Package ns is a Pyro 3.16 Name Server and its clients, wire-compatible
+// with Python Pyro: Python servers register with it and Python clients
+// resolve through it unchanged, and Go programs use it (or Python's) the
+// same way.
+//
+// The pieces:
+//
+//   - Namespace: Pyro's hierarchical name space (groups, names bound to
+//     URIs, user and system meta data) with the exact results and errors of
+//     Pyro's NameServer object, checked operation by operation against real
+//     Pyro (testdata/oracle.jsonl). It keeps everything in memory and writes
+//     every change through to a Store.
+//   - Store: MemStore (no persistence) and BoltStore (an fsync'd bbolt file
+//     with group commit: an acknowledged change survives kill -9), plus
+//     ReadPyro3DB / OpenPersistentStore to import a Pyro 3 persistent
+//     database directory.
+//   - Server: the remote Name Server object (every method of Pyro's,
+//     including _resync/_synccall for paired mode), served through a
+//     core.Daemon; Start runs a complete Name Server like pyro-ns (URI file,
+//     self-registration as :Pyro.NameServer with a GUID kept across
+//     restarts, idle timeout, broadcast listener, twin).
+//   - BroadcastServer / SendBroadcast: Pyro's UDP discovery ("location",
+//     "shutdown").
+//   - NameServer, Locate: the Go client (Pyro's NameServerProxy with
+//     client-side default-group expansion) and locator (host/port,
+//     PYRO_NS_HOSTNAME, broadcast, secondary, host name fallback). Importing
+//     ns makes core.Proxy resolve PYRONAME URIs through it, and a
+//     NameServer is a core.Registrar, so Daemon.Connect(obj, name) registers.
+//
+// Commands pyro-ns and pyro-nsc are in package ns/cli.
+package ns

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Name Server benchmark, side by side in one run: our Go pyro-ns against
+# Python Pyro 3.16's NS on loopback.
+#   - resolve/s and register+unregister/s from Python clients (1 and 8 processes)
+#   - resolve/s from Go clients (1 sequential, 8 connections) and a raw
+#     loopback ping-pong for reference (go test -bench in ns/)
+#   - restart time and memory with 100k names
+# usage: scripts/bench_ns.sh [seconds-per-measurement]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+SECS="${1:-5}"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+go build -o "$work" ./cmd/pyro-ns
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+start_go() { # port storage [args]
+  local port="$1" st="$2"; shift 2
+  PYRO_STORAGE="$st" "$work/pyro-ns" -n 127.0.0.1 -p "$port" -r -x "$@" >"$st/ns.log" 2>&1 & pids+=($!); wait_port "$port"
+}
+start_py() { # port storage
+  PYRO_STORAGE="$2" "$PY2" -c 'import sys, Pyro.naming; Pyro.naming.main(sys.argv[1:])' -n 127.0.0.1 -p "$1" -r -x >"$2/ns.log" 2>&1 & pids+=($!); wait_port "$1"
+}
+clients() { # port mode nclients -> total ops/s
+  local port="$1" mode="$2" n="$3" i out=()
+  for i in $(seq "$n"); do PYRO_STORAGE="$work" "$PY2" scripts/bench_ns_client.py 127.0.0.1 "$port" "$mode" "$SECS" "$i" >"$work/c$i.out" & out+=($!); done
+  for p in "${out[@]}"; do wait "$p"; done
+  cat "$work"/c*.out | awk -v s="$SECS" '{t+=$1} END {printf "%.0f", t/s}'; rm -f "$work"/c*.out
+}
+mkdir -p "$work/go" "$work/py"
+GO_PORT=$(free_port); PY_PORT=$(free_port)
+start_go "$GO_PORT" "$work/go"; start_py "$PY_PORT" "$work/py"
+
+echo "== Python clients (Pyro 3.16, ${SECS}s each), ops/s: Python NS | Go NS | ratio"
+for mode in resolve regunreg; do
+  for n in 1 8; do
+    py=$(clients "$PY_PORT" "$mode" "$n"); go=$(clients "$GO_PORT" "$mode" "$n")
+    printf "%-9s %d client(s): %8s | %8s | %.2fx\n" "$mode" "$n" "$py" "$go" "$(echo "$go/$py" | bc -l)"
+  done
+done
+
+echo "== Go clients (go test -bench), ns/op"
+for target in "Python NS:127.0.0.1:$PY_PORT" "Go NS:127.0.0.1:$GO_PORT"; do
+  echo "-- against ${target%%:*}"
+  GOPYRO_BENCH_NS="${target#*:}" go test -run xxx -bench 'BenchmarkRemote' -benchtime "${SECS}s" ./ns/ | grep '^Benchmark'
+done
+go test -run xxx -bench 'BenchmarkLoopbackPingPong|BenchmarkRestart100k' -benchtime 1x -count 1 ./ns/ | grep '^Benchmark' || true
+go test -run xxx -bench 'BenchmarkLoopbackPingPong' -benchtime "${SECS}s" ./ns/ | grep '^Benchmark'
+
+echo "== 100k names"
+# Ours: persistent. A Pyro 3 database with 100k names is imported on the first
+# start; the second start is the restart we time.
+db="$work/go100k/Pyro_NS_database"; mkdir -p "$db/bench" "$db/Pyro" "$db/Default"
+python3 - "$db/bench" <<'PY'
+import sys, os
+d = sys.argv[1]
+for i in range(100000):
+    with open(os.path.join(d, "n%06d" % i), "w") as f:
+        f.write("PYRO://127.0.0.1:7766/%032x\n" % i)
+PY
+P=$(free_port)
+start_go "$P" "$work/go100k" -d; kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+t0=$(date +%s.%N); start_go "$P" "$work/go100k" -d; t1=$(date +%s.%N)
+rss=$(awk '/VmRSS/ {print $2}' /proc/"${pids[-1]}"/status)
+printf "Go NS (-d, bbolt): restart with 100k names %.3f s (exec to accepting), RSS %.1f MB\n" "$(echo "$t1-$t0" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+# Python's in-memory NS: filled over the network by 8 clients.
+P=$(free_port); mkdir -p "$work/py100k"; start_py "$P" "$work/py100k"
+PYRO_STORAGE="$work" "$PY2" -c 'import sys,Pyro.core,Pyro.naming; Pyro.core.initClient(banner=0); Pyro.naming.NameServerLocator().getNS(host="127.0.0.1",port=int(sys.argv[1])).createGroup(":bench")' "$P"
+fill=()
+for i in $(seq 0 7); do PYRO_STORAGE="$work" "$PY2" scripts/bench_ns_client.py 127.0.0.1 "$P" fill $((i*12500)) 12500 >/dev/null & fill+=($!); done
+for p in "${fill[@]}"; do wait "$p"; done
+rss=$(awk '/VmRSS/ {print $2}' /proc/"${pids[-1]}"/status)
+printf "Python NS (in memory): RSS with 100k names %.1f MB\n" "$(echo "$rss/1024" | bc -l)"
