@@ -104,7 +104,8 @@ func convert(v any, t reflect.Type) (reflect.Value, error) {
 		if v == nil {
 			return reflect.Zero(t), nil
 		}
-		return reflect.ValueOf(&v).Elem(), nil
+		// The concrete value is assignable to any; Call and Set accept it.
+		return reflect.ValueOf(v), nil
 	}
 	if v != nil {
 		if vt := reflect.TypeOf(v); vt == t || (vt.AssignableTo(t) && t.Kind() == reflect.Interface) {

@@ -601,3 +601,40 @@ func TestRegistrar(t *testing.T) {
 		t.Errorf("registrar calls (-want +got):\n%s", diff)
 	}
 }
+
+func TestPYRONAMEResolver(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	uri, _ := d.Connect(&calc{}, "")
+	var asked []string
+	r := core.ResolverFunc(func(_ context.Context, u compat.URI) (compat.URI, error) {
+		asked = append(asked, u.String())
+		if u.ObjectID != "calc" {
+			return compat.URI{}, compat.NewNamingError("name not found", u.ObjectID)
+		}
+		return uri, nil
+	})
+	ctx := context.Background()
+	p := newProxy(t, "PYRONAME://calc", core.WithResolver(r))
+	if n, err := p.Call(ctx, "add", 1, 2); err != nil || n != int64(3) {
+		t.Fatalf("PYRONAME call: %v %v", n, err)
+	}
+	if p.URI() != uri {
+		t.Errorf("resolved URI %v, want %v", p.URI(), uri)
+	}
+	// Resolved once: reconnects go to the PYRO URI.
+	p.Release()
+	p.Call(ctx, "add", 1, 2)
+	if len(asked) != 1 || asked[0] != "PYRONAME://calc" {
+		t.Errorf("resolver asked %q", asked)
+	}
+	_, err := newProxy(t, "PYRONAME://other", core.WithResolver(r)).Call(ctx, "add", 1, 2)
+	var ne *compat.NamingError
+	if !errors.As(err, &ne) {
+		t.Errorf("unknown name: %v", err)
+	}
+	core.SetDefaultResolver(r)
+	defer core.SetDefaultResolver(nil)
+	if n, err := newProxy(t, "PYRONAME://calc").Call(ctx, "add", 2, 2); err != nil || n != int64(4) {
+		t.Errorf("default resolver: %v %v", n, err)
+	}
+}

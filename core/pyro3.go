@@ -205,6 +205,11 @@ type pyro3Client struct {
 	dec  pickle.Decoder
 	enc  pickle.Encoder
 	wbuf []byte
+	// scratch space for the request tuple, and the last object id boxed
+	req       [4]any
+	callArgs  [2]any
+	lastID    string
+	lastIDBox any
 }
 
 // dialPyro3 connects to the daemon of uri and runs the client handshake.
@@ -255,21 +260,29 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 		}
 	} else {
 		flags = rifVarargs | rifKeywords
-		kw := pickle.NewDict()
-		for k, v := range r.Kwargs {
-			kw.Set(pickle.ByteString(k), v)
+		kw := emptyDict
+		if len(r.Kwargs) > 0 {
+			kw = pickle.NewDict()
+			for k, v := range r.Kwargs {
+				kw.Set(pickle.ByteString(k), v)
+			}
 		}
 		pos := pickle.Tuple(r.Args)
 		if pos == nil {
 			pos = pickle.Tuple{}
 		}
-		args = pickle.Tuple{pos, kw}
+		c.callArgs[0], c.callArgs[1] = pos, kw
+		args = c.callArgs[:]
 	}
 	if r.Oneway {
 		flags |= rifOneway
 	}
-	req := pickle.Tuple{pickle.ByteString(r.ObjectID), pickle.ByteString(r.Method), flags, args}
-	buf, err := c.enc.Append(c.wbuf[:0], req)
+	if r.ObjectID != c.lastID {
+		c.lastID, c.lastIDBox = r.ObjectID, pickle.ByteString(r.ObjectID)
+	}
+	c.req[0], c.req[1], c.req[2], c.req[3] = c.lastIDBox, pickle.ByteString(r.Method), flags, args
+	buf, err := c.enc.Append(c.wbuf[:0], pickle.Tuple(c.req[:]))
+	c.req, c.callArgs = [4]any{}, [2]any{}
 	if err != nil {
 		return fmt.Errorf("core: cannot pickle the arguments of %s: %w", r.Method, err)
 	}
@@ -283,6 +296,10 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	}
 	return nil
 }
+
+// emptyDict is the keyword dict of calls without keywords; it is never
+// modified.
+var emptyDict = pickle.NewDict()
 
 func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
 	body, _, err := c.c.ReadMessage(ctx)
