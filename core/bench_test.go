@@ -201,7 +201,12 @@ func BenchmarkConnectFirstCall(b *testing.B) {
 // BenchmarkRawPingPong is the floor for BenchmarkCallSequential: raw
 // loopback TCP round trips with the message sizes of that benchmark's
 // request and reply (header + pickle), no protocol work at all.
-func BenchmarkRawPingPong(b *testing.B) {
+func BenchmarkRawPingPong(b *testing.B) { benchRaw(b, 1) }
+
+// BenchmarkRawPingPong32 is the same floor for BenchmarkCallParallel32.
+func BenchmarkRawPingPong32(b *testing.B) { benchRaw(b, 32) }
+
+func benchRaw(b *testing.B, conns int) {
 	req, _ := pickle.Marshal(pickle.Tuple{pickle.ByteString("c000020254c329cf03eeb5f20e924d8ad0"), pickle.ByteString("echo"), int64(3), pickle.Tuple{pickle.Tuple{benchArg}, pickle.NewDict()}})
 	rep, _ := pickle.Marshal(benchArg)
 	reqSize, repSize := 18+len(req), 18+len(rep)
@@ -211,39 +216,63 @@ func BenchmarkRawPingPong(b *testing.B) {
 	}
 	defer ln.Close()
 	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		in, out := make([]byte, reqSize), make([]byte, repSize)
 		for {
-			if _, err := io.ReadFull(c, in); err != nil {
+			c, err := ln.Accept()
+			if err != nil {
 				return
 			}
-			if _, err := c.Write(out); err != nil {
-				return
-			}
+			go func() {
+				defer c.Close()
+				in, out := make([]byte, reqSize), make([]byte, repSize)
+				for {
+					if _, err := io.ReadFull(c, in); err != nil {
+						return
+					}
+					if _, err := c.Write(out); err != nil {
+						return
+					}
+				}
+			}()
 		}
 	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
+	clients := make([]net.Conn, conns)
+	for i := range clients {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		clients[i] = c
 	}
-	defer c.Close()
-	in, out := make([]byte, repSize), make([]byte, reqSize)
+	var next atomic.Int64
+	var mu sync.Mutex
 	lat := make([]time.Duration, 0, b.N)
+	var wg sync.WaitGroup
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		t0 := time.Now()
-		if _, err := c.Write(out); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, in); err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, time.Since(t0))
+	for _, c := range clients {
+		wg.Add(1)
+		go func(c net.Conn) {
+			defer wg.Done()
+			in, out := make([]byte, repSize), make([]byte, reqSize)
+			var mine []time.Duration
+			for next.Add(1) <= int64(b.N) {
+				t0 := time.Now()
+				if _, err := c.Write(out); err != nil {
+					b.Error(err)
+					return
+				}
+				if _, err := io.ReadFull(c, in); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}(c)
 	}
+	wg.Wait()
 	b.StopTimer()
 	reportRate(b, b.N, "calls/s")
 	reportLatency(b, lat)
