@@ -115,16 +115,19 @@ func (o *Object) target(subscriber any) (Target, error) {
 	if timeout == 0 {
 		timeout = DefaultDeliverTimeout
 	}
-	return NewProxyTarget(subscriber, id, timeout)
+	return NewTarget(subscriber, id, timeout)
 }
 
-// NewProxyTarget returns a Target that delivers to a Pyro subscriber by
-// calling its event(event) method oneway over one kept connection (request
-// flags 7, as Pyro's ES). sub is a *compat.DynamicProxy (as received from a
-// Python subscriber), a *core.Proxy or a URI; id is its identity. Each
-// delivery, connecting included, is bounded by timeout (none if <= 0). The
-// proxy's own identification, if any, is used to connect.
-func NewProxyTarget(sub any, id string, timeout time.Duration) (Target, error) {
+// NewTarget returns a Target that delivers to a Pyro subscriber by calling
+// its event(event) method oneway over one kept connection (request flags 7,
+// as Pyro's ES). sub is a *compat.DynamicProxy (as received from a Python
+// subscriber), a *core.Proxy or a URI; id is its identity. Each delivery,
+// connecting included, is bounded by timeout (none if <= 0). The proxy's
+// own identification, if any, is used to connect.
+func NewTarget(sub any, id string, timeout time.Duration) (Target, error) {
+	if dp, ok := sub.(*compat.DynamicProxy); ok && dp.URI.Protocol == "PYRO" && !dp.Adapter.SSL {
+		return newConnTarget(id, dp.URI, []byte(dp.Adapter.Ident), timeout), nil
+	}
 	opts := []core.ProxyOption{core.WithOneway("event")}
 	if timeout > 0 {
 		opts = append(opts, core.WithTimeout(timeout))
@@ -143,9 +146,13 @@ type proxyTarget struct {
 
 func (t *proxyTarget) ID() string { return t.id }
 
-func (t *proxyTarget) Deliver(ctx context.Context, ev *compat.Event) error {
-	_, err := t.p.Call(ctx, "event", ev)
-	return err
+func (t *proxyTarget) Deliver(ctx context.Context, batch []*Delivery) error {
+	for _, d := range batch {
+		if _, err := t.p.Call(ctx, "event", d.Event); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *proxyTarget) Close() error { return t.p.Close() }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-
-	"github.com/gopyro/gopyro/compat"
 )
 
 // errQueueClosed is returned by put once the queue's worker has ended.
@@ -15,7 +13,7 @@ var errQueueClosed = errors.New("es: subscriber queue closed")
 // unbounded) like Python's Queue.Queue(PYRO_ES_QUEUESIZE).
 type queue struct {
 	mu     sync.Mutex
-	items  []*compat.Event
+	items  []*Delivery
 	head   int
 	limit  int
 	closed bool
@@ -38,7 +36,7 @@ func (q *queue) lenLocked() int { return len(q.items) - q.head }
 
 // put appends it. When the queue is full it waits for room if block is set
 // (until ctx ends or the queue is closed), else it reports dropped.
-func (q *queue) put(ctx context.Context, it *compat.Event, block bool) (dropped bool, err error) {
+func (q *queue) put(ctx context.Context, it *Delivery, block bool) (dropped bool, err error) {
 	for {
 		q.mu.Lock()
 		if q.closed {
@@ -81,15 +79,17 @@ func (q *queue) finish() {
 	}
 }
 
-// get removes the oldest item, waiting until there is one or ctx ends. It
-// returns nil when the queue is empty after finish.
-func (q *queue) get(ctx context.Context) (*compat.Event, error) {
+// take removes up to max of the oldest items, appending them to dst. It
+// waits until there is at least one or ctx ends, and returns dst unchanged
+// when the queue is empty after finish.
+func (q *queue) take(ctx context.Context, dst []*Delivery, max int) ([]*Delivery, error) {
 	for {
 		q.mu.Lock()
 		if n := q.lenLocked(); n > 0 {
-			it := q.items[q.head]
-			q.items[q.head] = nil
-			q.head++
+			k := min(n, max)
+			dst = append(dst, q.items[q.head:q.head+k]...)
+			clear(q.items[q.head : q.head+k])
+			q.head += k
 			if q.head == len(q.items) {
 				q.items, q.head = q.items[:0], 0
 			} else if q.head > 1024 && q.head*2 > len(q.items) {
@@ -101,17 +101,17 @@ func (q *queue) get(ctx context.Context) (*compat.Event, error) {
 				q.space = make(chan struct{})
 			}
 			q.mu.Unlock()
-			return it, nil
+			return dst, nil
 		}
 		if q.finishing {
 			q.mu.Unlock()
-			return nil, nil
+			return dst, nil
 		}
 		q.mu.Unlock()
 		select {
 		case <-q.wake:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return dst, ctx.Err()
 		}
 	}
 }

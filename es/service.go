@@ -17,11 +17,34 @@ type Target interface {
 	// ID identifies the subscriber: targets with the same ID are one
 	// subscriber (Pyro keys subscribers by the object ID of their proxy).
 	ID() string
-	// Deliver sends one event. An error means the subscriber is gone: it is
-	// dropped with all its subscriptions and its queued events.
-	Deliver(ctx context.Context, ev *compat.Event) error
+	// Deliver sends the events of batch, in order: the ones queued for the
+	// subscriber when its goroutine looked (at most maxBatch). An error
+	// means the subscriber is gone: it is dropped with all its
+	// subscriptions and its queued events.
+	Deliver(ctx context.Context, batch []*Delivery) error
 	// Close releases the target's connection, if any.
 	Close() error
+}
+
+// maxBatch bounds the events handed to one Target.Deliver call.
+const maxBatch = 64
+
+// Delivery is one published event on its way to the subscribers. Every
+// subscriber of the event gets the same Delivery, so that it is pickled
+// once for all of them.
+type Delivery struct {
+	Event *compat.Event
+
+	once    sync.Once
+	pickled []byte
+	err     error
+}
+
+// Pickle returns the protocol 2 pickle of Event, computed on first use.
+// The result is shared: do not modify it.
+func (d *Delivery) Pickle() ([]byte, error) {
+	d.once.Do(func() { d.pickled, d.err = pickle.Marshal(d.Event) })
+	return d.pickled, d.err
 }
 
 // Options configure a Service.
@@ -323,8 +346,8 @@ func (s *Service) subscribedLocked(id string, w *worker) bool {
 }
 
 type delivery struct {
-	w  *worker
-	ev *compat.Event
+	w *worker
+	d *Delivery
 }
 
 // Publish queues one event per subject (a string or a list or tuple of
@@ -341,7 +364,7 @@ func (s *Service) Publish(ctx context.Context, subjectsArg any, msg any) error {
 	var out []delivery
 	s.mu.Lock()
 	for _, sb := range subs {
-		ev := &compat.Event{Subject: sb.orig, Msg: msg, Time: now}
+		ev := &Delivery{Event: &compat.Event{Subject: sb.orig, Msg: msg, Time: now}}
 		for _, w := range s.exact[sb.key] {
 			out = append(out, delivery{w, ev})
 		}
@@ -358,7 +381,7 @@ func (s *Service) Publish(ctx context.Context, subjectsArg any, msg any) error {
 	// copy of this event; then wait for the full ones if BlockQueue says so.
 	var full []delivery
 	for _, d := range out {
-		dropped, err := d.w.q.put(ctx, d.ev, false)
+		dropped, err := d.w.q.put(ctx, d.d, false)
 		if err == nil && dropped {
 			if s.opts.BlockQueue {
 				full = append(full, d)
@@ -388,7 +411,7 @@ func (s *Service) Publish(ctx context.Context, subjectsArg any, msg any) error {
 // wait queues d, waiting for room; it gives up when ctx ends or the
 // subscriber is dropped.
 func (d delivery) wait(ctx context.Context) {
-	_, _ = d.w.q.put(ctx, d.ev, true)
+	_, _ = d.w.q.put(ctx, d.d, true)
 }
 
 func (s *Service) countDrop() {
@@ -418,15 +441,18 @@ func (s *Service) Stats() Stats {
 func (s *Service) run(w *worker) {
 	defer s.wg.Done()
 	var failure error
+	var batch []*Delivery
 	for {
-		ev, err := w.q.get(s.ctx)
-		if err != nil || ev == nil {
+		var err error
+		batch, err = w.q.take(s.ctx, batch[:0], maxBatch)
+		if err != nil || len(batch) == 0 {
 			break
 		}
-		if err := w.target.Deliver(s.ctx, ev); err != nil {
+		if err := w.target.Deliver(s.ctx, batch); err != nil {
 			failure = err
 			break
 		}
+		clear(batch)
 	}
 	discarded := w.q.close()
 	w.target.Close()

@@ -33,24 +33,26 @@ func newFake(id string) *fakeTarget {
 
 func (f *fakeTarget) ID() string { return f.id }
 
-func (f *fakeTarget) Deliver(ctx context.Context, ev *compat.Event) error {
-	if f.entered != nil {
-		select {
-		case f.entered <- struct{}{}:
-		default:
+func (f *fakeTarget) Deliver(ctx context.Context, batch []*Delivery) error {
+	for _, d := range batch {
+		if f.entered != nil {
+			select {
+			case f.entered <- struct{}{}:
+			default:
+			}
 		}
-	}
-	if f.gate != nil {
-		select {
-		case <-f.gate:
-		case <-ctx.Done():
-			return ctx.Err()
+		if f.gate != nil {
+			select {
+			case <-f.gate:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
+		if f.fail != nil {
+			return f.fail
+		}
+		f.events <- d.Event
 	}
-	if f.fail != nil {
-		return f.fail
-	}
-	f.events <- ev
 	return nil
 }
 
