@@ -33,7 +33,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 		}
 		return s.encodePickler(rv.Interface().(Pickler), depth)
 	}
-	if rv.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(picklerType) {
+	if rv.Kind() == reflect.Struct && rv.CanInterface() && reflect.PointerTo(t).Implements(picklerType) {
 		// A struct value whose pointer is the Pickler (compat.Event{...}
 		// rather than &compat.Event{...}) still crosses as its class.
 		p := reflect.New(t)
@@ -62,7 +62,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encode(rv.Elem().Interface(), depth)
+		return s.encodeElem(rv.Elem(), depth)
 	case reflect.Pointer:
 		if rv.IsNil() {
 			s.buf = append(s.buf, opNone)
@@ -96,6 +96,9 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 // encodePointee encodes what a non-nil pointer points to. Pointers to the
 // package's value types (big.Int, Object) keep their meaning.
 func (s *encState) encodePointee(ev reflect.Value, depth int) error {
+	if !ev.CanInterface() {
+		return s.encodeReflect(ev, depth+1)
+	}
 	switch ev.Type() {
 	case bigIntType:
 		s.encodeLong(ev.Addr().Interface().(*big.Int))
@@ -103,10 +106,7 @@ func (s *encState) encodePointee(ev reflect.Value, depth int) error {
 	case objectType:
 		return s.encode(ev.Addr().Interface(), depth)
 	}
-	if ev.CanInterface() {
-		return s.encode(ev.Interface(), depth+1)
-	}
-	return s.encodeReflect(ev, depth+1)
+	return s.encode(ev.Interface(), depth+1)
 }
 
 // encodeSeq writes a Go slice or array as a list.
@@ -292,9 +292,11 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 		s.encodeLong(x)
 		return nil
 	case objectType:
-		o := new(Object)
-		*o = rv.Interface().(Object)
-		return s.encodeObject(o, ident{unsafe.Pointer(o), objectPtrType}, depth)
+		if rv.CanInterface() {
+			o := new(Object)
+			*o = rv.Interface().(Object)
+			return s.encodeObject(o, ident{unsafe.Pointer(o), objectPtrType}, depth)
+		}
 	}
 	fields := structFields(rv.Type())
 	s.startDict(ident{})

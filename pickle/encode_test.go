@@ -38,6 +38,18 @@ type sample struct {
 	private int
 }
 
+type hidden struct {
+	Any any
+	P   *int
+	B   *big.Int
+	BV  big.Int
+}
+
+type outer struct {
+	hidden
+	Z int
+}
+
 type embedded struct {
 	inner
 	Y ByteString
@@ -182,6 +194,7 @@ func encodeCases() []struct {
 		{"struct-opt", &sample{Opt: "o"}, "{'Name': u'', 'count': 0, 'Opt': u'o', 'Ptr': None, 'NilPtr': None}", false},
 		{"struct-embedded", embedded{inner{4}, "y"}, "{'X': 4, 'Y': 'y'}", false},
 		{"pointer", &x, "7", true},
+		{"struct-unexported-embedded", outer{hidden{Any: "x", P: &x, B: big.NewInt(5), BV: *big.NewInt(6)}, 1}, "{'Any': u'x', 'P': 7, 'B': 5L, 'BV': 6L, 'Z': 1}", false},
 		{"nil-pointer", (*int)(nil), "None", true},
 		{"pickler", testPickler{ByteString("v")}, "ValueError('v')", false},
 		{"pickler-pointer-receiver", ptrPickler{ByteString("w")}, "ValueError('w')", false},
