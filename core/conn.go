@@ -158,7 +158,7 @@ func (c *serverConn) serve() {
 			_ = c.reply(func() error { return c.codec.WriteError(c.io, ex, nil) })
 			return
 		}
-		if req.Oneway {
+		if req.Oneway && !c.d.onewayInline {
 			c.queueOneway(req)
 			continue
 		}
@@ -167,6 +167,10 @@ func (c *serverConn) serve() {
 			err = req.Err
 		} else {
 			res, err = obj.invoke(c.ctx, &req.Call)
+		}
+		if req.Oneway {
+			// PYRO_ONEWAY_THREADED=0: run inline, answer nothing.
+			continue
 		}
 		if isProtocolErrorClass(err) {
 			// Pyro closes without a reply when a method raises exactly

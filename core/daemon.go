@@ -105,6 +105,9 @@ type Daemon struct {
 	wg          sync.WaitGroup
 	serveCalled atomic.Bool
 	reaperStop  chan struct{}
+	// onewayInline runs oneway calls in the connection's goroutine
+	// (PYRO_ONEWAY_THREADED=0) instead of its oneway worker.
+	onewayInline bool
 }
 
 // NewDaemon creates a daemon listening according to opts. It does not
@@ -137,6 +140,7 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
+	d.onewayInline = !cfg.OnewayThreaded
 	d.validator = opts.Validator
 	if d.validator == nil {
 		v := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}

@@ -68,7 +68,8 @@ func (c *calc) Plain() error { return errors.New("plain") }
 func (c *calc) Naming() error {
 	return fmt.Errorf("lookup: %w", compat.NewNamingError("name not found", ":x"))
 }
-func (c *calc) Protocol() error { return compat.NewProtocolError("bye") }
+func (c *calc) Protocol() error  { return compat.NewProtocolError("bye") }
+func (c *calc) Unpicklable() any { return make(chan int) }
 func (c *calc) Record(n int) {
 	c.mu.Lock()
 	c.log = append(c.log, n)
@@ -160,6 +161,10 @@ func TestRemoteErrors(t *testing.T) {
 	_, err = p.Call(ctx, "missing")
 	if !errors.As(err, &ex) || ex.Error() != "AttributeError: 'calc' object has no attribute 'missing'" {
 		t.Errorf("missing: %v", err)
+	}
+	_, err = p.Call(ctx, "unpicklable")
+	if !errors.As(err, &ex) || ex.Class != (pickle.Class{Module: "pickle", Name: "PicklingError"}) {
+		t.Errorf("unpicklable result: %v", err)
 	}
 	// A method raising exactly ProtocolError makes Pyro close the
 	// connection without an answer; the proxy reconnects on the next call.

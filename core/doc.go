@@ -65,7 +65,9 @@
 // handled in order, as in Pyro. Oneway calls run on a per-connection worker
 // so the connection goes on with later requests while they run (like
 // PYRO_ONEWAY_THREADED), but they run in the order sent, and at most 4096
-// may be pending per connection. DaemonOptions also set the connection limit
+// may be pending per connection; with PYRO_ONEWAY_THREADED=0 they run
+// inline. (PYRO_MULTITHREADED=0, Pyro's single-threaded daemon, is not
+// emulated: connections are always served concurrently.) DaemonOptions also set the connection limit
 // (counted as Pyro does: MaxConnections 1 refuses everyone), allowed
 // identifications or a protocol.Validator, an idle timeout, transient
 // object reaping and a Registrar for the name server. Protocol errors are

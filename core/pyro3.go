@@ -173,8 +173,9 @@ func (s *pyro3Server) WriteError(ctx context.Context, ex *compat.Exception, tb [
 	}
 	buf, err := s.enc.Append(s.wbuf[:0], capsule)
 	if err != nil {
-		// The exception's args cannot be pickled: send its text instead.
-		plain := &compat.Exception{Class: ex.Class, Args: pickle.Tuple{pickle.ByteString(ex.Message())}}
+		// The exception cannot be pickled: like Pyro, send a PyroError
+		// with the pickling error's text instead.
+		plain := compat.NewPyroError(err.Error())
 		if buf, err = s.enc.Append(s.wbuf[:0], &compat.Capsule{Exc: plain, Traceback: capsule.Traceback}); err != nil {
 			return err
 		}
