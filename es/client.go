@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -22,7 +23,32 @@ type ClientOptions struct {
 	Identification string
 }
 
-func (o ClientOptions) proxy() (*core.Proxy, error) {
+// idleRelease is how long a client's connection to the event service may
+// idle before the next call opens a fresh one: event servers close client
+// connections idle for 20 s (IdleTimeout), and a call on such a connection
+// would fail. (A variable for tests.)
+var idleRelease = 10 * time.Second
+
+// esProxy is a client's proxy of the event service.
+type esProxy struct {
+	p *core.Proxy
+
+	mu   sync.Mutex
+	last time.Time
+}
+
+func (e *esProxy) call(ctx context.Context, method string, args ...any) error {
+	e.mu.Lock()
+	if !e.last.IsZero() && time.Since(e.last) > idleRelease {
+		_ = e.p.Release()
+	}
+	e.last = time.Now()
+	e.mu.Unlock()
+	_, err := e.p.Call(ctx, method, args...)
+	return err
+}
+
+func (o ClientOptions) proxy() (*esProxy, error) {
 	var opts []core.ProxyOption
 	if o.Identification != "" {
 		opts = append(opts, core.WithIdentification(o.Identification))
@@ -32,7 +58,11 @@ func (o ClientOptions) proxy() (*core.Proxy, error) {
 		uri = compat.URI{Protocol: "PYRONAME", ObjectID: Name}
 		opts = append(opts, core.WithResolver(ns.Resolver(ns.LocateOptions{Identification: o.Identification})))
 	}
-	return core.NewProxy(uri, opts...)
+	p, err := core.NewProxy(uri, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &esProxy{p: p}, nil
 }
 
 // pySubjects converts Go subjects to what a Python publisher sends: a str,
@@ -51,7 +81,7 @@ func pySubjects(subjects []string) any {
 // Publisher publishes events, like Pyro.EventService.Clients.Publisher. It
 // keeps one connection to the event service and is safe for concurrent use.
 type Publisher struct {
-	es *core.Proxy
+	es *esProxy
 }
 
 // NewPublisher returns a publisher; it connects on the first Publish.
@@ -69,12 +99,11 @@ func (p *Publisher) Publish(ctx context.Context, msg any, subjects ...string) er
 	if len(subjects) == 0 {
 		return nil
 	}
-	_, err := p.es.Call(ctx, "publish", pySubjects(subjects), msg)
-	return err
+	return p.es.call(ctx, "publish", pySubjects(subjects), msg)
 }
 
 // Close closes the connection to the event service.
-func (p *Publisher) Close() error { return p.es.Close() }
+func (p *Publisher) Close() error { return p.es.p.Close() }
 
 // Handler receives the events of a Subscriber, one at a time, in the order
 // the event service sent them.
@@ -85,7 +114,7 @@ type Handler func(ctx context.Context, ev *compat.Event)
 // passes its proxy to the event service when it subscribes.
 type Subscriber struct {
 	d       *core.Daemon
-	es      *core.Proxy
+	es      *esProxy
 	self    *compat.DynamicProxy
 	handler Handler
 
@@ -110,13 +139,13 @@ func NewSubscriber(opts SubscriberOptions, handler Handler) (*Subscriber, error)
 	}
 	d, err := core.NewDaemon(opts.Daemon)
 	if err != nil {
-		es.Close()
+		es.p.Close()
 		return nil, err
 	}
 	s := &Subscriber{d: d, es: es, handler: handler}
 	uri, err := d.Connect(core.InvokerFunc(s.invoke), "")
 	if err != nil {
-		es.Close()
+		es.p.Close()
 		_ = d.Shutdown(context.Background())
 		return nil, err
 	}
@@ -163,8 +192,7 @@ func (s *Subscriber) call(ctx context.Context, method string, subjects []string)
 	if len(subjects) == 0 {
 		return nil
 	}
-	_, err := s.es.Call(ctx, method, pySubjects(subjects), s.self)
-	return err
+	return s.es.call(ctx, method, pySubjects(subjects), s.self)
 }
 
 // Listen serves events until ctx ends or Close is called. It may be called
@@ -184,6 +212,6 @@ func (s *Subscriber) Listen(ctx context.Context) error {
 // unsubscribe: the event service drops the subscriber at its next event.
 func (s *Subscriber) Close() error {
 	err := s.d.Shutdown(context.Background())
-	s.es.Close()
+	s.es.p.Close()
 	return err
 }

@@ -207,3 +207,30 @@ func ExampleSubscriber() {
 	fmt.Println(<-got)
 	// Output: Weather.Amsterdam: sunny
 }
+
+// A publisher idle for longer than the server keeps idle connections
+// publishes on a fresh connection instead of failing.
+func TestPublisherAfterIdleTimeout(t *testing.T) {
+	defer func(d time.Duration) { idleRelease = d }(idleRelease)
+	idleRelease = 50 * time.Millisecond
+	ctx := context.Background()
+	srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true, IdleTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ctx) }()
+	defer srv.Shutdown(ctx)
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	for i := range 2 {
+		if i == 1 {
+			time.Sleep(500 * time.Millisecond) // the server drops the idle connection
+		}
+		if err := pub.Publish(ctx, int64(i), "idle"); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+	}
+}
