@@ -461,6 +461,10 @@ func assignMap(rv reflect.Value, d Dict) error {
 		if err := assignValue(kv, k); err != nil {
 			return assignAt(err, "{"+keyString(k)+"}")
 		}
+		if !kv.Comparable() {
+			// A tuple key in a map[any]V: Go cannot hash a slice.
+			return &AssignError{Path: "{" + keyString(k) + "}", Want: kv.Type(), Got: PythonType(k), Err: errors.New("Go cannot use it as a map key")}
+		}
 		ev.SetZero()
 		if err := assignValue(ev, val); err != nil {
 			return assignAt(err, "["+keyString(k)+"]")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -109,6 +110,7 @@ func TestAssignErrors(t *testing.T) {
 		{"nil-pointer", int64(1), (*int)(nil), "pickle: cannot assign int to *int: destination is not a non-nil pointer", false},
 		{"dict-to-slice", NewDict(), new([]int), "pickle: cannot assign dict to []int", false},
 		{"tuple-item", Tuple{int64(1), None{}, 2.5}, new([]int), "pickle: cannot assign float to int at [2]", false},
+		{"tuple-key", dictOf(Tuple{int64(1)}, int64(2)), new(map[any]int), "pickle: cannot assign tuple to interface {} at {[1]}: Go cannot use it as a map key", false},
 		{"string-item", NewList("a", int64(1)), new([]string), "pickle: cannot assign int to string at [1]", false},
 		{"float-item", NewList(2.5, "x"), new([]float64), "pickle: cannot assign unicode to float64 at [1]", false},
 	}
@@ -161,6 +163,48 @@ func TestPythonType(t *testing.T) {
 	for _, tt := range tests {
 		if got := PythonType(tt.v); got != tt.want {
 			t.Errorf("PythonType(%#v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestAssignNeverPanics assigns random decoded values to many destination
+// types: Assign sees untrusted data, so it may fail but must not panic.
+func TestAssignNeverPanics(t *testing.T) {
+	type nested struct {
+		A     []map[string]*account
+		B     [2]uint8
+		C     map[[2]int]any
+		D     *big.Int
+		E     interface{ GoString() string }
+		F     ByteArray
+		inner `pickle:"in"`
+	}
+	dsts := []func() any{
+		func() any { return new(any) }, func() any { return new(int8) }, func() any { return new(uint) },
+		func() any { return new(float32) }, func() any { return new(string) }, func() any { return new([]byte) },
+		func() any { return new([3]byte) }, func() any { return new([]int) }, func() any { return new([]string) },
+		func() any { return new(map[string]int) }, func() any { return new(map[float64][]any) },
+		func() any { return new(account) }, func() any { return new(*nested) }, func() any { return new([]nested) },
+		func() any { return new(big.Int) }, func() any { return new(Tuple) }, func() any { return new(Dict) },
+		func() any { return new(*List) }, func() any { return new(Object) }, func() any { return new(error) },
+		func() any { return new(map[ByteString]Tuple) }, func() any { return new(bool) },
+		func() any { return new(map[any]any) }, func() any { return new(map[any]int) },
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 2000 {
+		v := randomValue(r, 4, false)
+		if i%7 == 0 {
+			v = &Object{Class: Class{Module: "m", Name: "C"}, State: dictOf(ByteString("A"), v, "in", v, ByteString("x"), v)}
+		}
+		for _, mk := range dsts {
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("Assign(%T, %#v) panicked: %v", mk(), v, p)
+					}
+				}()
+				_ = Assign(mk(), v)
+			}()
 		}
 	}
 }
