@@ -106,6 +106,10 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		out = io.Discard
 	}
 	in := &Instance{opts: opts, cfg: cfg, out: out, stop: make(chan struct{})}
+	if err := cfg.EnsureStorage(); err != nil {
+		fmt.Fprintln(out, err)
+		return nil, err
+	}
 	port := cfg.NSPort
 	bcport, bcaddr := cfg.NSBCPort, cfg.NSBCAddr
 	if opts.Role == RoleSecondary {
