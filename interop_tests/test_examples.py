@@ -67,9 +67,9 @@ def exdir():
 
 @pytest.fixture(scope="session")
 def nsbin(exbin):
-    """Our name server (built here rather than through conftest's gobin, so
-    that these tests need no other command of cmd/)."""
-    return exbin.build("./cmd/pyro-ns", "pyro-ns")
+    """Builds our name server on first use (here rather than through
+    conftest's gobin, so that these tests need no other command of cmd/)."""
+    return lambda: exbin.build("./cmd/pyro-ns", "pyro-ns")
 
 
 @pytest.fixture(params=["py-ns", "go-ns"])
@@ -131,13 +131,14 @@ class Run:
         self.ns_port = free_port()
         self.port = free_port()
         self.ports = {self.ns_port: "<NSPORT>", self.port: "<PORT>", self.port + 1: "<PORT+1>"}
+        self.pids = {}
         self.env = py2_env(dict({
             "PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": self.ns_port,
             "PYRO_HOST": "127.0.0.1", "PYRO_PORT": self.port,
             "PYRO_STORAGE": tempfile.mkdtemp(prefix="pyro-storage-"),
             "PYTHONUNBUFFERED": "1"}, **(env or {})))
         if nskind == "go-ns":
-            cmd = [nsbin]
+            cmd = [nsbin()]
         else:
             cmd = [PY2, "-m", "Pyro.naming"]
         self.ns = procs.start(cmd + ["-n", "127.0.0.1", "-p", str(self.ns_port), "-x"] + list(ns_args),
@@ -149,19 +150,29 @@ class Run:
         p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, env=self.env, cwd=self.cwd)
         self.procs.procs.append(p)
+        self.pids[p.pid] = "<SERVERPID>"
         if stdin:
             p.stdin.write(stdin)
             p.stdin.flush()
         wait_output(p, ready)
         return p
 
-    def client(self, cmd, input=b"", timeout=60):
-        cp = subprocess.run(cmd, input=input, capture_output=True, timeout=timeout,
-                            env=self.env, cwd=self.cwd)
-        return self.norm(cp.stdout), self.norm(cp.stderr)
+    def client(self, cmd, input=b"", timeout=60, pids=False):
+        """Runs a client to its end; returns its normalised (stdout, stderr).
+        With pids, the server's and the client's process IDs are normalised
+        too (only for examples that print them: a PID can be any number)."""
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env, cwd=self.cwd)
+        self.procs.procs.append(p)
+        out, err = p.communicate(input, timeout=timeout)
+        numbers = dict(self.ports)
+        if pids:
+            numbers.update(self.pids)
+            numbers[p.pid] = "<CLIENTPID>"
+        return self.norm(out, numbers), self.norm(err, numbers)
 
-    def norm(self, data):
-        return normalise(data.decode(errors="replace"), self.ports)
+    def norm(self, data, numbers):
+        return normalise(data.decode(errors="replace"), numbers)
 
 
 def same(got, want):
@@ -180,14 +191,14 @@ def go(exbin, example, kind):
 
 
 def pair(procs, exdir, nsbin, nskind, exbin, example, server_py, ready, client_cmd,
-         input=b"", env=None, ns_args=(), timeout=60):
+         input=b"", env=None, ns_args=(), timeout=60, pids=False):
     """Runs client_cmd against the Python server, then against the Go server;
     returns both normalised (stdout, stderr) results."""
     results = []
     for server in ([PY2, server_py], go(exbin, example, "server")):
         r = Run(procs, exdir, nsbin, nskind, example, env=env, ns_args=ns_args)
         r.server(server, ready)
-        results.append(r.client(client_cmd, input=input, timeout=timeout))
+        results.append(r.client(client_cmd, input=input, timeout=timeout, pids=pids))
         procs.stop()
         procs.procs.clear()
     return results
@@ -245,4 +256,34 @@ def test_BankExample_go_client(procs, exdir, nsbin, nskind, exbin):
     want, got = clients(procs, exdir, nsbin, nskind, exbin, "BankExample", "BankServer.py",
                         "Banks are ready for customers.", "client.py")
     assert "The accounts in the VSB bank :" in want[0]
+    same(got, want)
+
+
+def test_inheritance(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "inheritance", "server.py",
+                     'Server object "inheritance" ready.', py("client.py"))
+    assert "Fsub.meth2?  --> Fsub.meth2 (overridden)" in want[0]
+    same(got, want)
+
+
+def test_factory(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "factory", "server.py",
+                     'Server object "factory" ready.', py("client.py"), pids=True)
+    assert "Honda S2000 pid= <SERVERPID>" in want[0]
+    same(got, want)
+
+
+def test_proxysharing(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "proxysharing", "server.py",
+                     "Server is ready.", py("client.py"))
+    # The 20 threads say "done" in whatever order they happen to stop, and
+    # Python 2's print writes a line's text and its newline separately, so
+    # their lines interleave: compare the sorted set of "done" messages and
+    # the other lines in order.
+    def threads(out):
+        done = sorted(re.findall(r"done in thread Thread-\d+\.", out))
+        rest = [l for l in re.sub(r"done in thread Thread-\d+\.", "", out).split("\n") if l.strip()]
+        return "\n".join(done + ["--"] + rest)
+    want, got = [(threads(out), err) for out, err in (want, got)]
+    assert "done in thread Thread-20." in want[0] and "Exception" not in want[0]
     same(got, want)
