@@ -3,7 +3,6 @@ package protocol
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 )
@@ -38,7 +37,8 @@ var defaultValidator = &DefaultValidator{}
 // A nil v means a DefaultValidator with default settings. A nil
 // info.RemoteAddr or info.LocalAddr is taken from c.
 //
-// On a *tls.Conn (PYROSSL, see TLSListener) the TLS handshake runs first and
+// On a *tls.Conn (PYROSSL, see TLSListener), or a wrapper of one that has a
+// NetConn() net.Conn method, the TLS handshake runs first and
 // info.TLS is filled in for the Validator; its failure is an ErrTLS error.
 func ServerHandshake(ctx context.Context, c *Conn, v Validator, info ConnInfo) error {
 	if v == nil {
@@ -50,7 +50,7 @@ func ServerHandshake(ctx context.Context, c *Conn, v Validator, info ConnInfo) e
 	if info.LocalAddr == nil {
 		info.LocalAddr = c.LocalAddr()
 	}
-	if tc, ok := c.nc.(*tls.Conn); ok && info.TLS == nil {
+	if tc := tlsConnOf(c.nc); tc != nil && info.TLS == nil {
 		st, err := c.serverTLS(ctx, tc)
 		if err != nil {
 			return err
@@ -107,7 +107,8 @@ func deny(ctx context.Context, c *Conn, reason DenyReason) error {
 // Error text is that of Pyro's ConnectionDeniedError), and a *ProtocolError
 // otherwise: ErrHandshake for a challenge that is not 16 bytes or a verdict
 // that is neither GRANTED nor DENIED, framing or I/O kinds for the rest.
-// On a *tls.Conn (see DialTLS) the TLS handshake runs first; a TLS failure
+// On a *tls.Conn (see DialTLS), or a wrapper of one that has a NetConn()
+// net.Conn method, the TLS handshake runs first; a TLS failure
 // (certificate refused on either side, a server that is not PYROSSL) is an
 // ErrTLS error that says which.
 //
@@ -116,7 +117,7 @@ func ClientHandshake(ctx context.Context, c *Conn, v Validator, ident []byte) er
 	if v == nil {
 		v = defaultValidator
 	}
-	if tc, ok := c.nc.(*tls.Conn); ok && !tc.ConnectionState().HandshakeComplete {
+	if tc := tlsConnOf(c.nc); tc != nil && !tc.ConnectionState().HandshakeComplete {
 		if err := c.clientTLS(ctx, tc); err != nil {
 			return err
 		}

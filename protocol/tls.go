@@ -48,6 +48,13 @@ type TLSSettings struct {
 	// daemon, SSLValidator.CheckCertificate is Pyro's hook with Pyro's
 	// effect: a "security reasons" refusal the client sees.)
 	CheckCertificate func(cert *x509.Certificate) error
+	// ClientMaxVersion is the highest TLS version a client offers; 0 means
+	// TLS 1.2. A Pyro 3 server (M2Crypto on OpenSSL 3, which Pyro sets up
+	// with an empty client-CA list) sends, in TLS 1.3, a certificate
+	// request with an empty certificate_authorities extension that Go
+	// rejects ("error decoding message"); in TLS 1.2 the same request is
+	// valid. Set tls.VersionTLS13 when every server is a Go one.
+	ClientMaxVersion uint16
 }
 
 // TLSSettingsFromConfig returns the PYROSSL_* items of c.
@@ -129,6 +136,10 @@ func (s TLSSettings) ClientConfig(serverName string) (*tls.Config, error) {
 		RootCAs:      pool,
 		ServerName:   serverName,
 		MinVersion:   tls.VersionTLS12,
+		MaxVersion:   s.ClientMaxVersion,
+	}
+	if cfg.MaxVersion == 0 {
+		cfg.MaxVersion = tls.VersionTLS12
 	}
 	check := s.CheckCertificate
 	if !s.PostConnCheck {
@@ -319,6 +330,24 @@ func tlsAlertError(err error) *ProtocolError {
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "remote error" {
 		return newError(ErrTLS, "TLS: the peer refused the connection: "+oe.Err.Error(), err)
+	}
+	return nil
+}
+
+// tlsConnOf returns the *tls.Conn that nc is, or wraps: a wrapper (such as
+// a read buffer) exposes what it wraps with a NetConn() net.Conn method, as
+// *tls.Conn itself does. Nothing may have been read through the wrapper yet
+// when the TLS handshake runs on the returned connection.
+func tlsConnOf(nc net.Conn) *tls.Conn {
+	for range 8 {
+		switch c := nc.(type) {
+		case *tls.Conn:
+			return c
+		case interface{ NetConn() net.Conn }:
+			nc = c.NetConn()
+		default:
+			return nil
+		}
 	}
 	return nil
 }

@@ -169,8 +169,12 @@ func TestTLSHandshake(t *testing.T) {
 		wantC     string // substring of the client's error, "" = granted
 		wantS     string
 		denied    bool // client error is a *DeniedError
+		wrapped   bool
 	}{
 		{name: "mutual", server: p.server(t, "server"), client: p.client(t, "client", "127.0.0.1", true)},
+		{name: "wrapped connections", server: p.server(t, "server"), client: p.client(t, "client", "127.0.0.1", true), wrapped: true},
+		{name: "wrapped, no certificate", server: p.server(t, "server"), client: noCert, wrapped: true,
+			wantC: "security reasons", wantS: "security reasons", denied: true},
 		{name: "by host name", server: p.server(t, "server"), client: p.client(t, "client", "localhost", true)},
 		{name: "host name mismatch", server: p.server(t, "server"), client: p.client(t, "client", "other.example", true),
 			wantC: "TLS handshake failed: tls: failed to verify certificate: x509: certificate is valid for localhost, not other.example",
@@ -203,25 +207,29 @@ func TestTLSHandshake(t *testing.T) {
 			wantS: "TLS handshake failed: remote error: tls: "},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			v := tt.validator
-			if v == nil {
-				v = &SSLValidator{}
-			}
-			cerr, serr := loopbackHandshake(t, v, nil, nil, &tlsPair{server: tt.server, client: tt.client})
-			checkErr(t, "client", cerr, tt.wantC)
-			checkErr(t, "server", serr, tt.wantS)
-			if tt.wantC == "" {
-				return
-			}
-			var denied *DeniedError
-			if errors.As(cerr, &denied) != tt.denied {
-				t.Errorf("client error %T, denied = %v", cerr, tt.denied)
-			}
-			if !tt.denied && !errors.Is(cerr, ErrTLS) {
-				t.Errorf("client error %v is not ErrTLS", cerr)
-			}
-		})
+		for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+			t.Run(tt.name+"/"+tls.VersionName(version), func(t *testing.T) {
+				v := tt.validator
+				if v == nil {
+					v = &SSLValidator{}
+				}
+				client := tt.client.Clone()
+				client.MaxVersion = version
+				cerr, serr := loopbackHandshake(t, v, nil, nil, &tlsPair{server: tt.server, client: client, wrapped: tt.wrapped})
+				checkErr(t, "client", cerr, tt.wantC)
+				checkErr(t, "server", serr, tt.wantS)
+				if tt.wantC == "" {
+					return
+				}
+				var denied *DeniedError
+				if errors.As(cerr, &denied) != tt.denied {
+					t.Errorf("client error %T, denied = %v", cerr, tt.denied)
+				}
+				if !tt.denied && !errors.Is(cerr, ErrTLS) {
+					t.Errorf("client error %v is not ErrTLS", cerr)
+				}
+			})
+		}
 	}
 }
 

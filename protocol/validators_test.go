@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -260,6 +261,9 @@ func loopbackHandshake(t *testing.T, sv, cv Validator, ident []byte, wrap *tlsPa
 			done <- err
 			return
 		}
+		if wrap != nil && wrap.wrapped {
+			nc = &bufferedConn{Conn: nc, r: bufio.NewReader(nc)}
+		}
 		c := NewConn(nc, Options{IOTimeout: 5 * time.Second})
 		defer c.Close()
 		err = ServerHandshake(ctx, c, sv, ConnInfo{Connections: 1})
@@ -280,6 +284,9 @@ func loopbackHandshake(t *testing.T, sv, cv Validator, ident []byte, wrap *tlsPa
 	}
 	if err != nil {
 		t.Fatal(err)
+	}
+	if wrap != nil && wrap.wrapped {
+		nc = &bufferedConn{Conn: nc, r: bufio.NewReader(nc)}
 	}
 	c := NewConn(nc, Options{IOTimeout: 5 * time.Second})
 	defer c.Close()
@@ -302,4 +309,15 @@ func loopbackHandshake(t *testing.T, sv, cv Validator, ident []byte, wrap *tlsPa
 type tlsPair struct {
 	server, client *tls.Config
 	helloTimeout   time.Duration
+	wrapped        bool // both ends wrap the connection in a bufferedConn
 }
+
+// bufferedConn is a read-buffering wrapper like the one package core puts
+// around connections; NetConn exposes the wrapped connection.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(b []byte) (int, error) { return c.r.Read(b) }
+func (c *bufferedConn) NetConn() net.Conn          { return c.Conn }
