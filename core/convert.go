@@ -73,7 +73,6 @@ func pyTypeName(v any) string {
 
 var (
 	anyType    = reflect.TypeFor[any]()
-	bytesType  = reflect.TypeFor[[]byte]()
 	bigIntType = reflect.TypeFor[*big.Int]()
 	proxyType  = reflect.TypeFor[*Proxy]()
 )

@@ -643,3 +643,32 @@ func TestPYRONAMEResolver(t *testing.T) {
 		t.Errorf("default resolver: %v %v", n, err)
 	}
 }
+
+func TestProxyWaitAndClose(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	c := &calc{started: make(chan struct{}), release: make(chan struct{})}
+	defer close(c.release)
+	uri, _ := d.Connect(c, "")
+	p := newProxy(t, uri)
+	first := make(chan error, 1)
+	go func() {
+		_, err := p.Call(context.Background(), "block")
+		first <- err
+	}()
+	<-c.started
+	// A second call waits for the connection, within its context.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := p.Call(ctx, "add", 1, 1); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("waiting call: %v", err)
+	}
+	// Close interrupts the call in progress.
+	p.Close()
+	var ce *core.CommError
+	if err := <-first; !errors.As(err, &ce) {
+		t.Errorf("interrupted call: %v", err)
+	}
+	if _, err := p.Call(context.Background(), "add", 1, 1); !errors.Is(err, core.ErrClosed) {
+		t.Errorf("call after Close: %v", err)
+	}
+}

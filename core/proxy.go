@@ -25,7 +25,11 @@ import (
 // it can be passed to or returned to a Python peer, which gets a usable
 // proxy; a DynamicProxy sent by a Python peer binds to a *Proxy parameter.
 type Proxy struct {
-	mu        sync.Mutex
+	// calls holds one token: a call (or Rebind) owns the connection while
+	// it holds it. Waiting for it respects the caller's context.
+	calls chan struct{}
+
+	mu        sync.Mutex // guards the fields below; never held during I/O
 	uri       compat.URI // as given: PYRO, PYROLOC or PYRONAME
 	bound     compat.URI // resolved PYRO URI when resolved
 	resolved  bool
@@ -88,7 +92,7 @@ func WithConnOptions(o protocol.Options) ProxyOption { return func(p *Proxy) { p
 // PYRONAME://), a compat.URI, or a decoded *compat.DynamicProxy. It does
 // not connect; PYROLOC and PYRONAME names are resolved on the first call.
 func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
-	p := &Proxy{oneway: map[string]bool{}, validator: &protocol.DefaultValidator{}}
+	p := &Proxy{calls: make(chan struct{}, 1), oneway: map[string]bool{}, validator: &protocol.DefaultValidator{}}
 	switch u := uri.(type) {
 	case string:
 		parsed, err := compat.ParseURI(u)
@@ -205,7 +209,8 @@ func (p *Proxy) Clone() *Proxy {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	c := &Proxy{
-		uri: p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
+		calls: make(chan struct{}, 1),
+		uri:   p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
 		timeout: p.timeout, ident: p.ident, validator: p.validator, resolver: p.resolver,
 		withAttrs: p.withAttrs, connOpts: p.connOpts,
 	}
@@ -215,30 +220,54 @@ func (p *Proxy) Clone() *Proxy {
 	return c
 }
 
-// Close closes the proxy's connection; further calls fail with ErrClosed.
+// Close closes the proxy's connection, interrupting a call in progress;
+// further calls fail with ErrClosed.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.closed = true
-	return p.releaseLocked()
+	c := p.codec
+	p.codec = nil
+	p.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.Close()
 }
 
 // Release closes the current connection; the next call reconnects (Pyro's
 // _release).
 func (p *Proxy) Release() error {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.releaseLocked()
-}
-
-func (p *Proxy) releaseLocked() error {
-	if p.codec == nil {
+	c := p.codec
+	p.codec = nil
+	p.mu.Unlock()
+	if c == nil {
 		return nil
 	}
-	err := p.codec.Close()
-	p.codec = nil
-	return err
+	return c.Close()
 }
+
+// drop closes c and forgets it if it is still the proxy's connection.
+func (p *Proxy) drop(c ClientCodec) {
+	p.mu.Lock()
+	if p.codec == c {
+		p.codec = nil
+	}
+	p.mu.Unlock()
+	c.Close()
+}
+
+// acquire waits for the proxy's connection.
+func (p *Proxy) acquire(ctx context.Context) error {
+	select {
+	case p.calls <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *Proxy) release() { <-p.calls }
 
 // Call calls method with positional arguments, as a Python DynamicProxy
 // does (request flags 3, or oneway if the method is marked so), and
@@ -309,101 +338,116 @@ func (p *Proxy) IsMethod(ctx context.Context, name string) (bool, error) {
 }
 
 func (p *Proxy) do(ctx context.Context, r *Request) (any, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil, ErrClosed
+	if err := p.acquire(ctx); err != nil {
+		return nil, err
 	}
+	defer p.release()
+	p.mu.Lock()
+	closed, codec, timeout := p.closed, p.codec, p.timeout
 	if p.oneway[r.Method] {
 		r.Oneway = true
 	}
-	if p.timeout > 0 {
+	p.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	if p.codec == nil {
-		if err := p.bindLocked(ctx); err != nil {
+	if codec == nil {
+		var err error
+		if codec, err = p.bind(ctx); err != nil {
 			return nil, err
 		}
 	}
+	p.mu.Lock()
 	r.ObjectID = p.bound.ObjectID
-	if err := p.codec.WriteRequest(ctx, r); err != nil {
+	p.mu.Unlock()
+	if err := codec.WriteRequest(ctx, r); err != nil {
 		var ce *CommError
 		if errors.As(err, &ce) {
-			p.releaseLocked()
+			p.drop(codec)
 		}
 		return nil, err
 	}
 	if r.Oneway {
 		return nil, nil
 	}
-	res, err := p.codec.ReadReply(ctx)
+	res, err := codec.ReadReply(ctx)
 	if err != nil {
 		var ce *CommError
 		var pe *compat.ProtocolError
 		if errors.As(err, &ce) || (errors.As(err, &pe) && pe.Class.Name == "ProtocolError") {
 			// The daemon closes the connection after a protocol error.
-			p.releaseLocked()
+			p.drop(codec)
 		}
 	}
 	return res, err
 }
 
-// bindLocked resolves the URI if needed, connects and, for PYROLOC,
-// resolves the name on the new connection.
-func (p *Proxy) bindLocked(ctx context.Context) error {
-	if !p.resolved && p.uri.Protocol == "PYRONAME" {
-		r := p.resolver
+// bind resolves the URI if needed, connects and, for PYROLOC, resolves the
+// name on the new connection. The caller holds the call token.
+func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
+	p.mu.Lock()
+	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
+	connOpts, validator, ident := p.connOpts, p.validator, p.ident
+	p.mu.Unlock()
+	if !resolved && uri.Protocol == "PYRONAME" {
 		if r == nil {
 			r = DefaultResolver()
 		}
-		u, err := r.Resolve(ctx, p.uri)
+		u, err := r.Resolve(ctx, uri)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		p.bound, p.resolved = u, true
+		bound, resolved = u, true
 	}
-	target := p.bound
-	if !p.resolved {
-		target = p.uri // PYROLOC
+	target := bound
+	if !resolved {
+		target = uri // PYROLOC
 	}
-	codec, err := dialPyro3(ctx, target, p.connOpts, p.validator, p.ident)
+	codec, err := dialPyro3(ctx, target, connOpts, validator, ident)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !p.resolved {
-		req := &Request{ObjectID: compat.InternalDaemonGUID, Call: Call{Method: "ResolvePYROLOC", Args: []any{pickle.ByteString(p.uri.ObjectID)}}, Plain: true}
+	if !resolved {
+		req := &Request{ObjectID: compat.InternalDaemonGUID, Call: Call{Method: "ResolvePYROLOC", Args: []any{pickle.ByteString(uri.ObjectID)}}, Plain: true}
 		if err := codec.WriteRequest(ctx, req); err != nil {
 			codec.Close()
-			return err
+			return nil, err
 		}
 		res, err := codec.ReadReply(ctx)
 		if err != nil {
 			codec.Close()
-			return err
+			return nil, err
 		}
 		guid, ok := pyStr(res)
 		if !ok {
 			codec.Close()
-			return compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pyTypeName(res)))
+			return nil, compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pyTypeName(res)))
 		}
-		p.bound = compat.URI{Protocol: "PYRO", Address: p.uri.Address, Port: p.uri.Port, ObjectID: guid}
-		p.resolved = true
+		bound = compat.URI{Protocol: "PYRO", Address: uri.Address, Port: uri.Port, ObjectID: guid}
 	}
-	p.codec = codec
-	return nil
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		codec.Close()
+		return nil, ErrClosed
+	}
+	p.bound, p.resolved, p.codec = bound, true, codec
+	return codec, nil
 }
 
 // Rebind drops the connection and reconnects, trying up to tries times
 // with wait in between (Pyro's adapter.rebindURI). When every try fails it
 // returns a *compat.TimeoutError("connection lost") wrapping the last error.
 func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return ErrClosed
+	if err := p.acquire(ctx); err != nil {
+		return err
 	}
+	defer p.release()
 	var last error
 	for i := 0; i < tries; i++ {
 		if i > 0 {
@@ -413,8 +457,17 @@ func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error
 				return ctx.Err()
 			}
 		}
-		p.releaseLocked()
-		if last = p.bindLocked(ctx); last == nil {
+		p.mu.Lock()
+		closed, old := p.closed, p.codec
+		p.codec = nil
+		p.mu.Unlock()
+		if closed {
+			return ErrClosed
+		}
+		if old != nil {
+			old.Close()
+		}
+		if _, last = p.bind(ctx); last == nil {
 			return nil
 		}
 	}
