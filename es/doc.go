@@ -1,11 +1,39 @@
 // Package es is a drop-in replacement for Pyro 3's Event Service
-// (Pyro.EventService): the remote object that Python publishers and
-// subscribers use unchanged, and Go Publisher and Subscriber helpers.
+// (Pyro.EventService): the event server that unmodified Python publishers
+// and subscribers use, and Go Publisher and Subscriber helpers that work
+// with it and with Python's event server.
 //
-// Subjects are case-insensitive strings; subscribeMatch patterns are Python
-// re expressions, matched case-insensitively at the start of the subject and
-// translated to Go's RE2 (see CompilePattern). Every subscriber has its own
-// bounded queue and delivery goroutine that calls its event() method oneway
-// over one kept connection, so a slow or dead subscriber never delays the
-// others; PYRO_ES_QUEUESIZE and PYRO_ES_BLOCKQUEUE keep Pyro's meaning.
+// The layers:
+//
+//   - Server runs the service: a core.Daemon serving an Object, registered
+//     in the name server as Name (":Pyro.EventService"). cmd/pyro-es is a
+//     command line around it.
+//   - Object is the remote object with Pyro's methods publish(subjects,
+//     message), subscribe(subjects, subscriber), subscribeMatch(patterns,
+//     subscriber) and unsubscribe(subjects, subscriber).
+//   - Service holds the subscriptions and delivers: every subscriber (keyed
+//     by the object ID of its proxy, as Pyro does) has its own queue of
+//     PYRO_ES_QUEUESIZE events (0 = unbounded) and its own goroutine that
+//     calls the subscriber's event(event) oneway over one kept connection,
+//     in order. With PYRO_ES_BLOCKQUEUE a publisher waits while a queue is
+//     full, else the event is dropped for that subscriber. A subscriber
+//     whose delivery fails is dropped at once with its queued events, and
+//     publishers waiting for its queue go on; a slow or dead subscriber
+//     never holds up the others' deliveries.
+//   - Target is a delivery destination, so that Service can be used and
+//     tested without the network; NewTarget makes the Pyro one.
+//
+// Subjects are case-insensitive; a multi-subject publish gives all its
+// events the same creation time. subscribeMatch patterns are Python re
+// expressions, matched case-insensitively at the start of the subject; they
+// are translated to Go's RE2 (CompilePattern), and a pattern RE2 cannot
+// express (backreferences, lookaround, conditionals) or that Python would
+// reject is refused with Pyro.errors.NamingError(message, pattern).
+//
+// Where this service differs from Pyro's, on purpose: a dropped subscriber
+// may subscribe again (Pyro keeps its dead worker); a delivery that takes
+// longer than Object.DeliverTimeout counts as failed (Pyro waits forever);
+// an event is pickled once for all its subscribers and up to 64 queued
+// events are written to a subscriber at once, so at most that many events
+// are on their way besides the queue.
 package es

@@ -3,6 +3,7 @@ package es
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 
@@ -102,4 +103,17 @@ func TestPatternErrorText(t *testing.T) {
 			t.Errorf("error text (-want +got):\n%s", diff)
 		}
 	}
+}
+
+func ExampleCompilePattern() {
+	p, err := CompilePattern(`^STOCKQUOTE\.S.*$`)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(p.Match("stockquote.SUN"), p.Match("STOCKQUOTE.IBM"))
+	_, err = CompilePattern(`(a)\1`)
+	fmt.Println(err)
+	// Output:
+	// true false
+	// pattern "(a)\\1" not supported by this event service (Go RE2 engine): backreference \1 at position 5
 }

@@ -28,8 +28,8 @@ type ServerOptions struct {
 	// Registrar is the name server the service registers with as Name;
 	// nil registers nowhere (pyro-es -N).
 	Registrar core.Registrar
-	// QueueSize and BlockQueue override PYRO_ES_QUEUESIZE and
-	// PYRO_ES_BLOCKQUEUE when Queue is set.
+	// Queue configures the subscriber queues; nil means PYRO_ES_QUEUESIZE
+	// and PYRO_ES_BLOCKQUEUE from the configuration.
 	Queue *Options
 	// DeliverTimeout bounds one delivery (see Object.DeliverTimeout).
 	DeliverTimeout time.Duration
