@@ -672,3 +672,45 @@ func TestProxyWaitAndClose(t *testing.T) {
 		t.Errorf("call after Close: %v", err)
 	}
 }
+
+func TestPublishedHost(t *testing.T) {
+	tests := []struct {
+		opts core.DaemonOptions
+		want string
+	}{
+		{core.DaemonOptions{Host: "localhost"}, "127.0.0.1"},
+		{core.DaemonOptions{Host: "localhost", DNSURI: true}, "localhost"},
+		{core.DaemonOptions{Host: "127.0.0.1", PublishHost: "localhost"}, "127.0.0.1"},
+		{core.DaemonOptions{Host: "127.0.0.1", PublishHost: "example.invalid", DNSURI: true}, "example.invalid"},
+	}
+	for _, tc := range tests {
+		tc.opts.NoRange = true
+		d, err := core.NewDaemon(tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uri, _ := d.Connect(&calc{}, "")
+		if d.Host() != tc.want || uri.Address != tc.want {
+			t.Errorf("%+v: host %q, URI %v, want %q", tc.opts, d.Host(), uri, tc.want)
+		}
+		d.Shutdown(context.Background())
+	}
+}
+
+func TestPortRange(t *testing.T) {
+	first := startDaemon(t, core.DaemonOptions{})
+	// A busy port is skipped when scanning a range, an error without one.
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", Port: first.Port(), PortRange: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	if d.Port() == first.Port() || d.Port() > first.Port()+4 {
+		t.Errorf("port %d, first daemon on %d", d.Port(), first.Port())
+	}
+	_, err = core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", Port: first.Port(), NoRange: true})
+	var de *compat.DaemonError
+	if !errors.As(err, &de) || !strings.HasPrefix(de.Message(), "Couldn't start Pyro daemon: ") {
+		t.Errorf("busy port without range: %v", err)
+	}
+}
