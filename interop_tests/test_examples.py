@@ -287,3 +287,32 @@ def test_proxysharing(procs, exdir, nsbin, nskind, exbin):
     want, got = [(threads(out), err) for out, err in (want, got)]
     assert "done in thread Thread-20." in want[0] and "Exception" not in want[0]
     same(got, want)
+
+
+def test_attributes(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "attributes", "server.py",
+                     'Server object "attributes" ready.', py("client.py"), input=b"Alice\n")
+    assert "name= My name is Irmen de Jong" in want[0]
+    same(got, want)
+
+
+def test_Bank2(procs, exdir, nsbin, nskind, exbin):
+    # The interactive client's menu: create two accounts, deposit, withdraw
+    # (one fails on the restricted bank), view, list, remove, list, exit.
+    session = "\n".join([
+        "1", "1", "Irmen", "100",     # create account at bank 1, deposit 100
+        "1", "2", "Suzy", "10",       # create account at bank 2, deposit 10
+        "5", "1", "Irmen", "50.5",    # deposit
+        "6", "2", "Suzy", "20",       # withdraw too much at the restricted bank
+        "6", "1", "Irmen", "200",     # overdraw at the unrestricted bank
+        "3", "2", "Suzy",             # view balance
+        "4",                          # list all
+        "1", "1", "Irmen",            # account exists already
+        "3", "1", "Nobody",           # unknown account
+        "2", "1", "Irmen",            # remove
+        "4",
+        "0", ""]).encode()
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "Bank2", "BankServer.py",
+                     "Banks are ready for customers.", py("client.py"), input=session)
+    assert "Problem: insufficent balance" in want[0]
+    same(got, want)

@@ -1,0 +1,109 @@
+// Command server is the Go counterpart of Pyro's "attributes" example
+// server: an object, ":test.attributes", whose attributes the Python client
+// reads and sets directly through a DynamicProxyWithAttrs, including
+// attributes it creates on the fly and a nested Person object that travels
+// by value as an instance of the client's own Person.Person class.
+//
+// Because clients may add attributes, the object keeps them in a map and
+// dispatches the remote-attribute calls itself (core.Invoker) instead of
+// exposing struct fields.
+//
+// The Name Server is found with PYRO_NS_HOSTNAME and PYRO_NS_PORT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// Person pickles as an instance of the Python class Person.Person, which
+// the client imports from the example's Person.py to unpickle it.
+type Person struct {
+	Name, Age string
+}
+
+// PickleObject makes a Person travel as Person.Person with its name and age
+// attributes (both str, as in the Python example).
+func (p Person) PickleObject() (*pickle.Object, error) {
+	state := pickle.NewDict()
+	state.Set(pickle.ByteString("name"), pickle.ByteString(p.Name))
+	state.Set(pickle.ByteString("age"), pickle.ByteString(p.Age))
+	return &pickle.Object{
+		Class: pickle.Class{Module: "Person", Name: "Person"},
+		Build: pickle.BuildNewObj, Args: pickle.Tuple{}, State: state,
+	}, nil
+}
+
+// Attributes is a remote object made of attributes only.
+type Attributes struct {
+	mu    sync.Mutex
+	attrs map[string]any
+}
+
+// Invoke serves Pyro's remote attribute protocol: _r_ha(name) answers 2
+// ("an attribute, not a method"), _r_ga(name) reads an attribute and
+// _r_sa(name, value) sets (or creates) one.
+func (a *Attributes) Invoke(ctx context.Context, c *core.Call) (any, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	name := ""
+	if len(c.Args) > 0 {
+		name = compat.Str(c.Args[0])
+	}
+	switch {
+	case c.Method == "_r_ha" && len(c.Args) == 1:
+		return 2, nil
+	case c.Method == "_r_ga" && len(c.Args) == 1:
+		v, ok := a.attrs[name]
+		if !ok {
+			return nil, compat.AttributeError(fmt.Sprintf("'testclass' object has no attribute '%s'", name))
+		}
+		return v, nil
+	case c.Method == "_r_sa" && len(c.Args) == 2:
+		a.attrs[name] = c.Args[1]
+		return nil, nil
+	}
+	return nil, compat.AttributeError(fmt.Sprintf("'testclass' object has no attribute '%s'", c.Method))
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	cfg := config.Current()
+	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	var nerr *compat.NamingError
+	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+		log.Fatalf("name server: %v", err)
+	}
+	_ = ns.Unregister(ctx, ":test.attributes") // left over from an earlier run
+
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns, UnregisterOnShutdown: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	obj := &Attributes{attrs: map[string]any{
+		"sum":       0,
+		"changedby": pickle.ByteString(""),
+		"person":    Person{Name: "Irmen de Jong", Age: "30"},
+	}}
+	if _, err := d.Connect(obj, ":test.attributes"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(`Server object "attributes" ready.`)
+	err = d.Serve(ctx)
+	_ = d.Shutdown(context.Background())
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Fatal(err)
+	}
+}
