@@ -184,6 +184,14 @@ def world(procs, gobin, esclient):
     return World(procs, gobin, esclient)
 
 
+def test_help_matches_pyro(gobin):
+    """pyro-es -h prints exactly what Pyro's event server prints."""
+    ours = subprocess.run([os.path.join(gobin, "pyro-es"), "-h"], capture_output=True, timeout=TIMEOUT)
+    theirs = subprocess.run([PY2, "-m", "Pyro.EventService.Server", "-h"], capture_output=True,
+                            timeout=TIMEOUT, env=py2_env())
+    assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
+
+
 QUOTES = ["STOCKQUOTE.SUN=22.44", "STOCKQUOTE.IBM=('IBM', 80)", "STOCKQUOTE.SAP=61",
           "STOCKQUOTE.NOVELL=3", "stockquote.sun,Unrelated=4"]
 

@@ -74,8 +74,6 @@ func parseArgs(argv []string, withValue, flags string) args {
 			default:
 				a.ignored = append(a.ignored, "-"+string(c))
 			}
-		case arg != "" && arg[0] == '-':
-			// a lone "-" handled above; "" cannot start with '-'
 		default:
 			a.rest = append(a.rest, arg)
 		}
