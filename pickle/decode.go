@@ -117,6 +117,8 @@ type state struct {
 	memoMap   map[int]any // memo entries too far past the dense part
 	memoCount int         // number of distinct memo indexes defined
 
+	interned [internSlots]internEntry
+
 	pending   []*Object // instances of registered classes
 	opOffsets map[*Object]int
 	ownState  map[*Object]Dict // states merged by a second BUILD
@@ -534,6 +536,12 @@ func (st *state) pushString(op byte, n int) error {
 	}
 	a := st.pos
 	st.pos += n
+	if n <= maxInterned && op != opBytearray8 {
+		if v := st.intern(op, st.data[a:st.pos]); v != nil {
+			st.stack = append(st.stack, v)
+			return nil
+		}
+	}
 	switch op {
 	case opShortBinstring, opBinstring:
 		st.stack = append(st.stack, ByteString(st.str(a, st.pos)))
@@ -761,4 +769,58 @@ func (st *state) textFloat() error {
 	}
 	st.stack = append(st.stack, f)
 	return nil
+}
+
+// Short strings recur from one Pyro message to the next (object ids, method
+// names, attribute names, dict keys). Each pooled state keeps the values of
+// such strings, already boxed, so that decoding one again allocates nothing.
+// A string enters the cache the second time it is seen, so that pickles of
+// strings that never recur cost no more than without the cache; entries hold
+// copies of their own, never the decoded data.
+const (
+	maxInterned = 40
+	internSlots = 64
+)
+
+type internEntry struct {
+	seen uint32 // hash of the last string that missed in this slot
+	kind byte   // 0 str, 1 unicode, 2 bytes
+	s    string
+	v    any
+}
+
+// intern returns the cached value for the string b of opcode op, or nil when
+// it is not cached.
+func (st *state) intern(op byte, b []byte) any {
+	kind := byte(0)
+	switch op {
+	case opShortBinunicode, opBinunicode, opBinunicode8:
+		kind = 1
+	case opShortBinbytes, opBinbytes, opBinbytes8:
+		kind = 2
+	}
+	h := uint32(2166136261) ^ uint32(kind)
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &st.interned[h%internSlots]
+	if e.v != nil && e.kind == kind && e.s == string(b) {
+		return e.v
+	}
+	if e.seen != h {
+		e.seen = h
+		return nil
+	}
+	s := string(b)
+	var v any
+	switch kind {
+	case 0:
+		v = ByteString(s)
+	case 1:
+		v = s
+	default:
+		v = Bytes(s)
+	}
+	*e = internEntry{seen: h, kind: kind, s: s, v: v}
+	return v
 }

@@ -48,3 +48,20 @@ func TestDecodeCallMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeInternedStrings decodes short strings of the three kinds with the
+// same bytes several times, so that later decodes take them from the cache of
+// recurring strings, and checks every result keeps its own kind.
+func TestDecodeInternedStrings(t *testing.T) {
+	data := []byte("\x80\x04(U\x02abX\x02\x00\x00\x00abC\x02ab\x8c\x02abU\x02abU\x02bat.")
+	want := Tuple{ByteString("ab"), "ab", Bytes("ab"), "ab", ByteString("ab"), ByteString("ba")}
+	for i := range 4 {
+		got, err := decPlain(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("decode %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
