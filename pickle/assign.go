@@ -125,7 +125,8 @@ func Unmarshal(data []byte, dst any) error {
 //     and unicode (UTF-8).
 //   - slices and arrays from list, tuple, set and frozenset, item by item
 //     (arrays take as many items as fit and zero the rest).
-//   - maps from dict, keys and values converted.
+//   - maps from dict, keys and values converted (tuple keys need an array
+//     key type such as [2]int: Go cannot hash a Tuple in an interface key).
 //   - structs from dict, or from an instance's state dict: a key matches the
 //     field tagged `pickle:"key"`, else the field named key, else the field
 //     whose name equals key ignoring case and underscores (balance_due fills
