@@ -25,11 +25,15 @@ const maxBatch = 256
 // a crash or kill -9 at any later moment. Concurrent Apply calls are
 // committed together (group commit), so many writers share one fsync.
 type BoltStore struct {
-	db   *bolt.DB
-	reqs chan applyReq
-	wg   sync.WaitGroup
-	once sync.Once
+	db     *bolt.DB
+	reqs   chan applyReq
+	wg     sync.WaitGroup
+	mu     sync.RWMutex // guards closed against Apply
+	closed bool
 }
+
+// ErrStoreClosed is the result of an Apply after Close.
+var ErrStoreClosed = errors.New("ns: store closed")
 
 type applyReq struct {
 	ops  []Op
@@ -71,6 +75,12 @@ func OpenBoltStore(path string) (*BoltStore, error) {
 // Apply queues ops for the next transaction.
 func (s *BoltStore) Apply(ops []Op) <-chan error {
 	done := make(chan error, 1)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		done <- ErrStoreClosed
+		return done
+	}
 	s.reqs <- applyReq{ops: ops, done: done}
 	return done
 }
@@ -171,16 +181,19 @@ func (s *BoltStore) SetSetting(key, value string) error {
 	})
 }
 
-// Close waits for queued batches to be committed and closes the file.
-// Apply must not be called after Close.
+// Close waits for queued batches to be committed and closes the file;
+// later Apply calls fail with ErrStoreClosed.
 func (s *BoltStore) Close() error {
-	var err error
-	s.once.Do(func() {
-		close(s.reqs)
-		s.wg.Wait()
-		err = s.db.Close()
-	})
-	return err
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	s.wg.Wait()
+	return s.db.Close()
 }
 
 // Record encoding: flags byte (1 = group), created as float64 bits, then

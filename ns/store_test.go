@@ -85,6 +85,22 @@ func TestStores(t *testing.T) {
 	}
 }
 
+func TestBoltStoreClosed(t *testing.T) {
+	s, err := OpenBoltStore(filepath.Join(t.TempDir(), "ns.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-s.Apply([]Op{{Kind: OpPut, Record: Record{Name: ":x"}}}); err != ErrStoreClosed {
+		t.Errorf("Apply after Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
 // TestPersistence: a name space written to a BoltStore is the same after
 // reopening, meta data included.
 func TestPersistence(t *testing.T) {
