@@ -117,7 +117,7 @@ type state struct {
 	memoMap   map[int]any // memo entries too far past the dense part
 	memoCount int         // number of distinct memo indexes defined
 
-	interned [internSlots]internEntry
+	interned [internSets][2]internEntry
 
 	pending   []*Object // instances of registered classes
 	opOffsets map[*Object]int
@@ -779,11 +779,11 @@ func (st *state) textFloat() error {
 // copies of their own, never the decoded data.
 const (
 	maxInterned = 40
-	internSlots = 64
+	internSets  = 128 // of two entries each
 )
 
 type internEntry struct {
-	seen uint32 // hash of the last string that missed in this slot
+	seen uint32 // hash of the last string that missed here
 	kind byte   // 0 str, 1 unicode, 2 bytes
 	s    string
 	v    any
@@ -803,24 +803,37 @@ func (st *state) intern(op byte, b []byte) any {
 	for _, c := range b {
 		h = (h ^ uint32(c)) * 16777619
 	}
-	e := &st.interned[h%internSlots]
-	if e.v != nil && e.kind == kind && e.s == string(b) {
-		return e.v
+	set := &st.interned[h%internSets]
+	for i := range set {
+		if e := &set[i]; e.v != nil && e.kind == kind && e.s == string(b) {
+			return e.v
+		}
 	}
-	if e.seen != h {
-		e.seen = h
-		return nil
+	for i := range set {
+		if e := &set[i]; e.seen == h {
+			s := string(b)
+			var v any
+			switch kind {
+			case 0:
+				v = ByteString(s)
+			case 1:
+				v = s
+			default:
+				v = Bytes(s)
+			}
+			*e = internEntry{seen: h, kind: kind, s: s, v: v}
+			return v
+		}
 	}
-	s := string(b)
-	var v any
-	switch kind {
-	case 0:
-		v = ByteString(s)
-	case 1:
-		v = s
+	// First miss: remember the string's hash in a free entry, else in
+	// either, so that it is cached if it comes again.
+	switch {
+	case set[0].v == nil:
+		set[0].seen = h
+	case set[1].v == nil:
+		set[1].seen = h
 	default:
-		v = Bytes(s)
+		set[h>>31].seen = h
 	}
-	*e = internEntry{seen: h, kind: kind, s: s, v: v}
-	return v
+	return nil
 }
