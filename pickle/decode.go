@@ -150,6 +150,14 @@ func (st *state) release() {
 // emptyTuple is the value of EMPTY_TUPLE, boxed once.
 var emptyTuple any = Tuple{}
 
+// smallInts are the values of BININT1, boxed once.
+var smallInts = func() (t [256]any) {
+	for i := range t {
+		t[i] = int64(i)
+	}
+	return t
+}()
+
 func (st *state) run() (any, error) {
 	data := st.data
 	for st.pos < len(data) {
@@ -163,7 +171,7 @@ func (st *state) run() (any, error) {
 				err = errTruncated
 				break
 			}
-			st.stack = append(st.stack, int64(data[st.pos]))
+			st.stack = append(st.stack, smallInts[data[st.pos]])
 			st.pos++
 		case opBinint2:
 			if len(data)-st.pos < 2 {

@@ -7,11 +7,18 @@ import (
 	ogórek "github.com/kisielk/og-rek"
 )
 
-// og-rek's Dict is a struct holding one *gomap.Map. EMPTY_DICT creates a
-// dict before the pickle says how many items SETITEMS will put in it, and
-// growing a gomap rehashes it: presizing the map when the first batch of
-// items arrives makes decoding the call message's 10-item dict about a third
-// cheaper. The map is replaced in place, so copies of the Dict (memo) see it.
+// og-rek's Dict is a struct holding one *gomap.Map, whose hash and equality
+// follow Python's rules. The decoder fills dicts through the map itself:
+//
+//   - EMPTY_DICT creates a dict before the pickle says how many items
+//     SETITEMS will put in it, and growing a gomap rehashes it, so the map
+//     is presized when the first batch arrives (in place: copies of the
+//     Dict in the memo share the map).
+//   - Dict.Set deletes every equal key before inserting, three lookups per
+//     item, to handle a str key equal to both a unicode and a bytes key
+//     that differ from each other; gomap's Set does one lookup and, like
+//     Dict.Set for every other key, replaces an equal key and its value.
+//     Python 2 pickles never hold such a key pair.
 
 type dictMap = gomap.Map[any, any]
 

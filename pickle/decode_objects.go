@@ -144,12 +144,13 @@ func (st *state) setItems(d Dict, items []any) error {
 		return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", d.Len()+len(items)/2, st.lim.MaxContainerLen)
 	}
 	growDict(d, len(items)/2)
+	m := mapOf(d)
 	for i := 0; i < len(items); i += 2 {
 		k := items[i]
 		if err := st.checkKey(k); err != nil {
 			return err
 		}
-		d.Set(k, items[i+1])
+		m.Set(k, items[i+1])
 	}
 	return nil
 }
