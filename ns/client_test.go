@@ -295,3 +295,37 @@ func TestPaired(t *testing.T) {
 		t.Errorf("primary's own registration after resync: %v %v", u, err)
 	}
 }
+
+func TestAllowDenyHosts(t *testing.T) {
+	tests := []struct {
+		name         string
+		allow, deny  []string
+		wantDenied   bool
+		wantBCAnswer bool
+	}{
+		{"allowed", []string{"127.0.0.1", "10.0.0.0/8"}, nil, false, true},
+		{"not in allow list", []string{"10.0.0.0/8"}, nil, true, false},
+		{"denied", nil, []string{"127.0.0.0/8"}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bcport := freeUDPPort(t)
+			in := startNS(t, ns.StartOptions{AllowHosts: tt.allow, DenyHosts: tt.deny, BCAddr: "127.255.255.255", BCPort: bcport})
+			c, err := ns.NewNameServer(in.URI(), ":Default")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			err = c.Ping(context.Background())
+			var denied *compat.ConnectionDeniedError
+			if errors.As(err, &denied) != tt.wantDenied {
+				t.Errorf("Ping: %v", err)
+			}
+			reply, err := ns.SendBroadcast(context.Background(), ns.CmdLocation,
+				[]string{"127.255.255.255:" + strconv.Itoa(bcport)}, 200*time.Millisecond, 0)
+			if (err == nil) != tt.wantBCAnswer || (err == nil && reply != in.URI().String()) {
+				t.Errorf("broadcast: %q, %v", reply, err)
+			}
+		})
+	}
+}

@@ -252,6 +252,9 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos [
 // bind matches positional and keyword arguments to a method's parameters as
 // Python does, with Python 2's TypeError messages.
 func bind(method string, names []string, pos []any, kw map[string]any) ([]any, error) {
+	if len(kw) == 0 && len(pos) == len(names) {
+		return pos, nil // the usual, positional call
+	}
 	if len(pos) > len(names) {
 		return nil, argCountError(method, len(names), len(pos)+len(kw))
 	}
