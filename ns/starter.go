@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -84,6 +85,7 @@ type Instance struct {
 	bc      *BroadcastServer
 	uri     compat.URI
 	dbfile  string
+	log     *slog.Logger // with -v
 	stop    chan struct{}
 	stopped sync.Once
 }
@@ -160,6 +162,10 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		idle = 0
 	}
 	dopts := core.DaemonOptions{Host: opts.Host, Port: port, NoRange: true, IdleTimeout: idle}
+	if opts.Verbose {
+		in.log = slog.New(slog.NewTextHandler(out, nil))
+		dopts.Logger = in.log
+	}
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
@@ -333,6 +339,9 @@ func (in *Instance) serveObject(ctx context.Context) error {
 		PersistentDump: in.opts.Persistent,
 	})
 	in.server.SetTwinDialer(ProxyTwinDialer(in.opts.Identification))
+	if in.log != nil {
+		in.server.SetLogger(in.log)
+	}
 	guid, err := in.guid()
 	if err != nil {
 		return err
