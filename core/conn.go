@@ -79,6 +79,21 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
+	// Until it is granted, the connection is closed by Shutdown as a raw
+	// connection.
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		nc.Close()
+		return
+	}
+	d.handshaking[nc] = struct{}{}
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.handshaking, nc)
+		d.mu.Unlock()
+	}()
 	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: n}
 	hctx := ctx
 	if d.opts.IdleTimeout == 0 {

@@ -98,6 +98,7 @@ type Daemon struct {
 	byValue     map[any]string     // comparable object value → guid
 	names       map[string]string  // name → guid
 	conns       map[*serverConn]struct{}
+	handshaking map[net.Conn]struct{}
 	nconns      atomic.Int64
 	closed      bool
 	done        chan struct{} // closed when Shutdown starts
@@ -127,15 +128,16 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	opts.Compression = opts.Compression || cfg.Compression
 	opts.Checksum = opts.Checksum || cfg.Checksum
 	d := &Daemon{
-		opts:       opts,
-		objects:    map[string]*object{},
-		byValue:    map[any]string{},
-		names:      map[string]string{},
-		conns:      map[*serverConn]struct{}{},
-		done:       make(chan struct{}),
-		finished:   make(chan struct{}),
-		reaperStop: make(chan struct{}),
-		log:        opts.Logger,
+		opts:        opts,
+		objects:     map[string]*object{},
+		byValue:     map[any]string{},
+		names:       map[string]string{},
+		conns:       map[*serverConn]struct{}{},
+		handshaking: map[net.Conn]struct{}{},
+		done:        make(chan struct{}),
+		finished:    make(chan struct{}),
+		reaperStop:  make(chan struct{}),
+		log:         opts.Logger,
 	}
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
@@ -552,6 +554,10 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	for c := range d.conns {
 		conns = append(conns, c)
 	}
+	raw := make([]net.Conn, 0, len(d.handshaking))
+	for nc := range d.handshaking {
+		raw = append(raw, nc)
+	}
 	var names []string
 	for _, o := range d.objects {
 		if o.name != "" && !o.persistent {
@@ -566,6 +572,9 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	}
 	for _, c := range conns {
 		c.codec.Close()
+	}
+	for _, nc := range raw {
+		nc.Close()
 	}
 	if d.opts.UnregisterOnShutdown && d.opts.Registrar != nil {
 		for _, n := range names {

@@ -225,3 +225,37 @@ func TestDeniedBeforeChallenge(t *testing.T) {
 		t.Errorf("got %q %v, want DENIED1", b, err)
 	}
 }
+
+func TestShutdownWithStalledHandshakes(t *testing.T) {
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- d.Serve(context.Background()) }()
+	var conns []net.Conn
+	for i := 0; i < 20; i++ {
+		nc, err := net.Dial("tcp", d.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		conns = append(conns, nc)
+	}
+	// Wait until the daemon has sent every challenge, then shut down: the
+	// clients never answer, so only Shutdown can end their goroutines.
+	for _, nc := range conns {
+		nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.ReadFull(nc, make([]byte, 18+16)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+}
