@@ -198,7 +198,8 @@ def pair(procs, exdir, nsbin, nskind, exbin, example, server_py, ready, client_c
     for server in ([PY2, server_py], go(exbin, example, "server")):
         r = Run(procs, exdir, nsbin, nskind, example, env=env, ns_args=ns_args)
         r.server(server, ready)
-        results.append(r.client(client_cmd, input=input, timeout=timeout, pids=pids))
+        stdin = input(r) if callable(input) else input
+        results.append(r.client(client_cmd, input=stdin, timeout=timeout, pids=pids))
         procs.stop()
         procs.procs.clear()
     return results
@@ -315,4 +316,54 @@ def test_Bank2(procs, exdir, nsbin, nskind, exbin):
     want, got = pair(procs, exdir, nsbin, nskind, exbin, "Bank2", "BankServer.py",
                      "Banks are ready for customers.", py("client.py"), input=session)
     assert "Problem: insufficent balance" in want[0]
+    same(got, want)
+
+
+def test_oneway(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "oneway", "server.py",
+                     "Server is ready.", py("client.py"))
+    # The client polls once a second until the 10-second job is done; how
+    # many polls say "no" depends on timing, so a run of them counts as one.
+    poll = r"(server done\?\nno, trying again\n)+"
+    want, got = [(re.sub(poll, r"\1", out), err) for out, err in (want, got)]
+    assert "no, trying again" in want[0] and "getting the result from the server: The result :)" in want[0]
+    same(got, want)
+
+
+def test_noNS(procs, exdir, nsbin, nskind, exbin):
+    # The client asks for the server's host and port (PYROLOC, no name server).
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "noNS", "server.py",
+                     "QuoteGen is ready for customers.", py("client.py"),
+                     input=lambda run: b"127.0.0.1\n%d\n" % run.port)
+    assert "The URI is PYROLOC://127.0.0.1:<PORT>/QuoteGenerator" in want[0]
+    same(got, want)
+
+
+@pytest.mark.parametrize("server_id", ["s3cr3t", "wrong"])
+def test_authenticate(procs, exdir, nsbin, nskind, exbin, server_id):
+    # First the name server's passphrase, then the object server's.
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "authenticate", "server.py",
+                     "Server started.", py("client.py"), ns_args=["-i", "s3cr3t"],
+                     input=("s3cr3t\n%s\n" % server_id).encode())
+    if server_id == "s3cr3t":
+        assert "Result from method call:  An interesting result" in want[0]
+    else:
+        assert "ConnectionDeniedError: security reasons" in want[1]
+    same(got, want)
+
+
+def test_maxclients(procs, exdir, nsbin, nskind, exbin):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "maxclients", "server.py",
+                     'Server object "maxclients" ready.', py("client.py"))
+    # After the first denial, which retry is denied depends on how fast the
+    # server notices the connection of a dropped proxy closing (in Pyro
+    # too): from there on only the set of distinct lines is compared, and
+    # the final lines without the index of the proxies that happen to
+    # survive and their id() (a memory address).
+    def norm(out):
+        head, sep, tail = out.partition(" -> removing old proxy and trying again...\n")
+        tail = re.sub(r"(?m)^object \d+ (.*) and locally: \d+$", r"object <id> \1", tail)
+        return head + sep + "\n".join(sorted(set(tail.split("\n"))))
+    want, got = [(norm(out), err) for out, err in (want, got)]
+    assert "Error creating proxy object: server too busy" in want[0]
     same(got, want)

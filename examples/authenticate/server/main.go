@@ -1,0 +1,61 @@
+// Command server is the Go counterpart of Pyro's "authenticate" example
+// server: the daemon accepts only clients that identify with "s3cr3t", and
+// it identifies itself with the same passphrase to the Name Server (started
+// with "-i s3cr3t") to register ":test.authentication".
+//
+// The Name Server is found with PYRO_NS_HOSTNAME and PYRO_NS_PORT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+const passphrase = "s3cr3t"
+
+// TestObject is the protected object.
+type TestObject struct{}
+
+// Method returns a fixed result.
+func (TestObject) Method(arg string) string {
+	fmt.Println("Method called with", arg)
+	return "An interesting result"
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	fmt.Println("Searching Naming Service...")
+	cfg := config.Current()
+	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort, core.WithIdentification(passphrase))
+	var nerr *compat.NamingError
+	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+		log.Fatalf("name server: %v", err)
+	}
+
+	d, err := core.NewDaemon(core.DaemonOptions{
+		Registrar:       ns,
+		Identifications: []string{passphrase}, // refuse clients without it
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Persistent: a restarted server keeps the URI registered before.
+	if _, err := d.ConnectPersistent(ctx, TestObject{}, ":test.authentication"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("Server started.")
+	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,74 @@
+// Command server is the Go counterpart of Pyro's "maxclients" example
+// server: the daemon serves at most 10 connections at once and denies more
+// (the Python client then drops an old proxy and tries again). All proxies
+// talk to the one object ":test.maxclients".
+//
+// The Name Server is found with PYRO_NS_HOSTNAME and PYRO_NS_PORT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// Named remembers the last name it was given.
+type Named struct {
+	mu   sync.Mutex
+	name any
+}
+
+// Setname stores name (any Python value).
+func (n *Named) Setname(name any) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.name = name
+}
+
+// Getname returns the stored name.
+func (n *Named) Getname() any {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.name
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Println("Reduced max number of simultaneous connections to 10")
+
+	cfg := config.Current()
+	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	var nerr *compat.NamingError
+	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+		log.Fatalf("name server: %v", err)
+	}
+	_ = ns.Unregister(ctx, ":test.maxclients") // left over from an earlier run
+
+	d, err := core.NewDaemon(core.DaemonOptions{
+		Registrar:            ns,
+		UnregisterOnShutdown: true,
+		MaxConnections:       10,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := d.Connect(&Named{}, ":test.maxclients"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(`Server object "maxclients" ready.`)
+	err = d.Serve(ctx)
+	_ = d.Shutdown(context.Background())
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Fatal(err)
+	}
+}

@@ -1,0 +1,74 @@
+// Command server is the Go counterpart of Pyro's "oneway" example server:
+// an object registered as "oneway" (in the default Name Server group) whose
+// start() works for ten seconds. The Python client calls start() oneway and
+// then polls ready(): oneway calls run concurrently with the calls that
+// follow them on the same connection, as with PYRO_ONEWAY_THREADED.
+//
+// The Name Server is found with PYRO_NS_HOSTNAME and PYRO_NS_PORT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/core"
+)
+
+// Worker does a long job in the background.
+type Worker struct{ busy atomic.Bool }
+
+// Start does ten seconds of work.
+func (w *Worker) Start() {
+	fmt.Println("start request received. Starting work...")
+	w.busy.Store(true)
+	for i := 10; i > 0; i-- {
+		time.Sleep(time.Second)
+		fmt.Println(i)
+	}
+	fmt.Println("work is done!")
+	w.busy.Store(false)
+}
+
+// Ready reports whether the work is done.
+func (w *Worker) Ready() bool {
+	ready := !w.busy.Load()
+	fmt.Printf("ready status requested (%v)\n", pyBool(ready))
+	return ready
+}
+
+// Result returns the result of the work.
+func (w *Worker) Result() string { return "The result :)" }
+
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	cfg := config.Current()
+	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A name without a group goes into PYRO_NS_DEFAULTGROUP (":Default").
+	if _, err := d.Connect(&Worker{}, "oneway"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("Server is ready.")
+	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Fatal(err)
+	}
+}
