@@ -73,9 +73,10 @@ func Decode(data []byte) (any, error) {
 // STOP opcode are ignored, as Python's pickle.loads ignores them. Errors are
 // of type *Error.
 //
-// Decoded str, unicode and bytes values share one copy of data made at the
-// start, so data may be reused as soon as Decode returns, and a small decoded
-// string keeps that copy alive.
+// Decoded str, unicode and bytes values are slices of one copy of data, made
+// when the first string needs it, or come from a cache of short strings that
+// recur from pickle to pickle. Either way data may be reused as soon as Decode
+// returns; a small decoded string may keep the copy alive.
 func (d *Decoder) Decode(data []byte) (any, error) {
 	st := statePool.Get().(*state)
 	st.data = data
@@ -110,7 +111,7 @@ type state struct {
 	reg   *Registry
 
 	stack []any
-	high  int   // highest stack height the last popMark saw, to clear on release
+	high  int   // highest stack height before a popMark or TUPLE1-3, to clear on release
 	marks []int // stack heights at each open MARK
 
 	memo      []any       // dense memo: index → value, nil where undefined
