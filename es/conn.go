@@ -3,6 +3,7 @@ package es
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -34,7 +35,7 @@ func newConnTarget(id string, uri compat.URI, ident []byte, timeout time.Duratio
 	cfg := config.Current()
 	return &connTarget{
 		id: id, uri: uri, ident: ident, timeout: timeout,
-		opts: protocol.Options{Compress: cfg.Compression, Checksum: cfg.Checksum, IOTimeout: timeout},
+		opts: protocol.Options{Compress: cfg.Compression, Checksum: cfg.Checksum},
 	}
 }
 
@@ -45,11 +46,6 @@ func (t *connTarget) fail(op string, err error) error {
 }
 
 func (t *connTarget) connect(ctx context.Context) error {
-	if t.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
-		defer cancel()
-	}
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(t.uri.Address, strconv.Itoa(t.uri.Port)))
 	if err != nil {
@@ -63,20 +59,32 @@ func (t *connTarget) connect(ctx context.Context) error {
 		c.Close()
 		return t.fail("handshake with", err)
 	}
+	_ = nc.SetDeadline(time.Time{}) // the handshake may leave one
 	t.conn = c
 	t.closed = make(chan struct{})
 	// Nothing is ever answered to oneway calls: whatever arrives (an
 	// error reply before the daemon hangs up) or EOF means the subscriber
 	// is gone.
 	go func(nc net.Conn, closed chan struct{}) {
+		defer close(closed)
 		var b [1]byte
-		_, _ = nc.Read(b[:])
-		close(closed)
+		for {
+			_, err := nc.Read(b[:])
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return
+			}
+		}
 	}(nc, t.closed)
 	return nil
 }
 
 func (t *connTarget) Deliver(ctx context.Context, batch []*Delivery) error {
+	if t.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		defer cancel()
+	}
 	if t.conn == nil {
 		if err := t.connect(ctx); err != nil {
 			return err
@@ -108,15 +116,9 @@ func (t *connTarget) Deliver(ctx context.Context, batch []*Delivery) error {
 	if !plain {
 		return nil
 	}
-	// One write for the whole batch; the deadline bounds it.
+	// One write for the whole batch, bounded by ctx.
 	nc := t.conn.NetConn()
-	deadline := time.Time{}
-	if t.timeout > 0 {
-		deadline = time.Now().Add(t.timeout)
-	}
-	if dl, ok := ctx.Deadline(); ok && (deadline.IsZero() || dl.Before(deadline)) {
-		deadline = dl
-	}
+	deadline, _ := ctx.Deadline()
 	_ = nc.SetWriteDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetWriteDeadline(time.Unix(1, 0)) })
 	_, err := nc.Write(t.out)

@@ -234,3 +234,35 @@ func TestPublisherAfterIdleTimeout(t *testing.T) {
 		}
 	}
 }
+
+// A subscriber that gets no event for longer than the delivery timeout is
+// still a subscriber: the timeout bounds deliveries, not idle time.
+func TestIdleSubscriberKept(t *testing.T) {
+	ctx := context.Background()
+	srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true, DeliverTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ctx) }()
+	defer srv.Shutdown(ctx)
+	sub, ch := goSubscriber(t, srv)
+	if err := sub.Subscribe(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	for i := range 2 {
+		if i == 1 {
+			time.Sleep(600 * time.Millisecond)
+		}
+		if err := pub.Publish(ctx, int64(i), "s"); err != nil {
+			t.Fatal(err)
+		}
+		if ev := waitEvent(t, ch); ev.Msg != int64(i) {
+			t.Fatalf("got %v, want %d", ev.Msg, i)
+		}
+	}
+}

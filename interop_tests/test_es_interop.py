@@ -359,6 +359,24 @@ def test_bad_subscriber_does_not_stop_others(world, kind):
         silent.close()
 
 
+def test_silent_subscriber_full_queue_blocks_only_for_a_while(world):
+    """PYRO_ES_BLOCKQUEUE=1 with a tiny queue and a subscriber that never
+    answers: publishers wait once its queue is full, but only until the
+    delivery times out (es.DefaultDeliverTimeout, 30 s) and the subscriber
+    is dropped; Pyro's own event server would block them forever."""
+    import socket
+    world.go_es(env={"PYRO_ES_QUEUESIZE": 2, "PYRO_ES_BLOCKQUEUE": 1})
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)
+        uri = "PYRO://127.0.0.1:%d/0123456789abcdef0123456789abcdef" % silent.getsockname()[1]
+        world.py("es_rawsubscribe.py", uri, "load").rest()
+        good = world.py_sub("--count", 20, "load")
+        pub = world.py("es_publisher.py", "--repeat", 20, "load=1")
+        assert pub.startswith("PUBLISHED", timeout=90)[-1] == "PUBLISHED 20"
+        assert [m for _, m, _ in good.events(20)] == [(1, i) for i in range(20)]
+
+
 def test_thousand_subjects(world):
     """One subscription call with 1000 subjects, one publish of 1000 subjects."""
     world.go_es()
