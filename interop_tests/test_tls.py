@@ -13,9 +13,11 @@ the example programs set PYROSSL_CERT in code (server.pem / client.pem).
 """
 import os
 import re
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -94,11 +96,8 @@ class SSLRun:
     def py_server(self):
         """Starts the example's server.py and returns (process, port)."""
         p = self.start([PY2, "server.py"])
-        while True:
-            line = readline_with_timeout(p)
-            m = re.match(r"server uri= PYROSSL://[^:]+:(\d+)/", line)
-            if m:
-                return p, int(m.group(1))
+        out = wait_output(p, 'Server object "ssl" ready.')
+        return p, int(re.search(r"server uri= PYROSSL://[^:]+:(\d+)/", out).group(1))
 
     def py_client(self, port):
         """Runs the unmodified example client (PYRONAME, then PYROLOCSSL)."""
@@ -108,6 +107,22 @@ class SSLRun:
     def go_client(self, gobin, *args):
         return self.run([os.path.join(gobin, "secserver"), "-call", "ssl"] + list(args),
                         env={"PYROSSL_CERT": "client.pem"})
+
+
+def wait_output(proc, text, timeout=30.0):
+    """Reads proc's output (unbuffered) until it contains text."""
+    deadline = time.time() + timeout
+    buf = b""
+    fd = proc.stdout.fileno()
+    while text.encode() not in buf:
+        left = deadline - time.time()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError("%r printed no %r within %.0fs: %r" % (proc.args, text, timeout, buf))
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise AssertionError("%r exited before printing %r: %r" % (proc.args, text, buf))
+        buf += chunk
+    return buf.decode(errors="replace")
 
 
 def output(proc):
