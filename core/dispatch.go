@@ -227,7 +227,8 @@ func (m *method) call(ctx context.Context, recv reflect.Value, c *Call, pyName s
 			return nil, typeErrorf("%s() got an unexpected keyword argument '%s'", pyName, k)
 		}
 	}
-	in := make([]reflect.Value, 0, 2+len(c.Args)+1)
+	var inBuf [8]reflect.Value
+	in := inBuf[:0]
 	in = append(in, recv)
 	if m.ctx {
 		in = append(in, reflect.ValueOf(ctx))

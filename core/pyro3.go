@@ -138,8 +138,13 @@ func applyFlags(method string, flags int64, args pickle.Tuple) ([]any, map[strin
 		if !ok {
 			return nil, nil, compat.TypeError(fmt.Sprintf("can only concatenate tuple (not \"%s\") to tuple", pyTypeName(a[len(a)-1])))
 		}
-		b := make([]any, 0, len(a)-1+len(extra))
-		a = append(append(b, a[:len(a)-1]...), extra...)
+		if len(a) == 1 {
+			// the usual DynamicProxy call ((args...), {}): no copy needed
+			a = extra
+		} else {
+			b := make([]any, 0, len(a)-1+len(extra))
+			a = append(append(b, a[:len(a)-1]...), extra...)
+		}
 	}
 	return a, kw, nil
 }
@@ -206,11 +211,17 @@ type pyro3Client struct {
 	dec  pickle.Decoder
 	enc  pickle.Encoder
 	wbuf []byte
-	// scratch space for the request tuple, and the last object id boxed
-	req       [4]any
-	callArgs  [2]any
-	lastID    string
-	lastIDBox any
+	// Scratch space for the request tuple, boxed once (reqBox and
+	// callArgsBox are tuples over req and callArgs), and the last object
+	// id and method name boxed: a call then allocates little.
+	req           [4]any
+	callArgs      [2]any
+	reqBox        any
+	callArgsBox   any
+	lastID        string
+	lastIDBox     any
+	lastMethod    string
+	lastMethodBox any
 }
 
 // dialPyro3 connects to the daemon of uri and runs the client handshake.
@@ -228,7 +239,9 @@ func dialPyro3(ctx context.Context, uri compat.URI, opts protocol.Options, v pro
 		c.Close()
 		return nil, commError("handshake", uri, err)
 	}
-	return &pyro3Client{c: c, uri: uri, enc: pickle.Encoder{Protocol: 2}}, nil
+	pc := &pyro3Client{c: c, uri: uri, enc: pickle.Encoder{Protocol: 2}}
+	pc.reqBox, pc.callArgsBox = pickle.Tuple(pc.req[:]), pickle.Tuple(pc.callArgs[:])
+	return pc, nil
 }
 
 // commError wraps a transport failure with the Pyro error class a Python
@@ -273,7 +286,6 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 			pos = pickle.Tuple{}
 		}
 		c.callArgs[0], c.callArgs[1] = pos, kw
-		args = c.callArgs[:]
 	}
 	if r.Oneway {
 		flags |= rifOneway
@@ -281,8 +293,16 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	if r.ObjectID != c.lastID {
 		c.lastID, c.lastIDBox = r.ObjectID, pickle.ByteString(r.ObjectID)
 	}
-	c.req[0], c.req[1], c.req[2], c.req[3] = c.lastIDBox, pickle.ByteString(r.Method), flags, args
-	buf, err := c.enc.Append(c.wbuf[:0], pickle.Tuple(c.req[:]))
+	if r.Method != c.lastMethod {
+		c.lastMethod, c.lastMethodBox = r.Method, pickle.ByteString(r.Method)
+	}
+	c.req[0], c.req[1], c.req[2] = c.lastIDBox, c.lastMethodBox, flags
+	if r.Plain {
+		c.req[3] = args
+	} else {
+		c.req[3] = c.callArgsBox
+	}
+	buf, err := c.enc.Append(c.wbuf[:0], c.reqBox)
 	c.req, c.callArgs = [4]any{}, [2]any{}
 	if err != nil {
 		return fmt.Errorf("core: cannot pickle the arguments of %s: %w", r.Method, err)
