@@ -109,7 +109,7 @@ func (o *Object) target(subscriber any) (Target, error) {
 	id, ok := subscriberID(subscriber)
 	if !ok {
 		// What Pyro's ES raises when the subscriber is not a proxy.
-		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '_setOneway'", pyType(subscriber)))
+		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '_setOneway'", pickle.PythonType(subscriber)))
 	}
 	timeout := o.DeliverTimeout
 	if timeout == 0 {

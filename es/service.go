@@ -169,7 +169,7 @@ func subjects(v any) ([]subject, error) {
 				}
 			}
 		default:
-			return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute 'lower'", pyType(it)))
+			return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute 'lower'", pickle.PythonType(it)))
 		}
 		out = append(out, sb)
 	}
@@ -205,21 +205,6 @@ func truthy(v any) bool {
 	return true
 }
 
-func pyType(v any) string {
-	switch v.(type) {
-	case int64:
-		return "int"
-	case float64:
-		return "float"
-	case bool:
-		return "bool"
-	case nil, pickle.None:
-		return "NoneType"
-	case pickle.Dict:
-		return "dict"
-	}
-	return fmt.Sprintf("%T", v)
-}
 
 // workerFor returns the subscriber's worker, starting one for t if it has
 // none; a t that is not used is closed. s.mu must be held.
