@@ -3,6 +3,7 @@ package pickle
 import (
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -63,5 +64,43 @@ func TestDecodeInternedStrings(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("decode %d (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// TestDecodeConcurrent decodes from several goroutines at once; run with
+// -race it checks that pooled decoder state is never shared.
+func TestDecodeConcurrent(t *testing.T) {
+	inputs := [][]byte{stdCallMessage}
+	wants := []any{nil}
+	for _, tc := range decOpcodeCases[:40] {
+		inputs = append(inputs, []byte(tc.in))
+		wants = append(wants, tc.want)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(inputs))
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 20 {
+				for i := range inputs {
+					j := (i + g + round) % len(inputs)
+					got, err := decPlain(inputs[j])
+					if err != nil {
+						errs <- err.Error()
+						return
+					}
+					if wants[j] != nil && !cmp.Equal(wants[j], got, decCmp...) {
+						errs <- fmt.Sprintf("input %d decoded to %#v", j, got)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
