@@ -71,6 +71,14 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 	go func() {
 		defer d.wg.Done()
 		defer d.nconns.Add(-1)
+		defer func() {
+			// A bug triggered by one client's input must not take the
+			// daemon down: drop that connection only.
+			if r := recover(); r != nil {
+				nc.Close()
+				d.log.Error("pyro daemon: panic while serving a connection", "peer", nc.RemoteAddr(), "panic", r)
+			}
+		}()
 		d.handshakeAndServe(ctx, nc, int(n))
 	}()
 }

@@ -73,7 +73,7 @@ func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
 		}
 		return nil, err
 	}
-	v, err := s.dec.Decode(body)
+	v, err := safeDecode(&s.dec, body)
 	if err != nil {
 		ex := unpicklingError(err)
 		return nil, &RequestError{Err: err, Reply: ex, Traceback: traceback(err, ex)}
@@ -327,7 +327,7 @@ func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
 	if err != nil {
 		return nil, commError("read", c.uri, err)
 	}
-	v, err := c.dec.Decode(body)
+	v, err := safeDecode(&c.dec, body)
 	if err != nil {
 		return nil, fmt.Errorf("core: cannot unpickle the reply: %w", err)
 	}
@@ -358,4 +358,15 @@ const (
 
 func buffered(nc net.Conn, size int) net.Conn {
 	return &bufConn{Conn: nc, r: bufio.NewReaderSize(nc, size)}
+}
+
+// safeDecode decodes a pickle, turning a panic of the decoder on hostile
+// input into an error.
+func safeDecode(d *pickle.Decoder, body []byte) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("pickle decoder failed: %v", r)
+		}
+	}()
+	return d.Decode(body)
 }
