@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"sync"
 
 	ogórek "github.com/kisielk/og-rek"
@@ -768,6 +769,9 @@ func (st *state) textFloat() error {
 		if c == '_' || c == 'x' || c == 'X' || c == 'p' || c == 'P' {
 			return errorf(ErrBadValue, "invalid float %q", l)
 		}
+	}
+	if len(t) == 4 && (t[0] == '-' || t[0] == '+') && strings.EqualFold(string(t[1:]), "nan") {
+		t = t[1:] // Python reads a signed nan; Go does not
 	}
 	f, perr := strconv.ParseFloat(string(t), 64)
 	if perr != nil {

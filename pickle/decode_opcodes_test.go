@@ -30,6 +30,8 @@ var decOpcodeCases = []struct {
 	{"FLOAT", "F1.25\n.", 1.25},
 	{"FLOAT exponent", "F-1e-05\n.", -1e-05},
 	{"FLOAT nan", "Fnan\n.", math.NaN()},
+	{"FLOAT signed nan", "F-nan\n.", math.NaN()},
+	{"FLOAT Infinity", "FInfinity\n.", math.Inf(1)},
 	{"FLOAT inf", "Finf\n.", math.Inf(1)},
 	{"FLOAT -inf", "F-inf\n.", math.Inf(-1)},
 	{"FLOAT overflow is inf", "F1e400\n.", math.Inf(1)},
