@@ -41,6 +41,7 @@ var decOpcodeCases = []struct {
 	{"STRING octal", `S'\0\12\101\1010\777'` + "\n.", ByteString("\x00\nAA0\xff")},
 	{"STRING hex", `S'\x00\xfF\x41'` + "\n.", ByteString("\x00\xffA")},
 	{"STRING unknown escape kept", `S'\q\u20ac'` + "\n.", ByteString(`\q\u20ac`)},
+	{"STRING trailing CR", "S'abc'\r\n.", ByteString("abc")},
 	{"STRING raw high bytes", "S'\xff\x80'\n.", ByteString("\xff\x80")},
 	{"UNICODE", "Vabc\n.", "abc"},
 	{"UNICODE latin-1 bytes", "Vcaf\xe9\n.", "café"},

@@ -12,6 +12,11 @@ func (st *state) textString() error {
 		return err
 	}
 	start := st.pos - len(l) - 1
+	// cPickle ignores trailing spaces and control characters (a "\r" of a
+	// pickle written on Windows in text mode).
+	for len(l) > 0 && l[len(l)-1] <= ' ' {
+		l = l[:len(l)-1]
+	}
 	if len(l) < 2 || (l[0] != '\'' && l[0] != '"') || l[len(l)-1] != l[0] {
 		return errorf(ErrBadValue, "STRING argument is not a quoted string")
 	}
