@@ -84,9 +84,6 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 }
 
 func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
-	if tc, ok := nc.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
-	}
 	// Until it is granted, the connection is closed by Shutdown as a raw
 	// connection.
 	d.mu.Lock()
@@ -103,15 +100,14 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
 		d.mu.Unlock()
 	}()
 	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: n}
-	hctx := ctx
-	if d.opts.IdleTimeout == 0 {
-		// A client that never completes the handshake must not hold a
-		// goroutine forever.
-		var cancel context.CancelFunc
-		hctx, cancel = context.WithTimeout(ctx, handshakeTimeout)
-		defer cancel()
+	// A client that never completes the handshake must not hold a
+	// goroutine forever; Shutdown closes the connection in any case, so the
+	// handshake I/O needs no cancellable context.
+	hopts := d.connOpts
+	if hopts.IOTimeout == 0 {
+		hopts.IOTimeout = handshakeTimeout
 	}
-	codec, err := newPyro3Server(hctx, nc, d.connOpts, d.validator, info)
+	codec, err := newPyro3Server(context.WithoutCancel(ctx), nc, hopts, d.connOpts, d.validator, info)
 	if err != nil {
 		nc.Close()
 		var denied *protocol.DeniedError

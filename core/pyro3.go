@@ -28,10 +28,12 @@ type pyro3Server struct {
 	wbuf []byte
 }
 
-// newPyro3Server runs the server side of the handshake on nc and returns the
-// codec for the granted connection.
-func newPyro3Server(ctx context.Context, nc net.Conn, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo) (*pyro3Server, error) {
-	c := protocol.NewConn(buffered(nc, serverReadBuffer), opts)
+// newPyro3Server runs the server side of the handshake on nc (framing
+// options hopts) and returns the codec for the granted connection (framing
+// options opts).
+func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo) (*pyro3Server, error) {
+	bc := buffered(nc, serverReadBuffer)
+	c := protocol.NewConn(bc, hopts)
 	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
 		// A broken CONNECT message is answered like any broken message.
 		if ex := framingReply(err); ex != nil {
@@ -40,7 +42,7 @@ func newPyro3Server(ctx context.Context, nc net.Conn, opts protocol.Options, v p
 		}
 		return nil, err
 	}
-	return &pyro3Server{c: c, enc: pickle.Encoder{Protocol: 2}}, nil
+	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: 2}}, nil
 }
 
 // framingReply is the exception Pyro answers a framing error with before
@@ -230,9 +232,6 @@ func dialPyro3(ctx context.Context, uri compat.URI, opts protocol.Options, v pro
 	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, fmt.Sprint(uri.Port)))
 	if err != nil {
 		return nil, commError("dial", uri, err)
-	}
-	if tc, ok := nc.(*net.TCPConn); ok {
-		_ = tc.SetNoDelay(true)
 	}
 	c := protocol.NewConn(buffered(nc, clientReadBuffer), opts)
 	if err := protocol.ClientHandshake(ctx, c, v, ident); err != nil {
