@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -124,21 +125,33 @@ func (r *NSRegistrar) ExpandName(name string) string {
 	return r.group + "." + name
 }
 
+// call makes a plain call and, like Pyro's NameServerProxy, retries it once
+// on a new connection when the connection failed (the Name Server drops
+// connections idle for 20 s).
+func (r *NSRegistrar) call(ctx context.Context, method string, args ...any) (any, error) {
+	res, err := r.p.CallFlags0(ctx, method, args...)
+	var ce *CommError
+	if errors.As(err, &ce) && ctx.Err() == nil {
+		res, err = r.p.CallFlags0(ctx, method, args...)
+	}
+	return res, err
+}
+
 // Register registers uri under name.
 func (r *NSRegistrar) Register(ctx context.Context, name string, uri compat.URI) error {
-	_, err := r.p.CallFlags0(ctx, "register", pickle.ByteString(r.ExpandName(name)), uri)
+	_, err := r.call(ctx, "register", pickle.ByteString(r.ExpandName(name)), uri)
 	return err
 }
 
 // Unregister removes name.
 func (r *NSRegistrar) Unregister(ctx context.Context, name string) error {
-	_, err := r.p.CallFlags0(ctx, "unregister", pickle.ByteString(r.ExpandName(name)))
+	_, err := r.call(ctx, "unregister", pickle.ByteString(r.ExpandName(name)))
 	return err
 }
 
 // Resolve returns the URI registered under name.
 func (r *NSRegistrar) Resolve(ctx context.Context, name string) (compat.URI, error) {
-	res, err := r.p.CallFlags0(ctx, "resolve", pickle.ByteString(r.ExpandName(name)))
+	res, err := r.call(ctx, "resolve", pickle.ByteString(r.ExpandName(name)))
 	if err != nil {
 		return compat.URI{}, err
 	}
