@@ -86,14 +86,27 @@
 // directly through PYROLOC://host:port/:Pyro.NameServer when the URI names
 // the name server's host, else by what SetDefaultResolver installed; package
 // ns installs broadcast discovery). It connects lazily, serialises calls on
-// its one connection, reconnects on the call after a broken connection and
-// has Rebind for Pyro's rebindURI. Clone gives an independent connection for
+// its one connection (a waiting call gives up when its context ends, and
+// Close interrupts the call in progress), reconnects on the call after a
+// broken connection and has Rebind for Pyro's rebindURI. Clone gives an independent connection for
 // parallel calls. Remote exceptions are returned as *compat.Exception or
 // typed Pyro errors with Traceback set, so errors.As works; connection
 // failures are *CommError values that also match the corresponding Pyro
 // error types (*compat.ConnectionClosedError, *compat.TimeoutError, ...).
 // A Proxy pickles as Pyro.core.DynamicProxy with full adapter state, and
 // Daemon.ProxyFor hands a Go object out by reference.
+//
+// # Name servers
+//
+// A Daemon with a Registrar registers the names of the objects it connects
+// (ConnectPersistent reuses a GUID already registered for this daemon, as
+// Pyro's connectPersistent) and, with UnregisterOnShutdown, removes them on
+// Shutdown. NSRegistrar is a Registrar for any Pyro 3 Name Server (Python's
+// or ours), reached as PYROLOC://host:port/:Pyro.NameServer and called as
+// Pyro's NameServerProxy does: plain calls, names expanded with
+// PYRO_NS_DEFAULTGROUP, one retry after a dropped connection. Package core
+// does not locate name servers by broadcast; package ns does, and plugs in
+// through SetDefaultResolver and the Registrar interface.
 //
 // # Wire protocols
 //
