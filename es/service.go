@@ -205,7 +205,6 @@ func truthy(v any) bool {
 	return true
 }
 
-
 // workerFor returns the subscriber's worker, starting one for t if it has
 // none; a t that is not used is closed. s.mu must be held.
 func (s *Service) workerFor(t Target) *worker {
