@@ -192,6 +192,33 @@ def test_help_matches_pyro(gobin):
     assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
 
 
+@pytest.mark.parametrize("second", ["go", "py"])
+def test_already_running(world, second):
+    """A second event server finds the name taken and asks, like Pyro's;
+    'n' leaves the first one in place, 'y' replaces it."""
+    first_es = world.go_es()
+    first = world.es_uri
+    prompt = ["*** Pyro Event Server ***", "The Event Server appears to be already running.",
+              "You cannot start multiple Event Servers.", "Start new Event Server anyway (y/n)? "]
+    cmd = ([os.path.join(world.gobin, "pyro-es")] if second == "go"
+           else [PY2, "-u", "-m", "Pyro.EventService.Server"]) + ["-n", "127.0.0.1", "-p", "0"]
+    no = subprocess.run(cmd, input=b"n\n", capture_output=True, timeout=TIMEOUT, env=py2_env(world.env))
+    assert (no.returncode, no.stdout.decode()) == (0, "\n".join(prompt)), no
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=py2_env(world.env))
+    world.procs.procs.append(p)
+    p.stdin.write(b"y\n")
+    p.stdin.flush()
+    lines = Lines(p).until(lambda l: l == "Event Server started.")
+    uri_line = [l for l in lines if "URI= " in l][0]
+    assert uri_line.startswith(prompt[-1] + "URI= "), lines
+    assert uri_line.split("URI= ")[1] != first
+    first_es.proc.kill()  # clients can only reach the second one now
+    sub = world.py_sub("--count", 1, "which")
+    world.py_pub("which=1")
+    assert sub.events(1)[0][:2] == ("which", 1)
+
+
 QUOTES = ["STOCKQUOTE.SUN=22.44", "STOCKQUOTE.IBM=('IBM', 80)", "STOCKQUOTE.SAP=61",
           "STOCKQUOTE.NOVELL=3", "stockquote.sun,Unrelated=4"]
 
