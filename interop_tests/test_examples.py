@@ -367,3 +367,65 @@ def test_maxclients(procs, exdir, nsbin, nskind, exbin):
     want, got = [(norm(out), err) for out, err in (want, got)]
     assert "Error creating proxy object: server too busy" in want[0]
     same(got, want)
+
+
+def without_loop_start(result):
+    """The callback clients print "Pyro daemon loop thread is running." from
+    the thread that runs their daemon, at a moment that depends on thread
+    scheduling (and Python 2's print may split it from its newline, or
+    leave a "softspace" blank before the next line): the message is checked
+    for, then removed with blank lines and blanks around lines."""
+    out, err = result
+    assert "Pyro daemon loop thread is running." in out
+    out = out.replace("Pyro daemon loop thread is running.", "")
+    return "\n".join(l.strip() for l in out.split("\n") if l.strip()), err
+
+
+@pytest.mark.parametrize("client", ["bounce_client.py", "cberror_client.py"])
+def test_callback_bounce(procs, exdir, nsbin, nskind, exbin, client):
+    want, got = pair(procs, exdir, nsbin, nskind, exbin, "callback", "bounce_server.py",
+                     "Bouncer started", py(client))
+    want, got = without_loop_start(want), without_loop_start(got)
+    if client == "bounce_client.py":
+        assert "'passed on from Server:50', 'passed on from Client:49'" in want[0]
+    else:
+        assert "2.Result= None" in want[0]
+        assert "ValueError: Some error in the callback function" in want[1]
+    same(got, want)
+
+
+def test_callback_bounce_go_client(procs, exdir, nsbin, nskind, exbin):
+    want, got = clients(procs, exdir, nsbin, nskind, exbin, "callback", "bounce_server.py",
+                        "Bouncer started", "bounce_client.py")
+    want, got = without_loop_start(want), without_loop_start(got)
+    assert "'complete at Client:0']" in want[0]
+    same(got, want)
+
+
+def test_callback_shout(procs, exdir, nsbin, nskind, exbin):
+    """shout_client.py registers a listener and shouts at random intervals
+    until it is stopped; shout.py shouts once. The listener must hear both."""
+    results = []
+    for server in ([PY2, "shout_server.py"], go(exbin, "callback", "server")):
+        r = Run(procs, exdir, nsbin, nskind, "callback")
+        r.server(server, 'Server object "callback" ready.')
+        listener = subprocess.Popen(py("shout_client.py"), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=r.env, cwd=r.cwd)
+        procs.procs.append(listener)
+        heard = wait_output(listener, "GOT CALLBACK:  Somebody shouted: Hello out there!")
+        shouter = r.client(py("shout.py"))
+        heard += wait_output(listener, "GOT CALLBACK:  Somebody shouted: somebody there?")
+        listener.kill()
+        # The listener's lines come from two threads, as often as random
+        # sleeps make them, and Python 2's print may join two of them:
+        # compare the set of distinct messages.
+        heard = re.sub(r"(?=Shouter thread|Shouting something|Waiting for notification|GOT CALLBACK)",
+                       "\n", r.norm(heard.encode(), r.ports))
+        lines = sorted(set(l for l in heard.split("\n") if l))
+        results.append((lines, shouter))
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert want[1] == ("Shouting something\n", "")
+    assert got == want

@@ -1,0 +1,100 @@
+// Command server is the Go counterpart of the servers of Pyro's "callback"
+// example. It serves both of them in one process:
+//
+//   - ":test.callback" (shout_server.py): listeners register a callback
+//     object; whenever someone shouts, every listener is called back.
+//   - ":test.bouncer" (bounce_server.py): a bouncer that plays a message
+//     back and forth with the caller's own bouncer (bounce_client.py,
+//     cberror_client.py).
+//
+// The Name Server is found with PYRO_NS_HOSTNAME and PYRO_NS_PORT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"slices"
+	"sync"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/callback/bouncer"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// CallbackThing calls back its registered listeners.
+type CallbackThing struct {
+	mu      sync.Mutex
+	clients []*core.Proxy
+}
+
+// Register adds a listener: a proxy for a remote object with a callback
+// method.
+func (t *CallbackThing) Register(client *core.Proxy) {
+	fmt.Println("REGISTER", client)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.clients = append(t.clients, client)
+}
+
+// Shout calls every listener back with the message. Listeners that cannot
+// be reached any more are dropped.
+func (t *CallbackThing) Shout(ctx context.Context, message string) error {
+	fmt.Println("Got shout:", message)
+	t.mu.Lock()
+	clients := slices.Clone(t.clients)
+	t.mu.Unlock()
+	for _, c := range clients {
+		_, err := c.Call(ctx, "callback", "Somebody shouted: "+message)
+		var closed *compat.ConnectionClosedError
+		var commErr *core.CommError
+		switch {
+		case errors.As(err, &closed) || errors.As(err, &commErr):
+			t.mu.Lock()
+			t.clients = slices.DeleteFunc(t.clients, func(p *core.Proxy) bool { return p == c })
+			t.mu.Unlock()
+			fmt.Println("Removed dead listener", c)
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	cfg := config.Current()
+	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	var nerr *compat.NamingError
+	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+		log.Fatalf("name server: %v", err)
+	}
+	for _, name := range []string{":test.callback", ":test.bouncer"} {
+		_ = ns.Unregister(ctx, name) // left over from an earlier run
+	}
+
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns, UnregisterOnShutdown: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := d.Connect(&CallbackThing{}, ":test.callback"); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := d.Connect(bouncer.New("Server", d), ":test.bouncer"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(`Server object "callback" ready.`)
+	fmt.Println("Bouncer started")
+	err = d.Serve(ctx)
+	_ = d.Shutdown(context.Background())
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Fatal(err)
+	}
+}
