@@ -117,3 +117,30 @@ func ExampleCompilePattern() {
 	// true false
 	// pattern "(a)\\1" not supported by this event service (Go RE2 engine): backreference \1 at position 5
 }
+
+// FuzzCompilePattern checks that any pattern either compiles or is refused
+// with a *PatternError, and that matching never fails.
+func FuzzCompilePattern(f *testing.F) {
+	data, err := os.ReadFile("testdata/re_oracle.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var cases []oracleCase
+	if err := json.Unmarshal(data, &cases); err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range cases {
+		f.Add(c.Pattern, "STOCKQUOTE.SUN")
+	}
+	f.Fuzz(func(t *testing.T, pattern, subject string) {
+		p, err := CompilePattern(pattern)
+		if err != nil {
+			var pe *PatternError
+			if !errors.As(err, &pe) {
+				t.Fatalf("CompilePattern(%q): %T %v", pattern, err, err)
+			}
+			return
+		}
+		p.Match(subject)
+	})
+}
