@@ -41,7 +41,9 @@ type Proxy struct {
 	resolver  Resolver
 	withAttrs bool
 	closed    bool
-	connOpts  protocol.Options
+	// passphrase is WithIdentification's argument until NewProxy munges it.
+	passphrase *string
+	connOpts   protocol.Options
 }
 
 // ProxyOption configures a Proxy at creation.
@@ -54,7 +56,7 @@ func WithTimeout(d time.Duration) ProxyOption { return func(p *Proxy) { p.timeou
 // WithIdentification sets the passphrase sent in the connection handshake
 // (Pyro's _setIdentification).
 func WithIdentification(passphrase string) ProxyOption {
-	return func(p *Proxy) { p.ident = p.validator.MungeIdent(passphrase) }
+	return func(p *Proxy) { p.passphrase = &passphrase }
 }
 
 // WithOneway marks methods as oneway (Pyro's _setOneway).
@@ -132,6 +134,11 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	}
 	for _, o := range opts {
 		o(p)
+	}
+	if p.passphrase != nil {
+		// munged by the final validator, whatever the option order
+		p.ident = p.validator.MungeIdent(*p.passphrase)
+		p.passphrase = nil
 	}
 	return p, nil
 }

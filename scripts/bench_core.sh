@@ -82,5 +82,5 @@ idle_kb="$(awk -v a="$rss0" -v b="$rss1" -v n="$nidle" 'BEGIN {printf "%.1f", (b
 echo "RSS ${rss0} kB -> ${rss1} kB: ${idle_kb} kB per idle connection"
 
 echo
-echo "== Summary (targets of issue 3 item 9; medians of this run's rounds)"
+echo "== Summary (targets of issue 3 item 9; best of this run's rounds)"
 "$PY3" scripts/bench_core_summary.py "$tmp" "$idle_kb"
