@@ -236,3 +236,27 @@ def test_go_client_upload_refused(procs, gobin, mob):
                         os.path.join(a.dir, os.pardir, "testmobile", "client2server")], a.env, None, timeout=30)
     assert rc == 0, out + err
     assert out == "goShopping failed: attempt to supply code denied\n"
+
+
+@pytest.mark.parametrize("server1", ["python", "go"])
+def test_passon(procs, gobin, mob, server1):
+    """testmobile/passon: client → server1 → server2, where only the client
+    has the parameter's class. A Go server1 asks the client for the module's
+    code (Code.Collect) and supplies it to the Python server2 (Supplier)."""
+    d, env = mob
+    ns_port = free_port()
+    env = dict(env, PYRO_NS_HOSTNAME="127.0.0.1", PYRO_NS_PORT=str(ns_port))
+    sdir = os.path.join(d, "testmobile", "passon", "server")
+    ns = procs.start([PY2, "-m", "Pyro.naming", "-n", "127.0.0.1", "-p", str(ns_port), "-x"], env=env)
+    wait_port(ns_port, proc=ns)
+    s2, _ = start(procs, [PY2, "server2.py"], dict(env, PYRO_PORT=str(free_port())), sdir, "Server2 is ready")
+    cmd = [PY2, "server1.py"] if server1 == "python" else [os.path.join(gobin, "mobileprog"), "-serve", "passon1"]
+    ready = "Server1 is ready" if server1 == "python" else "READY"
+    s1, _ = start(procs, cmd, dict(env, PYRO_PORT=str(free_port())), sdir, ready)
+    # The client itself runs without PYRO_MOBILE_CODE (uploading needs none).
+    rc, out, err = run([PY2, "client.py"], dict(env, PYRO_MOBILE_CODE="0"), os.path.dirname(sdir))
+    assert rc == 0, out + err
+    assert out == "calling remote object:  Server1 result;Server2 answer\n"
+    assert "method2 called on test class, arg= <params.parameters.Parameter object at" in output(s2)
+    if server1 == "go":
+        assert "method1 called on test class, arg= <params.parameters.Parameter name='Some name'>" in output(s1)

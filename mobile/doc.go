@@ -17,6 +17,11 @@
 //     Pyro.errors.PyroError exceptions with Pyro's texts ('attempt to
 //     retrieve code denied', 'attempt to supply code denied'), so a Python
 //     client fails at once instead of hanging.
+//   - Code.Collect makes a Go server ask Python clients for the code of the
+//     classes of their arguments (it answers _InternalNoModuleError, as a
+//     Python server that cannot unpickle them does), so that it can supply
+//     that code when it passes the objects on to other Python servers
+//     (Pyro's testmobile/passon with a Go server in the middle).
 //   - Supplier makes a Go client answer a Python server's
 //     _InternalNoModuleError (the server could not unpickle our request):
 //     it uploads the module with remote_supply_code on the same proxy, as

@@ -45,6 +45,17 @@ type Code struct {
 	// runs it. Without it every upload is refused ('attempt to supply code
 	// denied').
 	AcceptUploads bool
+	// Collect, if set (it needs AcceptUploads and works through Wrap), makes
+	// the object ask a Python client for the code of every module of the
+	// call's arguments that Collect returns true for and Repo lacks: the
+	// call is answered with _InternalNoModuleError, as a Python server
+	// that cannot unpickle the request does, so the client uploads the
+	// module (remote_supply_code) and sends the call again. A Go server
+	// that passes such objects on to other Python servers can then supply
+	// their code (with a Supplier on the same Repo), like Pyro's
+	// testmobile/passon. Only ask for modules the client can read: never
+	// the standard library's.
+	Collect func(module string) bool
 }
 
 // RemoteRetrieveCode returns the code of module name for a Python client
@@ -141,8 +152,93 @@ func Wrap(inv core.Invoker, m *Code) core.Invoker {
 			}
 			return nil, m.RemoteSupplyCode(ctx, name, []byte(code), c.Args[2])
 		}
+		if m.Collect != nil && m.Repo != nil && m.AcceptUploads {
+			if module := m.missing(c); module != "" {
+				return nil, compat.NewInternalNoModuleError(module, nil)
+			}
+		}
 		return inv.Invoke(ctx, c)
 	})
+}
+
+// maxCollectNodes bounds the values Collect looks at in one call (shared
+// substructures are visited again each time they occur).
+const maxCollectNodes = 100000
+
+// missing returns the first module of an object in c's arguments that
+// Collect wants and Repo lacks, or "".
+func (m *Code) missing(c *core.Call) string {
+	var found string
+	seen := map[any]bool{}
+	budget := maxCollectNodes
+	var walk func(v any, depth int) bool
+	check := func(module string) bool {
+		if m.Collect(module) && !m.Repo.Has(module) {
+			found = module
+			return false
+		}
+		return true
+	}
+	walk = func(v any, depth int) bool {
+		if budget--; depth > 64 || budget < 0 {
+			return true
+		}
+		switch x := v.(type) {
+		case pickle.Class:
+			return check(x.Module)
+		case *pickle.Object:
+			if x == nil || seen[x] {
+				return true
+			}
+			seen[x] = true
+			if !check(x.Class.Module) {
+				return false
+			}
+			for _, items := range [][]any{x.Args, x.ListItems, x.DictItems} {
+				for _, it := range items {
+					if !walk(it, depth+1) {
+						return false
+					}
+				}
+			}
+			return walk(x.State, depth+1)
+		case pickle.Tuple:
+			for _, it := range x {
+				if !walk(it, depth+1) {
+					return false
+				}
+			}
+		case *pickle.List:
+			if x == nil || seen[x] {
+				return true
+			}
+			seen[x] = true
+			for _, it := range x.Items {
+				if !walk(it, depth+1) {
+					return false
+				}
+			}
+		case pickle.Dict:
+			ok := true
+			x.Iter()(func(k, v any) bool {
+				ok = walk(k, depth+1) && walk(v, depth+1)
+				return ok
+			})
+			return ok
+		}
+		return true
+	}
+	for _, a := range c.Args {
+		if !walk(a, 0) {
+			return found
+		}
+	}
+	for _, a := range c.Kwargs {
+		if !walk(a, 0) {
+			return found
+		}
+	}
+	return ""
 }
 
 func str(v any) (string, bool) {

@@ -315,3 +315,64 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// A Go server with Collect asks the client for the code of the classes of
+// its arguments; a Go client with a Supplier (as a Python client does by
+// itself) uploads it and the call goes through.
+func TestCollect(t *testing.T) {
+	param := &pickle.Object{Class: pickle.Class{Module: "params.parameters", Name: "Parameter"}, Build: pickle.BuildNewObj, Args: pickle.Tuple{}}
+	other := &pickle.Object{Class: pickle.Class{Module: "datetime", Name: "date"}, Build: pickle.BuildReduce, Args: pickle.Tuple{pickle.ByteString("\x07\xe4\x01\x02")}}
+	tests := []struct {
+		name    string
+		arg     any
+		kw      map[string]any
+		want    []string // modules the server collected
+		wantErr string
+	}{
+		{name: "plain value", arg: int64(1)},
+		{name: "object", arg: param, want: []string{"params.parameters"}},
+		{name: "nested in list and dict", arg: &pickle.List{Items: []any{pickle.Tuple{dictOf(pickle.ByteString("p"), param)}}}, want: []string{"params.parameters"}},
+		{name: "keyword argument", arg: int64(1), kw: map[string]any{"p": param}, want: []string{"params.parameters"}},
+		{name: "class reference", arg: pickle.Class{Module: "params.parameters", Name: "Parameter"}, want: []string{"params.parameters"}},
+		{name: "module not collected", arg: other},
+		{name: "client lacks the code", arg: &pickle.Object{Class: pickle.Class{Module: "params.secret", Name: "X"}, Build: pickle.BuildNewObj, Args: pickle.Tuple{}},
+			wantErr: "Server wanted a non-existing module"},
+	}
+	clientRepo := NewRepository("")
+	if _, err := clientRepo.Add("params.parameters", []byte("class Parameter(object): pass\n")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			serverRepo := NewRepository("")
+			var calls int
+			inv := core.InvokerFunc(func(ctx context.Context, c *core.Call) (any, error) {
+				calls++
+				return "ok", nil
+			})
+			p := serve(t, Wrap(inv, &Code{Repo: serverRepo, AcceptUploads: true, Collect: func(m string) bool { return len(m) > 7 && m[:7] == "params." }}))
+			s := &Supplier{Repo: clientRepo}
+			got, err := s.Call(context.Background(), p, func(ctx context.Context) (any, error) {
+				return p.CallKw(ctx, "method", []any{tt.arg}, tt.kw)
+			})
+			if tt.wantErr != "" {
+				if err == nil || !contains(err.Error(), tt.wantErr) || calls != 0 {
+					t.Fatalf("got %v, %v after %d calls; want error %q", got, err, calls, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != "ok" || calls != 1 {
+				t.Fatalf("got %v, %v after %d calls", got, err, calls)
+			}
+			var collected []string
+			for _, m := range []string{"params.parameters"} {
+				if serverRepo.Has(m) {
+					collected = append(collected, m)
+				}
+			}
+			if diff := cmp.Diff(tt.want, collected); diff != "" {
+				t.Errorf("collected (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -6,6 +6,10 @@
 //	    PYRO_HOST:PYRO_PORT; Python clients that lack the classes of its
 //	    results download their modules from DIR (remote_retrieve_code), if
 //	    their names start with one of the -allow prefixes. Prints "READY <port>".
+//	mobileprog -serve passon1
+//	    testmobile/passon's server1 ":testmobile_passon_server1" (name server):
+//	    it collects the code of the client's params.* objects and supplies it
+//	    to server2 when passing them on.
 //	mobileprog -call client2server|bothways|imports|server2client -uri URI -code DIR
 //	mobileprog -call agent2 -code DIR   (the mall is ":test.ShoppingMall" in the name server)
 //	mobileprog -call agent2-denied -code DIR   (sends the mall an object whose upload it refuses)
@@ -113,6 +117,9 @@ func main() {
 }
 
 func runServer(ctx context.Context, example string, repo *mobile.Repository, allow string) error {
+	if example == "passon1" {
+		return runPassOn(ctx, repo)
+	}
 	cfg := config.Current()
 	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", Port: cfg.Port, NoRange: true})
 	if err != nil {
@@ -168,6 +175,52 @@ func runClient(ctx context.Context, example string, repo *mobile.Repository, uri
 		return err
 	}
 	fmt.Println("result of calling remote object:", describe(res))
+	return nil
+}
+
+// runPassOn is testmobile/passon's server1 in Go: method1 passes its
+// argument (of a class only the client has) on to server2, a Python server
+// that needs the class's code. Go cannot have it in advance, so it asks the
+// client for it first (Code.Collect) and supplies it to server2 (Supplier),
+// both through one Repository.
+func runPassOn(ctx context.Context, repo *mobile.Repository) error {
+	cfg := config.Current()
+	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", Port: cfg.Port, NoRange: true, Registrar: ns, UnregisterOnShutdown: true})
+	if err != nil {
+		return err
+	}
+	s := &mobile.Supplier{Repo: repo}
+	server1 := core.InvokerFunc(func(ctx context.Context, c *core.Call) (any, error) {
+		if c.Method != "method1" || len(c.Args) != 1 {
+			return nil, compat.AttributeError(c.Method)
+		}
+		fmt.Println("method1 called on test class, arg=", describe(c.Args[0]))
+		p, err := core.NewProxy("PYRONAME://:testmobile_passon_server2", core.WithTimeout(20*time.Second))
+		if err != nil {
+			return nil, err
+		}
+		defer p.Close()
+		fmt.Println("calling method on server2, passing on argument")
+		res, err := s.CallMethod(ctx, p, "method2", c.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		return pickle.ByteString("Server1 result;" + compat.Str(res)), nil
+	})
+	collect := func(module string) bool { return strings.HasPrefix(module, "params.") }
+	obj := mobile.Wrap(server1, &mobile.Code{Repo: repo, AcceptUploads: true, Collect: collect})
+	if err := ns.Unregister(ctx, ":testmobile_passon_server1"); err != nil && !errors.As(err, new(*compat.NamingError)) {
+		return err
+	}
+	if _, err := d.Connect(obj, ":testmobile_passon_server1"); err != nil {
+		return err
+	}
+	fmt.Printf("READY %d\n", d.Port())
+	os.Stdout.Sync()
+	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return err
+	}
 	return nil
 }
 
