@@ -429,3 +429,81 @@ def test_callback_shout(procs, exdir, nsbin, nskind, exbin):
     want, got = results
     assert want[1] == ("Shouting something\n", "")
     assert got == want
+
+
+def count_output(proc, text, n, timeout=30.0):
+    """Reads proc's stdout until text has appeared n times; returns it all."""
+    out = ""
+    deadline = time.time() + timeout
+    while out.count(text) < n:
+        out += wait_output(proc, text, max(0.1, deadline - time.time()))
+    return out
+
+
+def test_multithread(procs, exdir, nsbin, nskind, exbin):
+    """Two client threads call a 1-second method on a multithreaded,
+    I/O-bound server until the client is told to stop."""
+    count = 2
+    results = []
+    for server in ([PY2, "server.py"], go(exbin, "multithread", "server")):
+        r = Run(procs, exdir, nsbin, nskind, "multithread")
+        r.server(server, "Server started", stdin=b"y\nio\n")
+        c = subprocess.Popen(py("client.py"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        c.stdin.write(b"%d\n" % count)
+        c.stdin.flush()
+        # Each thread starts after a random 1-5 s pause; stop once every
+        # thread has started and at least as many calls have completed.
+        out = count_output(c, "Processing started", count)
+        out += count_output(c, "READY!", count)
+        rest, err = c.communicate(b"\n", timeout=30)
+        out = r.norm(out.encode() + rest, r.ports)
+        # Which thread calls how often, and the order in which the threads'
+        # print items interleave, are up to timing and scheduling; the
+        # measured durations vary. What is compared is the set of words the
+        # client printed, with durations masked.
+        words = sorted(set(re.sub(r"It took \d+\.\d+ sec", "It took <T> sec", out).split()))
+        results.append((words, r.norm(err, r.ports)))
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert "READY!" in want[0] and "Graceful" in want[0]
+    assert got == want
+
+
+@pytest.mark.parametrize("variant", ["ns", "no_ns"])
+def test_autoreconnect(procs, exdir, nsbin, nskind, exbin, variant):
+    """The server is killed under a calling client and restarted on the same
+    port; the client rebinds to the object's persistent URI (from the name
+    server, or PYROLOC with a fixed GUID) and goes on."""
+    results = []
+    if variant == "ns":
+        servers, client = ([PY2, "server.py"], go(exbin, "autoreconnect", "server")), "client.py"
+    else:
+        servers = ([PY2, "server_no_ns.py"], go(exbin, "autoreconnect", "server") + ["-nons"])
+        client = "client_no_ns.py"
+    for server in servers:
+        r = Run(procs, exdir, nsbin, nskind, "autoreconnect")
+        s = r.server(server, "Server started.")
+        c = subprocess.Popen(py(client), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        out = count_output(c, "Sleeping 1 second", 2)
+        s.kill()
+        s.wait(10)
+        out += wait_output(c, "(restart the server now)")
+        r.server(server, "Server started.")
+        out += count_output(c, "Sleeping 1 second", 2)
+        c.kill()
+        # How many calls fit before the kill and after the restart is up to
+        # timing: a run of completed calls counts as one, and the output is
+        # cut after the last completed call.
+        out = out[:out.rindex("Sleeping 1 second\n") + len("Sleeping 1 second\n")]
+        out = re.sub(r"(call\.\.\.\nSleeping 1 second\n)+", r"\1", out)
+        results.append(r.norm(out.encode(), r.ports))
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert "Connection lost. REBINDING...\n(restart the server now)\ncall...\nSleeping 1 second\n" in want
+    assert got == want
