@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -161,6 +162,23 @@ func TestTLSHandshake(t *testing.T) {
 	}}
 	noCert := p.client(t, "client", "127.0.0.1", true)
 	noCert.Certificates = nil
+	refuse := func(c *x509.Certificate) error { return fmt.Errorf("certificate of %s refused", c.Subject.CommonName) }
+	hooked := func(cert string, server bool, postConnCheck bool) *tls.Config {
+		s := p.settings(cert, true)
+		s.PostConnCheck = postConnCheck
+		s.CheckCertificate = refuse
+		var cfg *tls.Config
+		var err error
+		if server {
+			cfg, err = s.ServerConfig()
+		} else {
+			cfg, err = s.ClientConfig("127.0.0.1")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
 	tests := []struct {
 		name      string
 		server    *tls.Config
@@ -184,6 +202,14 @@ func TestTLSHandshake(t *testing.T) {
 			wantC: "security reasons", wantS: "security reasons", denied: true},
 		{name: "certificate hook refuses", server: p.server(t, "server"), client: p.client(t, "client2", "127.0.0.1", true),
 			validator: onlyClient, wantC: "security reasons", wantS: "security reasons", denied: true},
+		{name: "client's hook refuses the server", server: p.server(t, "server"), client: hooked("client", false, true),
+			wantC: "TLS handshake failed: certificate of localhost refused", wantS: "TLS handshake failed: remote error: tls: bad certificate"},
+		{name: "client's hook without post-connection check", server: p.server(t, "server"), client: hooked("client", false, false),
+			wantC: "TLS handshake failed: certificate of localhost refused", wantS: "TLS handshake failed: remote error: tls: bad certificate"},
+		{name: "server's TLS hook refuses the client", server: hooked("server", true, true), client: p.client(t, "client", "127.0.0.1", true),
+			wantC: "TLS: the peer refused the connection: tls: bad certificate", wantS: "TLS handshake failed: certificate of client refused"},
+		{name: "server's TLS hook, client without certificate", server: hooked("server", true, true), client: noCert,
+			wantC: "security reasons", wantS: "security reasons", denied: true},
 		{name: "certificate hook accepts", server: p.server(t, "server"), client: p.client(t, "client", "127.0.0.1", true), validator: onlyClient},
 		{name: "expired client certificate", server: p.server(t, "server"), client: p.client(t, "expiredclient", "127.0.0.1", true),
 			wantC: "TLS: the peer refused the connection: tls: expired certificate",

@@ -19,7 +19,7 @@ import (
 // ("host blocked") when the check rejects the client's address, and asks the
 // wrapped Validator (connection limit, ...) otherwise. Every other method is
 // the wrapped Validator's. Build one with DenyHosts, AllowHosts or
-// CheckHosts.
+// CheckHosts; the zero value is not usable.
 type HostValidator struct {
 	Validator
 	accept func(info ConnInfo) bool
