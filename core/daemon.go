@@ -86,7 +86,8 @@ type DaemonOptions struct {
 // connect objects with Connect, then run Serve.
 type Daemon struct {
 	ln          net.Listener
-	host        string // published host (dotted IP unless DNSURI)
+	hostname    string // published host name as configured (Pyro's daemon.hostname)
+	host        string // published host in URIs (dotted IP unless DNSURI)
 	port        int
 	opts        DaemonOptions
 	validator   protocol.Validator
@@ -168,6 +169,7 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	if publish == "" {
 		publish, _ = os.Hostname()
 	}
+	d.hostname = publish
 	d.host = publishedHost(publish, opts.DNSURI)
 	if opts.TransientsCleanupAge > 0 {
 		go d.reaper(opts.TransientsCleanupAge)
@@ -234,6 +236,10 @@ func (d *Daemon) Addr() net.Addr { return d.ln.Addr() }
 
 // Host returns the host published in the daemon's URIs.
 func (d *Daemon) Host() string { return d.host }
+
+// Hostname returns the published host as configured, before the
+// conversion to an IP address (Pyro's daemon.hostname).
+func (d *Daemon) Hostname() string { return d.hostname }
 
 // Port returns the port the daemon listens on.
 func (d *Daemon) Port() int { return d.port }

@@ -68,3 +68,13 @@ def test_pyro_echo_with_own_name_server(procs, gobin, tmp_path):
     nsport = int(ns_uri.split(":")[2].split("/")[0])
     out = client("PYRONAME://127.0.0.1:%d/:Pyro.test.echoserver" % nsport)
     assert out.splitlines()[0] == "'hello'"
+
+
+def test_pyro_echo_default_host_prints_like_python(procs, gobin):
+    port = free_port()
+    go = procs.start([os.path.join(gobin, "pyro-echo"), "-p", str(port)])
+    pyro_uri, loc_uri = echo_uris(read_until(go, "echoserver running."))
+    # like Pyro: the PYRO URI carries the IP address, the PYROLOC line the host name
+    assert pyro_uri.startswith("PYRO://127.0.0.1:%d/" % port)
+    assert loc_uri == "PYROLOC://localhost:%d/:Pyro.test.echoserver" % port
+    assert client(loc_uri).splitlines()[0] == "'hello'"

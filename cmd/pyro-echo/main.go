@@ -124,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "object name = %s\n", objectName)
 	fmt.Fprintf(stdout, "echo uri = %s\n", uri)
-	fmt.Fprintf(stdout, "echo uri = PYROLOC://%s:%d/%s\n", d.Host(), d.Port(), objectName)
+	fmt.Fprintf(stdout, "echo uri = PYROLOC://%s:%d/%s\n", d.Hostname(), d.Port(), objectName)
 	fmt.Fprintln(stdout, "echoserver running.")
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()
