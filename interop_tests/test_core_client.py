@@ -220,3 +220,17 @@ def test_unicode_and_binary_strings(server):
     assert r["latin1_str"] == "(True, 'str')"
     assert r["go_unicode"] == "(True, 'unicode')"
     assert r["go_binary"] == "(True, 'str')"
+
+
+@pytest.mark.parametrize("side", ["client", "server", "both"])
+def test_compression_and_checksum(procs, gobin, side):
+    flags = {"PYRO_COMPRESSION": "1", "PYRO_CHECKSUM": "1"}
+    env = dict(os.environ, **flags) if side in ("server", "both") else None
+    port = free_port()
+    p = procs.start([os.path.join(gobin, "coreserver"), "-port", str(port), "-lifetime", "60s"], env=env)
+    read_lines_until(p, "READY")
+    cenv = flags if side in ("client", "both") else None
+    r = results(run_py2("core_client.py", "calls", port, env=cenv))
+    assert r["add"] == "7" and r["echo"] == "True"
+    r = results(run_py2("core_client.py", "bigecho", port, 2, env=cenv, timeout=120))
+    assert r == {"same": "True", "len": str(2 * 1024 * 1024)}
