@@ -234,3 +234,14 @@ def test_compression_and_checksum(procs, gobin, side):
     assert r["add"] == "7" and r["echo"] == "True"
     r = results(run_py2("core_client.py", "bigecho", port, 2, env=cenv, timeout=120))
     assert r == {"same": "True", "len": str(2 * 1024 * 1024)}
+
+
+@pytest.mark.parametrize("fmt", ["0", "1"])
+def test_old_pickle_protocols(server, fmt):
+    _, port, _ = server
+    r = results(run_py2("core_client.py", "calls", port, env={"PYRO_PICKLE_FORMAT": fmt}))
+    assert r["add"] == "7"
+    assert r["echo"] == "True"
+    assert r["kw_none"] == "['only', [], {}]"
+    r = results(run_py2("core_client.py", "attrs", port, env={"PYRO_PICKLE_FORMAT": fmt}))
+    assert r["value2"] == "7"
