@@ -44,7 +44,11 @@
 // Results: no result is None, one result is the value, several are a tuple,
 // and a non-nil final error is raised as a Python exception. Exported fields
 // of a struct (or pointer to struct) object are remote attributes for Pyro's
-// DynamicProxyWithAttrs (_r_ha, _r_ga, _r_sa).
+// DynamicProxyWithAttrs (_r_ha, _r_ga, _r_sa); connect a pointer so that
+// they can be set and pointer-receiver methods are included. Remote
+// attribute access is serialised per object, but not with the object's
+// methods, which run concurrently for different connections: guard shared
+// state as in any concurrent Go code.
 //
 // # Errors as Python exceptions
 //
