@@ -314,7 +314,7 @@ func TestMaxConnections(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	d := startDaemon(t, core.DaemonOptions{IdleTimeout: 50 * time.Millisecond})
+	d := startDaemon(t, core.DaemonOptions{IdleTimeout: 300 * time.Millisecond})
 	uri, _ := d.Connect(&calc{}, "")
 	nc := dialGranted(t, d)
 	defer nc.Close()
@@ -329,7 +329,7 @@ func TestIdleTimeout(t *testing.T) {
 	if _, err := p.Call(ctx, "add", 1, 1); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(600 * time.Millisecond)
 	// The first call after the drop may fail (at-most-once: it is not
 	// retried); the one after it reconnects.
 	_, _ = p.Call(ctx, "add", 1, 1)
@@ -742,7 +742,7 @@ func (n *fakeNS) Invoke(_ context.Context, c *core.Call) (any, error) {
 }
 
 func TestNSRegistrarRetriesAfterIdleDrop(t *testing.T) {
-	nsd := startDaemon(t, core.DaemonOptions{IdleTimeout: 30 * time.Millisecond})
+	nsd := startDaemon(t, core.DaemonOptions{IdleTimeout: 100 * time.Millisecond})
 	ns := &fakeNS{names: map[string]compat.URI{}}
 	if _, err := nsd.Connect(ns, core.NSObjectName); err != nil {
 		t.Fatal(err)
@@ -758,7 +758,7 @@ func TestNSRegistrarRetriesAfterIdleDrop(t *testing.T) {
 	if _, ok := ns.names[":Default.calc"]; !ok {
 		t.Fatalf("not registered with the default group: %v", ns.names)
 	}
-	time.Sleep(100 * time.Millisecond) // the name server drops the idle connection
+	time.Sleep(300 * time.Millisecond) // the name server drops the idle connection
 	got, err := reg.Resolve(ctx, "calc")
 	if err != nil || got != uri {
 		t.Errorf("Resolve after idle drop: %v %v", got, err)
