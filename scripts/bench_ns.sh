@@ -66,11 +66,17 @@ start_go "$P" "$work/go100k" -d; kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/n
 t0=$(date +%s.%N); start_go "$P" "$work/go100k" -d; t1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print $2}' /proc/"${pids[-1]}"/status)
 printf "Go NS (-d, bbolt): restart with 100k names %.3f s (exec to accepting), RSS %.1f MB\n" "$(echo "$t1-$t0" | bc -l)" "$(echo "$rss/1024" | bc -l)"
-# Python's in-memory NS: filled over the network by 8 clients.
-P=$(free_port); mkdir -p "$work/py100k"; start_py "$P" "$work/py100k"
-PYRO_STORAGE="$work" "$PY2" -c 'import sys,Pyro.core,Pyro.naming; Pyro.core.initClient(banner=0); Pyro.naming.NameServerLocator().getNS(host="127.0.0.1",port=int(sys.argv[1])).createGroup(":bench")' "$P"
-fill=()
-for i in $(seq 0 7); do PYRO_STORAGE="$work" "$PY2" scripts/bench_ns_client.py 127.0.0.1 "$P" fill $((i*12500)) 12500 >/dev/null & fill+=($!); done
-for p in "${fill[@]}"; do wait "$p"; done
-rss=$(awk '/VmRSS/ {print $2}' /proc/"${pids[-1]}"/status)
-printf "Python NS (in memory): RSS with 100k names %.1f MB\n" "$(echo "$rss/1024" | bc -l)"
+# In-memory Name Servers filled over the network by 8 Python clients.
+fill100k() { # port
+  local fill=() i p
+  for i in $(seq 0 7); do PYRO_STORAGE="$work" "$PY2" scripts/bench_ns_client.py 127.0.0.1 "$1" fill $((i*12500)) 12500 >/dev/null & fill+=($!); done
+  for p in "${fill[@]}"; do wait "$p"; done
+}
+for kind in py go; do
+  P=$(free_port); mkdir -p "$work/${kind}100kmem"
+  if [ "$kind" = py ]; then start_py "$P" "$work/${kind}100kmem"; else start_go "$P" "$work/${kind}100kmem"; fi
+  t0=$(date +%s.%N); fill100k "$P"; t1=$(date +%s.%N)
+  rss=$(awk '/VmRSS/ {print $2}' /proc/"${pids[-1]}"/status)
+  printf "%s NS (in memory): 100k registrations by 8 Python clients in %.1f s, RSS %.1f MB\n" \
+    "$([ "$kind" = py ] && echo Python || echo Go)" "$(echo "$t1-$t0" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+done

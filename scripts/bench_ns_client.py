@@ -19,6 +19,10 @@ URI = Pyro.core.PyroURI('PYRO://127.0.0.1:7766/0123456789abcdef0123456789abcdef'
 
 if mode == 'fill':
     first, count = int(sys.argv[4]), int(sys.argv[5])
+    try:
+        ns.createGroup(':bench')
+    except Pyro.errors.NamingError:
+        pass
     for i in xrange(first, first + count):
         ns.register(':bench.n%06d' % i, URI)
     print count
