@@ -28,6 +28,10 @@
 //     many times as nested imports require, and sends the original call
 //     again.
 //
+// Pyro serves and accepts code only with PYRO_MOBILE_CODE=1; in Go, using
+// Code or Supplier is the opt-in (a program may make it depend on
+// config.Current().MobileCode).
+//
 // Objects of classes Go does not know decode as *pickle.Object and encode
 // back to the same pickle, so they pass through Go untouched; Go never needs
 // their code.
