@@ -211,3 +211,14 @@ def test_go_tls_client_on_plain_port(procs, gobin, pki):
     cp = r.go_client(gobin, "-uri", "PYROLOCSSL://127.0.0.1:%d/target" % port)
     assert cp.returncode != 0
     assert "TLS handshake failed: the server answered in plain PYRO, it is not a PYROSSL server" in cp.stderr.decode()
+
+
+def test_go_client_go_server(procs, gobin, pki):
+    """Both ends gopyro: the name server still real Pyro."""
+    r = SSLRun(procs, pki, "good")
+    server, port = r.go_server(gobin)
+    for args in ([], ["-uri", "PYROLOCSSL://127.0.0.1:%d/ssl" % port]):
+        cp = r.go_client(gobin, *args)
+        assert cp.returncode == 0, cp.stdout.decode() + cp.stderr.decode()
+        assert REPLY in cp.stdout.decode()
+    assert output(server).count("Cert subject: CN=client,O=gopyro") == 2
