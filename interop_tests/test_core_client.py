@@ -131,7 +131,7 @@ def test_attributes(server):
 def test_oneway_ordering(server):
     _, port, _ = server
     r = scenario("oneway", port, 500)
-    assert r == {"slow_returned_fast": "True", "normal_call_fast": "True", "ordered": "True"}
+    assert r == {"gate": "u'opened'", "ordered": "True"}
 
 
 def test_callbacks_and_proxies(server):

@@ -146,9 +146,11 @@ func (a *Attrs) Double() int { return 2 * a.Value }
 
 // Recorder records oneway calls in order.
 type Recorder struct {
-	mu    sync.Mutex
-	got   []int
-	ticks int
+	mu         sync.Mutex
+	got        []int
+	ticks      int
+	gate       chan struct{}
+	gateResult string
 }
 
 // Record appends n (called oneway).
@@ -158,8 +160,44 @@ func (r *Recorder) Record(n int) {
 	r.mu.Unlock()
 }
 
-// Slow blocks for secs (called oneway to show that later calls go on).
-func (r *Recorder) Slow(secs float64) { time.Sleep(time.Duration(secs * float64(time.Second))) }
+// Gate (called oneway) blocks until Open is called or 20 s pass; GateResult
+// then says which. A client sees "opened" only if its oneway Gate call did
+// not hold up the normal Open call sent after it on the same connection.
+func (r *Recorder) Gate() {
+	r.mu.Lock()
+	r.gate = make(chan struct{})
+	r.gateResult = ""
+	g := r.gate
+	r.mu.Unlock()
+	res := "timeout"
+	select {
+	case <-g:
+		res = "opened"
+	case <-time.After(20 * time.Second):
+	}
+	r.mu.Lock()
+	r.gateResult = res
+	r.mu.Unlock()
+}
+
+// Open opens the gate of a pending Gate call.
+func (r *Recorder) Open() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.gate == nil {
+		return false
+	}
+	close(r.gate)
+	r.gate = nil
+	return true
+}
+
+// GateResult is "opened", "timeout", or "" while Gate still waits.
+func (r *Recorder) GateResult() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.gateResult
+}
 
 // Tick counts a call (benchmarks call it oneway).
 func (r *Recorder) Tick() {
