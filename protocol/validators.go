@@ -132,9 +132,8 @@ func addrIP(addr net.Addr) (netip.Addr, bool) {
 // This is byte for byte what the example's UserLoginConnValidator sends and
 // checks, so an unmodified Python client is accepted by a Go server using a
 // LoginValidator, and a Go client using one is accepted by the Python
-// server. Logins cannot contain ':'. A core.Proxy takes it with
-// core.WithValidator(v) given before core.WithIdentification("login:password"),
-// which munges the identification with the proxy's validator.
+// server. Logins cannot contain ':'. A core.Proxy uses it with
+// core.WithValidator(v) and core.WithIdentification("login:password").
 //
 // On the server, the login a connection authenticated with is recorded under
 // the client's address until TakeLogin claims it; a daemon hands it to its

@@ -229,8 +229,7 @@ func runClient(ctx context.Context, example string, ns *core.NSRegistrar, ident,
 		}
 		fmt.Println("Result from method call: ", compat.Str(res))
 	case "userpass":
-		// The validator must be set before the identification, which it
-		// munges.
+		// The identification is munged by the LoginValidator.
 		p, err := core.NewProxy("PYRONAME://authentication", core.WithTimeout(10*time.Second),
 			core.WithValidator(protocol.NewLoginValidator()), core.WithIdentification(user))
 		if err != nil {
