@@ -1,10 +1,6 @@
 package ns
 
 import (
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -80,23 +76,4 @@ func ParseSystemMeta(v any) (SystemMeta, bool) {
 		return m, true
 	}
 	return SystemMeta{}, false
-}
-
-// pyFloatStr formats f as Python 2's str(float): 12 significant digits.
-func pyFloatStr(f float64) string {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		switch {
-		case math.IsNaN(f):
-			return "nan"
-		case f > 0:
-			return "inf"
-		default:
-			return "-inf"
-		}
-	}
-	s := strconv.FormatFloat(f, 'g', 12, 64)
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
 }
