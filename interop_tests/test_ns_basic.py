@@ -128,3 +128,40 @@ def test_pyro_naming_example_same_as_python(procs, gobin):
         assert cp.returncode == 0 and cp.stdout.decode().rstrip().endswith("done!"), cp
         outs.append(sorted(normalize(cp.stdout.decode()).replace("port %d" % port, "port <p>").splitlines()))
     assert outs[0] == outs[1]
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(PYRO_EXAMPLES, "disconnect")),
+                    reason="Pyro examples not unpacked (scripts/setup.sh)")
+def test_pyro_disconnect_example_same_as_python(procs, gobin):
+    """examples/disconnect/disconnect.py, unmodified: a daemon registering
+    and unregistering objects, with ns.list after each step."""
+    import ast
+    import re
+
+    def canon(out):
+        # pprint output of lists (in the NS's order, may span lines) sorted.
+        lines, pending = [], None
+        for line in out.splitlines():
+            line = re.sub(r"'[0-9a-f]{34}'", "'<guid>'", line)
+            if pending is None and line.startswith("["):
+                pending = ""
+            if pending is not None:
+                pending += line
+                if line.endswith("]"):
+                    lines.append(repr(sorted(ast.literal_eval(pending))))
+                    pending = None
+                continue
+            lines.append(line)
+        return lines
+    outs = []
+    for start in (lambda p: start_go_ns(procs, gobin, p), lambda p: start_py_ns(procs, p)):
+        port = free_port()
+        start(port)
+        cp = subprocess.run([PY2, "disconnect.py"], capture_output=True, timeout=60,
+                            cwd=os.path.join(PYRO_EXAMPLES, "disconnect"),
+                            env=py2_env({"PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": port,
+                                         "PYRO_HOST": "127.0.0.1", "PYRO_PORT": free_port()}))
+        assert cp.returncode == 0, cp
+        outs.append(canon(cp.stdout.decode()))
+    assert outs[0] == outs[1]
+    assert "('testobject1', 1)" in "\n".join(outs[0])
