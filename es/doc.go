@@ -5,12 +5,13 @@
 //
 // The layers:
 //
-//   - Server runs the service: a core.Daemon serving an Object, registered
-//     in the name server as Name (":Pyro.EventService"). cmd/pyro-es is a
-//     command line around it.
-//   - Object is the remote object with Pyro's methods publish(subjects,
-//     message), subscribe(subjects, subscriber), subscribeMatch(patterns,
-//     subscriber) and unsubscribe(subjects, subscriber).
+//   - Server runs the service: a core.Daemon serving an EventService,
+//     registered in the name server as Name (":Pyro.EventService").
+//     cmd/pyro-es is a command line around it.
+//   - EventService is the remote object (Pyro's class of that name) with
+//     Pyro's methods publish(subjects, message), subscribe(subjects,
+//     subscriber), subscribeMatch(patterns, subscriber) and
+//     unsubscribe(subjects, subscriber).
 //   - Service holds the subscriptions and delivers: every subscriber (keyed
 //     by the object ID of its proxy, as Pyro does) has its own queue of
 //     PYRO_ES_QUEUESIZE events (0 = unbounded) and its own goroutine that
@@ -32,8 +33,9 @@
 //
 // Where this service differs from Pyro's, on purpose: a dropped subscriber
 // may subscribe again (Pyro keeps its dead worker); a delivery that takes
-// longer than Object.DeliverTimeout counts as failed (Pyro waits forever);
-// an event is pickled once for all its subscribers and up to 64 queued
-// events are written to a subscriber at once, so at most that many events
-// are on their way besides the queue.
+// longer than EventService.DeliverTimeout counts as failed (Pyro waits
+// forever); an event is pickled once for all its subscribers, and up to 64
+// queued events are written to a subscriber at once, so at most that many
+// are on their way besides the queue; Pyro raises sre_constants.error for
+// an invalid pattern, this service NamingError.
 package es

@@ -15,30 +15,31 @@ import (
 const Name = ":Pyro.EventService"
 
 // DefaultDeliverTimeout bounds one delivery to a subscriber (connecting
-// included) when Object.DeliverTimeout is zero. A subscriber that does not
-// take an event within it is dropped.
+// included) when EventService.DeliverTimeout is zero. A subscriber that does
+// not take an event within it is dropped.
 const DefaultDeliverTimeout = 30 * time.Second
 
-// Object is the remote event service object, served by a core.Daemon. Its
+// EventService is the remote event service object, served by a core.Daemon;
+// its Go type name is Pyro's class name, which Python sees in errors. Its
 // remote methods are Pyro's: publish(subjects, message), subscribe(subjects,
 // subscriber), subscribeMatch(patterns, subscriber) and
 // unsubscribe(subjects, subscriber), where subscriber is a Pyro proxy of an
 // object with an event(event) method.
-type Object struct {
+type EventService struct {
 	svc *Service
 	// DeliverTimeout bounds each delivery (DefaultDeliverTimeout when 0,
 	// none when negative).
 	DeliverTimeout time.Duration
 }
 
-// NewObject returns the remote object for svc.
-func NewObject(svc *Service) *Object { return &Object{svc: svc} }
+// NewEventService returns the remote object for svc.
+func NewEventService(svc *Service) *EventService { return &EventService{svc: svc} }
 
 // Service returns the state behind o.
-func (o *Object) Service() *Service { return o.svc }
+func (o *EventService) Service() *Service { return o.svc }
 
 // PyroNames gives the methods their Pyro names and hides the rest.
-func (o *Object) PyroNames() map[string]string {
+func (o *EventService) PyroNames() map[string]string {
 	return map[string]string{
 		"Publish": "publish", "Subscribe": "subscribe", "SubscribeMatch": "subscribeMatch",
 		"Unsubscribe": "unsubscribe", "Service": "-", "PyroNames": "-",
@@ -46,12 +47,12 @@ func (o *Object) PyroNames() map[string]string {
 }
 
 // Publish is the remote publish(subjects, message).
-func (o *Object) Publish(ctx context.Context, subjects, message any) error {
+func (o *EventService) Publish(ctx context.Context, subjects, message any) error {
 	return o.svc.Publish(ctx, subjects, message)
 }
 
 // Subscribe is the remote subscribe(subjects, subscriber).
-func (o *Object) Subscribe(subjects, subscriber any) error {
+func (o *EventService) Subscribe(subjects, subscriber any) error {
 	if !truthy(subjects) {
 		return nil
 	}
@@ -65,7 +66,7 @@ func (o *Object) Subscribe(subjects, subscriber any) error {
 // SubscribeMatch is the remote subscribeMatch(patterns, subscriber). A
 // pattern that is invalid, or that Go's RE2 cannot express, raises
 // Pyro.errors.NamingError(message, pattern) in the caller.
-func (o *Object) SubscribeMatch(patterns, subscriber any) error {
+func (o *EventService) SubscribeMatch(patterns, subscriber any) error {
 	if !truthy(patterns) {
 		return nil
 	}
@@ -83,7 +84,7 @@ func (o *Object) SubscribeMatch(patterns, subscriber any) error {
 }
 
 // Unsubscribe is the remote unsubscribe(subjects, subscriber).
-func (o *Object) Unsubscribe(subjects, subscriber any) error {
+func (o *EventService) Unsubscribe(subjects, subscriber any) error {
 	if !truthy(subjects) {
 		return nil
 	}
@@ -105,7 +106,7 @@ func subscriberID(v any) (string, bool) {
 	return "", false
 }
 
-func (o *Object) target(subscriber any) (Target, error) {
+func (o *EventService) target(subscriber any) (Target, error) {
 	id, ok := subscriberID(subscriber)
 	if !ok {
 		// What Pyro's ES raises when the subscriber is not a proxy.

@@ -31,7 +31,7 @@ type ServerOptions struct {
 	// Queue configures the subscriber queues; nil means PYRO_ES_QUEUESIZE
 	// and PYRO_ES_BLOCKQUEUE from the configuration.
 	Queue *Options
-	// DeliverTimeout bounds one delivery (see Object.DeliverTimeout).
+	// DeliverTimeout bounds one delivery (see EventService.DeliverTimeout).
 	DeliverTimeout time.Duration
 	// IdleTimeout closes idle client connections; 0 means the event
 	// server's 20 s, negative never.
@@ -47,7 +47,7 @@ type Server struct {
 	reg core.Registrar
 	d   *core.Daemon
 	svc *Service
-	obj *Object
+	obj *EventService
 	uri compat.URI
 }
 
@@ -87,7 +87,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		qopts.Logf = func(format string, args ...any) { log.Warn("event service: " + fmt.Sprintf(format, args...)) }
 	}
 	svc := NewService(qopts)
-	obj := NewObject(svc)
+	obj := NewEventService(svc)
 	obj.DeliverTimeout = opts.DeliverTimeout
 	uri, err := d.Connect(obj, Name)
 	if err != nil {

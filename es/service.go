@@ -61,7 +61,7 @@ type Options struct {
 }
 
 // Service holds subscriptions and delivers published events; it is the state
-// behind the remote event service object (see Object). It is safe for
+// behind the remote event service object (see EventService). It is safe for
 // concurrent use.
 type Service struct {
 	opts   Options
