@@ -9,7 +9,9 @@
 # Throughput runs publish as fast as the service accepts (PYRO_ES_BLOCKQUEUE=1,
 # queue 1000: nothing is dropped), so their latencies are queueing delays;
 # the "paced" runs publish 200 events/s to 10 subscribers to show latency
-# without saturation.
+# without saturation. "ES cpu" is the CPU time the event server process
+# spent per delivered event (from /proc, publish to last delivery): unlike
+# events/s it hardly depends on what else runs on the machine.
 #
 # Each row is the best (highest events/s) of BENCH_REPEAT runs (default 3):
 # the machine is shared, and the best run is the least disturbed one.
@@ -78,12 +80,21 @@ measure() {
   local sub=$!
   pids+=("$sub")
   wait_line "$out" READY 120
+  local cpu0 cpu1
+  cpu0="$(cpu_ticks "$es_pid")"
   timeout 300 "$work/esclient" bench -es "$es_uri" -events "$events" -rate "$rate" >/dev/null
   wait_line "$out" RESULT 300
+  cpu1="$(cpu_ticks "$es_pid")"
   wait "$sub" 2>/dev/null || true
   stop_es
-  grep RESULT "$out"
+  echo "$(grep RESULT "$out") cputicks=$((cpu1 - cpu0))"
 }
+
+# cpu_ticks PID: user+system CPU time of the process, in clock ticks.
+cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
 
 # run ES SUBKIND N EVENTS RATE: the best of BENCH_REPEAT measurements as a
 # table row.
@@ -97,13 +108,14 @@ run() {
     fi
   done
   field() { echo "$best" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-  local label="max"
+  local label="max" cpu
   [ "$5" != 0 ] && label="$5/s"
-  printf '%-7s %-7s %5s %7s %9s %9s %10s %10s\n' "$1" "$2" "$3" "$label" \
-    "$(field received)/$(field expected)" "$(field rate)" "$(field p50)" "$(field p99)"
+  cpu=$(( $(field cputicks) * tick_us / $(field received) ))
+  printf '%-7s %-7s %5s %7s %11s %9s %8s %8s %12s\n' "$1" "$2" "$3" "$label" \
+    "$(field received)/$(field expected)" "$(field rate)" "$(field p50)" "$(field p99)" "$cpu"
 }
 
-printf '%-7s %-7s %5s %7s %9s %9s %10s %10s\n' ES subs N publish delivered "events/s" "p50 ms" "p99 ms"
+printf '%-7s %-7s %5s %7s %11s %9s %8s %8s %12s\n' ES subs N publish delivered "events/s" "p50 ms" "p99 ms" "ES cpu us/ev"
 for n in ${BENCH_SUBS:-1 10 100}; do
   var="BENCH_EVENTS_$n"
   case $n in 1) def=4000 ;; 10) def=1000 ;; *) def=150 ;; esac
