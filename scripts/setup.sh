@@ -23,5 +23,7 @@ if [ ! -d "$PYRO_EXAMPLES" ]; then
   tar -xzf "$tmp"/Pyro-3.16.tar.gz -C "$GOPYRO_CACHE"
   rm -rf "$tmp"
 fi
+# M2Crypto lets real Pyro speak PYROSSL in the TLS interop tests.
+bash scripts/m2crypto.sh
 go mod download
 echo "setup: go $(go env GOVERSION), $("$PY2" -c 'import Pyro.constants as c; print "Pyro " + c.VERSION') on $("$PY2" -V 2>&1), pytest $("$PY3" -m pytest --version 2>&1 | awk '{print $2}')"
