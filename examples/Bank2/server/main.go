@@ -23,9 +23,8 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 const (
@@ -172,15 +171,19 @@ func main() {
 	defer stop()
 
 	fmt.Println("Searching Naming Service...")
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
 	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(group)); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, &nerr) {
 		log.Fatalf("name server: %v", err)
 	}
 
 	d, err := core.NewDaemon(core.DaemonOptions{
-		Registrar:            ns,
+		Registrar:            nameServer,
 		UnregisterOnShutdown: true,
 		TransientsCleanupAge: cleanupAge,
 	})
@@ -193,7 +196,7 @@ func main() {
 		"VSB":      {Name: "VSB bank", restricted: true, daemon: d, accounts: map[string]*Account{}},
 	}
 	for name, bank := range banks {
-		_ = ns.Unregister(ctx, group+"."+name) // left over from an earlier run
+		_ = nameServer.Unregister(ctx, group+"."+name) // left over from an earlier run
 		if _, err := d.Connect(bank, group+"."+name); err != nil {
 			log.Fatal(err)
 		}

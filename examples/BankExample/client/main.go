@@ -18,8 +18,8 @@ import (
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -98,31 +98,26 @@ func expectBankError(_ any, err error) {
 
 func main() {
 	ctx := context.Background()
-	cfg := config.Current()
 
 	fmt.Print("Searching Naming Service... ")
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-	// list(group) returns (name, type) pairs; type 1 is an object, 0 a group.
-	var entries []pickle.Tuple
-	if err := pickle.Assign(&entries, must(ns.Proxy().CallFlags0(ctx, "list", pickle.ByteString(group)))); err != nil {
-		log.Fatal(err)
-	}
-	nsURI := ns.Proxy().URI()
+	// At PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer := must(ns.Locate(ctx, ns.LocateOptions{}))
+	nsURI := nameServer.URI()
 	host := "??"
 	if names, err := net.LookupAddr(nsURI.Address); err == nil && len(names) > 0 {
 		host = strings.TrimSuffix(names[0], ".")
 	}
 	fmt.Printf("Naming Service found at %s (%s) port %d\n", nsURI.Address, host, nsURI.Port)
 
+	// The banks are the names (type 1; groups are 0) in the group.
 	var banks []*core.Proxy
 	fmt.Println()
-	for _, e := range entries {
-		if len(e) != 2 || e[1] != int64(1) {
+	for _, e := range must(nameServer.List(ctx, group)) {
+		if e.Type != 1 {
 			continue
 		}
-		name := compat.Str(e[0])
-		fmt.Println("Found a bank: ", name)
-		uri, err := ns.Resolve(ctx, group+"."+name)
+		fmt.Println("Found a bank: ", e.Name)
+		uri, err := nameServer.Resolve(ctx, group+"."+e.Name)
 		if err != nil {
 			fmt.Println("Bank can't be found:", err)
 			os.Exit(1)

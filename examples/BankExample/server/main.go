@@ -20,7 +20,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 const group = ":banks1"
@@ -130,14 +130,19 @@ func main() {
 
 	fmt.Println("Searching Naming Service...")
 	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
 	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(group)); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, &nerr) {
 		log.Fatalf("name server: %v", err)
 	}
 
 	// One port above PYRO_PORT, as the Python server does.
-	d, err := core.NewDaemon(core.DaemonOptions{Port: cfg.Port + 1, Registrar: ns, UnregisterOnShutdown: true})
+	d, err := core.NewDaemon(core.DaemonOptions{Port: cfg.Port + 1, Registrar: nameServer, UnregisterOnShutdown: true})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -146,7 +151,7 @@ func main() {
 		{name: "VSB bank", restricted: true, accounts: map[string]*account{}},
 	}
 	for i, name := range []string{"Rabobank", "VSB"} {
-		_ = ns.Unregister(ctx, group+"."+name) // left over from an earlier run
+		_ = nameServer.Unregister(ctx, group+"."+name) // left over from an earlier run
 		if _, err := d.Connect(banks[i], group+"."+name); err != nil {
 			log.Fatal(err)
 		}

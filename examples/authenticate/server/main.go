@@ -15,9 +15,8 @@ import (
 	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 const passphrase = "s3cr3t"
@@ -36,15 +35,19 @@ func main() {
 	defer stop()
 
 	fmt.Println("Searching Naming Service...")
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort, core.WithIdentification(passphrase))
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{Identification: passphrase})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
 	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
 		log.Fatalf("name server: %v", err)
 	}
 
 	d, err := core.NewDaemon(core.DaemonOptions{
-		Registrar:       ns,
+		Registrar:       nameServer,
 		Identifications: []string{passphrase}, // refuse clients without it
 	})
 	if err != nil {

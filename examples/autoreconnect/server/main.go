@@ -26,7 +26,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 const (
@@ -67,12 +67,17 @@ func main() {
 	}
 
 	fmt.Println("Searching Naming Service...")
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	opts.Registrar = ns
+	var nerr *compat.NamingError
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+		log.Fatalf("name server: %v", err)
+	}
+	opts.Registrar = nameServer
 	d, err := core.NewDaemon(opts)
 	if err != nil {
 		log.Fatal(err)

@@ -13,9 +13,9 @@ import (
 	"log"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/examples/callback/bouncer"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -34,8 +34,13 @@ func main() {
 		log.Fatal(err)
 	}
 
-	cfg := config.Current()
-	uri, err := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort).Resolve(ctx, ":test.bouncer")
+	// The Name Server is at PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else
+	// found by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	uri, err := nameServer.Resolve(ctx, ":test.bouncer")
 	if err != nil {
 		log.Fatal(err)
 	}

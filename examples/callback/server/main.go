@@ -21,10 +21,9 @@ import (
 	"sync"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/examples/callback/bouncer"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 // CallbackThing calls back its registered listeners.
@@ -70,17 +69,21 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
 	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
 		log.Fatalf("name server: %v", err)
 	}
 	for _, name := range []string{":test.callback", ":test.bouncer"} {
-		_ = ns.Unregister(ctx, name) // left over from an earlier run
+		_ = nameServer.Unregister(ctx, name) // left over from an earlier run
 	}
 
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns, UnregisterOnShutdown: true})
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
 	if err != nil {
 		log.Fatal(err)
 	}

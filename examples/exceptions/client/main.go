@@ -19,8 +19,8 @@ import (
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 )
 
 func main() {
@@ -81,21 +81,24 @@ func main() {
 // getProxy finds the Name Server, resolves name and returns a proxy for it,
 // printing its progress like the Pyro examples' testclient module.
 func getProxy(ctx context.Context, name string) *core.Proxy {
-	cfg := config.Current()
 	fmt.Print("Searching Naming Service... ")
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-	uri, err := ns.Resolve(ctx, name)
+	// At PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
 	if err != nil {
-		fmt.Println("\nCouldn't locate object, nameserver says:", err)
-		os.Exit(1)
+		log.Fatal(err)
 	}
-	nsURI := ns.Proxy().URI()
+	nsURI := nameServer.URI()
 	host := "??"
 	if names, err := net.LookupAddr(nsURI.Address); err == nil && len(names) > 0 {
 		host = strings.TrimSuffix(names[0], ".")
 	}
 	fmt.Printf("Naming Service found at %s (%s) port %d\n", nsURI.Address, host, nsURI.Port)
 	fmt.Println("asking for object")
+	uri, err := nameServer.Resolve(ctx, name)
+	if err != nil {
+		fmt.Println("Couldn't locate object, nameserver says:", err)
+		os.Exit(1)
+	}
 	fmt.Println("URI:", uri)
 	p, err := core.NewProxy(uri)
 	if err != nil {

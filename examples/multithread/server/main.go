@@ -26,9 +26,8 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 // counterKey is the key of the per-connection call counter.
@@ -92,10 +91,14 @@ func main() {
 		fmt.Println("Using CPU bound server.")
 	}
 
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
 	d, err := core.NewDaemon(core.DaemonOptions{
-		Registrar:            ns,
+		Registrar:            nameServer,
 		UnregisterOnShutdown: true,
 		// Every connection starts with its own call counter (Pyro's
 		// setInitTLS).
@@ -108,10 +111,10 @@ func main() {
 		log.Fatal(err)
 	}
 	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
 		log.Fatalf("name server: %v", err)
 	}
-	_ = ns.Unregister(ctx, ":test.multithread") // left over from an earlier run
+	_ = nameServer.Unregister(ctx, ":test.multithread") // left over from an earlier run
 	if _, err := d.Connect(w, ":test.multithread"); err != nil {
 		log.Fatal(err)
 	}

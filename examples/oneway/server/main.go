@@ -17,8 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 )
 
 // Worker does a long job in the background.
@@ -57,9 +57,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns})
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer})
 	if err != nil {
 		log.Fatal(err)
 	}

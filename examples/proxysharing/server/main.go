@@ -16,9 +16,8 @@ import (
 	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 // RemoteObject is the shared object.
@@ -31,14 +30,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns})
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer})
 	if err != nil {
 		log.Fatal(err)
 	}
 	var nerr *compat.NamingError
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
 		log.Fatalf("name server: %v", err)
 	}
 	if _, err := d.Connect(RemoteObject{}, ":test.proxysharing"); err != nil {

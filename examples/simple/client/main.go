@@ -17,10 +17,14 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 )
 
 func main() {
 	ctx := context.Background()
+	// PYRONAME URIs are resolved by the Name Server at PYRO_NS_HOSTNAME:
+	// PYRO_NS_PORT when set, else found by broadcast, as in Pyro.
+	core.SetDefaultResolver(ns.Resolver(ns.LocateOptions{}))
 	test, err := core.NewProxy("PYRONAME://:test.simple")
 	if err != nil {
 		log.Fatal(err)

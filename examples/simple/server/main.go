@@ -15,8 +15,8 @@ import (
 	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -147,17 +147,20 @@ func main() {
 	defer stop()
 
 	// Find the Name Server the way PYRO_NS_HOSTNAME / PYRO_NS_PORT say.
-	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-
-	// Make sure the group exists; NamingError means it already does.
-	_, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test"))
-	var nerr *compat.NamingError
-	if err != nil && !errors.As(err, &nerr) {
+	// Find the Name Server as Pyro's NameServerLocator does: at
+	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
+	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
+	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
 
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: ns})
+	// Make sure the group exists; NamingError means it already does.
+	var nerr *compat.NamingError
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+		log.Fatalf("name server: %v", err)
+	}
+
+	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer})
 	if err != nil {
 		log.Fatal(err)
 	}
