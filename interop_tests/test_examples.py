@@ -17,7 +17,6 @@ import os
 import re
 import select
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -29,6 +28,7 @@ from conftest import PY2, PYRO_EXAMPLES, ROOT, free_port, py2_env, wait_port
 pytestmark = pytest.mark.skipif(
     not os.path.isdir(PYRO_EXAMPLES),
     reason="Pyro 3.16 sdist examples not found at %s (scripts/setup.sh unpacks them)" % PYRO_EXAMPLES)
+
 
 class GoPrograms:
     """The Go programs of examples/, each built on first use."""
@@ -135,7 +135,8 @@ class Run:
         self.env = py2_env(dict({
             "PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": self.ns_port,
             "PYRO_HOST": "127.0.0.1", "PYRO_PORT": self.port,
-            "PYRO_STORAGE": tempfile.mkdtemp(prefix="pyro-storage-"),
+            # (inside the session's temporary directory, removed at the end)
+            "PYRO_STORAGE": tempfile.mkdtemp(prefix="storage-", dir=os.path.dirname(exdir)),
             "PYTHONUNBUFFERED": "1"}, **(env or {})))
         if nskind == "go-ns":
             cmd = [nsbin()]

@@ -37,6 +37,11 @@ func bankError(msg string) error { return compat.NewException("banks", "BankErro
 
 // Account is a remote object whose exported fields are remote attributes
 // ("name", "balance"); restricted accounts cannot be overdrawn.
+//
+// Caveat: the daemon reads the fields for remote attribute access without
+// the bank's lock that Deposit and Withdraw hold, so a client reading
+// account.balance while another one deposits races (the example's client
+// is sequential).
 type Account struct {
 	Name    string
 	Balance float64
