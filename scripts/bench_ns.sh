@@ -14,7 +14,8 @@ work="$(mktemp -d)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-go build -o "$work" ./cmd/pyro-ns
+trap "exit 130" INT TERM
+go build -o "$work" ./cmd/pyro-ns ./cmd/pyro-nsc
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
 start_go() { # port storage [args]
@@ -63,9 +64,10 @@ for i in range(100000):
 PY
 P=$(free_port)
 start_go "$P" "$work/go100k" -d; kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-t0=$(date +%s.%N); start_go "$P" "$work/go100k" -d; t1=$(date +%s.%N)
+t0=$(date +%s.%N); start_go "$P" "$work/go100k" -d
+until "$work/pyro-nsc" -h 127.0.0.1 -p "$P" ping >/dev/null 2>&1; do sleep 0.01; done; t1=$(date +%s.%N)
 rss=$(awk '/VmRSS/ {print $2}' /proc/"${pids[-1]}"/status)
-printf "Go NS (-d, bbolt): restart with 100k names %.3f s (exec to accepting), RSS %.1f MB\n" "$(echo "$t1-$t0" | bc -l)" "$(echo "$rss/1024" | bc -l)"
+printf "Go NS (-d, bbolt): restart with 100k names %.3f s (exec to first answered ping), RSS %.1f MB\n" "$(echo "$t1-$t0" | bc -l)" "$(echo "$rss/1024" | bc -l)"
 # In-memory Name Servers filled over the network by 8 Python clients.
 fill100k() { # port
   local fill=() i p

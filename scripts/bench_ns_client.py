@@ -23,8 +23,15 @@ if mode == 'fill':
         ns.createGroup(':bench')
     except Pyro.errors.NamingError:
         pass
+    # 1000 names per group: Pyro's NS checks for duplicates in a list of the
+    # group's keys, so one huge group would make registering quadratic.
     for i in xrange(first, first + count):
-        ns.register(':bench.n%06d' % i, URI)
+        if i % 1000 == 0 or i == first:
+            try:
+                ns.createGroup(':bench.g%03d' % (i // 1000))
+            except Pyro.errors.NamingError:
+                pass
+        ns.register(':bench.g%03d.n%06d' % (i // 1000, i), URI)
     print count
     sys.exit(0)
 
