@@ -441,14 +441,15 @@ def count_output(proc, text, n, timeout=30.0):
     return out
 
 
-def test_multithread(procs, exdir, nsbin, nskind, exbin):
-    """Two client threads call a 1-second method on a multithreaded,
-    I/O-bound server until the client is told to stop."""
+@pytest.mark.parametrize("multithreaded", ["y", "n"])
+def test_multithread(procs, exdir, nsbin, nskind, exbin, multithreaded):
+    """Two client threads call a 1-second method on an I/O-bound server,
+    multithreaded or not, until the client is told to stop."""
     count = 2
     results = []
     for server in ([PY2, "server.py"], go(exbin, "multithread", "server")):
         r = Run(procs, exdir, nsbin, nskind, "multithread")
-        r.server(server, "Server started", stdin=b"y\nio\n")
+        r.server(server, "Server started", stdin=b"%s\nio\n" % multithreaded.encode())
         c = subprocess.Popen(py("client.py"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
         procs.procs.append(c)
