@@ -107,11 +107,16 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
 	if hopts.IOTimeout == 0 {
 		hopts.IOTimeout = handshakeTimeout
 	}
-	codec, err := newPyro3Server(context.WithoutCancel(ctx), nc, hopts, d.connOpts, d.validator, info)
+	codec, err := newPyro3Server(context.WithoutCancel(ctx), nc, hopts, d.connOpts, d.validator, info, d.pickleProto)
 	if err != nil {
 		nc.Close()
 		var denied *protocol.DeniedError
-		if !errors.As(err, &denied) {
+		switch {
+		case errors.Is(err, protocol.ErrTLS):
+			// A configuration problem (certificate expired or of an
+			// unknown CA, plain client on a PYROSSL port): say which.
+			d.log.Info("pyro daemon: handshake failed", "peer", nc.RemoteAddr(), "err", err)
+		case !errors.As(err, &denied):
 			d.log.Debug("pyro daemon: handshake failed", "peer", nc.RemoteAddr(), "err", err)
 		}
 		return

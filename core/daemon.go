@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
+	"github.com/gopyro/gopyro/pyrolog"
 )
 
 // internalDaemonName is the name getRegistered reports for the internal
@@ -26,7 +28,16 @@ const internalDaemonName = "__PYRO_Internal_Daemon"
 
 // DaemonOptions configures a Daemon. Zero fields take the process
 // configuration (config.Current(), i.e. Pyro.conf and PYRO_* variables),
-// like Pyro's Daemon() does.
+// like Pyro's Daemon() does. The precedence is: a field set here, then the
+// environment variable, then the config file, then Pyro's default. Boolean
+// items (DNSURI, Compression, Checksum) can only be switched on here: a
+// true field or a true configuration item turns them on.
+//
+// Items read by every daemon, besides those named below: PYRO_PICKLE_FORMAT
+// (pickle protocol of replies: 0, 1, or 2; negative means 2),
+// PYRO_SOCK_KEEPALIVE (TCP keep-alive on accepted connections),
+// PYRO_ONEWAY_THREADED (see the package documentation), and
+// PYRO_TRACELEVEL / PYRO_LOGFILE through the default Logger.
 type DaemonOptions struct {
 	// Host is the address to listen on; "" means PYRO_HOST ("" = all
 	// interfaces).
@@ -76,10 +87,19 @@ type DaemonOptions struct {
 	// InitConn, if set, is called at the start of every connection, like
 	// Pyro's setInitTLS, to fill the connection-local storage.
 	InitConn func(c *Caller)
-	// Logger receives connection-level diagnostics; nil discards them.
+	// Logger receives connection-level diagnostics; nil means Pyro's system
+	// log (pyrolog.System(), set up by PYRO_TRACELEVEL and PYRO_LOGFILE).
 	Logger *slog.Logger
 	// Listener, if set, is used instead of listening on Host/Port.
 	Listener net.Listener
+	// TLS, if set, makes the daemon a PYROSSL one: its connections speak
+	// TLS with this configuration (usually from
+	// protocol.TLSSettingsFromConfig(config.Current()).ServerConfig(), the
+	// PYROSSL_* items), its URIs are PYROSSL:// URIs, and when Validator is
+	// nil it uses a protocol.SSLValidator (Pyro's BasicSSLValidator: a client
+	// without a certificate is refused for "security reasons") with
+	// MaxConnections and Identifications. A Listener is wrapped too.
+	TLS *tls.Config
 }
 
 // Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
@@ -110,6 +130,8 @@ type Daemon struct {
 	// onewayInline runs oneway calls in the connection's goroutine
 	// (PYRO_ONEWAY_THREADED=0) instead of its oneway worker.
 	onewayInline bool
+	pickleProto  int    // PYRO_PICKLE_FORMAT
+	protocolName string // "PYRO" or "PYROSSL"
 }
 
 // NewDaemon creates a daemon listening according to opts. It does not
@@ -128,6 +150,10 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	opts.DNSURI = opts.DNSURI || cfg.DNSURI
 	opts.Compression = opts.Compression || cfg.Compression
 	opts.Checksum = opts.Checksum || cfg.Checksum
+	pickleProto, err := pickleProtocol(cfg.PickleFormat)
+	if err != nil {
+		return nil, err
+	}
 	d := &Daemon{
 		opts:        opts,
 		objects:     map[string]*object{},
@@ -139,13 +165,27 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		finished:    make(chan struct{}),
 		reaperStop:  make(chan struct{}),
 		log:         opts.Logger,
+		pickleProto: pickleProto,
 	}
 	if d.log == nil {
-		d.log = slog.New(slog.DiscardHandler)
+		d.log = pyrolog.System().With(pyrolog.Source("Daemon"))
 	}
 	d.onewayInline = !cfg.OnewayThreaded
+	d.protocolName = "PYRO"
+	if opts.TLS != nil {
+		d.protocolName = "PYROSSL"
+	}
 	d.validator = opts.Validator
-	if d.validator == nil {
+	switch {
+	case d.validator != nil:
+	case opts.TLS != nil:
+		v := &protocol.SSLValidator{}
+		v.MaxConnections = opts.MaxConnections
+		if opts.Identifications != nil {
+			v.SetAllowedIdentifications(opts.Identifications)
+		}
+		d.validator = v
+	default:
 		v := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}
 		if opts.Identifications != nil {
 			v.SetAllowedIdentifications(opts.Identifications)
@@ -181,8 +221,12 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	if d.opts.Listener != nil {
 		d.ln = d.opts.Listener
 		d.port = d.ln.Addr().(*net.TCPAddr).Port
+		if d.opts.TLS != nil {
+			d.ln = protocol.NewTLSListener(d.ln, d.opts.TLS)
+		}
 		return nil
 	}
+	lc := net.ListenConfig{KeepAlive: keepAlive(cfg.SockKeepalive)}
 	port := d.opts.Port
 	tries := 1
 	if !d.opts.NoRange {
@@ -193,10 +237,13 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	}
 	var lastErr error
 	for i := 0; i < tries; i++ {
-		ln, err := net.Listen("tcp", net.JoinHostPort(d.opts.Host, strconv.Itoa(port+i)))
+		ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(d.opts.Host, strconv.Itoa(port+i)))
 		if err == nil {
 			d.ln = ln
 			d.port = ln.Addr().(*net.TCPAddr).Port
+			if d.opts.TLS != nil {
+				d.ln = protocol.NewTLSListener(ln, d.opts.TLS)
+			}
 			return nil
 		}
 		lastErr = err
@@ -255,7 +302,7 @@ func (d *Daemon) URIFor(objOrGUID any) (compat.URI, error) {
 }
 
 func (d *Daemon) uri(guid string) compat.URI {
-	return compat.URI{Protocol: "PYRO", Address: d.host, Port: d.port, ObjectID: guid}
+	return compat.URI{Protocol: d.protocolName, Address: d.host, Port: d.port, ObjectID: guid}
 }
 
 func (d *Daemon) lookupGUID(objOrGUID any) (string, bool) {
@@ -299,7 +346,7 @@ func (d *Daemon) ConnectPersistent(ctx context.Context, obj any, name string) (c
 	if r := d.opts.Registrar; r != nil && name != "" {
 		old, err := r.Resolve(ctx, name)
 		switch {
-		case err == nil && old.Protocol == "PYRO" && old.Address == d.host && old.Port == d.port:
+		case err == nil && old.Protocol == d.protocolName && old.Address == d.host && old.Port == d.port:
 			guid, register = old.ObjectID, false
 		case err == nil:
 			if err := r.Unregister(ctx, name); err != nil {

@@ -2,13 +2,16 @@ package core
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
 )
@@ -44,6 +47,7 @@ type Proxy struct {
 	// passphrase is WithIdentification's argument until NewProxy munges it.
 	passphrase *string
 	connOpts   protocol.Options
+	tls        *tls.Config // WithTLS; nil = PYROSSL_* at dial time
 }
 
 // ProxyOption configures a Proxy at creation.
@@ -87,14 +91,35 @@ func WithResolver(r Resolver) ProxyOption { return func(p *Proxy) { p.resolver =
 func WithAttrs() ProxyOption { return func(p *Proxy) { p.withAttrs = true } }
 
 // WithConnOptions sets the framing options (compression, checksum, size
-// limit) of the proxy's connections.
+// limit) of the proxy's connections; without it they are PYRO_COMPRESSION
+// and PYRO_CHECKSUM.
 func WithConnOptions(o protocol.Options) ProxyOption { return func(p *Proxy) { p.connOpts = o } }
 
-// NewProxy returns a proxy for uri: a URI string (PYRO://, PYROLOC://,
-// PYRONAME://), a compat.URI, or a decoded *compat.DynamicProxy. It does
-// not connect; PYROLOC and PYRONAME names are resolved on the first call.
+// WithTLS sets the TLS configuration of PYROSSL connections (usually from
+// protocol.TLSSettings.ClientConfig); an empty ServerName means the host of
+// the URI. Without it, a PYROSSL or PYROLOCSSL proxy builds its
+// configuration from the PYROSSL_* items of config.Current() when it
+// connects, as Pyro does. Plain PYRO connections ignore it.
+func WithTLS(cfg *tls.Config) ProxyOption { return func(p *Proxy) { p.tls = cfg } }
+
+// NewProxy returns a proxy for uri: a URI string (PYRO://, PYROSSL://,
+// PYROLOC://, PYROLOCSSL://, PYRONAME://), a compat.URI, or a decoded
+// *compat.DynamicProxy. It does not connect; PYROLOC and PYRONAME names are
+// resolved on the first call.
+//
+// Options win over the process configuration (config.Current(): the
+// environment, then Pyro.conf), which wins over Pyro's defaults:
+// PYRO_COMPRESSION and PYRO_CHECKSUM set the framing unless
+// WithConnOptions is given, PYROSSL_* the TLS of PYROSSL connections unless
+// WithTLS is, PYRO_NS_HOSTNAME, PYRO_NS_PORT and PYRO_NS_DEFAULTGROUP the
+// resolution of PYRONAME URIs (see DefaultResolver). PYRO_PICKLE_FORMAT and
+// PYRO_SOCK_KEEPALIVE apply to every connection.
 func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
-	p := &Proxy{calls: make(chan struct{}, 1), oneway: map[string]bool{}, validator: &protocol.DefaultValidator{}}
+	cfg := config.Current()
+	p := &Proxy{
+		calls: make(chan struct{}, 1), oneway: map[string]bool{}, validator: &protocol.DefaultValidator{},
+		connOpts: protocol.Options{Compress: cfg.Compression, Checksum: cfg.Checksum},
+	}
 	switch u := uri.(type) {
 	case string:
 		parsed, err := compat.ParseURI(u)
@@ -126,9 +151,9 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 		return nil, fmt.Errorf("core: NewProxy: unsupported URI type %T", uri)
 	}
 	switch p.uri.Protocol {
-	case "PYRO":
+	case "PYRO", "PYROSSL":
 		p.bound, p.resolved = p.uri, true
-	case "PYROLOC", "PYRONAME":
+	case "PYROLOC", "PYROLOCSSL", "PYRONAME":
 	default:
 		return nil, compat.NewProtocolError("unsupported protocol")
 	}
@@ -219,7 +244,7 @@ func (p *Proxy) Clone() *Proxy {
 		calls: make(chan struct{}, 1),
 		uri:   p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
 		timeout: p.timeout, ident: p.ident, validator: p.validator, resolver: p.resolver,
-		withAttrs: p.withAttrs, connOpts: p.connOpts,
+		withAttrs: p.withAttrs, connOpts: p.connOpts, tls: p.tls,
 	}
 	for m := range p.oneway {
 		c.oneway[m] = true
@@ -239,6 +264,19 @@ func (p *Proxy) Close() error {
 		return nil
 	}
 	return c.Close()
+}
+
+// LocalAddr returns the local address of the proxy's connection, or nil
+// when it is not connected (for mobile code, which sends it as Pyro sends
+// getsockname()).
+func (p *Proxy) LocalAddr() net.Addr {
+	p.mu.Lock()
+	c := p.codec
+	p.mu.Unlock()
+	if la, ok := c.(interface{ LocalAddr() net.Addr }); ok {
+		return la.LocalAddr()
+	}
+	return nil
 }
 
 // Release closes the current connection; the next call reconnects (Pyro's
@@ -399,7 +437,7 @@ func (p *Proxy) do(ctx context.Context, r *Request) (any, error) {
 func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	p.mu.Lock()
 	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
-	connOpts, validator, ident := p.connOpts, p.validator, p.ident
+	ds := dialSettings{opts: p.connOpts, validator: p.validator, ident: p.ident, tls: p.tls}
 	p.mu.Unlock()
 	if !resolved && uri.Protocol == "PYRONAME" {
 		if r == nil {
@@ -413,9 +451,22 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	}
 	target := bound
 	if !resolved {
-		target = uri // PYROLOC
+		target = uri // PYROLOC or PYROLOCSSL
 	}
-	codec, err := dialPyro3(ctx, target, connOpts, validator, ident)
+	cfg := config.Current()
+	ds.keepAlive = cfg.SockKeepalive
+	var err error
+	if ds.pickleProto, err = pickleProtocol(cfg.PickleFormat); err != nil {
+		return nil, commError("dial", target, err)
+	}
+	if target.Protocol != "PYROSSL" && target.Protocol != "PYROLOCSSL" {
+		ds.tls = nil
+	} else if ds.tls == nil {
+		if ds.tls, err = protocol.TLSSettingsFromConfig(cfg).ClientConfig(target.Address); err != nil {
+			return nil, commError("dial", target, err)
+		}
+	}
+	codec, err := dialPyro3(ctx, target, ds)
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +486,12 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 			codec.Close()
 			return nil, compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pyTypeName(res)))
 		}
-		bound = compat.URI{Protocol: "PYRO", Address: uri.Address, Port: uri.Port, ObjectID: guid}
+		// Pyro's resolvePYROLOC_URI: PYROLOCSSL gives a PYROSSL URI.
+		proto := "PYRO"
+		if uri.Protocol == "PYROLOCSSL" {
+			proto = "PYROSSL"
+		}
+		bound = compat.URI{Protocol: proto, Address: uri.Address, Port: uri.Port, ObjectID: guid}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -489,7 +545,7 @@ func (p *Proxy) PickleObject() (*pickle.Object, error) {
 	defer p.mu.Unlock()
 	u := p.bound
 	if !p.resolved {
-		if p.uri.Protocol != "PYROLOC" {
+		if p.uri.Protocol != "PYROLOC" && p.uri.Protocol != "PYROLOCSSL" {
 			return nil, fmt.Errorf("core: cannot pickle an unresolved %s proxy", p.uri.Protocol)
 		}
 		u = p.uri

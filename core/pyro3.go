@@ -3,10 +3,13 @@ package core
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/pickle"
@@ -31,18 +34,18 @@ type pyro3Server struct {
 // newPyro3Server runs the server side of the handshake on nc (framing
 // options hopts) and returns the codec for the granted connection (framing
 // options opts).
-func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo) (*pyro3Server, error) {
+func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo, pickleProto int) (*pyro3Server, error) {
 	bc := buffered(nc, serverReadBuffer)
 	c := protocol.NewConn(bc, hopts)
 	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
 		// A broken CONNECT message is answered like any broken message.
 		if ex := framingReply(err); ex != nil {
-			s := &pyro3Server{c: c, enc: pickle.Encoder{Protocol: 2}}
+			s := &pyro3Server{c: c, enc: pickle.Encoder{Protocol: pickleProto}}
 			_ = s.WriteError(ctx, ex, nil)
 		}
 		return nil, err
 	}
-	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: 2}}, nil
+	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: pickleProto}}, nil
 }
 
 // framingReply is the exception Pyro answers a framing error with before
@@ -209,6 +212,7 @@ func (s *pyro3Server) Close() error { return s.c.Close() }
 // pyro3Client is the ClientCodec of the PYRO protocol.
 type pyro3Client struct {
 	c    *protocol.Conn
+	nc   net.Conn // the connection under c, for LocalAddr
 	uri  compat.URI
 	dec  pickle.Decoder
 	enc  pickle.Encoder
@@ -226,21 +230,64 @@ type pyro3Client struct {
 	lastMethodBox any
 }
 
-// dialPyro3 connects to the daemon of uri and runs the client handshake.
-func dialPyro3(ctx context.Context, uri compat.URI, opts protocol.Options, v protocol.Validator, ident []byte) (*pyro3Client, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, fmt.Sprint(uri.Port)))
+// dialSettings are what dialPyro3 needs besides the URI.
+type dialSettings struct {
+	opts      protocol.Options
+	validator protocol.Validator
+	ident     []byte
+	// tls, if set, makes the connection a PYROSSL one; ServerName "" means
+	// the URI's host.
+	tls         *tls.Config
+	keepAlive   bool // PYRO_SOCK_KEEPALIVE
+	pickleProto int  // PYRO_PICKLE_FORMAT
+}
+
+// dialPyro3 connects to the daemon of uri (over TLS with s.tls) and runs the
+// client handshake, which starts with the TLS handshake.
+func dialPyro3(ctx context.Context, uri compat.URI, s dialSettings) (*pyro3Client, error) {
+	d := net.Dialer{KeepAlive: keepAlive(s.keepAlive)}
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, strconv.Itoa(uri.Port)))
 	if err != nil {
 		return nil, commError("dial", uri, err)
 	}
-	c := protocol.NewConn(buffered(nc, clientReadBuffer), opts)
-	if err := protocol.ClientHandshake(ctx, c, v, ident); err != nil {
+	if s.tls != nil {
+		cfg := s.tls
+		if cfg.ServerName == "" {
+			cfg = cfg.Clone()
+			cfg.ServerName = uri.Address
+		}
+		nc = tls.Client(nc, cfg)
+	}
+	c := protocol.NewConn(buffered(nc, clientReadBuffer), s.opts)
+	if err := protocol.ClientHandshake(ctx, c, s.validator, s.ident); err != nil {
 		c.Close()
 		return nil, commError("handshake", uri, err)
 	}
-	pc := &pyro3Client{c: c, uri: uri, enc: pickle.Encoder{Protocol: 2}}
+	pc := &pyro3Client{c: c, nc: nc, uri: uri, enc: pickle.Encoder{Protocol: s.pickleProto}}
 	pc.reqBox, pc.callArgsBox = pickle.Tuple(pc.req[:]), pickle.Tuple(pc.callArgs[:])
 	return pc, nil
+}
+
+// keepAlive is the net.Dialer / net.ListenConfig KeepAlive setting for
+// PYRO_SOCK_KEEPALIVE: Go's default period when on, disabled when off.
+func keepAlive(on bool) time.Duration {
+	if on {
+		return 0
+	}
+	return -1
+}
+
+// pickleProtocol is the pickle protocol of what a daemon or proxy sends:
+// PYRO_PICKLE_FORMAT, with Python's meaning of a negative value (the
+// highest protocol, 2 for Python 2).
+func pickleProtocol(format int) (int, error) {
+	switch {
+	case format < 0:
+		return 2, nil
+	case format > 2:
+		return 0, fmt.Errorf("core: PYRO_PICKLE_FORMAT=%d: Pyro 3 peers (Python 2) read pickle protocols 0 to 2", format)
+	}
+	return format, nil
 }
 
 // commError wraps a transport failure with the Pyro error class a Python
@@ -255,6 +302,8 @@ func commError(op string, uri compat.URI, err error) *CommError {
 		exc = compat.NewTimeoutError("connection timeout")
 	case op == "dial":
 		exc = compat.NewProtocolError("connection failed")
+	case errors.Is(err, protocol.ErrTLS):
+		exc = compat.NewProtocolError(err.Error())
 	case errors.Is(err, protocol.ErrVersion), errors.Is(err, protocol.ErrHeader), errors.Is(err, protocol.ErrChecksum), errors.Is(err, protocol.ErrHandshake):
 		exc = compat.NewProtocolError(err.Error())
 	default:
@@ -338,6 +387,9 @@ func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
 
 func (c *pyro3Client) Close() error { return c.c.Close() }
 
+// LocalAddr returns the local address of the connection.
+func (c *pyro3Client) LocalAddr() net.Addr { return c.nc.LocalAddr() }
+
 // bufConn buffers reads so that a message header and a small body arrive in
 // one read system call instead of two.
 type bufConn struct {
@@ -347,6 +399,11 @@ type bufConn struct {
 
 // Read reads from the buffer.
 func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// NetConn returns the wrapped connection, so that package protocol finds a
+// PYROSSL connection's *tls.Conn under the buffer (nothing is read through
+// the buffer before the TLS handshake).
+func (c *bufConn) NetConn() net.Conn { return c.Conn }
 
 // Buffer sizes: a daemon keeps a small buffer per connection (most requests
 // fit, and idle connections stay cheap); larger bodies bypass it.
