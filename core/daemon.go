@@ -98,7 +98,8 @@ type DaemonOptions struct {
 	// PYROSSL_* items), its URIs are PYROSSL:// URIs, and when Validator is
 	// nil it uses a protocol.SSLValidator (Pyro's BasicSSLValidator: a client
 	// without a certificate is refused for "security reasons") with
-	// MaxConnections and Identifications. A Listener is wrapped too.
+	// MaxConnections and Identifications. A Listener is wrapped too, unless
+	// it is a *protocol.TLSListener already (for its HelloTimeout).
 	TLS *tls.Config
 }
 
@@ -221,7 +222,7 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	if d.opts.Listener != nil {
 		d.ln = d.opts.Listener
 		d.port = d.ln.Addr().(*net.TCPAddr).Port
-		if d.opts.TLS != nil {
+		if _, ok := d.ln.(*protocol.TLSListener); !ok && d.opts.TLS != nil {
 			d.ln = protocol.NewTLSListener(d.ln, d.opts.TLS)
 		}
 		return nil

@@ -112,6 +112,38 @@
 // does not locate name servers by broadcast; package ns does, and plugs in
 // through SetDefaultResolver and the Registrar interface.
 //
+// # PYROSSL
+//
+// DaemonOptions.TLS makes a PYROSSL daemon: TLS on every connection,
+// PYROSSL:// URIs, and Pyro's BasicSSLValidator (protocol.SSLValidator) as
+// the default validator, so clients must present a certificate the CA
+// signed. A Proxy speaks TLS for PYROSSL:// and PYROLOCSSL:// URIs (the
+// latter resolve to PYROSSL URIs), with the configuration of WithTLS or,
+// by default, the PYROSSL_* items (protocol.TLSSettingsFromConfig). TLS
+// failures are *CommError values matching *compat.ProtocolError whose text
+// names the cause (expired certificate, unknown CA, plain server); a
+// client without an acceptable certificate gets
+// *compat.ConnectionDeniedError("security reasons"), as from Pyro.
+//
+// # Configuration
+//
+// Daemons and proxies take their defaults from config.Current(), the
+// process configuration, with Pyro's precedence: an explicit option
+// (DaemonOptions field, ProxyOption) wins over the environment variable,
+// which wins over the Pyro.conf file, which wins over Pyro's default.
+// Daemons read PYRO_HOST, PYRO_PUBLISHHOST, PYRO_PORT, PYRO_PORT_RANGE,
+// PYRO_MAXCONNECTIONS, PYRO_DNS_URI, PYRO_COMPRESSION, PYRO_CHECKSUM,
+// PYRO_ONEWAY_THREADED, PYRO_PICKLE_FORMAT, PYRO_SOCK_KEEPALIVE and log to
+// pyrolog.System() (PYRO_TRACELEVEL, PYRO_LOGFILE) unless given a Logger;
+// proxies read PYRO_COMPRESSION, PYRO_CHECKSUM, PYRO_PICKLE_FORMAT,
+// PYRO_SOCK_KEEPALIVE and PYROSSL_*; PYRONAME resolution and NSRegistrar
+// read PYRO_NS_HOSTNAME, PYRO_NS_PORT and PYRO_NS_DEFAULTGROUP. Items are
+// read when a daemon or proxy is created (PYROSSL_*, PYRO_PICKLE_FORMAT
+// and PYRO_SOCK_KEEPALIVE when a proxy connects). PYRO_MULTITHREADED=0 and
+// PYRO_DETAILED_TRACEBACK have no effect: connections are always served
+// concurrently, and remote tracebacks are Go stacks, which have no local
+// variables to show.
+//
 // # Wire protocols
 //
 // The dispatch code is independent of the wire format: a connection is a
