@@ -3,7 +3,10 @@
 // clients under Python 2.7.
 //
 // It prints one line "URI <name> <uri>" per object, then "READY", and exits
-// by itself after -lifetime.
+// by itself after -lifetime. With -ssl the daemon is a PYROSSL one
+// configured by the PYROSSL_* items and also serves the object of Pyro's ssl
+// example as "ssl". With -call URI it is instead the ssl example's client:
+// a core.Proxy sends the secret message to URI and exits.
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
 )
 
 // Test is the main test object.
@@ -229,7 +233,12 @@ func main() {
 	idle := flag.Duration("idle", 0, "idle connection timeout")
 	ns := flag.String("ns", "", "register names with the Name Server at host:port")
 	lifetime := flag.Duration("lifetime", 60*time.Second, "exit after this long")
+	ssl := flag.Bool("ssl", false, "PYROSSL daemon (PYROSSL_* items) with the ssl example's object")
+	call := flag.String("call", "", "call passSecretMessage on this URI and exit")
 	flag.Parse()
+	if *call != "" {
+		os.Exit(callSSL(*call, *lifetime))
+	}
 
 	opts := core.DaemonOptions{Host: *host, Port: *port, NoRange: true, MaxConnections: *maxconn, IdleTimeout: *idle}
 	if *ident != "" {
@@ -242,8 +251,22 @@ func main() {
 		}
 		var pn int
 		fmt.Sscan(p, &pn)
-		opts.Registrar = core.NewNSRegistrar(h, pn)
+		reg := core.NewNSRegistrar(h, pn)
+		// the group of relative names (PYRO_NS_DEFAULTGROUP) must exist
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := reg.Proxy().CallFlags0(cctx, "createGroup", pickle.ByteString(reg.ExpandName("")))
+		cancel()
+		var ne *compat.NamingError
+		if err != nil && !errors.As(err, &ne) {
+			log.Fatal(err)
+		}
+		opts.Registrar = reg
 		opts.UnregisterOnShutdown = true
+	}
+	if *ssl {
+		if err := sslOptions(&opts); err != nil {
+			log.Fatal(err)
+		}
 	}
 	d, err := core.NewDaemon(opts)
 	if err != nil {
@@ -256,6 +279,12 @@ func main() {
 		{":test.core", &Test{d: d}},
 		{":test.attrs", &Attrs{Value: 42, Label: "hello", List: []any{1, 2}}},
 		{":test.recorder", &Recorder{}},
+	}
+	if *ssl {
+		objs = append(objs, struct {
+			name string
+			obj  any
+		}{"ssl", SSLObj{}})
 	}
 	ctx := context.Background()
 	for i, o := range objs {
