@@ -6,6 +6,7 @@
 // Usage:
 //
 //	pyro-echo [-H host] [-p port] [-n] [-N] [-v]
+//	pyro-echo --print-config
 //
 //	-H host  host to bind the server on (default localhost)
 //	-p port  port to bind the server on (default 0: any free port)
@@ -15,6 +16,13 @@
 //
 // It prints the object name and its PYRO and PYROLOC URIs, then serves until
 // interrupted, unregistering its name on the way out.
+//
+// The Pyro configuration (PYRO_CONFIG_FILE or ./Pyro.conf, then PYRO_*
+// environment variables) applies as to Pyro's echo server: for example
+// PYRO_PUBLISHHOST, PYRO_MAXCONNECTIONS, PYRO_COMPRESSION, PYRO_NS_HOSTNAME
+// and PYRO_TRACELEVEL. --print-config prints it and exits; an invalid
+// configuration stops the program with status 1 and a message naming the
+// file, line and item; items without effect in Go are reported on stderr.
 package main
 
 import (
@@ -30,6 +38,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -64,6 +73,10 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	_, args, status, ok := cli.Start("pyro-echo", args, stdout, stderr)
+	if !ok {
+		return status
+	}
 	fs := flag.NewFlagSet("pyro-echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	host := fs.String("H", "localhost", "hostname to bind server on")
