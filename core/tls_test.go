@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
@@ -294,43 +292,5 @@ func TestPYROSSLProxyFor(t *testing.T) {
 	defer cancel()
 	if n, err := core.CallAs[int](ctx, c, "add", 2, 2); err != nil || n != 4 {
 		t.Errorf("add(2, 2) = %d, %v; want 4", n, err)
-	}
-}
-
-// PYRO_PICKLE_FORMAT sets the pickle protocol of requests and replies;
-// protocols Python 2 cannot read are refused.
-func TestPickleFormat(t *testing.T) {
-	cfg := config.Current()
-	saved := cfg.PickleFormat
-	t.Cleanup(func() { cfg.PickleFormat = saved })
-	tests := []struct {
-		format  int
-		wantErr bool
-	}{{0, false}, {1, false}, {2, false}, {-1, false}, {3, true}}
-	for _, tt := range tests {
-		cfg.PickleFormat = tt.format
-		if tt.wantErr {
-			if d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true}); err == nil {
-				d.Shutdown(context.Background())
-				t.Errorf("PYRO_PICKLE_FORMAT=%d: NewDaemon succeeded, want an error", tt.format)
-			}
-			continue
-		}
-		d := startDaemon(t, core.DaemonOptions{})
-		uri, err := d.Connect(&calc{}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := newProxy(t, uri)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		want := map[string][]any{"a": {int64(1), "x", 2.5}}
-		var got map[string][]any
-		err = p.CallInto(ctx, &got, "echo", want)
-		cancel()
-		if err != nil {
-			t.Errorf("PYRO_PICKLE_FORMAT=%d: echo: %v", tt.format, err)
-		} else if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("PYRO_PICKLE_FORMAT=%d: echo (-want +got):\n%s", tt.format, diff)
-		}
 	}
 }
