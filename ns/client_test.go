@@ -285,8 +285,15 @@ func TestPaired(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if m, err := primary.Namespace().GetMeta(":Default.from2"); err != nil || m != int64(5) {
-		t.Errorf("meta on primary = %v, %v", m, err)
+	for {
+		m, err := primary.Namespace().GetMeta(":Default.from2")
+		if err == nil && m == int64(5) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("meta on primary = %v, %v", m, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := c1.Resync(ctx); err != nil {
 		t.Errorf("resync: %v", err)

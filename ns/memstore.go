@@ -6,8 +6,9 @@ import (
 	"sync"
 )
 
-// MemStore is a Store that keeps records in memory only: the Name Server's
-// storage without -d, which loses everything when the process ends.
+// MemStore is a Store that keeps records in memory only, for programs and
+// tests that want a Store without a file (the Name Server without -d uses
+// no Store at all).
 type MemStore struct {
 	mu       sync.Mutex
 	records  map[string]Record
@@ -19,8 +20,9 @@ func NewMemStore() *MemStore {
 	return &MemStore{records: make(map[string]Record), settings: make(map[string]string)}
 }
 
-// done is the already-closed channel Apply returns: memory needs no commit.
-var done = func() chan error { c := make(chan error, 1); close(c); return c }()
+// closedDone is the already-closed channel returned when there is nothing
+// to wait for.
+var closedDone = func() chan error { c := make(chan error, 1); close(c); return c }()
 
 // Apply applies ops at once; the returned channel is already closed.
 func (s *MemStore) Apply(ops []Op) <-chan error {
@@ -46,7 +48,7 @@ func (s *MemStore) Apply(ops []Op) <-chan error {
 			}
 		}
 	}
-	return done
+	return closedDone
 }
 
 // Load calls fn for every record in name order (which puts parents first).

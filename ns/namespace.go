@@ -17,11 +17,50 @@ type node struct {
 	children map[string]*node // groups only
 	uri      compat.URI       // names only
 	created  float64
-	sysMeta  any // set by _setSystemMeta; nil means synthesised
-	userMeta any // nil means None
-	// sysRaw and userRaw are the pickles of sysMeta and userMeta, kept so
-	// that a record can be rewritten without pickling again.
+	meta     *nodeMeta // nil for the usual node without meta data
+}
+
+// nodeMeta is the meta data of a node that has any.
+type nodeMeta struct {
+	sys  any // set by _setSystemMeta; nil means synthesised
+	user any // nil means None
+	// sysRaw and userRaw are the pickles of sys and user, kept so that a
+	// record can be rewritten without pickling again.
 	sysRaw, userRaw []byte
+}
+
+func (nd *node) sysMeta() any {
+	if nd.meta == nil {
+		return nil
+	}
+	return nd.meta.sys
+}
+
+func (nd *node) userMeta() any {
+	if nd.meta == nil {
+		return nil
+	}
+	return nd.meta.user
+}
+
+func (nd *node) setSysMeta(v any, raw []byte) {
+	if nd.meta == nil {
+		nd.meta = &nodeMeta{}
+	}
+	nd.meta.sys, nd.meta.sysRaw = v, raw
+}
+
+func (nd *node) setUserMeta(v any, raw []byte) {
+	if nd.meta == nil {
+		if raw == nil {
+			return
+		}
+		nd.meta = &nodeMeta{}
+	}
+	nd.meta.user, nd.meta.userRaw = v, raw
+	if raw == nil {
+		nd.meta.user = nil
+	}
 }
 
 // Child is one entry of a group listing: Pyro's (name, 0) for a group and
@@ -46,7 +85,8 @@ type Change struct {
 
 // Options configure a Namespace.
 type Options struct {
-	// Store keeps the name space; nil means a new MemStore.
+	// Store keeps the name space; nil keeps it in memory only (like
+	// Pyro's NameServer without -d), with nothing stored twice.
 	Store Store
 	// DefaultGroup expands relative names that reach the server; "" means
 	// ":Default". It is created at start, as is ":Pyro".
@@ -78,6 +118,26 @@ type nsState struct {
 	now          func() time.Time
 	failed       error // a store commit failed: no more changes accepted
 	onChange     func(Change)
+	// strs interns the protocol and address strings of stored URIs, which
+	// few distinct values take, so 100k names do not hold 100k copies.
+	strs map[string]string
+}
+
+// maxInterned bounds strs; later distinct strings are kept as they are.
+const maxInterned = 4096
+
+// intern returns the shared copy of s; n.mu must be held for writing.
+func (n *Namespace) intern(s string) string {
+	if v, ok := n.strs[s]; ok {
+		return v
+	}
+	if n.strs == nil {
+		n.strs = make(map[string]string)
+	}
+	if len(n.strs) < maxInterned {
+		n.strs[s] = s
+	}
+	return s
 }
 
 // NewNamespace loads the name space kept in opts.Store and makes sure the
@@ -89,9 +149,6 @@ func NewNamespace(opts Options) (*Namespace, error) {
 		resolveHost:  opts.ResolveHost,
 		now:          opts.Now,
 	}}
-	if n.store == nil {
-		n.store = NewMemStore()
-	}
 	if n.defaultGroup == "" {
 		n.defaultGroup = DefaultGroup
 	}
@@ -99,8 +156,10 @@ func NewNamespace(opts Options) (*Namespace, error) {
 		n.now = time.Now
 	}
 	n.root = &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-	if err := n.store.Load(n.loadRecord); err != nil {
-		return nil, fmt.Errorf("ns: loading the name space: %w", err)
+	if n.store != nil {
+		if err := n.store.Load(n.loadRecord); err != nil {
+			return nil, fmt.Errorf("ns: loading the name space: %w", err)
+		}
 	}
 	for _, g := range []string{PyroGroup, n.defaultGroup} {
 		if err := n.CreateGroup(g); err != nil && !isNamingError(err) {
@@ -141,6 +200,7 @@ func (n *Namespace) loadRecord(r Record) error {
 			if err != nil {
 				return nil
 			}
+			u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
 			nd.uri = u
 		}
 		p.children[last] = nd
@@ -148,12 +208,12 @@ func (n *Namespace) loadRecord(r Record) error {
 	nd.created = r.Created
 	if r.SysMeta != nil {
 		if v, err := pickle.Decode(r.SysMeta); err == nil {
-			nd.sysMeta, nd.sysRaw = v, r.SysMeta
+			nd.setSysMeta(v, r.SysMeta)
 		}
 	}
 	if r.UserMeta != nil {
 		if v, err := pickle.Decode(r.UserMeta); err == nil {
-			nd.userMeta, nd.userRaw = v, r.UserMeta
+			nd.setUserMeta(v, r.UserMeta)
 		}
 	}
 	return nil
@@ -247,7 +307,10 @@ func (n *Namespace) validate(name string) (string, error) {
 // commit hands ops to the store and calls the change hook, with n.mu held
 // for writing; the caller waits on the returned channel after unlocking.
 func (n *Namespace) commit(ops []Op, ch Change) <-chan error {
-	done := n.store.Apply(ops)
+	var done <-chan error = closedDone
+	if n.store != nil {
+		done = n.store.Apply(ops)
+	}
 	if n.onChange != nil && !n.quiet && ch.Method != "" {
 		n.onChange(ch)
 	}
@@ -345,6 +408,7 @@ func (n *Namespace) Register(name string, uri any) error {
 		n.mu.Unlock()
 		return compat.NewNamingError("name already exists", last)
 	}
+	u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
 	nd := &node{uri: u, created: n.timestamp()}
 	parent.children[last] = nd
 	done := n.commit([]Op{{Kind: OpPut, Record: Record{Name: full, URI: u.String(), Created: nd.created}}},
@@ -585,7 +649,10 @@ func (n *Namespace) branchFor(full string) (*node, error) {
 
 // record returns the store record of a node.
 func record(full string, nd *node) Record {
-	r := Record{Name: full, Group: nd.group, Created: nd.created, SysMeta: nd.sysRaw, UserMeta: nd.userRaw}
+	r := Record{Name: full, Group: nd.group, Created: nd.created}
+	if nd.meta != nil {
+		r.SysMeta, r.UserMeta = nd.meta.sysRaw, nd.meta.userRaw
+	}
 	if !nd.group {
 		r.URI = nd.uri.String()
 	}
@@ -615,10 +682,7 @@ func (n *Namespace) SetMeta(name string, meta any) error {
 		n.mu.Unlock()
 		return err
 	}
-	nd.userMeta, nd.userRaw = meta, raw
-	if raw == nil {
-		nd.userMeta = nil
-	}
+	nd.setUserMeta(meta, raw)
 	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}},
 		Change{Method: "setMeta", Args: []any{full, meta}})
 	n.mu.Unlock()
@@ -638,10 +702,10 @@ func (n *Namespace) GetMeta(name string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nd.userMeta == nil {
-		return pickle.None{}, nil
+	if m := nd.userMeta(); m != nil {
+		return m, nil
 	}
-	return nd.userMeta, nil
+	return pickle.None{}, nil
 }
 
 // SetSystemMeta replaces the system meta data of a group or name; meta must
@@ -679,7 +743,7 @@ func (n *Namespace) SetSystemMeta(name string, meta any) error {
 		n.mu.Unlock()
 		return err
 	}
-	nd.sysMeta, nd.sysRaw = meta, raw
+	nd.setSysMeta(meta, raw)
 	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}},
 		Change{Method: "_setSystemMeta", Args: []any{full, meta}})
 	n.mu.Unlock()
@@ -700,8 +764,8 @@ func (n *Namespace) GetSystemMeta(name string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nd.sysMeta != nil {
-		return nd.sysMeta, nil
+	if m := nd.sysMeta(); m != nil {
+		return m, nil
 	}
 	return systemMeta(nd.group, nd.created), nil
 }

@@ -288,7 +288,6 @@ func (in *Instance) locateTwin(ctx context.Context, found *compat.URI) TwinClien
 
 func (in *Instance) openStore() error {
 	if !in.opts.Persistent {
-		in.store = NewMemStore()
 		return nil
 	}
 	path := in.opts.DBPath
@@ -317,6 +316,9 @@ func (in *Instance) openStore() error {
 // guid returns the Name Server's GUID: the stored one, else the object id
 // of an imported :Pyro.NameServer registration, else a new one (stored).
 func (in *Instance) guid() (string, error) {
+	if in.store == nil {
+		return compat.NewGUID(), nil
+	}
 	if g, ok, err := in.store.Setting(guidSetting); err != nil || ok {
 		return g, err
 	}

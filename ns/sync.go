@@ -43,24 +43,24 @@ func (n *Namespace) dumpLocked(tuples bool) any {
 }
 
 func nodeSysMeta(nd *node) any {
-	if nd.sysMeta != nil {
-		return nd.sysMeta
+	if m := nd.sysMeta(); m != nil {
+		return m
 	}
 	return systemMeta(nd.group, nd.created)
 }
 
 func nodeUserMeta(nd *node) any {
-	if nd.userMeta == nil {
-		return pickle.None{}
+	if m := nd.userMeta(); m != nil {
+		return m
 	}
-	return nd.userMeta
+	return pickle.None{}
 }
 
 func treeObject(name string, nd *node) any {
 	if !nd.group {
-		return &compat.NameValue{Name: name, Value: nd.uri, UserMeta: nd.userMeta, SystemMeta: plainSysMeta(nd)}
+		return &compat.NameValue{Name: name, Value: nd.uri, UserMeta: nd.userMeta(), SystemMeta: plainSysMeta(nd)}
 	}
-	t := &compat.NamedTree{Name: name, Branches: make(map[string]any, len(nd.children)), UserMeta: nd.userMeta,
+	t := &compat.NamedTree{Name: name, Branches: make(map[string]any, len(nd.children)), UserMeta: nd.userMeta(),
 		SystemMeta: plainSysMeta(nd)}
 	for k, c := range nd.children {
 		t.Branches[k] = treeObject(k, c)
@@ -71,7 +71,7 @@ func treeObject(name string, nd *node) any {
 // plainSysMeta returns a node's system meta as compat's type (a system meta
 // of unusual shape set with _setSystemMeta is sent as the synthesised one).
 func plainSysMeta(nd *node) *compat.NameSpaceSystemMeta {
-	if m, ok := ParseSystemMeta(nd.sysMeta); ok {
+	if m, ok := ParseSystemMeta(nd.sysMeta()); ok {
 		return &compat.NameSpaceSystemMeta{Type: m.Type, Timestamp: m.Timestamp, Owner: m.Owner}
 	}
 	return systemMeta(nd.group, nd.created)
