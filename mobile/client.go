@@ -30,7 +30,8 @@ type Supplier struct {
 	Repo *Repository
 	// SourceAddr is the (ip, port) sent with the code, Pyro's
 	// getsockname() of the client connection: the server passes it to its
-	// code validator. nil sends ("0.0.0.0", 0).
+	// code validator. nil uses the proxy's LocalAddr() when it has one (a
+	// *core.Proxy does), else sends ("0.0.0.0", 0).
 	SourceAddr func() net.Addr
 	// MaxSupplies bounds the uploads made for one call; 0 means
 	// DefaultMaxSupplies.
@@ -93,8 +94,12 @@ func (s *Supplier) supply(ctx context.Context, p Caller, name string, supplied m
 		return errors.Join(compat.NewPyroError("Server wanted a non-existing module", pickle.ByteString(name)), err)
 	}
 	host, port := "0.0.0.0", 0
-	if s.SourceAddr != nil {
-		if a, ok := s.SourceAddr().(*net.TCPAddr); ok && a != nil {
+	source := s.SourceAddr
+	if la, ok := p.(interface{ LocalAddr() net.Addr }); ok && source == nil {
+		source = la.LocalAddr
+	}
+	if source != nil {
+		if a, ok := source().(*net.TCPAddr); ok && a != nil {
 			host, port = a.IP.String(), a.Port
 		}
 	}

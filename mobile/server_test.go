@@ -239,6 +239,7 @@ func TestSupplier(t *testing.T) {
 		sourceAddr   func() net.Addr
 		wantSupplies []string
 		wantAddr     any
+		proxyAddr    bool // the source address is the proxy's own end of the connection
 		wantErr      string
 	}{
 		{name: "server has the module", loaded: []string{"params.parameters"}, arg: agent, wantSupplies: nil},
@@ -246,6 +247,8 @@ func TestSupplier(t *testing.T) {
 			sourceAddr:   func() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4321} },
 			wantSupplies: []string{"params.parameters", "params.base", "params.parameters"},
 			wantAddr:     pickle.Tuple{pickle.ByteString("127.0.0.1"), int64(4321)}},
+		{name: "source address from the proxy", imports: map[string]string{"params.parameters": "params.base"}, arg: agent, proxyAddr: true,
+			wantSupplies: []string{"params.parameters", "params.base", "params.parameters"}},
 		{name: "missing in repository", arg: &pickle.Object{Class: pickle.Class{Module: "nowhere", Name: "X"}, Build: pickle.BuildNewObj, Args: pickle.Tuple{}},
 			wantErr: "PyroError: ('Server wanted a non-existing module', 'nowhere')"},
 		{name: "server keeps asking", imports: map[string]string{"params.parameters": "params.parameters"}, arg: agent,
@@ -272,8 +275,13 @@ func TestSupplier(t *testing.T) {
 			if diff := cmp.Diff(tt.wantSupplies, f.supplies); diff != "" {
 				t.Errorf("supplied (-want +got):\n%s", diff)
 			}
-			if tt.wantAddr != nil {
-				if diff := cmp.Diff(tt.wantAddr, f.addr); diff != "" {
+			want := tt.wantAddr
+			if tt.proxyAddr {
+				a := p.LocalAddr().(*net.TCPAddr)
+				want = pickle.Tuple{pickle.ByteString(a.IP.String()), int64(a.Port)}
+			}
+			if want != nil {
+				if diff := cmp.Diff(want, f.addr); diff != "" {
 					t.Errorf("source address (-want +got):\n%s", diff)
 				}
 			}
