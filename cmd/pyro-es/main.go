@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/es"
+	"github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -95,14 +95,14 @@ func main() {
 }
 
 func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	_, argv, status, ok := cli.Start("pyro-es", argv, stdout, stderr)
+	if !ok {
+		return status
+	}
 	a := parseArgs(argv, "npi", "hN")
 	if a.has('h') {
 		fmt.Fprint(stdout, usage)
 		return 0
-	}
-	if err := config.CurrentErr(); err != nil {
-		fmt.Fprintln(stderr, "pyro-es: configuration:", err)
-		return 1
 	}
 	opts := es.ServerOptions{Host: a.get('n'), Identification: a.get('i')}
 	if a.has('p') && a.get('p') != "" {
