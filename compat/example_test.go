@@ -82,3 +82,13 @@ func ExampleRepr() {
 	fmt.Println(compat.Repr(pickle.Tuple{pickle.ByteString("str"), "unicode", int64(1), 1.5, pickle.None{}}))
 	// Output: ('str', u'unicode', 1, 1.5, None)
 }
+
+// Str is what Python 2's print shows; Repr is the round-trip form.
+func ExampleStr() {
+	f := 2.0 / 9.0
+	fmt.Println(compat.Str(f), compat.Repr(f))
+	fmt.Println(compat.Str(100.0), compat.Str(1e16), compat.Str(pickle.ByteString("text")))
+	// Output:
+	// 0.222222222222 0.2222222222222222
+	// 100.0 1e+16 text
+}

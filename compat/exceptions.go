@@ -194,14 +194,17 @@ func decodeException(o *pickle.Object) (*Exception, bool) {
 	return AsException(o)
 }
 
-// Str is Python 2's str() of a decoded value: the text of str and unicode
-// values, Repr for everything else.
+// Str is Python 2's str() of a decoded value, what print shows: the text of
+// str and unicode values, floats with 12 significant digits (FloatStr), Repr
+// for everything else (containers show their items' repr, as in Python).
 func Str(v any) string {
 	switch x := v.(type) {
 	case pickle.ByteString:
 		return string(x)
 	case string:
 		return x
+	case float64:
+		return FloatStr(x)
 	case error:
 		return x.Error()
 	}

@@ -14,7 +14,6 @@ import (
 	"net"
 	"os"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
@@ -48,7 +47,7 @@ type customer struct{ name string }
 func (c customer) doBusiness(ctx context.Context, bank *core.Proxy) {
 	call := func(method string, args ...any) (any, error) { return bank.Call(ctx, method, args...) }
 	fmt.Println()
-	fmt.Println("***", c.name, "is doing business with", str(must(call("name"))), ":")
+	fmt.Println("***", c.name, "is doing business with", compat.Str(must(call("name"))), ":")
 
 	fmt.Println("Creating account")
 	if _, err := call("createAccount", c.name); err != nil {
@@ -65,7 +64,7 @@ func (c customer) doBusiness(ctx context.Context, bank *core.Proxy) {
 	must(call("deposit", c.name, 200.00))
 	fmt.Println("Deposit money")
 	must(call("deposit", c.name, 500.75))
-	fmt.Println("Balance=", str(must(call("balance", c.name))))
+	fmt.Println("Balance=", compat.Str(must(call("balance", c.name))))
 	fmt.Println("Withdraw money")
 	must(call("withdraw", c.name, 400.00))
 	fmt.Println("Withdraw money (red)")
@@ -76,7 +75,7 @@ func (c customer) doBusiness(ctx context.Context, bank *core.Proxy) {
 		}
 		fmt.Println("Failed:", msg)
 	}
-	fmt.Println("End balance=", str(must(call("balance", c.name))))
+	fmt.Println("End balance=", compat.Str(must(call("balance", c.name))))
 
 	fmt.Println("Withdraw money from non-existing account")
 	expectBankError(call("withdraw", "GOD", 2222.22))
@@ -135,7 +134,7 @@ func main() {
 
 	fmt.Println()
 	for _, bank := range banks {
-		fmt.Println("The accounts in the", str(must(bank.Call(ctx, "name"))), ":")
+		fmt.Println("The accounts in the", compat.Str(must(bank.Call(ctx, "name"))), ":")
 		accounts := must(core.CallAs[map[string]float64](ctx, bank, "allAccounts"))
 		names := make([]string, 0, len(accounts))
 		for name := range accounts {
@@ -143,19 +142,7 @@ func main() {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			fmt.Println("  ", name, ":", str(accounts[name]))
+			fmt.Println("  ", name, ":", compat.Str(accounts[name]))
 		}
 	}
-}
-
-// str formats a value as Python 2's print does.
-func str(v any) string {
-	if f, ok := v.(float64); ok {
-		s := strconv.FormatFloat(f, 'g', 12, 64)
-		if !strings.ContainsAny(s, ".eIN") {
-			s += ".0"
-		}
-		return s
-	}
-	return compat.Str(v)
 }

@@ -15,7 +15,6 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
@@ -32,7 +31,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(str(res))
+	fmt.Println(compat.Str(res))
 
 	// A local division by zero, for comparison with the remote one.
 	if _, err := localDiv(2, 0); err != nil {
@@ -120,25 +119,13 @@ func isClass(err error, class string) bool {
 	return errors.As(err, &ex) && ex.Class.Name == class
 }
 
-// message is Python's str() of a remote exception.
+// message is Python's compat.Str() of a remote exception.
 func message(err error) string {
 	var ex *compat.Exception
 	if errors.As(err, &ex) {
 		return ex.Message()
 	}
 	return err.Error()
-}
-
-// str formats a result as Python 2's print does.
-func str(v any) string {
-	if f, ok := v.(float64); ok {
-		s := strconv.FormatFloat(f, 'g', 12, 64)
-		if !strings.ContainsAny(s, ".eIN") {
-			s += ".0"
-		}
-		return s
-	}
-	return compat.Str(v)
 }
 
 // pyroTraceback formats a remote error as Pyro.util.getPyroTraceback does:

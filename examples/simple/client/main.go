@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
@@ -47,25 +46,13 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(str(res))
+		fmt.Println(compat.Str(res))
 	}
 
 	fmt.Println("*** invoking server method that crashes ***")
 	if _, err := test.Call(ctx, "error"); err != nil {
 		fmt.Println(pyroTraceback(err)) // Python's print adds a newline to the text
 	}
-}
-
-// str formats a result as Python 2's print does.
-func str(v any) string {
-	if f, ok := v.(float64); ok {
-		s := strconv.FormatFloat(f, 'g', 12, 64)
-		if !strings.ContainsAny(s, ".eIN") {
-			s += ".0"
-		}
-		return s
-	}
-	return compat.Str(v)
 }
 
 // pyroTraceback formats a remote error as Pyro.util.getPyroTraceback does:
