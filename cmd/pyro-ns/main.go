@@ -11,11 +11,16 @@ import (
 	"os/signal"
 	"syscall"
 
+	startup "github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(cli.NameServerMain(ctx, os.Args[1:], os.Stdout))
+	_, args, status, ok := startup.Start("pyro-ns", os.Args[1:], os.Stdout, os.Stderr)
+	if !ok {
+		os.Exit(status)
+	}
+	os.Exit(cli.NameServerMain(ctx, args, os.Stdout))
 }

@@ -12,11 +12,16 @@ import (
 	"os"
 	"os/signal"
 
+	startup "github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(cli.NSControlMain(ctx, os.Args[1:], os.Stdout))
+	_, args, status, ok := startup.Start("pyro-nsc", os.Args[1:], os.Stdout, os.Stderr)
+	if !ok {
+		os.Exit(status)
+	}
+	os.Exit(cli.NSControlMain(ctx, args, os.Stdout))
 }
