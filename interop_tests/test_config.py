@@ -160,3 +160,32 @@ def test_systemd_units_verify(gobin, tmp_path):
         units.append(str(unit))
     cp = run([analyze, "verify", "--man=no"] + units, tmp_path, clean_env())
     assert cp.returncode == 0 and cp.stderr == "", cp.stderr
+
+
+BINARIES = ["pyro-ns", "pyro-nsc", "pyro-es", "pyro-echo", "pyro-genguid"]
+
+
+@pytest.mark.parametrize("tool", BINARIES)
+def test_binaries_print_config_like_pyro(gobin, tmp_path, tool):
+    """Every binary's --print-config shows what Pyro sees for the same
+    Pyro.conf and environment (environment beating the file)."""
+    (tmp_path / "Pyro.conf").write_text("PYRO_PORT=7777\nPYRO_NS_PORT=9999\nPYRO_COMPRESSION=1\n")
+    env = clean_env({"PYRO_NS_PORT": "9191", "PYRO_BC_TIMEOUT": "1.5"})
+    cp = run([os.path.join(gobin, tool), "--print-config"], str(tmp_path), env)
+    assert cp.returncode == 0, cp.stderr
+    got = settings(cp.stdout)
+    assert got["PYRO_NS_PORT"] == "9191" and got["PYRO_PORT"] == "7777"
+    assert got == pyro_module(str(tmp_path), env)
+
+
+@pytest.mark.parametrize("tool", BINARIES)
+def test_binaries_refuse_bad_config(gobin, tmp_path, tool):
+    """A malformed setting stops every binary with status 1 and names the
+    file, line and item (Pyro refuses the same file at import time)."""
+    (tmp_path / "Pyro.conf").write_text("# settings\nPYRO_MAXCONNECTIONS=lots\n")
+    env = clean_env()
+    cp = run([os.path.join(gobin, tool)], str(tmp_path), env)
+    assert cp.returncode == 1
+    conf = os.path.join(str(tmp_path), "Pyro.conf")
+    assert "%s: config: %s:2: PYRO_MAXCONNECTIONS" % (tool, conf) in cp.stderr
+    assert run([PY2, "-m", "Pyro.configuration"], str(tmp_path), env).returncode != 0
