@@ -3,6 +3,7 @@ package compat_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/pickle"
@@ -91,4 +92,22 @@ func ExampleStr() {
 	// Output:
 	// 0.222222222222 0.2222222222222222
 	// 100.0 1e+16 text
+}
+
+// PyroTraceback prints a remote error as a Python client's
+// print "".join(Pyro.util.getPyroTraceback(x)) does.
+func ExamplePyroTraceback() {
+	err := compat.ValueError("invalid literal")
+	err.Traceback = []string{"Traceback (most recent call last):\n", "  File \"server.py\", line 3, in parse\n", "ValueError: invalid literal\n"}
+	lines := compat.PyroTraceback(err)
+	// lines[1] is the local frame: this function's file and line.
+	fmt.Print(lines[0] + strings.Join(lines[2:], ""))
+	// Output:
+	// Traceback (most recent call last):
+	// ValueError: invalid literal
+	//  +--- This exception occured remotely (Pyro) - Remote traceback:
+	//  | Traceback (most recent call last):
+	//  |   File "server.py", line 3, in parse
+	//  | ValueError: invalid literal
+	//  +--- End of remote traceback
 }

@@ -14,7 +14,6 @@ import (
 	"log"
 	"net"
 	"os"
-	"runtime"
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
@@ -64,7 +63,7 @@ func main() {
 	fmt.Println("*** invoking server method that crashes, catching traceback ***")
 	if _, err := test.Call(ctx, "complexerror"); err != nil {
 		fmt.Println("CAUGHT ERROR, printing Pyro traceback >>>>>>", message(err))
-		fmt.Println(pyroTraceback(err))
+		fmt.Println(strings.Join(compat.PyroTraceback(err), ""))
 		fmt.Println("<<<<<<< end of Pyro traceback")
 	}
 
@@ -72,7 +71,7 @@ func main() {
 	fmt.Println("*** invoking server method that crashes, not catching anything ***")
 	if _, err := test.Call(ctx, "complexerror"); err != nil {
 		// What an uncaught exception does with Pyro's excepthook.
-		fmt.Fprint(os.Stderr, pyroTraceback(err))
+		fmt.Fprint(os.Stderr, strings.Join(compat.PyroTraceback(err), ""))
 		os.Exit(1)
 	}
 }
@@ -126,39 +125,4 @@ func message(err error) string {
 		return ex.Message()
 	}
 	return err.Error()
-}
-
-// pyroTraceback formats a remote error as Pyro.util.getPyroTraceback does:
-// the local traceback (here: where the call was made), then the remote
-// traceback the server sent, in a box.
-func pyroTraceback(err error) string {
-	var b strings.Builder
-	b.WriteString("Traceback (most recent call last):\n")
-	if _, file, line, ok := runtime.Caller(1); ok {
-		fmt.Fprintf(&b, "  File %q, line %d, in main.main\n", file, line)
-	}
-	var ex *compat.Exception
-	if !errors.As(err, &ex) {
-		b.WriteString(err.Error() + "\n")
-		return b.String()
-	}
-	name := ex.Class.Name
-	if ex.Class.Module != "exceptions" {
-		name = ex.Class.Module + "." + name
-	}
-	if msg := ex.Message(); msg != "" {
-		name += ": " + msg
-	}
-	b.WriteString(name + "\n")
-	if len(ex.Traceback) == 0 {
-		return b.String()
-	}
-	b.WriteString(" +--- This exception occured remotely (Pyro) - Remote traceback:")
-	for _, entry := range ex.Traceback {
-		for _, l := range strings.Split(strings.TrimSuffix(entry, "\n"), "\n") {
-			b.WriteString("\n | " + l)
-		}
-	}
-	b.WriteString("\n +--- End of remote traceback\n")
-	return b.String()
 }

@@ -8,10 +8,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
-	"runtime"
 	"strings"
 
 	"github.com/gopyro/gopyro/compat"
@@ -51,41 +49,6 @@ func main() {
 
 	fmt.Println("*** invoking server method that crashes ***")
 	if _, err := test.Call(ctx, "error"); err != nil {
-		fmt.Println(pyroTraceback(err)) // Python's print adds a newline to the text
+		fmt.Println(strings.Join(compat.PyroTraceback(err), "")) // Python's print adds a newline to the text
 	}
-}
-
-// pyroTraceback formats a remote error as Pyro.util.getPyroTraceback does:
-// the local traceback (here: where the call was made), then the remote
-// traceback the server sent, in a box.
-func pyroTraceback(err error) string {
-	var b strings.Builder
-	b.WriteString("Traceback (most recent call last):\n")
-	if _, file, line, ok := runtime.Caller(1); ok {
-		fmt.Fprintf(&b, "  File %q, line %d, in main.main\n", file, line)
-	}
-	var ex *compat.Exception
-	if !errors.As(err, &ex) {
-		b.WriteString(err.Error() + "\n")
-		return b.String()
-	}
-	name := ex.Class.Name
-	if ex.Class.Module != "exceptions" {
-		name = ex.Class.Module + "." + name
-	}
-	if msg := ex.Message(); msg != "" {
-		name += ": " + msg
-	}
-	b.WriteString(name + "\n")
-	if len(ex.Traceback) == 0 {
-		return b.String()
-	}
-	b.WriteString(" +--- This exception occured remotely (Pyro) - Remote traceback:")
-	for _, entry := range ex.Traceback {
-		for _, l := range strings.Split(strings.TrimSuffix(entry, "\n"), "\n") {
-			b.WriteString("\n | " + l)
-		}
-	}
-	b.WriteString("\n +--- End of remote traceback\n")
-	return b.String()
 }
