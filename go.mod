@@ -2,14 +2,15 @@ module github.com/gopyro/gopyro
 
 go 1.24
 
-require github.com/kisielk/og-rek v1.3.0
-
-require github.com/nlpodyssey/gopickle v0.2.0
-
 require (
 	github.com/aristanetworks/gomap v0.0.0-20230726210543-f4e41046dced
 	github.com/google/go-cmp v0.7.0
+	github.com/kisielk/og-rek v1.3.0
+	github.com/nlpodyssey/gopickle v0.2.0
 	go.etcd.io/bbolt v1.4.3
+)
+
+require (
 	golang.org/x/exp v0.0.0-20230725093048-515e97ebf090 // indirect
 	golang.org/x/sys v0.29.0 // indirect
 )
