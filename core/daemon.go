@@ -461,8 +461,11 @@ func (d *Daemon) ResolvePYROLOC(name string) (string, error) {
 
 // ProxyFor returns a proxy for obj, connecting it as a transient object
 // first if it is not connected yet. Returning the proxy from a remote method
-// (or passing it as an argument) hands the object out by reference.
-func (d *Daemon) ProxyFor(obj any) (*Proxy, error) {
+// (or passing it as an argument) hands the object out by reference. The
+// options apply to the proxy as in NewProxy: ProxyFor(obj, WithAttrs()) is
+// Pyro's getAttrProxy, a proxy through which the receiver also reads and
+// sets obj's fields.
+func (d *Daemon) ProxyFor(obj any, opts ...ProxyOption) (*Proxy, error) {
 	uri, err := d.URIFor(obj)
 	if errors.Is(err, ErrNotRegistered) {
 		uri, err = d.Connect(obj, "")
@@ -470,7 +473,7 @@ func (d *Daemon) ProxyFor(obj any) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewProxy(uri)
+	return NewProxy(uri, opts...)
 }
 
 // Reaped is implemented by transient objects that want to know when the

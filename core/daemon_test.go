@@ -768,3 +768,41 @@ func TestNSRegistrarRetriesAfterIdleDrop(t *testing.T) {
 		t.Errorf("PYRONAME through the built-in resolver: %v %v", n, err)
 	}
 }
+
+// TestProxyForWithAttrs hands out an attribute proxy (Pyro's getAttrProxy):
+// it pickles as DynamicProxyWithAttrs and reads the object's fields.
+func TestProxyForWithAttrs(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	obj := &attrs{Value: 21}
+	tests := []struct {
+		name      string
+		opts      []core.ProxyOption
+		withAttrs bool
+	}{
+		{"plain", nil, false},
+		{"WithAttrs", []core.ProxyOption{core.WithAttrs()}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := d.ProxyFor(obj, tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			data, err := pickle.Marshal(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := pickle.Decode(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dp, ok := v.(*compat.DynamicProxy); !ok || dp.WithAttrs != tt.withAttrs {
+				t.Errorf("pickled as %#v, want WithAttrs %v", v, tt.withAttrs)
+			}
+			if got, err := p.GetAttr(context.Background(), "value"); err != nil || got != int64(21) {
+				t.Errorf("GetAttr(value) = %v %v", got, err)
+			}
+		})
+	}
+}

@@ -127,9 +127,10 @@ func buildTable(t reflect.Type, obj any) *methodTable {
 	if n, ok := obj.(Namer); ok {
 		overrides = n.PyroNames()
 	}
+	_, locker := obj.(sync.Locker)
 	for i := 0; i < t.NumMethod(); i++ {
 		m := t.Method(i)
-		if !m.IsExported() || m.Name == "PyroNames" {
+		if !m.IsExported() || m.Name == "PyroNames" || locker && (m.Name == "Lock" || m.Name == "Unlock") {
 			continue
 		}
 		desc := describe(m)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -298,4 +299,72 @@ func TestAssign(t *testing.T) {
 	if err := Assign(i, int64(1)); err == nil {
 		t.Error("non-pointer destination accepted")
 	}
+}
+
+// account is a sync.Locker whose method and remote attribute access share
+// the lock; log records the daemon's locking.
+type account struct {
+	Balance float64
+	mu      sync.Mutex
+	log     []string
+}
+
+func (a *account) Lock()   { a.mu.Lock(); a.log = append(a.log, "lock") }
+func (a *account) Unlock() { a.log = append(a.log, "unlock"); a.mu.Unlock() }
+
+func (a *account) Deposit(x float64) {
+	a.Lock()
+	defer a.Unlock()
+	a.Balance += x
+}
+
+func TestLockerAttrs(t *testing.T) {
+	a := &account{}
+	o, err := newObject(a, "g", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tests := []struct {
+		method  string
+		args    []any
+		want    any
+		wantLog []string
+	}{
+		{"_r_sa", []any{"balance", 2.5}, nil, []string{"lock", "unlock"}},
+		{"_r_ga", []any{"balance"}, 2.5, []string{"lock", "unlock"}},
+		{"_r_ha", []any{"lock"}, int64(2), nil},
+	}
+	for _, tt := range tests {
+		a.log = nil
+		got, err := o.invoke(ctx, &Call{Method: tt.method, Args: tt.args})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.method, err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s result (-want +got):\n%s", tt.method, diff)
+		}
+		if diff := cmp.Diff(tt.wantLog, a.log); diff != "" {
+			t.Errorf("%s locking (-want +got):\n%s", tt.method, diff)
+		}
+	}
+	for _, m := range []string{"lock", "Lock", "unlock", "Unlock"} {
+		if _, err := o.invoke(ctx, &Call{Method: m}); err == nil {
+			t.Errorf("%s of a sync.Locker is a remote method", m)
+		}
+	}
+	// Under -race: field access and methods from several connections.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				_, _ = o.invoke(ctx, &Call{Method: "deposit", Args: []any{1.0}})
+				_, _ = o.invoke(ctx, &Call{Method: "_r_ga", Args: []any{"balance"}})
+				_, _ = o.invoke(ctx, &Call{Method: "_r_sa", Args: []any{"balance", 0.0}})
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -45,10 +45,13 @@
 // and a non-nil final error is raised as a Python exception. Exported fields
 // of a struct (or pointer to struct) object are remote attributes for Pyro's
 // DynamicProxyWithAttrs (_r_ha, _r_ga, _r_sa); connect a pointer so that
-// they can be set and pointer-receiver methods are included. Remote
-// attribute access is serialised per object, but not with the object's
-// methods, which run concurrently for different connections: guard shared
-// state as in any concurrent Go code.
+// they can be set and pointer-receiver methods are included. Methods run
+// concurrently for different connections: guard shared state as in any
+// concurrent Go code. Remote attribute access is serialised per object; to
+// serialise it with the methods too, make the object a sync.Locker (embed a
+// sync.Mutex, or lock whatever guards its state) and lock it in the methods
+// that touch its fields: the daemon holds the object's lock while it reads
+// or sets a field. Lock and Unlock of a sync.Locker are not remote methods.
 //
 // # Errors as Python exceptions
 //

@@ -22,14 +22,17 @@ type object struct {
 	recv       reflect.Value
 	typeName   string
 	lastUsed   atomic.Int64 // unix nanoseconds of the last call
-	attrMu     sync.Mutex   // serialises remote attribute access
+	attrMu     sync.Locker  // held around remote attribute access: the value itself when a sync.Locker
 }
 
 func newObject(v any, guid, name string) (*object, error) {
 	if v == nil {
 		return nil, fmt.Errorf("core: cannot connect a nil object")
 	}
-	o := &object{guid: guid, name: name, value: v}
+	o := &object{guid: guid, name: name, value: v, attrMu: new(sync.Mutex)}
+	if l, ok := v.(sync.Locker); ok {
+		o.attrMu = l
+	}
 	if inv, ok := v.(Invoker); ok {
 		o.inv = inv
 	} else {
@@ -73,7 +76,8 @@ func (o *object) invoke(ctx context.Context, c *Call) (res any, err error) {
 
 // remoteAttr serves Pyro's DynamicProxyWithAttrs helpers: _r_ha(name) is 1
 // for a method and 2 otherwise, _r_ga(name) returns a field's value and
-// _r_sa(name, value) sets it.
+// _r_sa(name, value) sets it, holding the object's lock (the value's own
+// when it is a sync.Locker).
 func (o *object) remoteAttr(c *Call) (any, error) {
 	want := 1
 	if c.Method == "_r_sa" {

@@ -37,11 +37,6 @@ func bankError(msg string) error { return compat.NewException("banks", "BankErro
 
 // Account is a remote object whose exported fields are remote attributes
 // ("name", "balance"); restricted accounts cannot be overdrawn.
-//
-// Caveat: the daemon reads the fields for remote attribute access without
-// the bank's lock that Deposit and Withdraw hold, so a client reading
-// account.balance while another one deposits races (the example's client
-// is sequential).
 type Account struct {
 	Name    string
 	Balance float64
@@ -50,17 +45,23 @@ type Account struct {
 	bank       *Bank
 }
 
+// Lock and Unlock make Account a sync.Locker guarded by its bank's mutex:
+// the daemon holds it while a client reads or sets a field
+// (account.balance), as Deposit and Withdraw do.
+func (a *Account) Lock()   { a.bank.mu.Lock() }
+func (a *Account) Unlock() { a.bank.mu.Unlock() }
+
 // Deposit adds money.
 func (a *Account) Deposit(amount float64) {
-	a.bank.mu.Lock()
-	defer a.bank.mu.Unlock()
+	a.Lock()
+	defer a.Unlock()
 	a.Balance += amount
 }
 
 // Withdraw takes money.
 func (a *Account) Withdraw(amount float64) error {
-	a.bank.mu.Lock()
-	defer a.bank.mu.Unlock()
+	a.Lock()
+	defer a.Unlock()
 	if a.restricted && amount > a.Balance {
 		return bankError("insufficent balance") // sic, as the Python example
 	}
@@ -70,9 +71,9 @@ func (a *Account) Withdraw(amount float64) error {
 
 // Reaped is called by the daemon when it disconnected the unused account.
 func (a *Account) Reaped() {
+	a.Lock()
+	defer a.Unlock()
 	fmt.Println("Account reaped, sorry your cash is lost:", a.Name, a.Balance)
-	a.bank.mu.Lock()
-	defer a.bank.mu.Unlock()
 	delete(a.bank.accounts, a.Name)
 	fmt.Println("Bank removed reaped account", a.Name)
 }
@@ -161,14 +162,7 @@ func (b *Bank) AllAccounts() ([]*core.Proxy, error) {
 // proxy returns an attribute-capable proxy for acc, connecting it first if
 // needed (Pyro's getAttrProxy).
 func (b *Bank) proxy(acc *Account) (*core.Proxy, error) {
-	uri, err := b.daemon.URIFor(acc)
-	if errors.Is(err, core.ErrNotRegistered) {
-		uri, err = b.daemon.Connect(acc, "")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return core.NewProxy(uri, core.WithAttrs())
+	return b.daemon.ProxyFor(acc, core.WithAttrs())
 }
 
 func main() {
