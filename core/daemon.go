@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"reflect"
 	"strconv"
 	"sync"
@@ -593,6 +594,26 @@ func (d *Daemon) Serve(ctx context.Context) error {
 		delay = 0
 		d.startConn(ctx, nc)
 	}
+}
+
+// Run is Serve for server programs: it serves until ctx is done or the
+// process receives SIGINT or SIGTERM (Pyro's requestLoop ended with Ctrl-C),
+// then shuts the daemon down as Serve does, unregistering names with
+// UnregisterOnShutdown. While the shutdown waits for running calls, a
+// second signal ends the process. Run returns nil after a signal, ctx.Err()
+// when ctx ended it, else Serve's error.
+func (d *Daemon) Run(ctx context.Context) error {
+	sctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(sctx, stop) // restore the default: a second signal kills
+	err := d.Serve(sctx)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if sctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // Shutdown stops accepting, closes every connection, waits (until ctx is

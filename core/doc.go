@@ -8,6 +8,9 @@
 //	uri, err := d.Connect(&Bank{}, ":test.bank")   // "" = transient object
 //	go d.Serve(ctx)
 //
+// A server program calls d.Run(ctx) instead: it serves until Ctrl-C or
+// SIGTERM and then shuts the daemon down.
+//
 // NewDaemon follows Pyro's Daemon(): the port defaults to PYRO_PORT (7766)
 // and up to PYRO_PORT_RANGE ports are tried unless NoRange is set; Port 0
 // with NoRange picks a free port. URIs carry PublishHost (else Host, else the

@@ -125,3 +125,18 @@ func ExampleDaemon_ProxyFor() {
 	// Output:
 	// hello world <nil>
 }
+
+// A server program: serve until Ctrl-C or SIGTERM, then shut down.
+func ExampleDaemon_Run() {
+	d, err := core.NewDaemon(core.DaemonOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := d.Connect(Greeter{}, "greeter"); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("Server is ready.")
+	if err := d.Run(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+}
