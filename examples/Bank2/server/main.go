@@ -16,8 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"sort"
 	"sync"
 	"time"
@@ -166,8 +164,7 @@ func (b *Bank) proxy(acc *Account) (*core.Proxy, error) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	fmt.Println("Searching Naming Service...")
 	// Find the Name Server as Pyro's NameServerLocator does: at
@@ -176,8 +173,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 
@@ -201,9 +198,7 @@ func main() {
 		}
 	}
 	fmt.Println("Banks are ready for customers.")
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -13,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"sync"
 
 	"github.com/gopyro/gopyro/compat"
@@ -125,8 +123,7 @@ func (b *Bank) with(name string, f func(*account) error) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	fmt.Println("Searching Naming Service...")
 	cfg := config.Current()
@@ -136,8 +133,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 
@@ -157,9 +154,7 @@ func main() {
 		}
 	}
 	fmt.Println("Banks are ready for customers.")
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -19,8 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
@@ -47,8 +45,7 @@ func (TestObject) Method(arg any) {
 func main() {
 	noNS := flag.Bool("nons", false, "use no name server: connect the object with a fixed GUID")
 	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	cfg := config.Current()
 	// NoRange: the port must not change between restarts.
@@ -73,8 +70,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	opts.Registrar = nameServer
@@ -91,7 +88,7 @@ func main() {
 
 func serve(ctx context.Context, d *core.Daemon) {
 	fmt.Println("Server started.")
-	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

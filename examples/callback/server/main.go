@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"slices"
 	"sync"
 
@@ -66,8 +64,7 @@ func (t *CallbackThing) Shout(ctx context.Context, message string) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
 	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
@@ -75,8 +72,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	for _, name := range []string{":test.callback", ":test.bouncer"} {
@@ -95,9 +92,7 @@ func main() {
 	}
 	fmt.Println(`Server object "callback" ready.`)
 	fmt.Println("Bouncer started")
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

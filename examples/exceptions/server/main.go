@@ -12,8 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -101,8 +99,7 @@ func (t Thrower) crash2(arg any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
 	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
@@ -112,8 +109,7 @@ func main() {
 	}
 	// The group may exist already and the name may be left over from an
 	// earlier run: NamingErrors from both are fine.
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	_ = nameServer.Unregister(ctx, ":test.exceptions")
@@ -126,9 +122,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println(`Server object "exceptions" ready.`)
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -51,8 +50,7 @@ func (f *CarFactory) Create(brand string) (*core.Proxy, error) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 	fmt.Println("Server PID=", os.Getpid())
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
@@ -61,8 +59,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	_ = nameServer.Unregister(ctx, ":test.factory") // left over from an earlier run
@@ -75,9 +73,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println(`Server object "factory" ready.`)
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -12,8 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -51,8 +49,7 @@ func (Sub) Meth2() string { return "Fsub.meth2 (overridden)" }
 func (Sub) Meth4() string { return "Fsub.meth4" }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
 	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
@@ -60,8 +57,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	_ = nameServer.Unregister(ctx, ":test.inheritance") // left over from an earlier run
@@ -74,9 +71,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println(`Server object "inheritance" ready.`)
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

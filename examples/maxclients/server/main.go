@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"sync"
 
 	"github.com/gopyro/gopyro/compat"
@@ -41,8 +39,7 @@ func (n *Named) Getname() any {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 	fmt.Println("Reduced max number of simultaneous connections to 10")
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
@@ -51,8 +48,8 @@ func main() {
 	if err != nil {
 		log.Fatalf("name server: %v", err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	_ = nameServer.Unregister(ctx, ":test.maxclients") // left over from an earlier run
@@ -69,9 +66,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println(`Server object "maxclients" ready.`)
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"time"
@@ -68,8 +67,7 @@ func (w *Worker) Process(ctx context.Context, name string, period float64) any {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	in := bufio.NewReader(os.Stdin)
 	ask := func(prompt string) string {
@@ -110,8 +108,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	_ = nameServer.Unregister(ctx, ":test.multithread") // left over from an earlier run
@@ -119,9 +117,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("Server started")
-	err = d.Serve(ctx)
-	_ = d.Shutdown(context.Background())
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -6,12 +6,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
-	"os"
 	"os/exec"
-	"os/signal"
 
 	"github.com/gopyro/gopyro/core"
 )
@@ -29,8 +26,7 @@ func (QuoteGen) Quote() string {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	d, err := core.NewDaemon(core.DaemonOptions{})
 	if err != nil {
@@ -49,7 +45,7 @@ func main() {
 	fmt.Println("QuoteGen is ready for customers. I am not using the Name Server.")
 	fmt.Println("Object name is:", objectName)
 	fmt.Println("The URI is: ", uri)
-	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -9,11 +9,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 	"sync/atomic"
 	"time"
 
@@ -54,8 +51,7 @@ func pyBool(b bool) string {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
 	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
@@ -72,7 +68,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("Server is ready.")
-	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -12,8 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -27,8 +25,7 @@ type RemoteObject struct{}
 func (RemoteObject) Method(arg string) string { return " ~~this is the remote result~~ " }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
 	// Find the Name Server as Pyro's NameServerLocator does: at
 	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
@@ -40,15 +37,15 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	// A NamingError means that the group exists already.
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 	if _, err := d.Connect(RemoteObject{}, ":test.proxysharing"); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("Server is ready.")
-	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"os"
-	"os/signal"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -143,10 +141,8 @@ func typeName(v any) string {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	ctx := context.Background()
 
-	// Find the Name Server the way PYRO_NS_HOSTNAME / PYRO_NS_PORT say.
 	// Find the Name Server as Pyro's NameServerLocator does: at
 	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
 	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
@@ -155,8 +151,7 @@ func main() {
 	}
 
 	// Make sure the group exists; NamingError means it already does.
-	var nerr *compat.NamingError
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, &nerr) {
+	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		log.Fatalf("name server: %v", err)
 	}
 
@@ -168,7 +163,7 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Println("Server is ready.")
-	if err := d.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := d.Run(ctx); err != nil {
 		log.Fatal(err)
 	}
 }
