@@ -16,6 +16,10 @@ type Request struct {
 	// otherwise calls are sent like DynamicProxy does (flags 3, or 7 for
 	// oneway). Servers ignore it.
 	Plain bool
+	// Varargs, with Plain, packs the positional arguments into one trailing
+	// tuple (Pyro 3 request flags 1), as Pyro's NameServerProxy sends
+	// _synccall. Servers ignore it.
+	Varargs bool
 	// Err, set by a ServerCodec, means the request was read but cannot be
 	// called as sent (for example keyword arguments that are not a dict);
 	// the daemon answers it like an exception raised by the method.

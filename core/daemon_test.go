@@ -129,6 +129,10 @@ func TestCallRoundTrip(t *testing.T) {
 	if err != nil || got != int64(3) {
 		t.Errorf("flags 0: %v %v", got, err)
 	}
+	got, err = p.CallVarargs(ctx, "add", 1, 2)
+	if err != nil || got != int64(3) {
+		t.Errorf("flags 1: %v %v", got, err)
+	}
 	peer, err := core.CallAs[string](ctx, p, "peer")
 	if err != nil || !strings.HasPrefix(peer, "127.0.0.1:") {
 		t.Errorf("peer: %q %v", peer, err)

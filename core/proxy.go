@@ -334,6 +334,13 @@ func (p *Proxy) CallFlags0(ctx context.Context, method string, args ...any) (any
 	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}, Plain: true})
 }
 
+// CallVarargs calls method with the positional arguments packed into one
+// trailing tuple (request flags 1, plus 4 if the method is oneway), as
+// Pyro's NameServerProxy calls _synccall on its twin.
+func (p *Proxy) CallVarargs(ctx context.Context, method string, args ...any) (any, error) {
+	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}, Plain: true, Varargs: true})
+}
+
 // Oneway calls method without waiting for a result, whether or not it is
 // marked oneway.
 func (p *Proxy) Oneway(ctx context.Context, method string, args ...any) error {

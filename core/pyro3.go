@@ -320,6 +320,9 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 		if args == nil {
 			args = pickle.Tuple{}
 		}
+		if r.Varargs {
+			flags, args = rifVarargs, pickle.Tuple{args}
+		}
 	} else {
 		flags = rifVarargs | rifKeywords
 		kw := emptyDict

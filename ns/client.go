@@ -469,7 +469,7 @@ func (t *proxyTwin) Resync(ctx context.Context, me *compat.NameServerProxy) (any
 }
 
 func (t *proxyTwin) SyncCall(ctx context.Context, method string, args []any) error {
-	_, err := t.p.CallFlags0(ctx, "_synccall", append([]any{pickle.ByteString(method)}, args...)...)
+	_, err := t.p.CallVarargs(ctx, "_synccall", append([]any{pickle.ByteString(method)}, args...)...)
 	return err
 }
 
