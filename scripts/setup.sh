@@ -13,8 +13,10 @@ fi
 if ! "$PY2" -c 'import Pyro.constants, sys; sys.exit(Pyro.constants.VERSION != "3.16")' 2>/dev/null; then
   PIP_NO_PYTHON_VERSION_WARNING=1 "$PY2" -m pip install --disable-pip-version-check -q 'pyro==3.16'
 fi
-if ! "$PY3" -c 'import pytest' 2>/dev/null; then
-  "$PY3" -m pip install --disable-pip-version-check -q pytest
+# pytest-xdist runs the interop suite's tests three at a time: most of their
+# time is spent waiting on Pyro's own example programs, not on the CPU.
+if ! "$PY3" -c 'import pytest, xdist' 2>/dev/null; then
+  PIP_ROOT_USER_ACTION=ignore "$PY3" -m pip install --disable-pip-version-check -q pytest 'pytest-xdist==3.8.0'
 fi
 if [ ! -d "$PYRO_EXAMPLES" ]; then
   mkdir -p "$GOPYRO_CACHE"

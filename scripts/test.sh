@@ -15,4 +15,4 @@ go test -race -count=1 -timeout 15m ./...
 bin="$(mktemp -d)"
 trap 'rm -rf "$bin"' EXIT
 go build -o "$bin" $(go list ./cmd/... ./interop_tests/goprogs/... 2>/dev/null)
-GOPYRO_BIN="$bin" "$PY3" -m pytest -q interop_tests
+GOPYRO_BIN="$bin" "$PY3" -m pytest -q -n 3 interop_tests
