@@ -46,7 +46,7 @@ func (st *state) checkKey(k any) error {
 	case keyTooBig:
 		return errorf(ErrLimit, "dict key or set item nested over MaxDepth %d, or keys with over %d items in all", st.lim.MaxDepth, limit)
 	}
-	return errorf(ErrBadValue, "unhashable type %s", typeName(k))
+	return errorf(ErrBadValue, "unhashable type %s", PythonType(k))
 }
 
 // maxNaNKeys bounds the dict keys and set items holding a float NaN in one
@@ -96,45 +96,6 @@ func hashable(k any, depth int, budget *int) int {
 	return keyUnhashable
 }
 
-// typeName names the Python type of a decoded value, for messages.
-func typeName(v any) string {
-	switch v := v.(type) {
-	case None:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int64:
-		return "int"
-	case *big.Int:
-		return "long"
-	case float64:
-		return "float"
-	case ByteString:
-		return "str"
-	case string:
-		return "unicode"
-	case Bytes:
-		return "bytes"
-	case ByteArray:
-		return "bytearray"
-	case Tuple:
-		return "tuple"
-	case *List:
-		return "list"
-	case Dict:
-		return "dict"
-	case *Set:
-		return "set"
-	case *FrozenSet:
-		return "frozenset"
-	case Class:
-		return "class " + v.Module + "." + v.Name
-	case *Object:
-		return v.Class.Module + "." + v.Class.Name + " instance"
-	}
-	return "unknown"
-}
-
 // setItems sets the key, value pairs of items in d.
 func (st *state) setItems(d Dict, items []any) error {
 	if len(items)%2 != 0 {
@@ -177,7 +138,7 @@ func (st *state) extend(items []any) error {
 		}
 		t.ListItems = append(t.ListItems, items...)
 	default:
-		return errorf(ErrBadValue, "cannot append to %s", typeName(t))
+		return errorf(ErrBadValue, "cannot append to %s", PythonType(t))
 	}
 	return nil
 }
@@ -218,7 +179,7 @@ func (st *state) update(items []any) error {
 		t.DictItems = append(t.DictItems, items...)
 		return nil
 	}
-	return errorf(ErrBadValue, "cannot set items on %s", typeName(t))
+	return errorf(ErrBadValue, "cannot set items on %s", PythonType(t))
 }
 
 func (st *state) setitem() error {
@@ -252,7 +213,7 @@ func (st *state) additems() error {
 	}
 	s, ok := t.(*Set)
 	if !ok {
-		return errorf(ErrBadValue, "cannot add items to %s", typeName(t))
+		return errorf(ErrBadValue, "cannot add items to %s", PythonType(t))
 	}
 	if len(s.Items)+len(items) > st.lim.MaxContainerLen {
 		return errorf(ErrLimit, "set of %d items over MaxContainerLen %d", len(s.Items)+len(items), st.lim.MaxContainerLen)
@@ -303,7 +264,7 @@ func (st *state) stackGlobal() error {
 	m, ok1 := asStr(module)
 	n, ok2 := asStr(name)
 	if !ok1 || !ok2 {
-		return errorf(ErrBadValue, "STACK_GLOBAL needs two strings, got %s and %s", typeName(module), typeName(name))
+		return errorf(ErrBadValue, "STACK_GLOBAL needs two strings, got %s and %s", PythonType(module), PythonType(name))
 	}
 	st.stack = append(st.stack, class(m, n))
 	return nil
@@ -343,11 +304,11 @@ func (st *state) reduce(offset int, op byte) error {
 	}
 	cls, ok := callable.(Class)
 	if !ok {
-		return errorf(ErrBadValue, "REDUCE callable is %s, not a class or function", typeName(callable))
+		return errorf(ErrBadValue, "REDUCE callable is %s, not a class or function", PythonType(callable))
 	}
 	args, ok := argsV.(Tuple)
 	if !ok {
-		return errorf(ErrBadValue, "REDUCE arguments are %s, not a tuple", typeName(argsV))
+		return errorf(ErrBadValue, "REDUCE arguments are %s, not a tuple", PythonType(argsV))
 	}
 	v, err := st.builtin(cls, args)
 	if err != nil {
@@ -483,7 +444,7 @@ func (st *state) build() error {
 	}
 	o, ok := t.(*Object)
 	if !ok {
-		return errorf(ErrBadValue, "BUILD on %s", typeName(t))
+		return errorf(ErrBadValue, "BUILD on %s", PythonType(t))
 	}
 	old, ok1 := o.State.(Dict)
 	upd, ok2 := stateV.(Dict)
@@ -522,11 +483,11 @@ func (st *state) newobj(offset int, op byte) error {
 	}
 	cls, ok := clsV.(Class)
 	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ class is %s", typeName(clsV))
+		return errorf(ErrBadValue, "NEWOBJ class is %s", PythonType(clsV))
 	}
 	args, ok := argsV.(Tuple)
 	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ arguments are %s, not a tuple", typeName(argsV))
+		return errorf(ErrBadValue, "NEWOBJ arguments are %s, not a tuple", PythonType(argsV))
 	}
 	st.newObject(&Object{Class: cls, Build: BuildNewObj, Args: args}, offset, op)
 	return nil
@@ -547,21 +508,21 @@ func (st *state) newobjEx(offset int, op byte) error {
 	}
 	cls, ok := clsV.(Class)
 	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ_EX class is %s", typeName(clsV))
+		return errorf(ErrBadValue, "NEWOBJ_EX class is %s", PythonType(clsV))
 	}
 	args, ok := argsV.(Tuple)
 	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ_EX arguments are %s, not a tuple", typeName(argsV))
+		return errorf(ErrBadValue, "NEWOBJ_EX arguments are %s, not a tuple", PythonType(argsV))
 	}
 	kw, ok := kwargsV.(Dict)
 	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ_EX keyword arguments are %s, not a dict", typeName(kwargsV))
+		return errorf(ErrBadValue, "NEWOBJ_EX keyword arguments are %s, not a dict", PythonType(kwargsV))
 	}
 	kwargs := make(map[string]any, kw.Len())
 	for k, v := range kw.Iter() {
 		name, ok := asStr(k)
 		if !ok {
-			return errorf(ErrBadValue, "NEWOBJ_EX keyword is %s, not a string", typeName(k))
+			return errorf(ErrBadValue, "NEWOBJ_EX keyword is %s, not a string", PythonType(k))
 		}
 		kwargs[name] = v
 	}
@@ -579,7 +540,7 @@ func (st *state) obj(offset int, op byte) error {
 	}
 	cls, ok := items[0].(Class)
 	if !ok {
-		return errorf(ErrBadValue, "OBJ class is %s", typeName(items[0]))
+		return errorf(ErrBadValue, "OBJ class is %s", PythonType(items[0]))
 	}
 	args := make(Tuple, len(items)-1)
 	copy(args, items[1:])
