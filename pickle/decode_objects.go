@@ -473,24 +473,33 @@ func (st *state) build() error {
 }
 
 func (st *state) newobj(offset int, op byte) error {
-	argsV, err := st.pop()
+	cls, args, err := st.popClassArgs("NEWOBJ")
 	if err != nil {
 		return err
-	}
-	clsV, err := st.pop()
-	if err != nil {
-		return err
-	}
-	cls, ok := clsV.(Class)
-	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ class is %s", PythonType(clsV))
-	}
-	args, ok := argsV.(Tuple)
-	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ arguments are %s, not a tuple", PythonType(argsV))
 	}
 	st.newObject(&Object{Class: cls, Build: BuildNewObj, Args: args}, offset, op)
 	return nil
+}
+
+// popClassArgs pops the class and argument tuple of NEWOBJ and NEWOBJ_EX.
+func (st *state) popClassArgs(opName string) (Class, Tuple, error) {
+	argsV, err := st.pop()
+	if err != nil {
+		return Class{}, nil, err
+	}
+	clsV, err := st.pop()
+	if err != nil {
+		return Class{}, nil, err
+	}
+	cls, ok := clsV.(Class)
+	if !ok {
+		return Class{}, nil, errorf(ErrBadValue, "%s class is %s", opName, PythonType(clsV))
+	}
+	args, ok := argsV.(Tuple)
+	if !ok {
+		return Class{}, nil, errorf(ErrBadValue, "%s arguments are %s, not a tuple", opName, PythonType(argsV))
+	}
+	return cls, args, nil
 }
 
 func (st *state) newobjEx(offset int, op byte) error {
@@ -498,21 +507,9 @@ func (st *state) newobjEx(offset int, op byte) error {
 	if err != nil {
 		return err
 	}
-	argsV, err := st.pop()
+	cls, args, err := st.popClassArgs("NEWOBJ_EX")
 	if err != nil {
 		return err
-	}
-	clsV, err := st.pop()
-	if err != nil {
-		return err
-	}
-	cls, ok := clsV.(Class)
-	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ_EX class is %s", PythonType(clsV))
-	}
-	args, ok := argsV.(Tuple)
-	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ_EX arguments are %s, not a tuple", PythonType(argsV))
 	}
 	kw, ok := kwargsV.(Dict)
 	if !ok {
