@@ -672,6 +672,13 @@ func (n *Namespace) SetMeta(name string, meta any) error {
 			return compat.TypeError(fmt.Sprintf("can't store meta data: %v", err))
 		}
 	}
+	return n.updateMeta(full, Change{Method: "setMeta", Args: []any{full, meta}},
+		func(nd *node) { nd.setUserMeta(meta, raw) })
+}
+
+// updateMeta applies set to the node of the group or name full, stores the
+// node and replicates change.
+func (n *Namespace) updateMeta(full string, change Change, set func(*node)) error {
 	n.mu.Lock()
 	if err := n.checkFailed(); err != nil {
 		n.mu.Unlock()
@@ -682,9 +689,8 @@ func (n *Namespace) SetMeta(name string, meta any) error {
 		n.mu.Unlock()
 		return err
 	}
-	nd.setUserMeta(meta, raw)
-	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}},
-		Change{Method: "setMeta", Args: []any{full, meta}})
+	set(nd)
+	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}}, change)
 	n.mu.Unlock()
 	return n.wait(done)
 }
@@ -721,12 +727,12 @@ func (n *Namespace) SetSystemMeta(name string, meta any) error {
 		n.mu.Unlock()
 		return err
 	}
-	nd, err := n.branchFor(full)
+	// Pyro reports a missing name before a wrong meta type.
+	_, err = n.branchFor(full)
+	n.mu.Unlock()
 	if err != nil {
-		n.mu.Unlock()
 		return err
 	}
-	n.mu.Unlock()
 	if !isSystemMeta(meta) {
 		return compat.TypeError("system meta info must be NameSpaceSystemMeta object")
 	}
@@ -734,20 +740,8 @@ func (n *Namespace) SetSystemMeta(name string, meta any) error {
 	if err != nil {
 		return compat.TypeError(fmt.Sprintf("can't store meta data: %v", err))
 	}
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	if nd, err = n.branchFor(full); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	nd.setSysMeta(meta, raw)
-	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}},
-		Change{Method: "_setSystemMeta", Args: []any{full, meta}})
-	n.mu.Unlock()
-	return n.wait(done)
+	return n.updateMeta(full, Change{Method: "_setSystemMeta", Args: []any{full, meta}},
+		func(nd *node) { nd.setSysMeta(meta, raw) })
 }
 
 // GetSystemMeta returns the system meta data of a group or name: a
