@@ -123,47 +123,69 @@ func BenchmarkRemoteRegisterUnregister(b *testing.B) {
 // BenchmarkLoopbackPingPong is the floor for one sequential client: a raw
 // TCP round trip on loopback with messages of a resolve's size (92 bytes
 // out, 128 back), no Pyro at all.
-func BenchmarkLoopbackPingPong(b *testing.B) {
+func BenchmarkLoopbackPingPong(b *testing.B) { benchPingPong(b, 1) }
+
+// BenchmarkLoopbackPingPong8 is the same floor for BenchmarkRemoteResolve8:
+// raw round trips over 8 connections at once.
+func BenchmarkLoopbackPingPong8(b *testing.B) { benchPingPong(b, 8) }
+
+func benchPingPong(b *testing.B, conns int) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ln.Close()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		conn, err := ln.Accept()
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			in, out := make([]byte, 92), make([]byte, 128)
+			for {
+				if _, err := io.ReadFull(conn, in); err != nil {
+					return
+				}
+				if _, err := conn.Write(out); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	clients := make(chan net.Conn, conns)
+	for i := 0; i < conns; i++ {
+		conn, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
-			return
+			b.Fatal(err)
 		}
 		defer conn.Close()
-		in, out := make([]byte, 92), make([]byte, 128)
-		for {
-			if _, err := io.ReadFull(conn, in); err != nil {
-				return
-			}
-			if _, err := conn.Write(out); err != nil {
-				return
-			}
-		}
-	}()
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
+		clients <- conn
 	}
-	out, in := make([]byte, 92), make([]byte, 128)
+	b.SetParallelism((conns + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := conn.Write(out); err != nil {
-			b.Fatal(err)
+	b.RunParallel(func(pb *testing.PB) {
+		conn := <-clients
+		defer func() { clients <- conn }()
+		out, in := make([]byte, 92), make([]byte, 128)
+		for pb.Next() {
+			if _, err := conn.Write(out); err != nil {
+				b.Error(err)
+				return
+			}
+			if _, err := io.ReadFull(conn, in); err != nil {
+				b.Error(err)
+				return
+			}
 		}
-		if _, err := io.ReadFull(conn, in); err != nil {
-			b.Fatal(err)
-		}
-	}
+	})
 	b.StopTimer()
-	conn.Close()
+	for len(clients) > 0 {
+		(<-clients).Close()
+	}
 	wg.Wait()
 }
 
