@@ -38,14 +38,24 @@ type esProxy struct {
 }
 
 func (e *esProxy) call(ctx context.Context, method string, args ...any) error {
+	e.refresh()
+	_, err := e.p.Call(ctx, method, args...)
+	return err
+}
+
+func (e *esProxy) oneway(ctx context.Context, method string, args ...any) error {
+	e.refresh()
+	return e.p.Oneway(ctx, method, args...)
+}
+
+// refresh drops a connection idle for longer than idleRelease.
+func (e *esProxy) refresh() {
 	e.mu.Lock()
 	if !e.last.IsZero() && time.Since(e.last) > idleRelease {
 		_ = e.p.Release()
 	}
 	e.last = time.Now()
 	e.mu.Unlock()
-	_, err := e.p.Call(ctx, method, args...)
-	return err
 }
 
 func (o ClientOptions) proxy() (*esProxy, error) {
@@ -100,6 +110,23 @@ func (p *Publisher) Publish(ctx context.Context, msg any, subjects ...string) er
 		return nil
 	}
 	return p.es.call(ctx, "publish", pySubjects(subjects), msg)
+}
+
+// PublishOneway publishes like Publish but as a oneway call: it returns once
+// the request is written, without waiting for the event service to queue
+// the event, so one publisher can keep a stream of events flowing instead
+// of waiting a round trip per event. Errors of the service (a subject that
+// is not a string, say) are not reported back. Our event service runs a
+// connection's oneway calls one after another, so the order of the events
+// is kept; Pyro's own runs each oneway call in a thread of its own, which
+// may reorder them. When the service cannot take more (PYRO_ES_BLOCKQUEUE
+// with a full queue) the connection stops being read and PublishOneway
+// blocks in its write until ctx ends.
+func (p *Publisher) PublishOneway(ctx context.Context, msg any, subjects ...string) error {
+	if len(subjects) == 0 {
+		return nil
+	}
+	return p.es.oneway(ctx, "publish", pySubjects(subjects), msg)
 }
 
 // Close closes the connection to the event service.

@@ -113,6 +113,35 @@ func TestGoPublisherSubscriber(t *testing.T) {
 	waitFor(t, func() bool { return srv.Service().Stats().Subscribers == 1 }, "unsubscribed worker gone")
 }
 
+// TestPublishOneway: oneway publishes through a small blocking queue (the
+// publisher is held back by the connection, not by replies) all arrive, in
+// order.
+func TestPublishOneway(t *testing.T) {
+	ctx := context.Background()
+	srv := startServer(t, &Options{QueueSize: 10, BlockQueue: true})
+	sub, ch := goSubscriber(t, srv)
+	if err := sub.Subscribe(ctx, "oneway"); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	const n = 2000
+	for i := range n {
+		if err := pub.PublishOneway(ctx, int64(i), "ONEWAY"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		ev := waitEvent(t, ch)
+		if ev.Msg != int64(i) || ev.Subject != pickle.ByteString("ONEWAY") {
+			t.Fatalf("event %d: got %v %v", i, ev.Subject, ev.Msg)
+		}
+	}
+}
+
 func TestSubscribeMatchRefused(t *testing.T) {
 	ctx := context.Background()
 	srv := startServer(t, nil)

@@ -335,6 +335,23 @@ def test_go_clients_python_es(world):
 
 
 @pytest.mark.parametrize("es", ["go", "py"])
+def test_oneway_publish(world, es):
+    """Publisher.PublishOneway: publish as oneway calls. Every event arrives
+    at Python and Go subscribers; ours keeps the order of a connection's
+    oneway calls, Pyro's runs each in a thread of its own (so there only
+    the set of events is compared)."""
+    getattr(world, es + "_es")()
+    n = 60
+    py_sub = world.py_sub("--count", n, "oneway")
+    go_sub = world.go_sub("--count", n, "ONEWAY")
+    world.go_pub("--oneway", "--repeat", n, "oneway=x")
+    want = [("oneway", ("x", i)) for i in range(n)]
+    for sub in (py_sub, go_sub):
+        got = [(s, m) for s, m, _ in sub.events(n)]
+        assert (got if es == "go" else sorted(got, key=lambda e: e[1][1])) == want
+
+
+@pytest.mark.parametrize("es", ["go", "py"])
 def test_mixed(world, es):
     """Python and Go subscribers, Python and Go publishers, on one service."""
     getattr(world, es + "_es")()

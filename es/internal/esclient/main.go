@@ -3,9 +3,9 @@
 // to our event server or Python's.
 //
 //	esclient sub [--es URI] [--match] [--count N] [--n K] SUBJECT...
-//	esclient pub [--es URI] [--repeat N] SUBJECT[,SUBJECT...]=MSG...
-//	esclient bench [--es URI] [--events N] [--rate R] [--subject S]
-//	esclient benchsub [--es URI] [--n K] [--events N]
+//	esclient pub [--es URI] [--repeat N] [--oneway] SUBJECT[,SUBJECT...]=MSG...
+//	esclient bench [--es URI] [--events N] [--rate R] [--subject S] [--oneway]
+//	esclient benchsub [--es URI] [--n K] [--events N] [--cpuprofile FILE]
 //
 // Without --es the event service is found through the name server
 // (PYRO_NS_HOSTNAME / PYRO_NS_PORT). sub prints "READY" once subscribed,
@@ -14,7 +14,7 @@
 // with K subscribers only "DONE <events> <in order>" when each has N
 // events. pub publishes each SUBJECT=MSG (MSG an int if it parses as one,
 // else a str; with --repeat the message is (MSG, i)) and prints
-// "PUBLISHED <n>".
+// "PUBLISHED <n>"; with --oneway it publishes with Publisher.PublishOneway.
 //
 // bench and benchsub are the Go publisher and subscribers of
 // scripts/bench_es.sh: bench publishes (publish time, seq) messages, as fast
@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,6 +177,7 @@ func pub(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("pub", flag.ContinueOnError)
 	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
 	repeat := fs.Int("repeat", 1, "publish everything this many times")
+	oneway := fs.Bool("oneway", false, "publish with oneway calls (Publisher.PublishOneway)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -184,6 +186,10 @@ func pub(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Close()
+	publish := p.Publish
+	if *oneway {
+		publish = p.PublishOneway
+	}
 	n := 0
 	for i := range *repeat {
 		for _, a := range fs.Args() {
@@ -195,7 +201,7 @@ func pub(ctx context.Context, args []string) error {
 			if *repeat > 1 {
 				msg = pickle.Tuple{msg, int64(i)}
 			}
-			if err := p.Publish(ctx, msg, strings.Split(subj, ",")...); err != nil {
+			if err := publish(ctx, msg, strings.Split(subj, ",")...); err != nil {
 				return err
 			}
 			n++
@@ -213,6 +219,7 @@ func bench(ctx context.Context, args []string) error {
 	events := fs.Int("events", 1000, "number of events")
 	rate := fs.Float64("rate", 0, "events per second (0: as fast as possible)")
 	subject := fs.String("subject", "bench", "subject")
+	oneway := fs.Bool("oneway", false, "publish with oneway calls (Publisher.PublishOneway)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -228,7 +235,11 @@ func bench(ctx context.Context, args []string) error {
 			time.Sleep(time.Until(next))
 		}
 		msg := pickle.Tuple{float64(time.Now().UnixNano()) / 1e9, int64(i)}
-		if err := p.Publish(ctx, msg, *subject); err != nil {
+		publish := p.Publish
+		if *oneway {
+			publish = p.PublishOneway
+		}
+		if err := publish(ctx, msg, *subject); err != nil {
 			return err
 		}
 	}
@@ -243,8 +254,20 @@ func benchsub(ctx context.Context, args []string) error {
 	esURI := fs.String("es", "", "event service URI (default: ask the name server)")
 	n := fs.Int("n", 1, "number of subscribers")
 	events := fs.Int("events", 1000, "events per subscriber")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var (
 		mu        sync.Mutex
