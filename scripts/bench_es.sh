@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Event service benchmark, Python's event server (Pyro 3.16) side by side
 # with ours (pyro-es): events/s delivered from one publisher to 1, 10 and 100
-# subscribers, with Python subscribers (scripts/bench_es_sub.py, Pyro's
-# Subscriber class, all in one process) and with Go subscribers (package es,
-# es/internal/esclient benchsub), and publish->deliver latency p50/p99.
-# The publisher is the same for all runs: es.Publisher (esclient bench).
+# subscribers, with Python subscribers (scripts/bench_es_sub.py: Pyro's
+# Subscriber class, one process per subscriber, as separate subscriber
+# programs would run) and with Go subscribers (package es, all in one
+# process: es/internal/esclient benchsub), and publish->deliver latency
+# p50/p99.
+#
+# The publisher is es.Publisher (esclient bench) for every run, in two
+# modes: "twoway" waits for each publish call to return, as Pyro's
+# Publisher does; "oneway" publishes with oneway calls
+# (Publisher.PublishOneway), so the publisher does not wait a round trip per
+# event. Each service is measured in both modes and the summary compares
+# the best of each: Python's service is slower with oneway publishing (it
+# runs every oneway call in a thread of its own), ours faster.
 #
 # Throughput runs publish as fast as the service accepts (PYRO_ES_BLOCKQUEUE=1,
 # queue 1000: nothing is dropped), so their latencies are queueing delays;
@@ -17,8 +26,8 @@
 # the machine is shared, and the best run is the least disturbed one.
 #
 # Environment: BENCH_SUBS (default "1 10 100"), BENCH_EVENTS_<n> events per
-# run for n subscribers (defaults 4000, 1000, 150), BENCH_ES ("python go"),
-# BENCH_REPEAT.
+# subscriber for n subscribers (defaults 20000, 5000, 500), BENCH_ES
+# ("python go"), BENCH_MODES ("twoway oneway"), BENCH_REPEAT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -67,13 +76,14 @@ stop_es() {
   wait "$es_pid" 2>/dev/null || true
 }
 
-# measure ES SUBKIND N EVENTS RATE: one measurement; prints its RESULT line.
+# measure ES SUBKIND N EVENTS RATE MODE: one measurement; prints its RESULT
+# line.
 measure() {
-  local es=$1 kind=$2 n=$3 events=$4 rate=$5 out="$work/sub.out"
+  local es=$1 kind=$2 n=$3 events=$4 rate=$5 mode=$6 out="$work/sub.out"
   start_es "$es"
   : >"$out"
   if [ "$kind" = python ]; then
-    timeout 300 "$PY2" scripts/bench_es_sub.py --es "$es_uri" "$n" "$events" >"$out" 2>&1 &
+    timeout 300 "$PY2" scripts/bench_es_sub.py --es "$es_uri" --procs "$n" 1 "$events" >"$out" 2>&1 &
   else
     timeout 300 "$work/esclient" benchsub -es "$es_uri" -n "$n" -events "$events" >"$out" 2>&1 &
   fi
@@ -82,7 +92,9 @@ measure() {
   wait_line "$out" READY 120
   local cpu0 cpu1
   cpu0="$(cpu_ticks "$es_pid")"
-  timeout 300 "$work/esclient" bench -es "$es_uri" -events "$events" -rate "$rate" >/dev/null
+  local oneway=false
+  [ "$mode" = oneway ] && oneway=true
+  timeout 300 "$work/esclient" bench -es "$es_uri" -events "$events" -rate "$rate" -oneway="$oneway" >/dev/null
   wait_line "$out" RESULT 300
   cpu1="$(cpu_ticks "$es_pid")"
   wait "$sub" 2>/dev/null || true
@@ -96,8 +108,10 @@ cpu_ticks() {
 }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 
-# run ES SUBKIND N EVENTS RATE: the best of BENCH_REPEAT measurements as a
-# table row.
+# run ES SUBKIND N EVENTS RATE MODE: the best of BENCH_REPEAT measurements
+# as a table row; remembers the best rate per ES, SUBKIND and N for the
+# summary.
+declare -A best_rate
 run() {
   local best="" r rate
   for _ in $(seq "${BENCH_REPEAT:-3}"); do
@@ -108,26 +122,39 @@ run() {
     fi
   done
   field() { echo "$best" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-  local label="max" cpu
+  local label="max" cpu key="$1 $2 $3"
   [ "$5" != 0 ] && label="$5/s"
   cpu=$(( $(field cputicks) * tick_us / $(field received) ))
-  printf '%-7s %-7s %5s %7s %11s %9s %8s %8s %12s\n' "$1" "$2" "$3" "$label" \
+  printf '%-7s %-7s %5s %7s %7s %13s %9s %8s %8s %12s\n' "$1" "$2" "$3" "$6" "$label" \
     "$(field received)/$(field expected)" "$(field rate)" "$(field p50)" "$(field p99)" "$cpu"
+  if [ "$5" = 0 ] && [ "$(field rate)" -gt "${best_rate[$key]:-0}" ]; then
+    best_rate[$key]="$(field rate)"
+  fi
 }
 
-printf '%-7s %-7s %5s %7s %11s %9s %8s %8s %12s\n' ES subs N publish delivered "events/s" "p50 ms" "p99 ms" "ES cpu us/ev"
+printf '%-7s %-7s %5s %7s %7s %13s %9s %8s %8s %12s\n' ES subs N publish rate delivered "events/s" "p50 ms" "p99 ms" "ES cpu us/ev"
 for n in ${BENCH_SUBS:-1 10 100}; do
   var="BENCH_EVENTS_$n"
-  case $n in 1) def=4000 ;; 10) def=1000 ;; *) def=150 ;; esac
+  case $n in 1) def=20000 ;; 10) def=5000 ;; *) def=500 ;; esac
   events="${!var:-$def}"
   for kind in python go; do
     for es in ${BENCH_ES:-python go}; do
-      run "$es" "$kind" "$n" "$events" 0
+      for mode in ${BENCH_MODES:-twoway oneway}; do
+        run "$es" "$kind" "$n" "$events" 0 "$mode"
+      done
     done
   done
 done
 for kind in python go; do
   for es in ${BENCH_ES:-python go}; do
-    run "$es" "$kind" 10 400 200
+    run "$es" "$kind" 10 400 200 twoway
+  done
+done
+echo
+echo "== best events/s of each service (either publish mode): ours / Python's"
+for n in ${BENCH_SUBS:-1 10 100}; do
+  for kind in python go; do
+    py="${best_rate[python $kind $n]:-0}" go="${best_rate[go $kind $n]:-0}"
+    [ "$py" -gt 0 ] && printf '%-6s subscribers x%-3s %9s | %9s | %.1fx\n' "$kind" "$n" "$py" "$go" "$(echo "$go/$py" | bc -l)"
   done
 done
