@@ -1,14 +1,17 @@
 package ns_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,45 +123,135 @@ func BenchmarkRemoteRegisterUnregister(b *testing.B) {
 	}
 }
 
-// BenchmarkLoopbackPingPong is the floor for one sequential client: a raw
-// TCP round trip on loopback with messages of a resolve's size (92 bytes
-// out, 128 back), no Pyro at all.
-func BenchmarkLoopbackPingPong(b *testing.B) { benchPingPong(b, 1) }
+// The raw loopback ping-pong floors: round trips with messages of a
+// resolve's size (92 bytes out, 128 back), no Pyro at all. Against a Name
+// Server in this process (BenchmarkRemoteResolve*) the floor is an echo
+// server in this process too; against a pyro-ns process (GOPYRO_BENCH_NS)
+// it is an echo server in a process of its own, which this test binary
+// runs when started with GOPYRO_BENCH_ECHO=serve (see TestMain): waking a
+// goroutine in another, idle process costs far more than in a busy one.
+const pingSize, pongSize = 92, 128
+
+// BenchmarkLoopbackPingPong is the floor for one sequential client.
+func BenchmarkLoopbackPingPong(b *testing.B) { benchPingPong(b, 1, echoInProcess(b)) }
 
 // BenchmarkLoopbackPingPong8 is the same floor for BenchmarkRemoteResolve8:
 // raw round trips over 8 connections at once.
-func BenchmarkLoopbackPingPong8(b *testing.B) { benchPingPong(b, 8) }
+func BenchmarkLoopbackPingPong8(b *testing.B) { benchPingPong(b, 8, echoInProcess(b)) }
 
-func benchPingPong(b *testing.B, conns int) {
+// BenchmarkLoopbackPingPongProcess and ...Process8 are the floors with the
+// echo server in another process.
+func BenchmarkLoopbackPingPongProcess(b *testing.B)  { benchPingPong(b, 1, echoProcess(b)) }
+func BenchmarkLoopbackPingPongProcess8(b *testing.B) { benchPingPong(b, 8, echoProcess(b)) }
+
+func TestMain(m *testing.M) {
+	if os.Getenv("GOPYRO_BENCH_ECHO") == "serve" {
+		serveEcho()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// serveEcho is the echo server process: it prints its address and serves
+// until its standard input closes (its parent ended).
+func serveEcho() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println("ERROR", err)
+		os.Exit(1)
+	}
+	fmt.Println(ln.Addr())
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			os.Exit(1)
+		}
+		go echo(conn)
+	}
+}
+
+func echo(conn net.Conn) {
+	defer conn.Close()
+	in, out := make([]byte, pingSize), make([]byte, pongSize)
+	for {
+		if _, err := io.ReadFull(conn, in); err != nil {
+			return
+		}
+		if _, err := conn.Write(out); err != nil {
+			return
+		}
+	}
+}
+
+// echoInProcess starts an echo server in this process.
+func echoInProcess(b *testing.B) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ln.Close()
 	var wg sync.WaitGroup
-	for i := 0; i < conns; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	b.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
 			conn, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			defer conn.Close()
-			in, out := make([]byte, 92), make([]byte, 128)
-			for {
-				if _, err := io.ReadFull(conn, in); err != nil {
-					return
-				}
-				if _, err := conn.Write(out); err != nil {
-					return
-				}
-			}
-		}()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				echo(conn)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// echoProcess starts this test binary as an echo server process.
+func echoProcess(b *testing.B) string {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	cmd := exec.CommandContext(ctx, exe)
+	cmd.Env = append(os.Environ(), "GOPYRO_BENCH_ECHO=serve")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+		cancel()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || strings.HasPrefix(line, "ERROR") {
+		b.Fatalf("echo server process: %q %v", line, err)
+	}
+	return strings.TrimSpace(line)
+}
+
+func benchPingPong(b *testing.B, conns int, addr string) {
 	clients := make(chan net.Conn, conns)
 	for i := 0; i < conns; i++ {
-		conn, err := net.Dial("tcp", ln.Addr().String())
+		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -170,7 +263,7 @@ func benchPingPong(b *testing.B, conns int) {
 	b.RunParallel(func(pb *testing.PB) {
 		conn := <-clients
 		defer func() { clients <- conn }()
-		out, in := make([]byte, 92), make([]byte, 128)
+		out, in := make([]byte, pingSize), make([]byte, pongSize)
 		for pb.Next() {
 			if _, err := conn.Write(out); err != nil {
 				b.Error(err)
@@ -182,11 +275,6 @@ func benchPingPong(b *testing.B, conns int) {
 			}
 		}
 	})
-	b.StopTimer()
-	for len(clients) > 0 {
-		(<-clients).Close()
-	}
-	wg.Wait()
 }
 
 // BenchmarkResolve is the name space alone, no network.

@@ -2,8 +2,10 @@
 # Name Server benchmark, side by side in one run: our Go pyro-ns against
 # Python Pyro 3.16's NS on loopback.
 #   - resolve/s and register+unregister/s from Python clients (1 and 8 processes)
-#   - resolve/s from Go clients (1 sequential, 8 connections) and a raw
-#     loopback ping-pong for reference (go test -bench in ns/)
+#   - resolve/s from Go clients (1 sequential, 8 connections; go test -bench
+#     in ns/) against both NS processes and against a Go NS in the client's
+#     own process, each beside a raw loopback ping-pong of the same
+#     arrangement (two processes, or one) as its floor
 #   - restart time and memory with 100k names
 # usage: scripts/bench_ns.sh [seconds-per-measurement]   (default 5)
 set -euo pipefail
@@ -36,20 +38,47 @@ GO_PORT=$(free_port); PY_PORT=$(free_port)
 start_go "$GO_PORT" "$work/go"; start_py "$PY_PORT" "$work/py"
 
 echo "== Python clients (Pyro 3.16, ${SECS}s each), ops/s: Python NS | Go NS | ratio"
+declare -A pyrate
 for mode in resolve regunreg; do
   for n in 1 8; do
     py=$(clients "$PY_PORT" "$mode" "$n"); go=$(clients "$GO_PORT" "$mode" "$n")
+    pyrate[$mode$n]=$py
     printf "%-9s %d client(s): %8s | %8s | %.2fx\n" "$mode" "$n" "$py" "$go" "$(echo "$go/$py" | bc -l)"
   done
 done
 
-echo "== Go clients (go test -bench), ns/op"
-for target in "Python NS:127.0.0.1:$PY_PORT" "Go NS:127.0.0.1:$GO_PORT"; do
-  echo "-- against ${target%%:*}"
-  GOPYRO_BENCH_NS="${target#*:}" go test -run xxx -bench 'BenchmarkRemote' -benchtime "${SECS}s" ./ns/ | grep '^Benchmark'
-done
-go test -run xxx -bench 'BenchmarkLoopbackPingPong|BenchmarkRestart100k' -benchtime 1x -count 1 ./ns/ | grep '^Benchmark' || true
-go test -run xxx -bench 'BenchmarkLoopbackPingPong' -benchtime "${SECS}s" ./ns/ | grep '^Benchmark'
+echo "== Go clients (go test -bench, ${SECS}s each), ns/op"
+# Against the two NS processes above, then against a Go NS inside the
+# benchmark process; each beside the raw loopback ping-pong floor of the
+# same arrangement (echo server in another process, or in the same one).
+go test -c -o "$work/ns.test" ./ns/
+gobench() { # pattern [NS host:port] -> benchmark lines
+  GOPYRO_BENCH_NS="${2:-}" "$work/ns.test" -test.run xxx -test.bench "$1" -test.benchtime "${SECS}s" | grep '^Benchmark' | tee -a "$work/gobench.out"
+}
+nsop() { # name -> ns/op of the last line for that benchmark
+  grep "^$1-" "$work/gobench.out" | tail -1 | awk '{print $3}'
+}
+: >"$work/gobench.out"
+echo "-- against Python NS (process)"; gobench 'BenchmarkRemote' "127.0.0.1:$PY_PORT" >/dev/null
+sed -i 's/^BenchmarkRemote/PyBenchmarkRemote/' "$work/gobench.out"; grep '^Py' "$work/gobench.out"
+echo "-- against Go NS (process), and the floor between two processes"
+gobench 'BenchmarkRemote' "127.0.0.1:$GO_PORT"
+gobench 'BenchmarkLoopbackPingPongProcess'
+sed -i 's/^BenchmarkRemote/ProcBenchmarkRemote/' "$work/gobench.out"
+echo "-- against a Go NS in the benchmark process, and the floor in one process"
+gobench 'BenchmarkRemoteResolve'
+gobench 'BenchmarkLoopbackPingPong8?$'
+"$work/ns.test" -test.run xxx -test.bench 'BenchmarkRestart100k' -test.benchtime 1x | grep '^Benchmark'
+
+echo "== Go client targets (this run)"
+hz() { echo "1000000000/$1" | bc -l; }
+printf "Go clients over 8 connections -> Go NS process: %.0f resolves/s = %.2fx Python 1 client -> Python NS (%s/s; target 6x)\n" \
+  "$(hz "$(nsop ProcBenchmarkRemoteResolve8)")" "$(echo "$(hz "$(nsop ProcBenchmarkRemoteResolve8)")/${pyrate[resolve1]}" | bc -l)" "${pyrate[resolve1]}"
+printf "   (floor: raw ping-pong over 8 connections between two processes %.0f/s)\n" "$(hz "$(nsop BenchmarkLoopbackPingPongProcess8)")"
+printf "one Go client sequential, NS process: %s ns vs raw between processes %s ns = %.2fx (target 0.8x)\n" \
+  "$(nsop ProcBenchmarkRemoteResolve)" "$(nsop BenchmarkLoopbackPingPongProcess)" "$(echo "$(nsop BenchmarkLoopbackPingPongProcess)/$(nsop ProcBenchmarkRemoteResolve)" | bc -l)"
+printf "one Go client sequential, NS in process: %s ns vs raw in one process %s ns = %.2fx (target 0.8x)\n" \
+  "$(nsop BenchmarkRemoteResolve)" "$(nsop BenchmarkLoopbackPingPong)" "$(echo "$(nsop BenchmarkLoopbackPingPong)/$(nsop BenchmarkRemoteResolve)" | bc -l)"
 
 echo "== 100k names"
 # Ours: persistent. A Pyro 3 database with 100k names is imported on the first
