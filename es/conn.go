@@ -59,7 +59,7 @@ func (t *connTarget) connect(ctx context.Context) error {
 		c.Close()
 		return t.fail("handshake with", err)
 	}
-	_ = nc.SetDeadline(time.Time{}) // the handshake may leave one
+	_ = c.NetConn().SetDeadline(time.Time{}) // the handshake may leave one
 	t.conn = c
 	t.closed = make(chan struct{})
 	// Nothing is ever answered to oneway calls: whatever arrives (an

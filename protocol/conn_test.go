@@ -593,3 +593,51 @@ func TestWriteAfterClose(t *testing.T) {
 		t.Errorf("err = %v, want ErrConnection", err)
 	}
 }
+
+// Deadlines are re-armed only when they move by more than IOTimeout/64; a
+// connection that keeps talking must still never time out, one that goes
+// quiet must.
+func TestIdleDeadlineFollowsMessages(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	c := NewConn(a, Options{IOTimeout: 300 * time.Millisecond})
+	msg := frameOf("PYRO", 5, 18, 2, 0, 0, []byte("ok"))
+	go func() {
+		for range 10 { // 500 ms in all, longer than IOTimeout
+			b.Write(msg)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	for i := range 10 {
+		if _, _, err := c.ReadMessage(context.Background()); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	start := time.Now()
+	if _, _, err := c.ReadMessage(context.Background()); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("quiet connection: err = %v, want ErrTimeout", err)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Errorf("timed out after %v, want about 300ms", d)
+	}
+}
+
+// A context's deadline applies to its own read only.
+func TestContextDeadlineDoesNotStay(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	c := NewConn(a, Options{})
+	msg := frameOf("PYRO", 5, 18, 2, 0, 0, []byte("ok"))
+	go b.Write(msg)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, _, err := c.ReadMessage(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(200*time.Millisecond, func() { b.Write(msg) })
+	if _, _, err := c.ReadMessage(context.Background()); err != nil {
+		t.Fatalf("read after the first context's deadline: %v", err)
+	}
+}

@@ -261,6 +261,7 @@ func (c *Conn) serverTLS(ctx context.Context, tc *tls.Conn) (*tls.ConnectionStat
 	}
 	err = tc.Handshake()
 	_ = tc.SetDeadline(time.Time{})
+	c.forgetDeadlines()
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, contextError(ctx.Err(), true)
@@ -291,6 +292,7 @@ func (c *Conn) clientTLS(ctx context.Context, tc *tls.Conn) error {
 	}
 	err = tc.Handshake()
 	_ = tc.SetDeadline(time.Time{})
+	c.forgetDeadlines()
 	if err == nil {
 		return nil
 	}
