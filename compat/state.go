@@ -14,10 +14,23 @@ func stateDict(kv ...any) pickle.Dict {
 	return d
 }
 
-// instanceState reads the __dict__ of a decoded instance.
+// instanceState holds the __dict__ of a decoded instance as name, value
+// pairs, read once from the state dict: looking an attribute up is then a
+// comparison of a few short strings, with no hashing and no boxing of the
+// name.
 type instanceState struct {
-	d pickle.Dict
+	n     int
+	attrs [maxStateAttrs]stateAttr
 }
+
+type stateAttr struct {
+	name  string
+	value any
+}
+
+// maxStateAttrs is the most attributes of any class this package decodes
+// (PYROAdapter with its URI).
+const maxStateAttrs = 5
 
 // newInstanceState accepts a new-style instance built with no constructor
 // arguments (NEWOBJ or copy_reg._reconstructor from object) whose state is a
@@ -45,6 +58,9 @@ func newInstanceState(o *pickle.Object, n int) (instanceState, bool) {
 // dictState checks that o has no constructor arguments or extra items and a
 // state dict of exactly n string keys.
 func dictState(o *pickle.Object, n int) (instanceState, bool) {
+	if n > maxStateAttrs {
+		panic("compat: instance state of more than maxStateAttrs attributes")
+	}
 	if len(o.Args) != 0 || len(o.ListItems) != 0 || len(o.DictItems) != 0 {
 		return instanceState{}, false
 	}
@@ -52,20 +68,29 @@ func dictState(o *pickle.Object, n int) (instanceState, bool) {
 	if !ok || d.Len() != n {
 		return instanceState{}, false
 	}
-	for k := range d.Iter() {
-		if _, ok := pyString(k); !ok {
+	var s instanceState
+	for k, v := range pickle.DictItems(d) {
+		name, ok := pyString(k)
+		if !ok || s.n == n {
 			return instanceState{}, false
 		}
+		s.attrs[s.n] = stateAttr{name, v}
+		s.n++
 	}
-	return instanceState{d}, true
+	return s, s.n == n
 }
 
-func (s instanceState) get(name string) (any, bool) {
-	return s.d.Get_(name)
+func (s *instanceState) get(name string) (any, bool) {
+	for _, a := range s.attrs[:s.n] {
+		if a.name == name {
+			return a.value, true
+		}
+	}
+	return nil, false
 }
 
-func (s instanceState) str(name string, dst *string) bool {
-	v, ok := s.d.Get_(name)
+func (s *instanceState) str(name string, dst *string) bool {
+	v, ok := s.get(name)
 	if !ok {
 		return false
 	}
@@ -73,8 +98,8 @@ func (s instanceState) str(name string, dst *string) bool {
 	return ok
 }
 
-func (s instanceState) int(name string, dst *int) bool {
-	v, ok := s.d.Get_(name)
+func (s *instanceState) int(name string, dst *int) bool {
+	v, ok := s.get(name)
 	if !ok {
 		return false
 	}

@@ -121,11 +121,18 @@ type state struct {
 
 	interned [internSets][2]internEntry
 
-	pending   []*Object // instances of registered classes
-	opOffsets map[*Object]int
-	ownState  map[*Object]Dict // states merged by a second BUILD
-	keyNodes  int              // tuple items of dict keys and set items checked
-	nanKeys   int              // dict keys and set items holding a NaN
+	pending  []pendingObject  // instances of registered classes, in creation order
+	ownState map[*Object]Dict // states merged by a second BUILD
+	keyNodes int              // tuple items of dict keys and set items checked
+	nanKeys  int              // dict keys and set items holding a NaN
+}
+
+// pendingObject is an instance of a registered class, converted once the
+// whole pickle is decoded.
+type pendingObject struct {
+	o  *Object
+	fn DecodeFunc
+	at int // offset<<8 | opcode of the opcode that created it, for errors
 }
 
 func (st *state) release() {
@@ -146,7 +153,7 @@ func (st *state) release() {
 	}
 	st.memoMap, st.memoCount = nil, 0
 	clear(st.pending)
-	st.pending, st.opOffsets, st.ownState, st.keyNodes, st.nanKeys = st.pending[:0], nil, nil, 0, 0
+	st.pending, st.ownState, st.keyNodes, st.nanKeys = st.pending[:0], nil, 0, 0
 }
 
 // emptyTuple is the value of EMPTY_TUPLE, boxed once.
@@ -785,19 +792,28 @@ func (st *state) textFloat() error {
 }
 
 // Short strings recur from one Pyro message to the next (object ids, method
-// names, attribute names, dict keys). Each pooled state keeps the values of
-// such strings, already boxed, so that decoding one again allocates nothing.
-// A string enters the cache the second time it is seen, so that pickles of
-// strings that never recur cost no more than without the cache; entries hold
-// copies of their own, never the decoded data.
+// names, attribute names, dict keys), and so do the globals naming classes.
+// Each pooled state keeps the values of such strings and globals, already
+// boxed, so that decoding one again allocates nothing. A string enters the
+// cache the second time it is seen, so that pickles of strings that never
+// recur cost no more than without the cache; entries hold copies of their
+// own, never the decoded data.
 const (
 	maxInterned = 40
 	internSets  = 128 // of two entries each
 )
 
+// Kinds of interned values.
+const (
+	internStr     byte = iota // ByteString
+	internUnicode             // string
+	internBytes               // Bytes
+	internGlobal              // Class, from GLOBAL's "module\nname"
+)
+
 type internEntry struct {
 	seen uint32 // hash of the last string that missed here
-	kind byte   // 0 str, 1 unicode, 2 bytes
+	kind byte
 	s    string
 	v    any
 }
@@ -805,13 +821,19 @@ type internEntry struct {
 // intern returns the cached value for the string b of opcode op, or nil when
 // it is not cached.
 func (st *state) intern(op byte, b []byte) any {
-	kind := byte(0)
+	kind := internStr
 	switch op {
 	case opShortBinunicode, opBinunicode, opBinunicode8:
-		kind = 1
+		kind = internUnicode
 	case opShortBinbytes, opBinbytes, opBinbytes8:
-		kind = 2
+		kind = internBytes
 	}
+	return st.cached(kind, b)
+}
+
+// cached returns the cached value of the given kind for b, or nil when it
+// is not cached.
+func (st *state) cached(kind byte, b []byte) any {
 	h := uint32(2166136261) ^ uint32(kind)
 	for _, c := range b {
 		h = (h ^ uint32(c)) * 16777619
@@ -827,20 +849,29 @@ func (st *state) intern(op byte, b []byte) any {
 			s := string(b)
 			var v any
 			switch kind {
-			case 0:
+			case internStr:
 				v = ByteString(s)
-			case 1:
+			case internUnicode:
 				v = s
-			default:
+			case internBytes:
 				v = Bytes(s)
+			default:
+				module, name, _ := strings.Cut(s, "\n")
+				v = class(module, name)
 			}
 			*e = internEntry{seen: h, kind: kind, s: s, v: v}
 			return v
 		}
 	}
-	// First miss: remember the string's hash in a free entry, else in
-	// either, so that it is cached if it comes again.
+	// First miss: remember the string's hash, so that it is cached if it
+	// comes again, in a free entry that remembers no other string, else in
+	// a free one, else in either. (Two strings that alternate in one set
+	// would otherwise forget each other's hash and never be cached.)
 	switch {
+	case set[0].v == nil && set[0].seen == 0:
+		set[0].seen = h
+	case set[1].v == nil && set[1].seen == 0:
+		set[1].seen = h
 	case set[0].v == nil:
 		set[0].seen = h
 	case set[1].v == nil:

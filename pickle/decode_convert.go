@@ -12,11 +12,15 @@ import (
 // sees converted values inside), and puts the result everywhere the *Object
 // was referenced. A registered instance reachable from its own fields is left
 // as the generic *Object inside itself.
+//
+// When the only registered instance is the decoded value itself, as in a
+// reply holding one PyroURI, there is nothing to walk: no other reference
+// to it exists, and references from its own fields stay generic anyway.
 
 type converter struct {
 	st       *state
 	done     map[*Object]any
-	busy     map[*Object]bool
+	busy     map[*Object]bool // made on first need, like seen
 	seen     map[any]bool
 	maxDepth int
 }
@@ -28,11 +32,16 @@ type tupleID struct {
 }
 
 func (st *state) convert(root any) (any, error) {
+	if o, ok := root.(*Object); ok && len(st.pending) == 1 && st.pending[0].o == o {
+		r, err := callDecodeFunc(st.pending[0].fn, o)
+		if err != nil {
+			return nil, st.decodeError(o, err)
+		}
+		return r, nil
+	}
 	c := &converter{
 		st:       st,
 		done:     make(map[*Object]any, len(st.pending)),
-		busy:     make(map[*Object]bool),
-		seen:     make(map[any]bool),
 		maxDepth: st.lim.MaxDepth,
 	}
 	v, _, err := c.value(root, 0)
@@ -40,6 +49,18 @@ func (st *state) convert(root any) (any, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// visited reports whether the container k was walked before, and marks it.
+func (c *converter) visited(k any) bool {
+	if c.seen[k] {
+		return true
+	}
+	if c.seen == nil {
+		c.seen = make(map[any]bool)
+	}
+	c.seen[k] = true
+	return false
 }
 
 // value returns the converted v and whether it differs from v.
@@ -52,32 +73,24 @@ func (c *converter) value(v any, depth int) (any, bool, error) {
 	case *Object:
 		return c.object(x, depth)
 	case *List:
-		if c.seen[x] {
+		if c.visited(x) {
 			return v, false, nil
 		}
-		c.seen[x] = true
 		return v, false, c.items(x.Items, depth)
 	case *Set:
-		if c.seen[x] {
+		if c.visited(x) {
 			return v, false, nil
 		}
-		c.seen[x] = true
 		return v, false, c.items(x.Items, depth)
 	case *FrozenSet:
-		if c.seen[x] {
+		if c.visited(x) {
 			return v, false, nil
 		}
-		c.seen[x] = true
 		return v, false, c.items(x.Items, depth)
 	case Tuple:
-		if len(x) == 0 {
+		if len(x) == 0 || c.visited(tupleID{unsafe.SliceData(x), len(x)}) {
 			return v, false, nil
 		}
-		id := tupleID{unsafe.SliceData(x), len(x)}
-		if c.seen[id] {
-			return v, false, nil
-		}
-		c.seen[id] = true
 		return v, false, c.items(x, depth)
 	case Dict:
 		return v, false, c.dict(x, depth)
@@ -101,13 +114,13 @@ func (c *converter) items(s []any, depth int) error {
 }
 
 func (c *converter) dict(d Dict, depth int) error {
-	if c.seen[d] {
+	if c.visited(d) {
 		return nil
 	}
-	c.seen[d] = true
 	type change struct{ k, nk, nv any }
 	var changes []change
-	for k, v := range d.Iter() {
+	for it := mapOf(d).Iter(); it.Next(); {
+		k, v := it.Key(), it.Elem()
 		nk, kChanged, err := c.value(k, depth)
 		if err != nil {
 			return err
@@ -148,6 +161,9 @@ func (c *converter) object(o *Object, depth int) (any, bool, error) {
 	if c.busy[o] {
 		return o, false, nil
 	}
+	if c.busy == nil {
+		c.busy = make(map[*Object]bool)
+	}
 	c.busy[o] = true
 	if err := c.items(o.Args, depth); err != nil {
 		return nil, false, err
@@ -184,11 +200,23 @@ func (c *converter) object(o *Object, depth int) (any, bool, error) {
 	}
 	r, err := callDecodeFunc(fn, o)
 	if err != nil {
-		at := c.st.opOffsets[o]
-		return nil, false, &Error{Offset: at >> 8, Op: byte(at), Err: fmt.Errorf("%w: decoding %s.%s: %w", ErrBadValue, o.Class.Module, o.Class.Name, err)}
+		return nil, false, c.st.decodeError(o, err)
 	}
 	c.done[o] = r
 	return r, true, nil
+}
+
+// decodeError reports the failed DecodeFunc of the registered instance o
+// at the opcode that created it.
+func (st *state) decodeError(o *Object, err error) error {
+	var at int
+	for _, p := range st.pending {
+		if p.o == o {
+			at = p.at
+			break
+		}
+	}
+	return &Error{Offset: at >> 8, Op: byte(at), Err: fmt.Errorf("%w: decoding %s.%s: %w", ErrBadValue, o.Class.Module, o.Class.Name, err)}
 }
 
 // callDecodeFunc calls fn, turning a panic into an error: decoding hostile

@@ -161,6 +161,13 @@ func TestDecodeRegistry(t *testing.T) {
 		if pe.Offset != 10+len(name) || pe.Op != opNewobj {
 			t.Errorf("%s: error at offset %d op %x, want NEWOBJ at %d: %v", name, pe.Offset, pe.Op, 10+len(name), err)
 		}
+		// The same as the whole value, which converts without a walk.
+		_, err = dec.Decode([]byte(prefix + "cgeo\n" + name + "\n)\x81."))
+		decIsError(t, err, ErrBadValue)
+		errors.As(err, &pe)
+		if pe.Offset != 9+len(name) || pe.Op != opNewobj {
+			t.Errorf("%s at the root: error at offset %d op %x, want NEWOBJ at %d: %v", name, pe.Offset, pe.Op, 9+len(name), err)
+		}
 	}
 }
 

@@ -248,6 +248,12 @@ func (st *state) global() error {
 		return err
 	}
 	a2 := st.pos - len(l2) - 1
+	if a2+len(l2)-a1 <= maxInterned {
+		if c := st.cached(internGlobal, st.data[a1:a2+len(l2)]); c != nil {
+			st.stack = append(st.stack, c)
+			return nil
+		}
+	}
 	st.stack = append(st.stack, class(st.str(a1, a1+len(l1)), st.str(a2, a2+len(l2))))
 	return nil
 }
@@ -283,12 +289,8 @@ func asStr(v any) (string, bool) {
 // newObject records an instance of cls and, if cls is registered, remembers
 // it for conversion once the whole pickle is decoded.
 func (st *state) newObject(o *Object, offset int, op byte) {
-	if _, ok := st.reg.Lookup(o.Class); ok {
-		st.pending = append(st.pending, o)
-		if st.opOffsets == nil {
-			st.opOffsets = make(map[*Object]int)
-		}
-		st.opOffsets[o] = offset<<8 | int(op)
+	if fn, ok := st.reg.Lookup(o.Class); ok {
+		st.pending = append(st.pending, pendingObject{o, fn, offset<<8 | int(op)})
 	}
 	st.stack = append(st.stack, o)
 }

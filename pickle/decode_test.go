@@ -67,6 +67,23 @@ func TestDecodeInternedStrings(t *testing.T) {
 	}
 }
 
+// TestDecodeInternedGlobals decodes globals and strings of the same text
+// often enough for the decoder to cache them, and checks that each keeps its
+// own type and that Python 3's builtins names map as without the cache.
+func TestDecodeInternedGlobals(t *testing.T) {
+	data := []byte("\x80\x02(cPyro.core\nPyroURI\nU\x11Pyro.core\nPyroURIX\x11\x00\x00\x00Pyro.core\nPyroURIcbuiltins\nset\nt.")
+	want := Tuple{Class{Module: "Pyro.core", Name: "PyroURI"}, ByteString("Pyro.core\nPyroURI"), "Pyro.core\nPyroURI", Class{Module: "__builtin__", Name: "set"}}
+	for i := range 4 {
+		v, err := decPlain(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, v, decCmp...); diff != "" {
+			t.Errorf("decode %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
 // TestDecodeConcurrent decodes from several goroutines at once; run with
 // -race it checks that pooled decoder state is never shared.
 func TestDecodeConcurrent(t *testing.T) {

@@ -104,3 +104,17 @@ func ExampleAssign() {
 	// <nil> <nil> ann 3
 	// pickle: cannot assign unicode to int at [1]
 }
+
+func ExampleDictItems() {
+	v, err := pickle.Decode([]byte("\x80\x02}q\x01(U\x01aK\x01U\x01bK\x02u."))
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The items come in no particular order.
+	var sum int64
+	for _, n := range pickle.DictItems(v.(pickle.Dict)) {
+		sum += n.(int64)
+	}
+	fmt.Println(sum)
+	// Output: 3
+}

@@ -1,6 +1,8 @@
 package pickle
 
 import (
+	"iter"
+
 	ogórek "github.com/kisielk/og-rek"
 )
 
@@ -25,6 +27,19 @@ type (
 
 // NewDict returns an empty Dict.
 func NewDict() Dict { return ogórek.NewDict() }
+
+// DictItems returns an iterator over the key, value pairs of d, in no
+// particular order, like d.Iter; a range loop over it allocates nothing,
+// where d.Iter allocates its iterator.
+func DictItems(d Dict) iter.Seq2[any, any] {
+	return func(yield func(k, v any) bool) {
+		for it := mapOf(d).Iter(); it.Next(); {
+			if !yield(it.Key(), it.Elem()) {
+				return
+			}
+		}
+	}
+}
 
 // List is a Python list. Lists are decoded as *List so that a list referenced
 // twice in a pickle, or containing itself, is one Go value, as in Python.
