@@ -136,6 +136,21 @@ func (u URI) PickleObject() (*pickle.Object, error) {
 	}}, nil
 }
 
+// PickleClass and PickleState write u as PickleObject's result, without
+// building it: a URI is in every Name Server reply.
+func (u URI) PickleClass() (pickle.Class, int) { return uriClass, 4 }
+
+// PickleState writes PyroURI's __dict__, as uriState does.
+func (u URI) PickleState(w *pickle.StateWriter) error {
+	w.Str("protocol", u.Protocol)
+	w.Int("port", int64(u.Port))
+	w.Str("objectID", u.ObjectID)
+	w.Str("address", u.Address)
+	return nil
+}
+
+var _ pickle.StatePickler = URI{}
+
 // uriState is PyroURI's __dict__, in the order cPickle writes it.
 type uriState struct {
 	Protocol pickle.ByteString `pickle:"protocol"`

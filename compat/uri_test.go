@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gopyro/gopyro/pickle"
 )
 
 // Expected results come from Pyro 3.16's PyroURI / processStringURI under
@@ -130,5 +131,27 @@ func TestNewGUID(t *testing.T) {
 	}
 	if len(InternalDaemonGUID) != 32 {
 		t.Errorf("InternalDaemonGUID has %d chars", len(InternalDaemonGUID))
+	}
+}
+
+// TestURIPickleState checks that a URI, which the encoder writes through
+// PickleState, pickles exactly as its PickleObject result at every
+// protocol.
+func TestURIPickleState(t *testing.T) {
+	u := URI{"PYRO", "127.0.0.1", 7766, "7f00000146c929cefcdb0cb175b39735c4"}
+	o, err := u.PickleObject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for proto := 0; proto <= pickle.HighestProtocol; proto++ {
+		enc := pickle.Encoder{Protocol: proto}
+		got, err1 := enc.Append(nil, u)
+		want, err2 := enc.Append(nil, o)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("protocol %d: %v, %v", proto, err1, err2)
+		}
+		if string(got) != string(want) {
+			t.Errorf("protocol %d: PickleState gives\n%q\nPickleObject gives\n%q", proto, got, want)
+		}
 	}
 }

@@ -16,6 +16,7 @@
 //	type Encoder struct{ Protocol; MaxDepth } (*Encoder).Append(dst []byte, v any) ([]byte, error)
 //	type Registry                             Python class path → Go DecodeFunc; DefaultRegistry
 //	type Pickler interface                    Go types that cross the wire as Python instances
+//	type StatePickler interface               a Pickler the encoder writes without building its Object
 //	type Limits struct{...}; DefaultLimits    bounds on what one decode may allocate
 //	type Error                                decode errors (offset, opcode, sentinel)
 //	type EncodeError, AssignError             encode and Assign errors (path, types, sentinel)
@@ -85,7 +86,8 @@
 //	                              BUILD State, in CPython's order; Kwargs need
 //	                              protocol 4 (NEWOBJ_EX)
 //	Pickler                       the instance its PickleObject returns (also
-//	                              for a struct value whose pointer is a Pickler)
+//	                              for a struct value whose pointer is a Pickler);
+//	                              a StatePickler writes the same bytes directly
 //	struct                        dict of the exported fields keyed by str (the
 //	                              type of Python 2 attribute and keyword names):
 //	                              `pickle:"name"` renames, `pickle:"-"` skips,
@@ -124,8 +126,7 @@
 //
 // An Encoder is configuration only; Append is safe for concurrent use. It
 // uses no reflection for the value model and common Go types, and allocates
-// only to grow dst, plus two allocations per non-empty Dict (og-rek's
-// iterator) and the boxing reflection needs for other Go types.
+// only to grow dst, plus the boxing reflection needs for other Go types.
 //
 // # Typed decoding
 //

@@ -159,10 +159,10 @@ type encState struct {
 	memo     []memoEntry
 	memoMap  map[ident]int
 	classes  []classEntry
-	items    []dictItem          // Dict items being written, nested dicts after outer ones
-	collect  func(k, v any) bool // s.collectItem, made once per pooled state
-	strKeys  []string            // sorted keys of string-keyed maps being written
+	items    []dictItem // Dict items being written, nested dicts after outer ones
+	strKeys  []string   // sorted keys of string-keyed maps being written
 	keys     []reflect.Value
+	state    StateWriter // the writer a StatePickler is given
 }
 
 var encStatePool = sync.Pool{New: func() any { return new(encState) }}
@@ -906,14 +906,12 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 		return &EncodeError{Type: "pickle.Dict", Err: ErrEncodeDepth}
 	}
 	// Items are written in sorted key order so that output is deterministic
-	// (og-rek's Dict iterates in random order). They are collected through
-	// a method value cached in the state, so walking a Dict allocates no
-	// closure, into a buffer shared by nested dicts.
-	if s.collect == nil {
-		s.collect = s.collectItem
-	}
+	// (og-rek's Dict iterates in random order). They are collected into a
+	// buffer shared by nested dicts.
 	mark := len(s.items)
-	d.Iter()(s.collect)
+	for k, v := range DictItems(d) {
+		s.items = append(s.items, dictItem{k, v})
+	}
 	slices.SortStableFunc(s.items[mark:], func(a, b dictItem) int { return compareAny(a.k, b.k) })
 	defer func() {
 		clear(s.items[mark:])
@@ -936,11 +934,6 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 
 // dictItem is one key and value of a Dict being written.
 type dictItem struct{ k, v any }
-
-func (s *encState) collectItem(k, v any) bool {
-	s.items = append(s.items, dictItem{k, v})
-	return true
-}
 
 // compareAny orders dict keys: None, then bools, numbers by value, strings
 // (str, unicode, bytes) by their bytes, tuples item by item, then the rest.
@@ -1229,25 +1222,9 @@ func (s *encState) encodeObject(o *Object, p ident, depth int) error {
 			s.buf = append(s.buf, '\n')
 		}
 	case BuildReconstructor:
-		if err := s.encodeClass(reconstructor); err != nil {
+		if err := s.reconstruct(o.Class, o.Base, o.BaseState, depth); err != nil {
 			return err
 		}
-		base := o.Base
-		if base == (Class{}) {
-			base = builtinObject
-		}
-		s.startTuple(3)
-		if err := s.encodeClass(o.Class); err != nil {
-			return wrap(err, "Class")
-		}
-		if err := s.encodeClass(base); err != nil {
-			return wrap(err, "Base")
-		}
-		if err := s.encode(o.BaseState, depth+1); err != nil {
-			return wrap(err, "BaseState")
-		}
-		s.endTuple(3)
-		s.buf = append(s.buf, opReduce)
 	default:
 		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: unknown Build %d", ErrUnsupportedValue, o.Build)}
 	}
@@ -1267,6 +1244,30 @@ func (s *encState) encodeObject(o *Object, p ident, depth int) error {
 	return nil
 }
 
+// reconstruct writes copy_reg._reconstructor(cls, base, baseState), the
+// protocol 0 and 1 form of a new-style instance; a zero base is object.
+func (s *encState) reconstruct(cls, base Class, baseState any, depth int) error {
+	if err := s.encodeClass(reconstructor); err != nil {
+		return err
+	}
+	if base == (Class{}) {
+		base = builtinObject
+	}
+	s.startTuple(3)
+	if err := s.encodeClass(cls); err != nil {
+		return atPath(err, ".Class")
+	}
+	if err := s.encodeClass(base); err != nil {
+		return atPath(err, ".Base")
+	}
+	if err := s.encode(baseState, depth+1); err != nil {
+		return atPath(err, ".BaseState")
+	}
+	s.endTuple(3)
+	s.buf = append(s.buf, opReduce)
+	return nil
+}
+
 // encodePickler encodes the Object a Pickler returns, memoized under the
 // Pickler's own pointer when it is one, so shared Go values stay shared.
 func (s *encState) encodePickler(pk Pickler, depth int) error {
@@ -1281,6 +1282,9 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 		if s.memoized(p) {
 			return nil
 		}
+	}
+	if sp, ok := pk.(StatePickler); ok {
+		return s.encodeState(sp, p, depth)
 	}
 	o, err := pk.PickleObject()
 	if err != nil {
