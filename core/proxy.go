@@ -48,6 +48,12 @@ type Proxy struct {
 	passphrase *string
 	connOpts   protocol.Options
 	tls        *tls.Config // WithTLS; nil = PYROSSL_* at dial time
+
+	// req and args are the request being sent and its arguments, owned by
+	// the holder of the call token. The caller's request and arguments are
+	// copied here, so that a call allocates neither.
+	req  Request
+	args []any
 }
 
 // ProxyOption configures a Proxy at creation.
@@ -320,31 +326,31 @@ func (p *Proxy) release() { <-p.calls }
 // *compat.Exception or typed Pyro error with the remote traceback; errors
 // of the connection are *CommError values.
 func (p *Proxy) Call(ctx context.Context, method string, args ...any) (any, error) {
-	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}})
+	return p.do(ctx, Request{Call: Call{Method: method}}, args)
 }
 
 // CallKw calls method with positional and keyword arguments.
 func (p *Proxy) CallKw(ctx context.Context, method string, args []any, kwargs map[string]any) (any, error) {
-	return p.do(ctx, &Request{Call: Call{Method: method, Args: args, Kwargs: kwargs}})
+	return p.do(ctx, Request{Call: Call{Method: method, Kwargs: kwargs}}, args)
 }
 
 // CallFlags0 calls method with the positional arguments sent as they are
 // (request flags 0), as Pyro's NameServerProxy and PYROLOC resolution do.
 func (p *Proxy) CallFlags0(ctx context.Context, method string, args ...any) (any, error) {
-	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}, Plain: true})
+	return p.do(ctx, Request{Call: Call{Method: method}, Plain: true}, args)
 }
 
 // CallVarargs calls method with the positional arguments packed into one
 // trailing tuple (request flags 1, plus 4 if the method is oneway), as
 // Pyro's NameServerProxy calls _synccall on its twin.
 func (p *Proxy) CallVarargs(ctx context.Context, method string, args ...any) (any, error) {
-	return p.do(ctx, &Request{Call: Call{Method: method, Args: args}, Plain: true, Varargs: true})
+	return p.do(ctx, Request{Call: Call{Method: method}, Plain: true, Varargs: true}, args)
 }
 
 // Oneway calls method without waiting for a result, whether or not it is
 // marked oneway.
 func (p *Proxy) Oneway(ctx context.Context, method string, args ...any) error {
-	_, err := p.do(ctx, &Request{Call: Call{Method: method, Args: args, Oneway: true}})
+	_, err := p.do(ctx, Request{Call: Call{Method: method, Oneway: true}}, args)
 	return err
 }
 
@@ -389,11 +395,21 @@ func (p *Proxy) IsMethod(ctx context.Context, name string) (bool, error) {
 	return n == 1, nil
 }
 
-func (p *Proxy) do(ctx context.Context, r *Request) (any, error) {
+// do makes the call req with the positional arguments args; req.Args is
+// not used. (Passed apart and only copied, args does not escape, so the
+// variadic arguments of Call and the like stay on the caller's stack.)
+func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	if err := p.acquire(ctx); err != nil {
 		return nil, err
 	}
 	defer p.release()
+	r := &p.req
+	*r = req
+	r.Args = append(p.args[:0], args...)
+	defer func() {
+		clear(r.Args) // keep no argument alive after the call
+		p.args, *r = r.Args[:0], Request{}
+	}()
 	p.mu.Lock()
 	closed, codec, timeout := p.closed, p.codec, p.timeout
 	if p.oneway[r.Method] {

@@ -218,17 +218,24 @@ type pyro3Client struct {
 	enc  pickle.Encoder
 	wbuf []byte
 	// Scratch space for the request tuple, boxed once (reqBox and
-	// callArgsBox are tuples over req and callArgs), and the last object
-	// id and method name boxed: a call then allocates little.
+	// callArgsBox are tuples over req and callArgs, argsBox[n] over
+	// args[:n]), and the last object id and method name boxed: a call
+	// then allocates little.
 	req           [4]any
 	callArgs      [2]any
+	args          [boxedArgs]any
 	reqBox        any
 	callArgsBox   any
+	argsBox       [boxedArgs + 1]any
 	lastID        string
 	lastIDBox     any
 	lastMethod    string
 	lastMethodBox any
 }
+
+// boxedArgs is how many positional arguments a request may have for a
+// pyro3Client to send them without allocating.
+const boxedArgs = 4
 
 // dialSettings are what dialPyro3 needs besides the URI.
 type dialSettings struct {
@@ -265,6 +272,9 @@ func dialPyro3(ctx context.Context, uri compat.URI, s dialSettings) (*pyro3Clien
 	}
 	pc := &pyro3Client{c: c, nc: nc, uri: uri, enc: pickle.Encoder{Protocol: s.pickleProto}}
 	pc.reqBox, pc.callArgsBox = pickle.Tuple(pc.req[:]), pickle.Tuple(pc.callArgs[:])
+	for n := range pc.argsBox {
+		pc.argsBox[n] = pickle.Tuple(pc.args[:n])
+	}
 	return pc, nil
 }
 
@@ -314,16 +324,13 @@ func commError(op string, uri compat.URI, err error) *CommError {
 
 func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	var flags int64
-	var args pickle.Tuple
-	if r.Plain {
-		args = pickle.Tuple(r.Args)
-		if args == nil {
-			args = pickle.Tuple{}
-		}
-		if r.Varargs {
-			flags, args = rifVarargs, pickle.Tuple{args}
-		}
-	} else {
+	args := c.argTuple(r.Args)
+	switch {
+	case r.Plain && r.Varargs:
+		flags, c.req[3] = rifVarargs, pickle.Tuple{args}
+	case r.Plain:
+		c.req[3] = args
+	default:
 		flags = rifVarargs | rifKeywords
 		kw := emptyDict
 		if len(r.Kwargs) > 0 {
@@ -332,11 +339,8 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 				kw.Set(pickle.ByteString(k), v)
 			}
 		}
-		pos := pickle.Tuple(r.Args)
-		if pos == nil {
-			pos = pickle.Tuple{}
-		}
-		c.callArgs[0], c.callArgs[1] = pos, kw
+		c.callArgs[0], c.callArgs[1] = args, kw
+		c.req[3] = c.callArgsBox
 	}
 	if r.Oneway {
 		flags |= rifOneway
@@ -348,13 +352,8 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 		c.lastMethod, c.lastMethodBox = r.Method, pickle.ByteString(r.Method)
 	}
 	c.req[0], c.req[1], c.req[2] = c.lastIDBox, c.lastMethodBox, flags
-	if r.Plain {
-		c.req[3] = args
-	} else {
-		c.req[3] = c.callArgsBox
-	}
 	buf, err := c.enc.Append(c.wbuf[:0], c.reqBox)
-	c.req, c.callArgs = [4]any{}, [2]any{}
+	c.req, c.callArgs, c.args = [4]any{}, [2]any{}, [boxedArgs]any{}
 	if err != nil {
 		return fmt.Errorf("core: cannot pickle the arguments of %s: %w", r.Method, err)
 	}
@@ -367,6 +366,16 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 		c.wbuf = nil
 	}
 	return nil
+}
+
+// argTuple returns the positional arguments as a tuple in an interface,
+// without allocating when there are few: they are copied to c.args.
+func (c *pyro3Client) argTuple(args []any) any {
+	if len(args) < len(c.argsBox) {
+		copy(c.args[:], args)
+		return c.argsBox[len(args)]
+	}
+	return pickle.Tuple(args)
 }
 
 // emptyDict is the keyword dict of calls without keywords; it is never

@@ -71,8 +71,11 @@ func (c *NameServer) FullName(name string) (string, error) { return ExpandName(n
 func (c *NameServer) call(ctx context.Context, method string, args ...any) (any, error) {
 	p := c.proxy()
 	res, err := p.CallFlags0(ctx, method, args...)
+	if err == nil {
+		return res, nil
+	}
 	var ce *core.CommError
-	if err == nil || !errors.As(err, &ce) || ctx.Err() != nil {
+	if !errors.As(err, &ce) || ctx.Err() != nil {
 		return res, err
 	}
 	if c.relocate != nil {
