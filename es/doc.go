@@ -23,6 +23,10 @@
 //     never holds up the others' deliveries.
 //   - Target is a delivery destination, so that Service can be used and
 //     tested without the network; NewTarget makes the Pyro one.
+//   - Publisher publishes like Pyro's: Publish waits for each publish call
+//     to return; PublishOneway sends it as a oneway call, so one publisher
+//     streams events at the service's pace instead of a round trip's (this
+//     service keeps their order; Pyro's runs each oneway call in a thread).
 //
 // Subjects are case-insensitive; a multi-subject publish gives all its
 // events the same creation time. subscribeMatch patterns are Python re

@@ -237,6 +237,44 @@ func ExampleSubscriber() {
 	// Output: Weather.Amsterdam: sunny
 }
 
+func ExamplePublisher_PublishOneway() {
+	ctx := context.Background()
+	srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true})
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = srv.Serve(ctx) }()
+	defer srv.Shutdown(ctx)
+
+	got := make(chan any, 3)
+	sub, err := NewSubscriber(SubscriberOptions{
+		ClientOptions: ClientOptions{ESURI: srv.URI()},
+		Daemon:        core.DaemonOptions{Host: "127.0.0.1", NoRange: true},
+	}, func(_ context.Context, ev *compat.Event) { got <- ev.Msg })
+	if err != nil {
+		panic(err)
+	}
+	go func() { _ = sub.Listen(ctx) }()
+	defer sub.Close()
+	if err := sub.Subscribe(ctx, "ticks"); err != nil {
+		panic(err)
+	}
+
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		panic(err)
+	}
+	defer pub.Close()
+	for i := range 3 {
+		// Returns once the request is written; the events keep their order.
+		if err := pub.PublishOneway(ctx, int64(i), "ticks"); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println(<-got, <-got, <-got)
+	// Output: 0 1 2
+}
+
 // A publisher idle for longer than the server keeps idle connections
 // publishes on a fresh connection instead of failing.
 func TestPublisherAfterIdleTimeout(t *testing.T) {
