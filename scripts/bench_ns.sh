@@ -79,15 +79,36 @@ gobench 'BenchmarkRemoteResolve'
 gobench 'BenchmarkLoopbackPingPong8?$'
 "$work/ns.test" -test.run xxx -test.bench 'BenchmarkRestart100k' -test.benchtime 1x | grep '^Benchmark'
 
+# One sequential client is bound by wake-up latency, which on this 2-core
+# VM is bimodal (a raw round trip between two processes reads 20 us in one
+# run and 70 us in the next): a best-of-3 compares whichever side got lucky.
+# The sequential targets therefore use medians of BENCH_SEQ_RUNS (9) runs,
+# the NS client and the raw floor alternating.
+SEQ_RUNS="${BENCH_SEQ_RUNS:-9}"
+seq_median() { # label NS-host:port-or-empty client-bench floor-bench iterations
+  local i a b
+  : >"$work/seq.txt"
+  for i in $(seq "$SEQ_RUNS"); do
+    a=$(GOPYRO_BENCH_NS="$2" "$work/ns.test" -test.run xxx -test.bench "$3\$" -test.benchtime "$5x" | awk '/^Benchmark/ {print $3}')
+    b=$("$work/ns.test" -test.run xxx -test.bench "$4\$" -test.benchtime "$5x" | awk '/^Benchmark/ {print $3}')
+    echo "$a $b" >>"$work/seq.txt"
+  done
+  python3 - "$1" "$work/seq.txt" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
+ns, raw = statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+print("one Go client sequential, %s: median %.0f ns vs raw %.0f ns = %.2fx (target 0.8x; runs: %s)" % (
+    sys.argv[1], ns, raw, raw / ns, ", ".join("%.0f/%.0f" % (r[0] / 1000, r[1] / 1000) for r in rows)))
+PY
+}
+
 echo "== Go client targets (this run)"
 hz() { echo "1000000000/$1" | bc -l; }
 printf "Go clients over 8 connections -> Go NS process: %.0f resolves/s = %.2fx Python 1 client -> Python NS (%s/s; target 6x)\n" \
   "$(hz "$(nsop ProcBenchmarkRemoteResolve8)")" "$(echo "$(hz "$(nsop ProcBenchmarkRemoteResolve8)")/${pyrate[resolve1]}" | bc -l)" "${pyrate[resolve1]}"
 printf "   (floor: raw ping-pong over 8 connections between two processes %.0f/s)\n" "$(hz "$(nsop BenchmarkLoopbackPingPongProcess8)")"
-printf "one Go client sequential, NS process: %s ns vs raw between processes %s ns = %.2fx (target 0.8x)\n" \
-  "$(nsop ProcBenchmarkRemoteResolve)" "$(nsop BenchmarkLoopbackPingPongProcess)" "$(echo "$(nsop BenchmarkLoopbackPingPongProcess)/$(nsop ProcBenchmarkRemoteResolve)" | bc -l)"
-printf "one Go client sequential, NS in process: %s ns vs raw in one process %s ns = %.2fx (target 0.8x)\n" \
-  "$(nsop BenchmarkRemoteResolve)" "$(nsop BenchmarkLoopbackPingPong)" "$(echo "$(nsop BenchmarkLoopbackPingPong)/$(nsop BenchmarkRemoteResolve)" | bc -l)"
+seq_median "NS process (us/us)" "127.0.0.1:$GO_PORT" BenchmarkRemoteResolve BenchmarkLoopbackPingPongProcess 20000
+seq_median "NS in process (us/us)" "" BenchmarkRemoteResolve BenchmarkLoopbackPingPong 100000
 
 echo "== 100k names"
 # Ours: persistent. A Pyro 3 database with 100k names is imported on the first
