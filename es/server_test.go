@@ -46,6 +46,17 @@ func goSubscriber(t *testing.T, srv *Server) (*Subscriber, chan *compat.Event) {
 	return sub, ch
 }
 
+// goPublisher returns a Publisher of srv, closed at the end of the test.
+func goPublisher(t *testing.T, srv *Server) *Publisher {
+	t.Helper()
+	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pub.Close() })
+	return pub
+}
+
 func waitEvent(t *testing.T, ch chan *compat.Event) *compat.Event {
 	t.Helper()
 	select {
@@ -123,11 +134,7 @@ func TestPublishOneway(t *testing.T) {
 	if err := sub.Subscribe(ctx, "oneway"); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub := goPublisher(t, srv)
 	const n = 2000
 	for i := range n {
 		if err := pub.PublishOneway(ctx, int64(i), "ONEWAY"); err != nil {
@@ -184,11 +191,7 @@ func TestDeadGoSubscriberDropped(t *testing.T) {
 	if err := dead.Close(); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub := goPublisher(t, srv)
 	for i := range 50 {
 		if err := pub.Publish(ctx, int64(i), "s"); err != nil {
 			t.Fatal(err)
@@ -287,11 +290,7 @@ func TestPublisherAfterIdleTimeout(t *testing.T) {
 	}
 	go func() { _ = srv.Serve(ctx) }()
 	defer srv.Shutdown(ctx)
-	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub := goPublisher(t, srv)
 	for i := range 2 {
 		if i == 1 {
 			time.Sleep(500 * time.Millisecond) // the server drops the idle connection
@@ -316,11 +315,7 @@ func TestIdleSubscriberKept(t *testing.T) {
 	if err := sub.Subscribe(ctx, "s"); err != nil {
 		t.Fatal(err)
 	}
-	pub, err := NewPublisher(ClientOptions{ESURI: srv.URI()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
+	pub := goPublisher(t, srv)
 	for i := range 2 {
 		if i == 1 {
 			time.Sleep(600 * time.Millisecond)

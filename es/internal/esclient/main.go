@@ -186,10 +186,7 @@ func pub(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Close()
-	publish := p.Publish
-	if *oneway {
-		publish = p.PublishOneway
-	}
+	publish := publishFunc(p, *oneway)
 	n := 0
 	for i := range *repeat {
 		for _, a := range fs.Args() {
@@ -228,6 +225,7 @@ func bench(ctx context.Context, args []string) error {
 		return err
 	}
 	defer p.Close()
+	publish := publishFunc(p, *oneway)
 	start := time.Now()
 	for i := range *events {
 		if *rate > 0 {
@@ -235,16 +233,20 @@ func bench(ctx context.Context, args []string) error {
 			time.Sleep(time.Until(next))
 		}
 		msg := pickle.Tuple{float64(time.Now().UnixNano()) / 1e9, int64(i)}
-		publish := p.Publish
-		if *oneway {
-			publish = p.PublishOneway
-		}
 		if err := publish(ctx, msg, *subject); err != nil {
 			return err
 		}
 	}
 	fmt.Println("PUBLISHED", *events, time.Since(start).Seconds())
 	return nil
+}
+
+// publishFunc is p's Publish, or PublishOneway with oneway set.
+func publishFunc(p *es.Publisher, oneway bool) func(context.Context, any, ...string) error {
+	if oneway {
+		return p.PublishOneway
+	}
+	return p.Publish
 }
 
 // benchsub runs K subscribers of subject "bench" and reports delivery rate
