@@ -10,7 +10,8 @@ func init() {
 // pickle.DefaultRegistry gets them when the package is initialised.
 func Register(r *pickle.Registry) {
 	reg := func(c pickle.Class, fn pickle.DecodeFunc) { r.Register(c.Module, c.Name, fn) }
-	reg(uriClass, func(o *pickle.Object) (any, error) {
+	// decodeURI copies the state out: it may see it as StateItems.
+	r.RegisterItems(uriClass.Module, uriClass.Name, func(o *pickle.Object) (any, error) {
 		if u, ok := decodeURI(o); ok {
 			return u, nil
 		}

@@ -64,11 +64,25 @@ func dictState(o *pickle.Object, n int) (instanceState, bool) {
 	if len(o.Args) != 0 || len(o.ListItems) != 0 || len(o.DictItems) != 0 {
 		return instanceState{}, false
 	}
+	var s instanceState
+	if items, ok := o.State.(*pickle.StateItems); ok {
+		if len(items.Items) != 2*n {
+			return instanceState{}, false
+		}
+		for i := 0; i < len(items.Items); i += 2 {
+			name, ok := pyString(items.Items[i])
+			if !ok {
+				return instanceState{}, false
+			}
+			s.attrs[s.n] = stateAttr{name, items.Items[i+1]}
+			s.n++
+		}
+		return s, true
+	}
 	d, ok := o.State.(pickle.Dict)
 	if !ok || d.Len() != n {
 		return instanceState{}, false
 	}
-	var s instanceState
 	for k, v := range pickle.DictItems(d) {
 		name, ok := pyString(k)
 		if !ok || s.n == n {

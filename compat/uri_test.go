@@ -155,3 +155,33 @@ func TestURIPickleState(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeURIState checks the decoding of Python's protocol 2 PyroURI
+// pickle (the shape whose state skips the Dict) and that a PyroURI with a
+// state not exactly Pyro's stays a generic object with its state Dict.
+func TestDecodeURIState(t *testing.T) {
+	const head = "\x80\x02cPyro.core\nPyroURI\nq\x00)\x81q\x01}q\x02(U\x08protocolq\x03U\x04PYROq\x04U\x04portq\x05M\x56\x1eU\x08objectIDq\x06U\x200123456789abcdef0123456789abcdefq\x07U\x07addressq\x08U\x09127.0.0.1q\x09"
+	v, err := pickle.Decode([]byte(head + "ub."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := URI{"PYRO", "127.0.0.1", 7766, "0123456789abcdef0123456789abcdef"}
+	if v != any(want) {
+		t.Errorf("decoded %#v, want %#v", v, want)
+	}
+	v, err = pickle.Decode([]byte(head + "U\x05extraK\x01ub."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, ok := v.(*pickle.Object)
+	if !ok {
+		t.Fatalf("decoded %T, want *pickle.Object", v)
+	}
+	d, ok := o.State.(pickle.Dict)
+	if !ok || d.Len() != 5 {
+		t.Fatalf("state %#v, want a Dict of 5 items", o.State)
+	}
+	if x, ok := o.Attr("extra"); !ok || x != int64(1) {
+		t.Errorf("Attr(extra) = %v, %v", x, ok)
+	}
+}

@@ -2,6 +2,7 @@ package pickle
 
 import (
 	"encoding/binary"
+	"hash/maphash"
 	"math"
 	"math/big"
 	"strconv"
@@ -121,18 +122,22 @@ type state struct {
 
 	interned [internSets][2]internEntry
 
-	pending  []pendingObject  // instances of registered classes, in creation order
-	ownState map[*Object]Dict // states merged by a second BUILD
-	keyNodes int              // tuple items of dict keys and set items checked
-	nanKeys  int              // dict keys and set items holding a NaN
+	pending  []pendingObject            // instances of registered classes, in creation order
+	flat     [maxFlatObjects]StateItems // states of instances kept as StateItems
+	nflat    int                        // entries of flat in use
+	spare    *Object                    // an Object no one references any more, for NEWOBJ
+	ownState map[*Object]Dict           // states merged by a second BUILD
+	keyNodes int                        // tuple items of dict keys and set items checked
+	nanKeys  int                        // dict keys and set items holding a NaN
 }
 
 // pendingObject is an instance of a registered class, converted once the
 // whole pickle is decoded.
 type pendingObject struct {
-	o  *Object
-	fn DecodeFunc
-	at int // offset<<8 | opcode of the opcode that created it, for errors
+	o     *Object
+	fn    DecodeFunc
+	items bool // fn accepts *StateItems (Registry.RegisterItems)
+	at    int  // offset<<8 | opcode of the opcode that created it, for errors
 }
 
 func (st *state) release() {
@@ -152,6 +157,10 @@ func (st *state) release() {
 		st.memo = st.memo[:0]
 	}
 	st.memoMap, st.memoCount = nil, 0
+	for i := range st.flat[:st.nflat] {
+		clear(st.flat[i].Items)
+	}
+	st.nflat = 0
 	clear(st.pending)
 	st.pending, st.ownState, st.keyNodes, st.nanKeys = st.pending[:0], nil, 0, 0
 }
@@ -313,7 +322,9 @@ func (st *state) run() (any, error) {
 				st.stack = append(st.stack, &List{Items: cloneItems(items)})
 			}
 		case opEmptyDict:
-			st.stack = append(st.stack, NewDict())
+			if !st.flatState() {
+				st.stack = append(st.stack, NewDict())
+			}
 		case opDict:
 			var items []any
 			if items, err = st.popMark(); err == nil {
@@ -545,31 +556,40 @@ func (st *state) str(a, b int) string {
 
 // pushString pushes the n bytes that follow as the value op makes of them.
 func (st *state) pushString(op byte, n int) error {
+	v, err := st.stringValue(op, n)
+	if err != nil {
+		return err
+	}
+	st.stack = append(st.stack, v)
+	return nil
+}
+
+// stringValue consumes the n bytes that follow and returns the value op
+// makes of them.
+func (st *state) stringValue(op byte, n int) (any, error) {
 	if n > st.lim.MaxStringLen {
-		return errorf(ErrLimit, "length %d over MaxStringLen %d", n, st.lim.MaxStringLen)
+		return nil, errorf(ErrLimit, "length %d over MaxStringLen %d", n, st.lim.MaxStringLen)
 	}
 	if n > len(st.data)-st.pos {
-		return errorf(ErrTruncated, "length %d, %d bytes left", n, len(st.data)-st.pos)
+		return nil, errorf(ErrTruncated, "length %d, %d bytes left", n, len(st.data)-st.pos)
 	}
 	a := st.pos
 	st.pos += n
 	if n <= maxInterned && op != opBytearray8 {
 		if v := st.intern(op, st.data[a:st.pos]); v != nil {
-			st.stack = append(st.stack, v)
-			return nil
+			return v, nil
 		}
 	}
 	switch op {
 	case opShortBinstring, opBinstring:
-		st.stack = append(st.stack, ByteString(st.str(a, st.pos)))
+		return ByteString(st.str(a, st.pos)), nil
 	case opShortBinbytes, opBinbytes, opBinbytes8:
-		st.stack = append(st.stack, Bytes(st.str(a, st.pos)))
+		return Bytes(st.str(a, st.pos)), nil
 	case opBytearray8:
-		st.stack = append(st.stack, ByteArray(append([]byte{}, st.data[a:st.pos]...)))
+		return ByteArray(append([]byte{}, st.data[a:st.pos]...)), nil
 	default: // unicode: UTF-8 (WTF-8 for lone surrogates) kept as is
-		st.stack = append(st.stack, st.str(a, st.pos))
+		return st.str(a, st.pos), nil
 	}
-	return nil
 }
 
 // put stores the top of the stack at memo index idx.
@@ -578,6 +598,11 @@ func (st *state) put(idx int) error {
 	if err != nil {
 		return err
 	}
+	return st.putValue(idx, v)
+}
+
+// putValue stores v at memo index idx.
+func (st *state) putValue(idx int, v any) error {
 	if idx < len(st.memo) {
 		if st.memo[idx] == nil {
 			if err := st.countMemo(idx); err != nil {
@@ -627,6 +652,19 @@ func (st *state) get(idx int) error {
 	}
 	if v == nil {
 		return errorf(ErrMemoMissing, "memo index %d not defined", idx)
+	}
+	if f, ok := v.(flatMemo); ok {
+		// The state dict of f.o, shared: it becomes a Dict in both places.
+		d, err := st.dictOf(f.o)
+		if err != nil {
+			return err
+		}
+		v = d
+		if idx < len(st.memo) {
+			st.memo[idx] = v
+		} else {
+			st.memoMap[idx] = v
+		}
 	}
 	st.stack = append(st.stack, v)
 	return nil
@@ -811,6 +849,11 @@ const (
 	internGlobal              // Class, from GLOBAL's "module\nname"
 )
 
+// internSeed seeds the hash of interned strings: the hash is runtime's
+// (hardware-assisted where available), and the seed differs per process so
+// that no pickle can be made to collide in every process.
+var internSeed = maphash.MakeSeed()
+
 type internEntry struct {
 	seen uint32 // hash of the last string that missed here
 	kind byte
@@ -834,9 +877,9 @@ func (st *state) intern(op byte, b []byte) any {
 // cached returns the cached value of the given kind for b, or nil when it
 // is not cached.
 func (st *state) cached(kind byte, b []byte) any {
-	h := uint32(2166136261) ^ uint32(kind)
-	for _, c := range b {
-		h = (h ^ uint32(c)) * 16777619
+	h := uint32(maphash.Bytes(internSeed, b)) ^ uint32(kind)
+	if h == 0 {
+		h = 1 // 0 marks an entry that remembers no string
 	}
 	set := &st.interned[h%internSets]
 	for i := range set {

@@ -34,8 +34,17 @@ type tupleID struct {
 func (st *state) convert(root any) (any, error) {
 	if o, ok := root.(*Object); ok && len(st.pending) == 1 && st.pending[0].o == o {
 		r, err := callDecodeFunc(st.pending[0].fn, o)
+		if err == nil && r == any(o) {
+			err = st.materialize(o)
+		}
 		if err != nil {
 			return nil, st.decodeError(o, err)
+		}
+		if st.pending[0].items && r != any(o) {
+			// Its DecodeFunc keeps no reference (RegisterItems), and the
+			// decoder's own go when it is released: o can be reused.
+			*o = Object{}
+			st.spare = o
 		}
 		return r, nil
 	}
@@ -199,6 +208,9 @@ func (c *converter) object(o *Object, depth int) (any, bool, error) {
 		return o, false, nil
 	}
 	r, err := callDecodeFunc(fn, o)
+	if err == nil && r == any(o) {
+		err = c.st.materialize(o)
+	}
 	if err != nil {
 		return nil, false, c.st.decodeError(o, err)
 	}

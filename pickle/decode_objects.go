@@ -289,8 +289,8 @@ func asStr(v any) (string, bool) {
 // newObject records an instance of cls and, if cls is registered, remembers
 // it for conversion once the whole pickle is decoded.
 func (st *state) newObject(o *Object, offset int, op byte) {
-	if fn, ok := st.reg.Lookup(o.Class); ok {
-		st.pending = append(st.pending, pendingObject{o, fn, offset<<8 | int(op)})
+	if e, ok := st.reg.lookup(o.Class); ok {
+		st.pending = append(st.pending, pendingObject{o, e.fn, e.items, offset<<8 | int(op)})
 	}
 	st.stack = append(st.stack, o)
 }
@@ -448,6 +448,9 @@ func (st *state) build() error {
 	if !ok {
 		return errorf(ErrBadValue, "BUILD on %s", PythonType(t))
 	}
+	if err := st.materialize(o); err != nil {
+		return err
+	}
 	old, ok1 := o.State.(Dict)
 	upd, ok2 := stateV.(Dict)
 	if !ok1 || !ok2 {
@@ -479,7 +482,13 @@ func (st *state) newobj(offset int, op byte) error {
 	if err != nil {
 		return err
 	}
-	st.newObject(&Object{Class: cls, Build: BuildNewObj, Args: args}, offset, op)
+	o := st.spare
+	if o == nil {
+		o = new(Object)
+	}
+	st.spare = nil
+	*o = Object{Class: cls, Build: BuildNewObj, Args: args}
+	st.newObject(o, offset, op)
 	return nil
 }
 

@@ -9,12 +9,14 @@ import (
 
 // FuzzDecode checks that no input makes the decoder panic and that every
 // failure is an *Error. It is seeded with the hand-written opcode pickles and
-// the golden corpus.
+// the golden corpus. A class registered with RegisterItems must decode as
+// it does with Register.
 func FuzzDecode(f *testing.F) {
 	for _, tc := range decOpcodeCases {
 		f.Add([]byte(tc.in))
 	}
 	f.Add(stdCallMessage)
+	f.Add([]byte("\x80\x02cgeo\nP\nq\x00)\x81q\x01}q\x02(U\x01xq\x03K\x01U\x01yh\x03ub."))
 	for _, dir := range []string{"testdata/golden", "testdata/bench"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.pickle"))
 		for _, name := range files {
@@ -41,7 +43,14 @@ func FuzzDecode(f *testing.F) {
 		{Registry: reg},
 		{Registry: reg, Limits: Limits{MaxDepth: 4, MaxMemo: 8, MaxStringLen: 16, MaxContainerLen: 8, MaxBigIntBytes: 4}},
 	}
+	// The StateItems path must fail exactly when the Dict path fails.
+	plain, items := decItemsRegistries()
 	f.Fuzz(func(t *testing.T, data []byte) {
+		_, werr := (&Decoder{Registry: plain}).Decode(data)
+		_, err := (&Decoder{Registry: items}).Decode(data)
+		if (werr == nil) != (err == nil) || werr != nil && werr.Error() != err.Error() {
+			t.Fatalf("RegisterItems: error %v, Register: %v", err, werr)
+		}
 		for _, d := range decoders {
 			v, err := d.Decode(data)
 			if err != nil {

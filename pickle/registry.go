@@ -16,8 +16,13 @@ type DecodeFunc func(o *Object) (any, error)
 // The zero Registry is empty and ready to use; it is safe for concurrent use.
 type Registry struct {
 	mu      sync.RWMutex
-	classes map[Class]DecodeFunc
+	classes map[Class]registered
 	parent  *Registry
+}
+
+type registered struct {
+	fn    DecodeFunc
+	items bool // fn accepts *StateItems
 }
 
 // DefaultRegistry is used by Decode, Unmarshal and decoders that name no
@@ -33,26 +38,44 @@ func NewRegistry(parent *Registry) *Registry {
 // Register makes decoders produce fn's result for instances of the class
 // module.name. Registering a class twice replaces the earlier function.
 func (r *Registry) Register(module, name string, fn DecodeFunc) {
-	if fn == nil {
+	r.register(module, name, registered{fn: fn})
+}
+
+// RegisterItems is Register for a DecodeFunc that also accepts an instance
+// whose State is a *StateItems rather than a Dict: the decoder then skips
+// making the state Dict when the pickle allows (see StateItems). fn must
+// keep neither the *StateItems nor, unless it returns o itself, the
+// *Object o after it returns: both belong to the decoder.
+func (r *Registry) RegisterItems(module, name string, fn DecodeFunc) {
+	r.register(module, name, registered{fn: fn, items: true})
+}
+
+func (r *Registry) register(module, name string, e registered) {
+	if e.fn == nil {
 		panic(fmt.Sprintf("pickle: Register %s.%s with nil DecodeFunc", module, name))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.classes == nil {
-		r.classes = make(map[Class]DecodeFunc)
+		r.classes = make(map[Class]registered)
 	}
-	r.classes[Class{Module: module, Name: name}] = fn
+	r.classes[Class{Module: module, Name: name}] = e
 }
 
 // Lookup returns the function registered for c, searching parents.
 func (r *Registry) Lookup(c Class) (DecodeFunc, bool) {
+	e, ok := r.lookup(c)
+	return e.fn, ok
+}
+
+func (r *Registry) lookup(c Class) (registered, bool) {
 	for reg := r; reg != nil; reg = reg.parent {
 		reg.mu.RLock()
-		fn, ok := reg.classes[c]
+		e, ok := reg.classes[c]
 		reg.mu.RUnlock()
 		if ok {
-			return fn, true
+			return e, true
 		}
 	}
-	return nil, false
+	return registered{}, false
 }

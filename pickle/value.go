@@ -101,7 +101,9 @@ type Object struct {
 	Base      Class
 	BaseState any
 	// State is the argument of BUILD (usually the instance __dict__ as a Dict,
-	// or a (dict, slots) Tuple); nil when the pickle had no BUILD.
+	// or a (dict, slots) Tuple); nil when the pickle had no BUILD. Only the
+	// DecodeFunc of a class registered with RegisterItems may see a
+	// *StateItems here.
 	State any
 	// ListItems and DictItems are items APPENDed or SETITEMed onto the object
 	// itself after construction (list and dict subclasses); DictItems holds
@@ -119,6 +121,9 @@ type Pickler interface {
 // Attr returns the value of the named key of o's state dict (the instance
 // __dict__), accepting str and unicode keys alike.
 func (o *Object) Attr(name string) (any, bool) {
+	if s, ok := o.State.(*StateItems); ok {
+		return s.Get(name)
+	}
 	d, ok := o.State.(Dict)
 	if !ok {
 		if t, isTuple := o.State.(Tuple); isTuple && len(t) == 2 {
