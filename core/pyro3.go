@@ -45,6 +45,7 @@ func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Optio
 		}
 		return nil, err
 	}
+	opts.ReuseBody = true // a request is decoded before the next is read
 	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: pickleProto}}, nil
 }
 
@@ -265,7 +266,9 @@ func dialPyro3(ctx context.Context, uri compat.URI, s dialSettings) (*pyro3Clien
 		}
 		nc = tls.Client(nc, cfg)
 	}
-	c := protocol.NewConn(buffered(nc, clientReadBuffer), s.opts)
+	opts := s.opts
+	opts.ReuseBody = true // a reply is decoded before the next is read
+	c := protocol.NewConn(buffered(nc, clientReadBuffer), opts)
 	if err := protocol.ClientHandshake(ctx, c, s.validator, s.ident); err != nil {
 		c.Close()
 		return nil, commError("handshake", uri, err)
@@ -411,6 +414,9 @@ type bufConn struct {
 
 // Read reads from the buffer.
 func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// Buffered returns how many bytes can be read without I/O.
+func (c *bufConn) Buffered() int { return c.r.Buffered() }
 
 // NetConn returns the wrapped connection, so that package protocol finds a
 // PYROSSL connection's *tls.Conn under the buffer (nothing is read through

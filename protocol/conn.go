@@ -27,6 +27,10 @@ const (
 	readChunk = 64 << 10
 	// keepBuffer is the largest scratch buffer a Conn keeps between messages.
 	keepBuffer = 1 << 20
+	// keepBody is the largest body buffer kept with ReuseBody: an idle
+	// connection stays small, and a larger body costs far more to transfer
+	// than to allocate.
+	keepBody = 4 << 10
 )
 
 // Options configures a Conn. The zero value sends plain messages, applies
@@ -45,6 +49,11 @@ type Options struct {
 	// handshake answer must arrive (or be sent) within IOTimeout of the
 	// start of that step. 0 means no timeout besides the context's.
 	IOTimeout time.Duration
+	// ReuseBody lets ReadMessage return each body in one buffer of the
+	// Conn's, valid only until the next ReadMessage, rather than a new slice
+	// per message: for readers that are done with a body before reading the
+	// next (a decoder that copies what it keeps).
+	ReuseBody bool
 }
 
 // Conn reads and writes Pyro messages on a network connection.
@@ -57,6 +66,7 @@ type Conn struct {
 
 	// read side
 	hdr  [HeaderSize]byte
+	rbuf []byte        // body buffer, with ReuseBody
 	zbuf []byte        // compressed body scratch
 	zr   io.ReadCloser // reused zlib reader
 
@@ -111,7 +121,8 @@ func (c *Conn) Close() error { return c.nc.Close() }
 
 // ReadMessage reads one message and returns its body, decompressed if the
 // peer compressed it, and the header flags as received. The body is a new
-// slice owned by the caller.
+// slice owned by the caller, unless Options.ReuseBody is set: then it is
+// valid until the next ReadMessage.
 //
 // Errors are *ProtocolError values (see the Err* kinds). After ErrCompression
 // and ErrXMLPickle the whole message has been consumed and the connection can
@@ -149,17 +160,27 @@ func (c *Conn) readMessage(ctx context.Context, have int, allowXML bool) ([]byte
 		return nil, h.Flags, tooLarge(size, c.opts.MaxMessageSize)
 	}
 
-	if err := c.setDeadline(ctx, true); err != nil {
-		return nil, 0, err
+	// A body already in the connection's buffer is read without I/O: it
+	// needs no deadline (and the clock is not read for one).
+	if b, ok := c.nc.(interface{ Buffered() int }); !ok || b.Buffered() < size {
+		if err := c.setDeadline(ctx, true); err != nil {
+			return nil, 0, err
+		}
 	}
 	compressed := h.Flags&FlagCompressed != 0
 	var dst []byte
-	if compressed {
+	switch {
+	case compressed:
 		dst = c.zbuf[:0]
+	case c.opts.ReuseBody:
+		dst = c.rbuf[:0]
 	}
 	body, err := readBody(c.nc, dst, size)
-	if compressed {
+	switch {
+	case compressed:
 		c.zbuf = keep(body)
+	case c.opts.ReuseBody && cap(body) <= keepBody:
+		c.rbuf = body[:0]
 	}
 	if err != nil {
 		return nil, h.Flags, c.ioError(ctx, err, false, true)

@@ -641,3 +641,34 @@ func TestContextDeadlineDoesNotStay(t *testing.T) {
 		t.Fatalf("read after the first context's deadline: %v", err)
 	}
 }
+
+// TestReuseBody checks that with ReuseBody small bodies share one buffer
+// and every body still reads right, compressed or not, large or small.
+func TestReuseBody(t *testing.T) {
+	large := bytes.Repeat([]byte("0123456789abcdef"), 2*keepBody/16)
+	bodies := [][]byte{[]byte("first body"), []byte("second"), large, []byte("after the large one"), trace14Body()}
+	for _, wopts := range []Options{{}, {Compress: true}} {
+		bc := newBytesConn(nil)
+		w := NewConn(bc, wopts)
+		for _, b := range bodies {
+			if err := w.WriteMessage(context.Background(), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := NewConn(newBytesConn(bc.out.Bytes()), Options{ReuseBody: true})
+		var prev []byte
+		for i, want := range bodies {
+			got, _, err := r.ReadMessage(context.Background())
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%+v body %d: %q, %v", wopts, i, got, err)
+			}
+			if i == 1 && !wopts.Compress && &got[0] != &prev[0] {
+				t.Errorf("second small body is not in the first one's buffer")
+			}
+			prev = got
+		}
+		if cap(r.rbuf) > keepBody {
+			t.Errorf("%+v: kept a %d-byte buffer", wopts, cap(r.rbuf))
+		}
+	}
+}
