@@ -368,6 +368,10 @@ func (d *Daemon) connect(ctx context.Context, obj any, guid, name string, persis
 		return compat.URI{}, err
 	}
 	o.persistent = persistent
+	if name == "" && d.opts.TransientsCleanupAge > 0 {
+		o.reaped = true
+		o.lastUsed.Store(time.Now().UnixNano())
+	}
 	uri := d.uri(guid)
 	if name != "" && register && d.opts.Registrar != nil {
 		d.regMu.Lock()
@@ -501,7 +505,7 @@ func (d *Daemon) reapTransients(age time.Duration) {
 	var reaped []*object
 	d.mu.Lock()
 	for _, o := range d.objects {
-		if o.name == "" && o.lastUsed.Load() < limit {
+		if o.reaped && o.lastUsed.Load() < limit {
 			d.forgetLocked(o)
 			reaped = append(reaped, o)
 		}

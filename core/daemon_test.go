@@ -364,6 +364,25 @@ func TestTransientReaping(t *testing.T) {
 	}
 }
 
+// TestTransientInUseKept checks that calls keep a transient object from
+// being reaped while an idle one goes.
+func TestTransientInUseKept(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{TransientsCleanupAge: 300 * time.Millisecond})
+	used, idle := &reapable{}, &reapable{}
+	uri, _ := d.Connect(used, "")
+	d.Connect(idle, "")
+	p := newProxy(t, uri)
+	for !idle.reaped.Load() {
+		if _, err := p.Call(context.Background(), "ping"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if used.reaped.Load() {
+		t.Error("an object called every 10 ms was reaped")
+	}
+}
+
 type item struct{ Name string }
 
 func (i *item) GetName() string { return i.Name }

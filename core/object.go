@@ -21,7 +21,8 @@ type object struct {
 	tbl        *methodTable // nil for Invokers
 	recv       reflect.Value
 	typeName   string
-	lastUsed   atomic.Int64 // unix nanoseconds of the last call
+	reaped     bool         // transient, in a daemon that disconnects idle transients
+	lastUsed   atomic.Int64 // unix nanoseconds of the last call, when reaped
 	attrMu     sync.Locker  // held around remote attribute access: the value itself when a sync.Locker
 }
 
@@ -47,11 +48,16 @@ func newObject(v any, guid, name string) (*object, error) {
 	if o.typeName == "" {
 		o.typeName = t.String()
 	}
-	o.touch()
 	return o, nil
 }
 
-func (o *object) touch() { o.lastUsed.Store(time.Now().UnixNano()) }
+// touch records a call, for the reaper only: reading the clock is a good
+// part of a short call's cost.
+func (o *object) touch() {
+	if o.reaped {
+		o.lastUsed.Store(time.Now().UnixNano())
+	}
+}
 
 // invoke runs one call on the object, turning a panic into a *PanicError.
 func (o *object) invoke(ctx context.Context, c *Call) (res any, err error) {
