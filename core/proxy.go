@@ -311,6 +311,11 @@ func (p *Proxy) drop(c ClientCodec) {
 // acquire waits for the proxy's connection.
 func (p *Proxy) acquire(ctx context.Context) error {
 	select {
+	case p.calls <- struct{}{}: // the usual case, without a select on ctx
+		return nil
+	default:
+	}
+	select {
 	case p.calls <- struct{}{}:
 		return nil
 	case <-ctx.Done():
