@@ -126,9 +126,20 @@ type state struct {
 	flat     [maxFlatObjects]StateItems // states of instances kept as StateItems
 	nflat    int                        // entries of flat in use
 	spare    *Object                    // an Object no one references any more, for NEWOBJ
+	last     lastLookup                 // the last registry lookup
 	ownState map[*Object]Dict           // states merged by a second BUILD
 	keyNodes int                        // tuple items of dict keys and set items checked
 	nanKeys  int                        // dict keys and set items holding a NaN
+}
+
+// lastLookup is a registry lookup remembered across pickles: valid while
+// no class was registered anywhere since (gen).
+type lastLookup struct {
+	reg   *Registry
+	gen   uint64
+	class Class
+	entry registered
+	ok    bool
 }
 
 // pendingObject is an instance of a registered class, converted once the

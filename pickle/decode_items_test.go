@@ -188,3 +188,22 @@ func TestDecodeStateItemsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeRegisterLater checks that a class registered after a decoder
+// looked it up is converted from then on (the decoder remembers lookups).
+func TestDecodeRegisterLater(t *testing.T) {
+	reg := NewRegistry(nil)
+	dec := &Decoder{Registry: reg}
+	data := []byte("\x80\x02cgeo\nLate\n)\x81}(U\x01xK\x01ub.")
+	if v, err := dec.Decode(data); err != nil || v.(*Object).Class.Name != "Late" {
+		t.Fatalf("before Register: %#v, %v", v, err)
+	}
+	reg.RegisterItems("geo", "Late", decStateFunc)
+	v, err := dec.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.(*decState); !ok {
+		t.Errorf("after Register: %T, want *decState", v)
+	}
+}

@@ -289,10 +289,21 @@ func asStr(v any) (string, bool) {
 // newObject records an instance of cls and, if cls is registered, remembers
 // it for conversion once the whole pickle is decoded.
 func (st *state) newObject(o *Object, offset int, op byte) {
-	if e, ok := st.reg.lookup(o.Class); ok {
+	if e, ok := st.lookup(o.Class); ok {
 		st.pending = append(st.pending, pendingObject{o, e.fn, e.items, offset<<8 | int(op)})
 	}
 	st.stack = append(st.stack, o)
+}
+
+// lookup is st.reg.lookup, remembering the last answer: a pickle, and the
+// pickles a connection receives, mostly hold instances of one class.
+func (st *state) lookup(c Class) (registered, bool) {
+	l := &st.last
+	if gen := registrations.Load(); l.reg != st.reg || l.gen != gen || l.class != c {
+		l.entry, l.ok = st.reg.lookup(c)
+		l.reg, l.gen, l.class = st.reg, gen, c
+	}
+	return l.entry, l.ok
 }
 
 func (st *state) reduce(offset int, op byte) error {

@@ -3,6 +3,7 @@ package pickle
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // A Decoder turns the generic form of an instance of a registered Python class
@@ -19,6 +20,10 @@ type Registry struct {
 	classes map[Class]registered
 	parent  *Registry
 }
+
+// registrations counts Register calls in every registry, so that a
+// decoder's remembered lookup knows when it may be stale.
+var registrations atomic.Uint64
 
 type registered struct {
 	fn    DecodeFunc
@@ -60,6 +65,7 @@ func (r *Registry) register(module, name string, e registered) {
 		r.classes = make(map[Class]registered)
 	}
 	r.classes[Class{Module: module, Name: name}] = e
+	registrations.Add(1)
 }
 
 // Lookup returns the function registered for c, searching parents.
