@@ -124,13 +124,13 @@ func BenchmarkRemoteRegisterUnregister(b *testing.B) {
 }
 
 // The raw loopback ping-pong floors: round trips with messages of a
-// resolve's size (92 bytes out, 128 back), no Pyro at all. Against a Name
+// resolve's size (99 bytes out, 141 back), no Pyro at all. Against a Name
 // Server in this process (BenchmarkRemoteResolve*) the floor is an echo
 // server in this process too; against a pyro-ns process (GOPYRO_BENCH_NS)
 // it is an echo server in a process of its own, which this test binary
 // runs when started with GOPYRO_BENCH_ECHO=serve (see TestMain): waking a
 // goroutine in another, idle process costs far more than in a busy one.
-const pingSize, pongSize = 92, 128
+const pingSize, pongSize = 99, 141
 
 // BenchmarkLoopbackPingPong is the floor for one sequential client.
 func BenchmarkLoopbackPingPong(b *testing.B) { benchPingPong(b, 1, echoInProcess(b)) }

@@ -77,6 +77,7 @@ type Conn struct {
 
 	// the deadlines armed on nc by setDeadline
 	readDL, writeDL armed
+	born            time.Time // when c was made, with its monotonic reading
 }
 
 // armed is a deadline set on the connection; idle tells it was IOTimeout
@@ -92,7 +93,7 @@ func NewConn(c net.Conn, opts Options) *Conn {
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = DefaultMaxMessageSize
 	}
-	return &Conn{nc: c, opts: opts}
+	return &Conn{nc: c, opts: opts, born: time.Now()}
 }
 
 // NetConn returns the underlying connection. Call it while no I/O of c is
@@ -406,7 +407,7 @@ func (c *Conn) setDeadline(ctx context.Context, read bool) error {
 	var dl time.Time
 	idle := false
 	if c.opts.IOTimeout > 0 {
-		dl, idle = time.Now().Add(c.opts.IOTimeout), true
+		dl, idle = c.now().Add(c.opts.IOTimeout), true
 	}
 	if d, ok := ctx.Deadline(); ok && (dl.IsZero() || d.Before(dl)) {
 		dl, idle = d, false
@@ -432,6 +433,12 @@ func (c *Conn) setDeadline(ctx context.Context, read bool) error {
 		return contextError(err, read)
 	}
 	return nil
+}
+
+// now returns the current time from the monotonic clock alone: time.Now
+// reads two clocks, time.Since one, and this runs for every message.
+func (c *Conn) now() time.Time {
+	return c.born.Add(time.Since(c.born))
 }
 
 // keep tells whether the armed deadline a can stay instead of dl: the same
