@@ -75,7 +75,7 @@ func (st *state) flatState() bool {
 	var puts [2*maxFlatPairs + 1]memoPut
 	np, nputs := 0, 0
 	dictIdx, hasIdx := st.flatPut()
-	if st.flatOp() != opMark {
+	if st.flatOp() != opMark || len(st.marks) >= st.lim.MaxDepth {
 		st.pos = start
 		return false
 	}
@@ -100,7 +100,8 @@ func (st *state) flatState() bool {
 			nputs++
 		}
 	}
-	if np%2 != 0 || np == 0 || hasDuplicateKey(pairs[:np]) {
+	// Limits as popMark and setItems apply them.
+	if np%2 != 0 || np == 0 || np > st.lim.MaxContainerLen || hasDuplicateKey(pairs[:np]) {
 		st.pos = start
 		return false
 	}

@@ -169,6 +169,7 @@ func TestDecodeStateItemsErrors(t *testing.T) {
 	plain, items := decItemsRegistries()
 	const p = "\x80\x02cgeo\nP\n)\x81"
 	for _, in := range []string{
+		p + "}(U\x01xK\x01U\x01yK\x02ub.", // over MaxContainerLen
 		p + "}(U\x05x",
 		p + "}(U\x01xK",
 		p + "}(U\x01xK\x01",
@@ -177,8 +178,9 @@ func TestDecodeStateItemsErrors(t *testing.T) {
 		p + "}(T\xff\xff\xff\xffxK\x01ub.",
 		p + "}q\x01(U\x01xq\x02K\x01ub.",
 	} {
-		_, werr := (&Decoder{Registry: plain, Limits: Limits{MaxMemo: 1}}).Decode([]byte(in))
-		_, err := (&Decoder{Registry: items, Limits: Limits{MaxMemo: 1}}).Decode([]byte(in))
+		lim := Limits{MaxMemo: 1, MaxContainerLen: 1}
+		_, werr := (&Decoder{Registry: plain, Limits: lim}).Decode([]byte(in))
+		_, err := (&Decoder{Registry: items, Limits: lim}).Decode([]byte(in))
 		if werr == nil || err == nil || werr.Error() != err.Error() {
 			t.Errorf("%q: error %v, want %v", in, err, werr)
 		}
@@ -186,6 +188,16 @@ func TestDecodeStateItemsErrors(t *testing.T) {
 		if !errors.As(err, &pe) {
 			t.Errorf("%q: %T is not *Error", in, err)
 		}
+	}
+	// The MARK of the items counts against MaxDepth.
+	in := []byte("\x80\x02(cgeo\nP\n)\x81}(U\x01xK\x01ubt.")
+	_, werr := (&Decoder{Registry: plain, Limits: Limits{MaxDepth: 1}}).Decode(in)
+	_, err := (&Decoder{Registry: items, Limits: Limits{MaxDepth: 1}}).Decode(in)
+	if werr == nil || err == nil || werr.Error() != err.Error() {
+		t.Errorf("MaxDepth: error %v, want %v", err, werr)
+	}
+	if _, err := (&Decoder{Registry: items}).Decode(in); err != nil {
+		t.Errorf("without limits: %v", err)
 	}
 }
 

@@ -46,10 +46,12 @@ func FuzzDecode(f *testing.F) {
 	// The StateItems path must fail exactly when the Dict path fails.
 	plain, items := decItemsRegistries()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, werr := (&Decoder{Registry: plain}).Decode(data)
-		_, err := (&Decoder{Registry: items}).Decode(data)
-		if (werr == nil) != (err == nil) || werr != nil && werr.Error() != err.Error() {
-			t.Fatalf("RegisterItems: error %v, Register: %v", err, werr)
+		for _, lim := range []Limits{{}, {MaxMemo: 8, MaxContainerLen: 2, MaxStringLen: 16}, {MaxDepth: 1}} {
+			_, werr := (&Decoder{Registry: plain, Limits: lim}).Decode(data)
+			_, err := (&Decoder{Registry: items, Limits: lim}).Decode(data)
+			if (werr == nil) != (err == nil) || werr != nil && werr.Error() != err.Error() {
+				t.Fatalf("limits %+v: RegisterItems: error %v, Register: %v", lim, err, werr)
+			}
 		}
 		for _, d := range decoders {
 			v, err := d.Decode(data)
