@@ -36,23 +36,27 @@ const maxStateAttrs = 5
 // arguments (NEWOBJ or copy_reg._reconstructor from object) whose state is a
 // dict of exactly n string keys.
 func newInstanceState(o *pickle.Object, n int) (instanceState, bool) {
-	switch o.Build {
-	case pickle.BuildNewObj:
-		if o.Kwargs != nil {
-			return instanceState{}, false
-		}
-	case pickle.BuildReconstructor:
-		if o.Base != (pickle.Class{Module: "__builtin__", Name: "object"}) &&
-			o.Base != (pickle.Class{Module: "builtins", Name: "object"}) {
-			return instanceState{}, false
-		}
-		if _, isNone := o.BaseState.(pickle.None); !isNone && o.BaseState != nil {
-			return instanceState{}, false
-		}
-	default:
+	if !newStyle(o) {
 		return instanceState{}, false
 	}
 	return dictState(o, n)
+}
+
+// newStyle reports whether o is a new-style instance built with no
+// constructor keywords (NEWOBJ, or copy_reg._reconstructor from object).
+func newStyle(o *pickle.Object) bool {
+	switch o.Build {
+	case pickle.BuildNewObj:
+		return o.Kwargs == nil
+	case pickle.BuildReconstructor:
+		if o.Base != (pickle.Class{Module: "__builtin__", Name: "object"}) &&
+			o.Base != (pickle.Class{Module: "builtins", Name: "object"}) {
+			return false
+		}
+		_, isNone := o.BaseState.(pickle.None)
+		return isNone || o.BaseState == nil
+	}
+	return false
 }
 
 // dictState checks that o has no constructor arguments or extra items and a

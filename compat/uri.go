@@ -159,9 +159,53 @@ type uriState struct {
 	Address  pickle.ByteString `pickle:"address"`
 }
 
+// uriFromItems reads a PyroURI state given as key, value pairs, whose keys
+// are distinct (pickle.StateItems).
+func uriFromItems(kv []any) (URI, bool) {
+	if len(kv) != 8 {
+		return URI{}, false
+	}
+	var u URI
+	seen := 0
+	for i := 0; i < len(kv); i += 2 {
+		name, ok := pyString(kv[i])
+		if !ok {
+			return URI{}, false
+		}
+		v := kv[i+1]
+		switch name {
+		case "protocol":
+			u.Protocol, ok = pyString(v)
+		case "address":
+			u.Address, ok = pyString(v)
+		case "objectID":
+			u.ObjectID, ok = pyString(v)
+		case "port":
+			var p int64
+			p, ok = v.(int64)
+			ok = ok && p == int64(int(p))
+			u.Port = int(p)
+		default:
+			ok = false
+		}
+		if !ok {
+			return URI{}, false
+		}
+		seen++
+	}
+	return u, seen == 4
+}
+
 // decodeURI converts a generic PyroURI instance; ok is false when its state
 // is not exactly Pyro's.
 func decodeURI(o *pickle.Object) (URI, bool) {
+	if items, ok := o.State.(*pickle.StateItems); ok {
+		// The usual case (a protocol 2 pickle): one pass over the pairs.
+		if !newStyle(o) || len(o.Args) != 0 || len(o.ListItems) != 0 || len(o.DictItems) != 0 {
+			return URI{}, false
+		}
+		return uriFromItems(items.Items)
+	}
 	st, ok := newInstanceState(o, 4)
 	if !ok {
 		return URI{}, false
