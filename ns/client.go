@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
@@ -30,6 +31,14 @@ type NameServer struct {
 	// relocate finds the Name Server again after a broken connection.
 	relocate func(ctx context.Context) (compat.URI, error)
 	popts    []core.ProxyOption
+	// lastName is the last name passed to a call and its argument (the
+	// expanded name as a str): clients mostly resolve the same names again.
+	lastName atomic.Pointer[nameArgument]
+}
+
+type nameArgument struct {
+	name string
+	arg  any
 }
 
 // NewNameServer returns a client for the Name Server at uri (a PYRO URI,
@@ -93,11 +102,19 @@ func (c *NameServer) call(ctx context.Context, method string, args ...any) (any,
 }
 
 func (c *NameServer) named(ctx context.Context, method, name string, extra ...any) (any, error) {
-	full, err := ExpandName(name, c.group)
-	if err != nil {
-		return nil, err
+	last := c.lastName.Load()
+	if last == nil || last.name != name {
+		full, err := ExpandName(name, c.group)
+		if err != nil {
+			return nil, err
+		}
+		last = &nameArgument{name, pickle.ByteString(full)}
+		c.lastName.Store(last)
 	}
-	return c.call(ctx, method, append([]any{pickle.ByteString(full)}, extra...)...)
+	if len(extra) == 0 {
+		return c.call(ctx, method, last.arg)
+	}
+	return c.call(ctx, method, append([]any{last.arg}, extra...)...)
 }
 
 // Ping checks that the Name Server answers.

@@ -336,3 +336,36 @@ func TestAllowDenyHosts(t *testing.T) {
 		})
 	}
 }
+
+// TestClientNameRepeated checks calls that repeat a name, and change it,
+// with and without further arguments (the client reuses the last name's
+// argument).
+func TestClientNameRepeated(t *testing.T) {
+	in := startNS(t, ns.StartOptions{})
+	c, err := ns.NewNameServer(in.URI(), ":Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	a := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 1, ObjectID: "a"}
+	b := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 2, ObjectID: "b"}
+	steps := []struct {
+		name string
+		reg  *compat.URI // register this URI first, then resolve
+		want compat.URI
+	}{
+		{"x", &a, a}, {"x", nil, a}, {"y", &b, b}, {"x", nil, a}, {":Default.y", nil, b}, {"y", nil, b},
+	}
+	for i, s := range steps {
+		if s.reg != nil {
+			if err := c.Register(ctx, s.name, *s.reg); err != nil {
+				t.Fatalf("step %d: register %s: %v", i, s.name, err)
+			}
+		}
+		got, err := c.Resolve(ctx, s.name)
+		if err != nil || got != s.want {
+			t.Errorf("step %d: resolve %s = %v, %v; want %v", i, s.name, got, err, s.want)
+		}
+	}
+}
