@@ -37,7 +37,9 @@ type Request struct {
 type ServerCodec interface {
 	// ReadRequest reads the next request. An error that is a
 	// *RequestError tells the daemon how to react; any other error ends
-	// the connection silently.
+	// the connection silently. The Request may be reused by the next
+	// ReadRequest: the daemon copies one it keeps longer (a queued oneway
+	// call).
 	ReadRequest(ctx context.Context) (*Request, error)
 	// WriteResult answers a request with its result.
 	WriteResult(ctx context.Context, result any) error

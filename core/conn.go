@@ -183,7 +183,8 @@ func (c *serverConn) serve() {
 			return
 		}
 		if req.Oneway && !c.d.onewayInline {
-			c.queueOneway(req)
+			queued := *req // the codec reuses req for the next request
+			c.queueOneway(&queued)
 			continue
 		}
 		var res any

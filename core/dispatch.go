@@ -27,7 +27,8 @@ type Call struct {
 //
 // A nil result is returned to the caller as None; several results should be
 // returned as a pickle.Tuple. A returned error becomes a Python exception
-// (see ToException).
+// (see ToException). The daemon reuses c after Invoke returns: keep c.Args
+// or c.Kwargs if needed, not c itself.
 type Invoker interface {
 	Invoke(ctx context.Context, c *Call) (any, error)
 }

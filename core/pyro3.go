@@ -29,6 +29,7 @@ type pyro3Server struct {
 	dec  pickle.Decoder
 	enc  pickle.Encoder
 	wbuf []byte
+	req  Request // the last request read, reused by the next
 }
 
 // newPyro3Server runs the server side of the handshake on nc (framing
@@ -98,7 +99,8 @@ func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
 	if !ok1 || !ok2 || !ok3 {
 		return nil, &RequestError{Err: fmt.Errorf("invalid request data format"), Close: true}
 	}
-	r := &Request{ObjectID: id, Call: Call{Method: meth, Oneway: flags&rifOneway != 0}}
+	r := &s.req
+	*r = Request{ObjectID: id, Call: Call{Method: meth, Oneway: flags&rifOneway != 0}}
 	r.Args, r.Kwargs, r.Err = applyFlags(meth, flags, args)
 	return r, nil
 }
