@@ -216,8 +216,13 @@ func echoInProcess(b *testing.B) string {
 	return ln.Addr().String()
 }
 
-// echoProcess starts this test binary as an echo server process.
+// echoProcess starts this test binary as an echo server process, unless
+// GOPYRO_BENCH_ECHO_ADDR names one already running (scripts/bench_ns.sh
+// starts it pinned to a CPU of its choice).
 func echoProcess(b *testing.B) string {
+	if addr := os.Getenv("GOPYRO_BENCH_ECHO_ADDR"); addr != "" {
+		return addr
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)

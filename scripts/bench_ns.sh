@@ -85,12 +85,12 @@ gobench 'BenchmarkLoopbackPingPong8?$'
 # The sequential targets therefore use medians of BENCH_SEQ_RUNS (9) runs,
 # the NS client and the raw floor alternating.
 SEQ_RUNS="${BENCH_SEQ_RUNS:-9}"
-seq_median() { # label NS-host:port-or-empty client-bench floor-bench iterations
+seq_median() { # label NS-host:port-or-empty client-bench floor-bench iterations [client command prefix]
   local i a b
   : >"$work/seq.txt"
   for i in $(seq "$SEQ_RUNS"); do
-    a=$(GOPYRO_BENCH_NS="$2" "$work/ns.test" -test.run xxx -test.bench "$3\$" -test.benchtime "$5x" | awk '/^Benchmark/ {print $3}')
-    b=$("$work/ns.test" -test.run xxx -test.bench "$4\$" -test.benchtime "$5x" | awk '/^Benchmark/ {print $3}')
+    a=$(GOPYRO_BENCH_NS="$2" ${6:-} "$work/ns.test" -test.run xxx -test.bench "$3\$" -test.benchtime "$5x" | awk '/^Benchmark/ {print $3}')
+    b=$(${6:-} "$work/ns.test" -test.run xxx -test.bench "$4\$" -test.benchtime "$5x" | awk '/^Benchmark/ {print $3}')
     echo "$a $b" >>"$work/seq.txt"
   done
   python3 - "$1" "$work/seq.txt" <<'PY'
@@ -109,6 +109,18 @@ printf "Go clients over 8 connections -> Go NS process: %.0f resolves/s = %.2fx 
 printf "   (floor: raw ping-pong over 8 connections between two processes %.0f/s)\n" "$(hz "$(nsop BenchmarkLoopbackPingPongProcess8)")"
 seq_median "NS process (us/us)" "127.0.0.1:$GO_PORT" BenchmarkRemoteResolve BenchmarkLoopbackPingPongProcess 20000
 seq_median "NS in process (us/us)" "" BenchmarkRemoteResolve BenchmarkLoopbackPingPong 100000
+# Between two processes the bimodality is placement: a round trip between
+# processes on one CPU costs about half of one between two CPUs, where each
+# message wakes an idle virtual CPU. With taskset, both placements are
+# measured on their own, the name server and the echo server pinned alike.
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  P=$(free_port); mkdir -p "$work/pinned"
+  PYRO_STORAGE="$work/pinned" taskset -c 0 "$work/pyro-ns" -n 127.0.0.1 -p "$P" -r -x >"$work/pinned/ns.log" 2>&1 & pids+=($!); wait_port "$P"
+  coproc ECHO { GOPYRO_BENCH_ECHO=serve exec taskset -c 0 "$work/ns.test"; }
+  pids+=("$ECHO_PID"); read -r echo_addr <&"${ECHO[0]}"
+  GOPYRO_BENCH_ECHO_ADDR="$echo_addr" seq_median "NS process, both on CPU 0 (us/us)" "127.0.0.1:$P" BenchmarkRemoteResolve BenchmarkLoopbackPingPongProcess 20000 "taskset -c 0"
+  GOPYRO_BENCH_ECHO_ADDR="$echo_addr" seq_median "NS process on CPU 0, client on CPU 1 (us/us)" "127.0.0.1:$P" BenchmarkRemoteResolve BenchmarkLoopbackPingPongProcess 20000 "taskset -c 1"
+fi
 
 echo "== 100k names"
 # Ours: persistent. A Pyro 3 database with 100k names is imported on the first
