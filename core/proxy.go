@@ -417,7 +417,7 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	}()
 	p.mu.Lock()
 	closed, codec, timeout := p.closed, p.codec, p.timeout
-	if p.oneway[r.Method] {
+	if len(p.oneway) > 0 && p.oneway[r.Method] {
 		r.Oneway = true
 	}
 	p.mu.Unlock()
