@@ -95,11 +95,7 @@ func namingArgs(err error) []any {
 
 func TestClient(t *testing.T) {
 	in := startNS(t, ns.StartOptions{})
-	c, err := ns.NewNameServer(in.URI(), ":Default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := defaultClient(t, in)
 	ctx := context.Background()
 	obj := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, ObjectID: "abc"}
 	must := func(err error) {
@@ -341,12 +337,7 @@ func TestAllowDenyHosts(t *testing.T) {
 // with and without further arguments (the client reuses the last name's
 // argument).
 func TestClientNameRepeated(t *testing.T) {
-	in := startNS(t, ns.StartOptions{})
-	c, err := ns.NewNameServer(in.URI(), ":Default")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := defaultClient(t, startNS(t, ns.StartOptions{}))
 	ctx := context.Background()
 	a := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 1, ObjectID: "a"}
 	b := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 2, ObjectID: "b"}
@@ -368,4 +359,16 @@ func TestClientNameRepeated(t *testing.T) {
 			t.Errorf("step %d: resolve %s = %v, %v; want %v", i, s.name, got, err, s.want)
 		}
 	}
+}
+
+// defaultClient returns a client of in with default group :Default, closed
+// when the test ends.
+func defaultClient(t *testing.T, in *ns.Instance) *ns.NameServer {
+	t.Helper()
+	c, err := ns.NewNameServer(in.URI(), ":Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
