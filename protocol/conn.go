@@ -67,6 +67,7 @@ type Conn struct {
 	// read side
 	hdr  [HeaderSize]byte
 	rbuf []byte        // body buffer, with ReuseBody
+	buf  buffered      // nc, when it tells how much it has buffered
 	zbuf []byte        // compressed body scratch
 	zr   io.ReadCloser // reused zlib reader
 
@@ -93,8 +94,13 @@ func NewConn(c net.Conn, opts Options) *Conn {
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = DefaultMaxMessageSize
 	}
-	return &Conn{nc: c, opts: opts, born: time.Now()}
+	conn := &Conn{nc: c, opts: opts, born: time.Now()}
+	conn.buf, _ = c.(buffered)
+	return conn
 }
+
+// buffered is a connection that reads through a buffer of its own.
+type buffered interface{ Buffered() int }
 
 // NetConn returns the underlying connection. Call it while no I/O of c is
 // in progress: the caller may change the connection's deadlines, so c sets
@@ -163,7 +169,7 @@ func (c *Conn) readMessage(ctx context.Context, have int, allowXML bool) ([]byte
 
 	// A body already in the connection's buffer is read without I/O: it
 	// needs no deadline (and the clock is not read for one).
-	if b, ok := c.nc.(interface{ Buffered() int }); !ok || b.Buffered() < size {
+	if c.buf == nil || c.buf.Buffered() < size {
 		if err := c.setDeadline(ctx, true); err != nil {
 			return nil, 0, err
 		}
