@@ -24,7 +24,7 @@ import (
 
 func python2(t testing.TB) string {
 	t.Helper()
-	candidates := []string{os.Getenv("PYRO_PY2")}
+	candidates := []string{os.Getenv("GOPYRO_PY2")}
 	if home, err := os.UserHomeDir(); err == nil {
 		candidates = append(candidates, filepath.Join(home, ".pyenv", "versions", "2.7.18", "bin", "python"))
 	}

@@ -21,7 +21,7 @@ PY2_DIR = os.path.join(HERE, "py2")
 
 
 def _py2_path():
-    p = os.environ.get("PYRO_PY2")
+    p = os.environ.get("GOPYRO_PY2")
     if p:
         return p
     try:
@@ -34,7 +34,7 @@ def _py2_path():
 PY2 = _py2_path()
 
 # Pyro's own example programs, unpacked from the sdist by scripts/setup.sh.
-PYRO_EXAMPLES = os.environ.get("PYRO_EXAMPLES") or os.path.join(
+GOPYRO_EXAMPLES = os.environ.get("GOPYRO_EXAMPLES") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
     "gopyro", "Pyro-3.16", "examples")
 

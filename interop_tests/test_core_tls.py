@@ -15,12 +15,12 @@ import subprocess
 
 import pytest
 
-from conftest import PY2, PY2_DIR, PYRO_EXAMPLES, readline_with_timeout
+from conftest import PY2, PY2_DIR, GOPYRO_EXAMPLES, readline_with_timeout
 from test_tls import PY_REFUSED, REPLY, SSLRun, output, pki, wait_output  # noqa: F401 (pki is a fixture)
 
 pytestmark = [
-    pytest.mark.skipif(not os.path.isdir(PYRO_EXAMPLES),
-                       reason="Pyro 3.16 examples not found at %s" % PYRO_EXAMPLES),
+    pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
+                       reason="Pyro 3.16 examples not found at %s" % GOPYRO_EXAMPLES),
     pytest.mark.skipif(subprocess.run([PY2, "-c", "from M2Crypto import SSL"],
                                       capture_output=True).returncode != 0,
                        reason="M2Crypto not installed for Python 2.7 (scripts/m2crypto.sh)"),

@@ -2,7 +2,7 @@
 countingcars, chatbox-ES, stresstest producer) against our pyro-es.
 
 They are run from the Pyro sdist's examples/ directory, which scripts/setup.sh
-unpacks to $PYRO_EXAMPLES; the tests are skipped when it is not there. The
+unpacks to $GOPYRO_EXAMPLES; the tests are skipped when it is not there. The
 examples run forever or interactively, so the tests feed their prompts, read
 their output until it shows the expected events, then stop them.
 """
@@ -14,11 +14,11 @@ import pytest
 from conftest import PY2, py2_env
 from test_es_interop import Lines, World, esclient  # noqa: F401 (fixture)
 
-EXAMPLES = os.environ.get("PYRO_EXAMPLES", "")
+EXAMPLES = os.environ.get("GOPYRO_EXAMPLES", "")
 
 pytestmark = pytest.mark.skipif(
     not os.path.isdir(os.path.join(EXAMPLES, "stockquotes")),
-    reason="Pyro 3.16 examples not found: set PYRO_EXAMPLES to the sdist's examples/ "
+    reason="Pyro 3.16 examples not found: set GOPYRO_EXAMPLES to the sdist's examples/ "
            "directory (scripts/setup.sh unpacks it; scripts/env.sh sets the variable)")
 
 

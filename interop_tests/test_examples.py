@@ -23,11 +23,11 @@ import time
 
 import pytest
 
-from conftest import PY2, PYRO_EXAMPLES, ROOT, free_port, py2_env, wait_port
+from conftest import PY2, GOPYRO_EXAMPLES, ROOT, free_port, py2_env, wait_port
 
 pytestmark = pytest.mark.skipif(
-    not os.path.isdir(PYRO_EXAMPLES),
-    reason="Pyro 3.16 sdist examples not found at %s (scripts/setup.sh unpacks them)" % PYRO_EXAMPLES)
+    not os.path.isdir(GOPYRO_EXAMPLES),
+    reason="Pyro 3.16 sdist examples not found at %s (scripts/setup.sh unpacks them)" % GOPYRO_EXAMPLES)
 
 
 class GoPrograms:
@@ -60,7 +60,7 @@ def exdir():
     the shared sdist."""
     d = tempfile.mkdtemp(prefix="pyro-examples-")
     dst = os.path.join(d, "examples")
-    shutil.copytree(PYRO_EXAMPLES, dst)
+    shutil.copytree(GOPYRO_EXAMPLES, dst)
     yield dst
     shutil.rmtree(d, ignore_errors=True)
 

@@ -21,10 +21,10 @@ import time
 
 import pytest
 
-from conftest import PY2, PY2_DIR, PYRO_EXAMPLES, free_port, py2_env, wait_port
+from conftest import PY2, PY2_DIR, GOPYRO_EXAMPLES, free_port, py2_env, wait_port
 
-pytestmark = pytest.mark.skipif(not os.path.isdir(PYRO_EXAMPLES),
-                                reason="Pyro 3.16 examples not found at %s" % PYRO_EXAMPLES)
+pytestmark = pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
+                                reason="Pyro 3.16 examples not found at %s" % GOPYRO_EXAMPLES)
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def mob(procs):
     a downloaded module must never come from the client's own directory)."""
     d = tempfile.mkdtemp(prefix="pyro-mobile-")
     for name in ("testmobile", "agent2", "testserver.py", "testclient.py"):
-        src = os.path.join(PYRO_EXAMPLES, name)
+        src = os.path.join(GOPYRO_EXAMPLES, name)
         (shutil.copytree if os.path.isdir(src) else shutil.copy)(src, os.path.join(d, name))
     env = py2_env({"PYRO_MOBILE_CODE": 1, "PYRO_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1",
                    "PYRO_STORAGE": d})

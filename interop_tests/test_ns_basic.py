@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import PY2, PYRO_EXAMPLES, free_port, py2_env, run_py2
+from conftest import PY2, GOPYRO_EXAMPLES, free_port, py2_env, run_py2
 from test_ns_common import normalize, start_go_ns, start_py_ns, wait_line
 
 
@@ -114,7 +114,7 @@ def test_idle_connection_dropped(procs, gobin):
         assert time.time() - start < 14
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(PYRO_EXAMPLES, "naming")),
+@pytest.mark.skipif(not os.path.isdir(os.path.join(GOPYRO_EXAMPLES, "naming")),
                     reason="Pyro examples not unpacked (scripts/setup.sh)")
 def test_pyro_naming_example_same_as_python(procs, gobin):
     """examples/naming/nametest.py, unmodified, against our NS and Python's."""
@@ -123,14 +123,14 @@ def test_pyro_naming_example_same_as_python(procs, gobin):
         port = free_port()
         start(port)
         cp = subprocess.run([PY2, "nametest.py"], input=b"\n" * 10, capture_output=True, timeout=60,
-                            cwd=os.path.join(PYRO_EXAMPLES, "naming"),
+                            cwd=os.path.join(GOPYRO_EXAMPLES, "naming"),
                             env=py2_env({"PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": port}))
         assert cp.returncode == 0 and cp.stdout.decode().rstrip().endswith("done!"), cp
         outs.append(sorted(normalize(cp.stdout.decode()).replace("port %d" % port, "port <p>").splitlines()))
     assert outs[0] == outs[1]
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(PYRO_EXAMPLES, "disconnect")),
+@pytest.mark.skipif(not os.path.isdir(os.path.join(GOPYRO_EXAMPLES, "disconnect")),
                     reason="Pyro examples not unpacked (scripts/setup.sh)")
 def test_pyro_disconnect_example_same_as_python(procs, gobin):
     """examples/disconnect/disconnect.py, unmodified: a daemon registering
@@ -158,7 +158,7 @@ def test_pyro_disconnect_example_same_as_python(procs, gobin):
         port = free_port()
         start(port)
         cp = subprocess.run([PY2, "disconnect.py"], capture_output=True, timeout=60,
-                            cwd=os.path.join(PYRO_EXAMPLES, "disconnect"),
+                            cwd=os.path.join(GOPYRO_EXAMPLES, "disconnect"),
                             env=py2_env({"PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": port,
                                          "PYRO_HOST": "127.0.0.1", "PYRO_PORT": free_port()}))
         assert cp.returncode == 0, cp

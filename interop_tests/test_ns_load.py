@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from conftest import PY2, PYRO_EXAMPLES, free_port, py2_env, run_py2
+from conftest import PY2, GOPYRO_EXAMPLES, free_port, py2_env, run_py2
 from test_ns_common import start_go_ns
 
-STRESS = os.path.join(PYRO_EXAMPLES, "stresstest")
+STRESS = os.path.join(GOPYRO_EXAMPLES, "stresstest")
 
 
 @pytest.mark.skipif(not os.path.isfile(os.path.join(STRESS, "naming.py")),

@@ -15,10 +15,10 @@ import time
 
 import pytest
 
-from conftest import PY2, PYRO_EXAMPLES, free_port, py2_env, wait_port
+from conftest import PY2, GOPYRO_EXAMPLES, free_port, py2_env, wait_port
 
-pytestmark = pytest.mark.skipif(not os.path.isdir(PYRO_EXAMPLES),
-                                reason="Pyro 3.16 examples not found at %s" % PYRO_EXAMPLES)
+pytestmark = pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
+                                reason="Pyro 3.16 examples not found at %s" % GOPYRO_EXAMPLES)
 
 
 class SecRun:
@@ -28,7 +28,7 @@ class SecRun:
         self.procs = procs
         self.tmp = tempfile.mkdtemp(prefix="pyro-sec-")
         self.cwd = os.path.join(self.tmp, example)
-        shutil.copytree(os.path.join(PYRO_EXAMPLES, example), self.cwd)
+        shutil.copytree(os.path.join(GOPYRO_EXAMPLES, example), self.cwd)
         self.ns_port = free_port()
         self.env = py2_env({
             "PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": self.ns_port,

@@ -21,11 +21,11 @@ import time
 
 import pytest
 
-from conftest import PY2, PY2_DIR, PYRO_EXAMPLES, free_port, py2_env, readline_with_timeout, wait_port
+from conftest import PY2, PY2_DIR, GOPYRO_EXAMPLES, free_port, py2_env, readline_with_timeout, wait_port
 
 pytestmark = [
-    pytest.mark.skipif(not os.path.isdir(PYRO_EXAMPLES),
-                       reason="Pyro 3.16 examples not found at %s" % PYRO_EXAMPLES),
+    pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
+                       reason="Pyro 3.16 examples not found at %s" % GOPYRO_EXAMPLES),
     pytest.mark.skipif(subprocess.run([PY2, "-c", "from M2Crypto import SSL"],
                                       capture_output=True).returncode != 0,
                        reason="M2Crypto not installed for Python 2.7 (scripts/m2crypto.sh)"),
@@ -63,7 +63,7 @@ class SSLRun:
         self.procs = procs
         self.tmp = tempfile.mkdtemp(prefix="pyro-ssl-")
         self.cwd = os.path.join(self.tmp, "ssl")
-        shutil.copytree(os.path.join(PYRO_EXAMPLES, "ssl"), self.cwd)
+        shutil.copytree(os.path.join(GOPYRO_EXAMPLES, "ssl"), self.cwd)
         self.ns_port = free_port()
         self.env = py2_env({
             "PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": self.ns_port,

@@ -16,13 +16,13 @@ import (
 // tests run, skipping the test when there is none.
 func python2(t testing.TB) string {
 	t.Helper()
-	py := os.Getenv("PYRO_PY2")
+	py := os.Getenv("GOPYRO_PY2")
 	if py == "" {
 		home, _ := os.UserHomeDir()
 		py = filepath.Join(home, ".pyenv", "versions", "2.7.18", "bin", "python")
 	}
 	if _, err := os.Stat(py); err != nil {
-		t.Skipf("no Python 2.7 at %s (set PYRO_PY2)", py)
+		t.Skipf("no Python 2.7 at %s (set GOPYRO_PY2)", py)
 	}
 	return py
 }

@@ -78,7 +78,7 @@ func settings(t *testing.T, out string) map[string]string {
 
 func python2(t *testing.T) string {
 	t.Helper()
-	py := os.Getenv("PYRO_PY2")
+	py := os.Getenv("GOPYRO_PY2")
 	if py == "" {
 		home, _ := os.UserHomeDir()
 		py = filepath.Join(home, ".pyenv", "versions", "2.7.18", "bin", "python")
