@@ -406,8 +406,17 @@ def test_callback_bounce(procs, exdir, nsbin, nskind, exbin, client):
 
 
 def thread_blocks(err):
-    """stderr's blank-line separated blocks, sorted."""
-    return "\n\n".join(sorted(b.strip("\n") for b in err.split("\n\n") if b.strip()))
+    """stderr's per-thread tracebacks, each from its "Exception in thread"
+    line on, without blank lines, sorted. The blank line Python 2 prints
+    after each traceback is a write of its own, so under load it can land
+    after the other thread's block, or not between the two at all."""
+    blocks = []
+    for line in err.split("\n"):
+        if line.startswith("Exception in thread") or not blocks:
+            blocks.append([])
+        if line.strip():
+            blocks[-1].append(line)
+    return "\n\n".join(sorted("\n".join(b) for b in blocks if b))
 
 
 def test_callback_bounce_go_client(procs, exdir, nsbin, nskind, exbin):
