@@ -5,6 +5,10 @@ go 1.24
 require (
 	github.com/aristanetworks/gomap v0.0.0-20230726210543-f4e41046dced
 	github.com/google/go-cmp v0.7.0
+	// og-rek is pinned: pickle reaches the *gomap.Map inside its Dict with
+	// unsafe (pickle/decode_dict.go, encode.go) to presize and fill dicts and
+	// to memoize them by identity; TestDictLayout fails if a new version
+	// changes that layout. Review both files before moving this version.
 	github.com/kisielk/og-rek v1.3.0
 	github.com/nlpodyssey/gopickle v0.2.0
 	go.etcd.io/bbolt v1.4.3
