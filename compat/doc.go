@@ -1,6 +1,7 @@
 // Package compat holds the Python classes of Pyro 3.16 that cross the wire,
 // as Go types, and the Pyro conventions around them: URIs, GUIDs, exceptions
-// and the exception capsule of error replies.
+// and the exception capsule of error replies. spec.md §5 and §11 list the
+// classes and their state as they cross the wire.
 //
 // Every type here implements pickle.Pickler, so pickle.Marshal writes it as an
 // instance of its Python class that Python 2 with Pyro 3.16 loads as an equal

@@ -81,7 +81,7 @@
 // (counted as Pyro does: MaxConnections 1 refuses everyone), allowed
 // identifications or a protocol.Validator, an idle timeout, transient
 // object reaping and a Registrar for the name server. Protocol errors are
-// answered exactly as Pyro 3.16 does (wire.md §7): for example a call to
+// answered exactly as Pyro 3.16 does (spec.md §8): for example a call to
 // an unknown object ID gets ProtocolError('unknown object ID') and the
 // connection is closed.
 //

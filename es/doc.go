@@ -1,7 +1,7 @@
 // Package es is a drop-in replacement for Pyro 3's Event Service
 // (Pyro.EventService): the event server that unmodified Python publishers
 // and subscribers use, and Go Publisher and Subscriber helpers that work
-// with it and with Python's event server.
+// with it and with Python's event server. spec.md §14.3 has its calls.
 //
 // The layers:
 //

@@ -1,7 +1,7 @@
 // Package ns is a Pyro 3.16 Name Server and its clients, wire-compatible
 // with Python Pyro: Python servers register with it and Python clients
 // resolve through it unchanged, and Go programs use it (or Python's) the
-// same way.
+// same way. What crosses the wire is in spec.md §14 and §15.
 //
 // The pieces:
 //

@@ -1,6 +1,8 @@
 // Package protocol implements the PYRO wire protocol of Pyro 3.16: message
 // framing and the connection handshake, in both the client and the server
 // role. It knows nothing about pickles; message bodies are opaque bytes.
+// The protocol itself is described in the repository's spec.md (Part 1,
+// §1-§3 and §7-§8 for this package).
 //
 // # Framing
 //

@@ -19,7 +19,7 @@ const (
 var defaultValidator = &DefaultValidator{}
 
 // ServerHandshake runs the server side of the connection handshake on a
-// freshly accepted connection:
+// freshly accepted connection (spec.md §3):
 //
 //  1. v.AcceptHost; a refusal sends the raw "DENIED"+reason (no challenge).
 //  2. Sends the 16-byte challenge from v.CreateChallenge as a message.
@@ -96,7 +96,7 @@ func deny(ctx context.Context, c *Conn, reason DenyReason) error {
 }
 
 // ClientHandshake runs the client side of the connection handshake on a
-// freshly dialled connection: it reads the challenge (or an early raw
+// freshly dialled connection (spec.md §3): it reads the challenge (or an early raw
 // "DENIED"+reason sent instead of it), sends "CONNECT" + v.CreateToken(
 // challenge, ident) and reads the 7-byte verdict.
 //

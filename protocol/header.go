@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Wire constants of the PYRO protocol.
+// Wire constants of the PYRO protocol (spec.md §2).
 const (
 	// Magic opens every message header.
 	Magic = "PYRO"

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// Token vectors from the captures (wire.md §3, traces 01, 11, 12, 14).
+// Token vectors from captures of real Pyro 3.16 handshakes (spec.md §3.3).
 func TestCreateToken(t *testing.T) {
 	v := &DefaultValidator{}
 	tests := []struct {
