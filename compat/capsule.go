@@ -42,8 +42,8 @@ func (c *Capsule) PickleObject() (*pickle.Object, error) {
 
 // capsuleState is the capsule's __dict__, in the order cPickle writes it.
 type capsuleState struct {
-	Exc  any `pickle:"excObj"`
-	Args any `pickle:"args"`
+	Exc  any `pyro:"excObj"`
+	Args any `pyro:"args"`
 }
 
 // TracebackLines returns the traceback as lines of text (nil when there is

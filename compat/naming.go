@@ -38,9 +38,9 @@ func (m *NameSpaceSystemMeta) PickleObject() (*pickle.Object, error) {
 }
 
 type metaState struct {
-	Owner     any     `pickle:"owner"`
-	Timestamp float64 `pickle:"timestamp"`
-	Type      int64   `pickle:"type"`
+	Owner     any     `pyro:"owner"`
+	Timestamp float64 `pyro:"timestamp"`
+	Type      int64   `pyro:"type"`
 }
 
 func decodeSystemMeta(o *pickle.Object) (any, error) {
@@ -116,10 +116,10 @@ func (t *NamedTree) PickleObject() (*pickle.Object, error) {
 }
 
 type treeState struct {
-	UserMeta   any               `pickle:"userMeta"`
-	Branches   pickle.Dict       `pickle:"branches"`
-	Name       pickle.ByteString `pickle:"name"`
-	SystemMeta any               `pickle:"systemMeta"`
+	UserMeta   any               `pyro:"userMeta"`
+	Branches   pickle.Dict       `pyro:"branches"`
+	Name       pickle.ByteString `pyro:"name"`
+	SystemMeta any               `pyro:"systemMeta"`
 }
 
 // PickleObject returns the leaf with state {'name', 'value', 'userMeta',
@@ -133,10 +133,10 @@ func (v *NameValue) PickleObject() (*pickle.Object, error) {
 }
 
 type nameValueState struct {
-	Value      any               `pickle:"value"`
-	UserMeta   any               `pickle:"userMeta"`
-	Name       pickle.ByteString `pickle:"name"`
-	SystemMeta any               `pickle:"systemMeta"`
+	Value      any               `pyro:"value"`
+	UserMeta   any               `pyro:"userMeta"`
+	Name       pickle.ByteString `pyro:"name"`
+	SystemMeta any               `pyro:"systemMeta"`
 }
 
 func systemMetaValue(m *NameSpaceSystemMeta) any {
@@ -179,7 +179,7 @@ func decodeNamedTree(o *pickle.Object) (any, error) {
 	}
 	t := &NamedTree{Name: name, Branches: make(map[string]any, d.Len()), UserMeta: userMeta, SystemMeta: meta}
 	for k, v := range d.Iter() {
-		ks, isStr := pyString(k)
+		ks, isStr := pickle.Text(k)
 		if !isStr {
 			return o, nil
 		}
@@ -228,9 +228,9 @@ func (e *Event) PickleObject() (*pickle.Object, error) {
 }
 
 type eventState struct {
-	Msg     any     `pickle:"msg"`
-	Time    float64 `pickle:"time"`
-	Subject any     `pickle:"subject"`
+	Msg     any     `pyro:"msg"`
+	Time    float64 `pyro:"time"`
+	Subject any     `pyro:"subject"`
 }
 
 func decodeEvent(o *pickle.Object) (any, error) {

@@ -32,7 +32,7 @@ func (v *ConnValidator) PickleObject() (*pickle.Object, error) {
 }
 
 type validatorState struct {
-	AllowedIDs *pickle.List `pickle:"allowedIDs"`
+	AllowedIDs *pickle.List `pyro:"allowedIDs"`
 }
 
 func decodeValidator(o *pickle.Object) (any, error) {
@@ -103,11 +103,11 @@ func (a *Adapter) PickleObject() (*pickle.Object, error) {
 // adapterState is PYROAdapter's pickled __dict__ (its __getstate__ drops the
 // lock), in the order cPickle writes it.
 type adapterState struct {
-	Ident         pickle.ByteString `pickle:"ident"`
-	OnewayMethods *pickle.List      `pickle:"onewayMethods"`
-	Timeout       any               `pickle:"timeout"`
-	Validator     any               `pickle:"newConnValidator"`
-	URI           *URI              `pickle:"URI,omitempty"`
+	Ident         pickle.ByteString `pyro:"ident"`
+	OnewayMethods *pickle.List      `pyro:"onewayMethods"`
+	Timeout       any               `pyro:"timeout"`
+	Validator     any               `pyro:"newConnValidator"`
+	URI           *URI              `pyro:"URI,omitempty"`
 }
 
 func decodeAdapter(o *pickle.Object) (any, error) {
@@ -244,10 +244,10 @@ func sharedURI(u URI, a *Adapter) any {
 
 // proxyState is a proxy's pickled __dict__, in the order cPickle writes it.
 type proxyState struct {
-	Adapter   *Adapter          `pickle:"adapter"`
-	URI       any               `pickle:"URI"`
-	ObjectID  pickle.ByteString `pickle:"objectID"`
-	AttrCache any               `pickle:"_attr_cache,omitempty"`
+	Adapter   *Adapter          `pyro:"adapter"`
+	URI       any               `pyro:"URI"`
+	ObjectID  pickle.ByteString `pyro:"objectID"`
+	AttrCache any               `pyro:"_attr_cache,omitempty"`
 }
 
 // proxyFields reads the state shared by DynamicProxy and NameServerProxy.

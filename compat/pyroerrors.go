@@ -107,7 +107,7 @@ func NewInternalNoModuleError(modulename string, fromlist []string) *InternalNoM
 // ModuleName returns the modulename attribute.
 func (e *InternalNoModuleError) ModuleName() string {
 	v, _ := e.Attr("modulename")
-	s, _ := pyString(v)
+	s, _ := pickle.Text(v)
 	return s
 }
 
@@ -206,7 +206,7 @@ func stringList(v any) ([]string, bool) {
 	}
 	ss := make([]string, len(l.Items))
 	for i, it := range l.Items {
-		if ss[i], ok = pyString(it); !ok {
+		if ss[i], ok = pickle.Text(it); !ok {
 			return nil, false
 		}
 	}

@@ -218,10 +218,10 @@ func (r reprState) state(b *strings.Builder, st any) {
 	rv = rv.Elem()
 	b.WriteByte('{')
 	n := 0
-	for i := range rv.NumField() {
-		name, opts, _ := strings.Cut(rv.Type().Field(i).Tag.Get("pickle"), ",")
-		f := rv.Field(i)
-		if opts == "omitempty" && f.IsZero() {
+	for _, sf := range pickle.Fields(rv.Type()) {
+		name := sf.Name
+		f := rv.FieldByIndex(sf.Index)
+		if sf.OmitEmpty && f.IsZero() {
 			continue
 		}
 		if n > 0 {

@@ -74,7 +74,7 @@ func dictState(o *pickle.Object, n int) (instanceState, bool) {
 			return instanceState{}, false
 		}
 		for i := 0; i < len(items.Items); i += 2 {
-			name, ok := pyString(items.Items[i])
+			name, ok := pickle.Text(items.Items[i])
 			if !ok {
 				return instanceState{}, false
 			}
@@ -88,7 +88,7 @@ func dictState(o *pickle.Object, n int) (instanceState, bool) {
 		return instanceState{}, false
 	}
 	for k, v := range pickle.DictItems(d) {
-		name, ok := pyString(k)
+		name, ok := pickle.Text(k)
 		if !ok || s.n == n {
 			return instanceState{}, false
 		}
@@ -112,7 +112,7 @@ func (s *instanceState) str(name string, dst *string) bool {
 	if !ok {
 		return false
 	}
-	*dst, ok = pyString(v)
+	*dst, ok = pickle.Text(v)
 	return ok
 }
 
@@ -127,17 +127,6 @@ func (s *instanceState) int(name string, dst *int) bool {
 		return true
 	}
 	return false
-}
-
-// pyString returns the text of a Python 2 str or unicode value.
-func pyString(v any) (string, bool) {
-	switch s := v.(type) {
-	case pickle.ByteString:
-		return string(s), true
-	case string:
-		return s, true
-	}
-	return "", false
 }
 
 // isNone reports whether v is Python None (or a Go nil).

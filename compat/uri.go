@@ -153,10 +153,10 @@ var _ pickle.StatePickler = URI{}
 
 // uriState is PyroURI's __dict__, in the order cPickle writes it.
 type uriState struct {
-	Protocol pickle.ByteString `pickle:"protocol"`
-	Port     int64             `pickle:"port"`
-	ObjectID pickle.ByteString `pickle:"objectID"`
-	Address  pickle.ByteString `pickle:"address"`
+	Protocol pickle.ByteString `pyro:"protocol"`
+	Port     int64             `pyro:"port"`
+	ObjectID pickle.ByteString `pyro:"objectID"`
+	Address  pickle.ByteString `pyro:"address"`
 }
 
 // uriFromItems reads a PyroURI state given as key, value pairs, whose keys
@@ -168,18 +168,18 @@ func uriFromItems(kv []any) (URI, bool) {
 	var u URI
 	seen := 0
 	for i := 0; i < len(kv); i += 2 {
-		name, ok := pyString(kv[i])
+		name, ok := pickle.Text(kv[i])
 		if !ok {
 			return URI{}, false
 		}
 		v := kv[i+1]
 		switch name {
 		case "protocol":
-			u.Protocol, ok = pyString(v)
+			u.Protocol, ok = pickle.Text(v)
 		case "address":
-			u.Address, ok = pyString(v)
+			u.Address, ok = pickle.Text(v)
 		case "objectID":
-			u.ObjectID, ok = pyString(v)
+			u.ObjectID, ok = pickle.Text(v)
 		case "port":
 			var p int64
 			p, ok = v.(int64)

@@ -545,7 +545,7 @@ func (d *Daemon) internalInvoke(c *Call) (any, error) {
 		if len(c.Args) != 1 {
 			return nil, typeErrorf("ResolvePYROLOC() takes exactly 1 argument (%d given)", len(c.Args))
 		}
-		name, ok := pyStr(c.Args[0])
+		name, ok := pickle.Text(c.Args[0])
 		if !ok {
 			return nil, compat.NewNamingError("no object found by this name", c.Args[0])
 		}

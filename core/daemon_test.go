@@ -214,7 +214,7 @@ func TestUnknownObjectAndPYROLOC(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := map[string]string{}
-	if err := core.Assign(&m, replaceNone(got.(pickle.Dict))); err != nil {
+	if err := pickle.Assign(&m, replaceNone(got.(pickle.Dict))); err != nil {
 		t.Fatal(err)
 	}
 	if m[compat.InternalDaemonGUID] != "__PYRO_Internal_Daemon" || len(m) != 2 {

@@ -2,9 +2,11 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gopyro/gopyro/pickle"
@@ -56,8 +58,9 @@ type Kwargs map[string]any
 
 // Keywords marks a struct as a keyword-options struct: a method whose final
 // parameter is such a struct (or a pointer to one) receives the call's
-// keyword arguments in its fields, matched by `pyro:"name"` tag, Go name or
-// Python-style name. Unknown keywords are a TypeError.
+// keyword arguments in its fields, matched by the rule of pickle.Field
+// (`pyro:"name"` tag, else Go name, else ignoring case and underscores, so
+// that max_count fills MaxCount). Unknown keywords are a TypeError.
 //
 //	type FindOptions struct {
 //		core.Keywords
@@ -103,10 +106,10 @@ type method struct {
 type methodTable struct {
 	typ     reflect.Type
 	methods map[string]*method
-	// fields are the exported struct fields (remote attributes) when the
+	// structType is the struct whose fields are remote attributes, when the
 	// object is a struct or a pointer to one.
-	fields *structFields
-	isPtr  bool
+	structType reflect.Type
+	isPtr      bool
 }
 
 var tableCache sync.Map // reflect.Type → *methodTable
@@ -156,7 +159,7 @@ func buildTable(t reflect.Type, obj any) *methodTable {
 		mt.isPtr = true
 	}
 	if st.Kind() == reflect.Struct {
-		mt.fields = fieldsOf(st)
+		mt.structType = st
 	}
 	return mt
 }
@@ -236,9 +239,9 @@ func (m *method) call(ctx context.Context, recv reflect.Value, c *Call, pyName s
 		in = append(in, reflect.ValueOf(ctx))
 	}
 	for i, t := range m.params {
-		v, err := convert(c.Args[i], t)
+		v, err := bindArg(c.Args[i], t)
 		if err != nil {
-			return nil, argError(pyName, i, err)
+			return nil, typeErrorf("%s(): %v", pyName, argumentError(err, i, ""))
 		}
 		in = append(in, v)
 	}
@@ -251,12 +254,17 @@ func (m *method) call(ctx context.Context, recv reflect.Value, c *Call, pyName s
 		in = append(in, reflect.ValueOf(kw))
 	case kwStruct, kwStructPtr:
 		sv := reflect.New(m.kwType)
-		d := pickle.NewDict()
-		for k, v := range c.Kwargs {
-			d.Set(k, v)
-		}
-		if err := fillStruct(sv.Elem(), d, true); err != nil {
-			return nil, typeErrorf("%s(): %v", pyName, err)
+		if err := pickle.AssignKeywords(sv.Interface(), c.Kwargs); err != nil {
+			var ae *pickle.AssignError
+			if errors.As(err, &ae) && errors.Is(err, pickle.ErrUnknownField) {
+				return nil, typeErrorf("%s() got an unexpected keyword argument '%s'", pyName, strings.TrimPrefix(ae.Path, "."))
+			}
+			name := ""
+			if ae != nil {
+				name, _, _ = strings.Cut(strings.TrimPrefix(ae.Path, "."), ".")
+				name, _, _ = strings.Cut(name, "[")
+			}
+			return nil, typeErrorf("%s(): %v", pyName, argumentError(err, -1, name))
 		}
 		if m.kw == kwStruct {
 			in = append(in, sv.Elem())
@@ -265,9 +273,9 @@ func (m *method) call(ctx context.Context, recv reflect.Value, c *Call, pyName s
 		}
 	}
 	for i := nfixed; i < len(c.Args); i++ {
-		v, err := convert(c.Args[i], m.vararg)
+		v, err := bindArg(c.Args[i], m.vararg)
 		if err != nil {
-			return nil, argError(pyName, i, err)
+			return nil, typeErrorf("%s(): %v", pyName, argumentError(err, i, ""))
 		}
 		in = append(in, v)
 	}
@@ -303,15 +311,6 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func argError(pyName string, i int, err error) error {
-	if ae, ok := err.(*ArgumentError); ok {
-		cp := *ae
-		cp.Index = i
-		err = &cp
-	}
-	return typeErrorf("%s(): %v", pyName, err)
 }
 
 // methodError is an error returned by a bound Go method; it remembers the

@@ -275,29 +275,25 @@ func TestApplyFlags(t *testing.T) {
 	}
 }
 
-func TestAssign(t *testing.T) {
-	var s []string
-	if err := Assign(&s, pickle.NewList(pickle.ByteString("a"), "b")); err != nil {
-		t.Fatal(err)
+// TestProxyArguments checks what core adds to pickle's conversion engine: a
+// *Proxy destination, wherever it occurs, is made from a URI or a proxy.
+func TestProxyArguments(t *testing.T) {
+	const uri = "PYRO://127.0.0.1:7766/7f00000146c929cefcdb0cb175b39735c4"
+	var p *Proxy
+	if err := pickle.Assign(&p, pickle.ByteString(uri)); err != nil || p == nil || p.URI().String() != uri {
+		t.Fatalf("str URI to *Proxy: %v %v", p, err)
 	}
-	if diff := cmp.Diff([]string{"a", "b"}, s); diff != "" {
-		t.Error(diff)
+	var ps []*Proxy
+	if err := pickle.Assign(&ps, pickle.NewList(uri, p)); err != nil || len(ps) != 2 || ps[1] != p || ps[0].URI().String() != uri {
+		t.Fatalf("list to []*Proxy: %v %v", ps, err)
 	}
-	var f float64
-	if err := Assign(&f, int64(3)); err != nil || f != 3 {
-		t.Errorf("int to float: %v %v", f, err)
+	if err := pickle.Assign(&p, pickle.None{}); err != nil || p != nil {
+		t.Errorf("None to *Proxy: %v %v", p, err)
 	}
-	var p *int
-	if err := Assign(&p, pickle.None{}); err != nil || p != nil {
-		t.Errorf("None to *int: %v %v", p, err)
-	}
-	var i int
-	var ae *ArgumentError
-	if err := Assign(&i, 1.5); !errors.As(err, &ae) {
-		t.Errorf("float to int: %v", err)
-	}
-	if err := Assign(i, int64(1)); err == nil {
-		t.Error("non-pointer destination accepted")
+	err := pickle.Assign(&p, int64(1))
+	var ae *pickle.AssignError
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "want a Pyro proxy or URI") {
+		t.Errorf("int to *Proxy: %v", err)
 	}
 }
 
@@ -367,4 +363,35 @@ func TestLockerAttrs(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// BenchmarkBind measures argument binding alone (no network): positional
+// scalars, a keyword-options struct and a dict to a struct parameter.
+func BenchmarkBind(b *testing.B) {
+	o, err := newObject(&svc{}, "guid", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pt := pickle.NewDict()
+	pt.Set(pickle.ByteString("X"), int64(3))
+	pt.Set("y", int64(4))
+	calls := []struct {
+		name string
+		call Call
+	}{
+		{"add", Call{Method: "add", Args: []any{int64(1), int64(2)}}},
+		{"find-kw", Call{Method: "find", Args: []any{pickle.ByteString("p")}, Kwargs: map[string]any{"limit": int64(3), "exact": true}}},
+		{"dist-struct", Call{Method: "dist", Args: []any{pt}}},
+	}
+	ctx := context.Background()
+	for _, c := range calls {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := o.invoke(ctx, &c.call); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

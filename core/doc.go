@@ -28,12 +28,15 @@
 //   - an optional first context.Context receives the call context, from
 //     which CallerFromContext gives the client's address and
 //     connection-local storage (Pyro's getLocalStorage().caller);
-//   - ints, uints and floats accept Python int, long, bool (and float for
+//   - every other parameter is converted by package pickle's engine (the
+//     rules of pickle.Assign, which also fills result destinations): ints,
+//     uints and floats accept Python int, long and bool (and float for
 //     floats) with range checks; string accepts str and unicode; []byte
-//     accepts str, unicode and bytearray;
-//   - []T accepts list, tuple, set and frozenset; map[K]V accepts dict;
-//     structs accept a dict (fields matched by `pyro:"name"` tag, Go name or
-//     Python-style name); pointers accept None as nil; any receives the
+//     accepts str, unicode and bytearray; []T accepts list, tuple, set and
+//     frozenset; map[K]V accepts dict; structs accept a dict, fields matched
+//     by the rule of pickle.Field (`pyro:"name"` tag, else Go name, else
+//     ignoring case and underscores), the same rule that names them when a
+//     struct is returned; None zeroes the parameter; any receives the
 //     decoded value unchanged (see package pickle for the value model);
 //   - *Proxy accepts a Pyro proxy (a DynamicProxy pickled by Python or Go)
 //     or a URI, so callbacks are plain method parameters;

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
 )
 
 // Bank is a Go object served to Pyro clients. Python calls
@@ -89,7 +90,7 @@ func ExampleProxy_CallKw() {
 		log.Fatal(err)
 	}
 	var found []string
-	err = core.Assign(&found, res) // a Python list decodes as *pickle.List
+	err = pickle.Assign(&found, res) // a Python list decodes as *pickle.List
 	fmt.Println(found, err)
 	// Output:
 	// [x0 x1 x2] <nil>

@@ -142,10 +142,10 @@ func TestInteropGoClientPythonServer(t *testing.T) {
 		Kw   map[string]int
 	}
 	tup := got.(pickle.Tuple)
-	core.Assign(&kw.A, tup[0])
-	core.Assign(&kw.B, tup[1])
-	core.Assign(&kw.Args, tup[2])
-	core.Assign(&kw.Kw, tup[3])
+	pickle.Assign(&kw.A, tup[0])
+	pickle.Assign(&kw.B, tup[1])
+	pickle.Assign(&kw.Args, tup[2])
+	pickle.Assign(&kw.Kw, tup[3])
 	if kw.A != 1 || kw.B != 2 || fmt.Sprint(kw.Args) != "[3 4]" || kw.Kw["d"] != 5 {
 		t.Errorf("kw: %+v", kw)
 	}

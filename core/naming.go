@@ -157,7 +157,7 @@ func (r *NSRegistrar) Resolve(ctx context.Context, name string) (compat.URI, err
 	}
 	u, ok := res.(compat.URI)
 	if !ok {
-		return compat.URI{}, compat.NewNamingError(fmt.Sprintf("resolve returned %s, not a PyroURI", pyTypeName(res)))
+		return compat.URI{}, compat.NewNamingError(fmt.Sprintf("resolve returned %s, not a PyroURI", pickle.PythonType(res)))
 	}
 	return u, nil
 }

@@ -92,7 +92,7 @@ func (o *object) remoteAttr(c *Call) (any, error) {
 	if len(c.Args) != want || len(c.Kwargs) != 0 {
 		return nil, typeErrorf("%s() takes exactly %d argument%s (%d given)", c.Method, want, plural(want), len(c.Args))
 	}
-	name, ok := pyStr(c.Args[0])
+	name, ok := pickle.Text(c.Args[0])
 	if !ok {
 		return nil, typeErrorf("attribute name must be string")
 	}
@@ -117,9 +117,9 @@ func (o *object) remoteAttr(c *Call) (any, error) {
 	if !field.CanSet() {
 		return nil, &attributeError{msg: fmt.Sprintf("can't set attribute '%s' of '%s' (connect a pointer to make fields settable)", name, o.typeName)}
 	}
-	v, err := convert(c.Args[1], field.Type())
+	v, err := bindArg(c.Args[1], field.Type())
 	if err != nil {
-		return nil, typeErrorf("_r_sa(): %v", err)
+		return nil, typeErrorf("_r_sa(): %v", argumentError(err, 1, ""))
 	}
 	field.Set(v)
 	return nil, nil
@@ -127,10 +127,10 @@ func (o *object) remoteAttr(c *Call) (any, error) {
 
 // field returns the exported struct field called name.
 func (o *object) field(name string) (reflect.Value, bool) {
-	if o.tbl.fields == nil {
+	if o.tbl.structType == nil {
 		return reflect.Value{}, false
 	}
-	idx, ok := o.tbl.fields.byName[name]
+	sf, ok := pickle.FieldByName(o.tbl.structType, name)
 	if !ok {
 		return reflect.Value{}, false
 	}
@@ -141,19 +141,9 @@ func (o *object) field(name string) (reflect.Value, bool) {
 		}
 		v = v.Elem()
 	}
-	f, err := v.FieldByIndexErr(idx)
+	f, err := v.FieldByIndexErr(sf.Index)
 	if err != nil {
 		return reflect.Value{}, false
 	}
 	return f, true
-}
-
-func pyStr(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case pickle.ByteString:
-		return string(x), true
-	}
-	return "", false
 }

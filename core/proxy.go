@@ -196,7 +196,7 @@ func proxyFromValue(v any) (*Proxy, error) {
 	case pickle.ByteString:
 		return NewProxy(string(x))
 	}
-	return nil, mismatch(v, proxyType, "want a Pyro proxy or URI")
+	return nil, errors.New("want a Pyro proxy or URI")
 }
 
 // URI returns the proxy's URI: the PYRO URI once resolved, else the URI as
@@ -360,13 +360,13 @@ func (p *Proxy) Oneway(ctx context.Context, method string, args ...any) error {
 }
 
 // CallInto calls method and stores the result in dst (a non-nil pointer)
-// with the conversions of Assign.
+// with the conversions of pickle.Assign.
 func (p *Proxy) CallInto(ctx context.Context, dst any, method string, args ...any) error {
 	res, err := p.Call(ctx, method, args...)
 	if err != nil {
 		return err
 	}
-	return Assign(dst, res)
+	return pickle.Assign(dst, res)
 }
 
 // CallAs calls method on p and converts the result to T:
@@ -509,10 +509,10 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 			codec.Close()
 			return nil, err
 		}
-		guid, ok := pyStr(res)
+		guid, ok := pickle.Text(res)
 		if !ok {
 			codec.Close()
-			return nil, compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pyTypeName(res)))
+			return nil, compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pickle.PythonType(res)))
 		}
 		// Pyro's resolvePYROLOC_URI: PYROLOCSSL gives a PYROSSL URI.
 		proto := "PYRO"

@@ -93,8 +93,8 @@ func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
 	if !ok {
 		return nil, &RequestError{Err: fmt.Errorf("invalid request data format"), Close: true}
 	}
-	id, ok1 := pyStr(t[0])
-	meth, ok2 := pyStr(t[1])
+	id, ok1 := pickle.Text(t[0])
+	meth, ok2 := pickle.Text(t[1])
 	flags, ok3 := t[2].(int64)
 	if !ok1 || !ok2 || !ok3 {
 		return nil, &RequestError{Err: fmt.Errorf("invalid request data format"), Close: true}
@@ -118,14 +118,15 @@ func applyFlags(method string, flags int64, args pickle.Tuple) ([]any, map[strin
 		}
 		d, ok := a[len(a)-1].(pickle.Dict)
 		if !ok {
-			return nil, nil, compat.TypeError(fmt.Sprintf("%s() argument after ** must be a mapping, not %s", method, pyTypeName(a[len(a)-1])))
+			return nil, nil, compat.TypeError(fmt.Sprintf("%s() argument after ** must be a mapping, not %s", method, pickle.PythonType(a[len(a)-1])))
 		}
 		a = a[:len(a)-1]
-		if n := dictLen(d); n > 0 {
+		if d != (pickle.Dict{}) && d.Len() > 0 {
+			n := d.Len()
 			kw = make(map[string]any, n)
 			var bad any
 			d.Iter()(func(k, v any) bool {
-				name, ok := pyStr(k)
+				name, ok := pickle.Text(k)
 				if !ok {
 					bad = k
 					return false
@@ -142,9 +143,9 @@ func applyFlags(method string, flags int64, args pickle.Tuple) ([]any, map[strin
 		if len(a) == 0 {
 			return nil, nil, compat.IndexError("tuple index out of range")
 		}
-		extra, ok := sequenceItems(a[len(a)-1])
+		extra, ok := pickle.Items(a[len(a)-1])
 		if !ok {
-			return nil, nil, compat.TypeError(fmt.Sprintf("can only concatenate tuple (not \"%s\") to tuple", pyTypeName(a[len(a)-1])))
+			return nil, nil, compat.TypeError(fmt.Sprintf("can only concatenate tuple (not \"%s\") to tuple", pickle.PythonType(a[len(a)-1])))
 		}
 		if len(a) == 1 {
 			// the usual DynamicProxy call ((args...), {}): no copy needed

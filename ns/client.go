@@ -144,7 +144,7 @@ func (c *NameServer) Resolve(ctx context.Context, name string) (compat.URI, erro
 	}
 	u, ok := res.(compat.URI)
 	if !ok {
-		return compat.URI{}, compat.NewNamingError("resolve returned no PyroURI", pyTypeName(res))
+		return compat.URI{}, compat.NewNamingError("resolve returned no PyroURI", pickle.PythonType(res))
 	}
 	return u, nil
 }
@@ -165,7 +165,7 @@ func (c *NameServer) Flatlist(ctx context.Context) ([]Binding, error) {
 		if !ok || len(t) != 2 {
 			return nil, fmt.Errorf("ns: flatlist entry %v", it)
 		}
-		name, _ := pyStr(t[0])
+		name, _ := pickle.Text(t[0])
 		u, _ := t[1].(compat.URI)
 		out = append(out, Binding{Name: name, URI: u})
 	}
@@ -200,7 +200,7 @@ func (c *NameServer) List(ctx context.Context, group string) ([]Child, error) {
 		if !ok || len(t) != 2 {
 			return nil, fmt.Errorf("ns: list entry %v", it)
 		}
-		name, _ := pyStr(t[0])
+		name, _ := pickle.Text(t[0])
 		typ, _ := t[1].(int64)
 		out = append(out, Child{Name: name, Type: int(typ)})
 	}
@@ -232,7 +232,7 @@ func (c *NameServer) Resync(ctx context.Context) error {
 // Shutdown asks the Name Server to stop; it returns the answer text.
 func (c *NameServer) Shutdown(ctx context.Context) (string, error) {
 	res, err := c.call(ctx, "_shutdown")
-	s, _ := pyStr(res)
+	s, _ := pickle.Text(res)
 	return s, err
 }
 
@@ -243,7 +243,7 @@ func listItems(v any) ([]any, error) {
 	case pickle.Tuple:
 		return l, nil
 	}
-	return nil, fmt.Errorf("ns: expected a list, got %s", pyTypeName(v))
+	return nil, fmt.Errorf("ns: expected a list, got %s", pickle.PythonType(v))
 }
 
 // LocateOptions say where to look for a Name Server. Zero fields take the
@@ -427,7 +427,7 @@ func directCommand(ctx context.Context, cmd, host string, port int, opts LocateO
 		if err != nil {
 			return "", err
 		}
-		s, _ := pyStr(res)
+		s, _ := pickle.Text(res)
 		return s, nil
 	}
 	return "", compat.ValueError("invalid command specified")

@@ -125,7 +125,7 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos [
 		if len(pos) < 1 {
 			return nil, compat.TypeError(fmt.Sprintf("_synccall() takes at least 2 arguments (%d given)", len(pos)+1))
 		}
-		name, ok := pyStr(pos[0])
+		name, ok := pickle.Text(pos[0])
 		if !ok || name == "_synccall" {
 			return nil, compat.TypeError("getattr(): attribute name must be string")
 		}
@@ -301,24 +301,13 @@ func firstKey(m map[string]any) string {
 	return ""
 }
 
-// pyStr accepts a Python str or unicode.
-func pyStr(v any) (string, bool) {
-	switch s := v.(type) {
-	case pickle.ByteString:
-		return string(s), true
-	case string:
-		return s, true
-	}
-	return "", false
-}
-
 // nameArg accepts a name argument; other types get the TypeError Python
 // raises when Pyro indexes them.
 func nameArg(v any) (string, error) {
-	if s, ok := pyStr(v); ok {
+	if s, ok := pickle.Text(v); ok {
 		return s, nil
 	}
-	return "", compat.TypeError(fmt.Sprintf("'%s' object has no attribute '__getitem__'", pyTypeName(v)))
+	return "", compat.TypeError(fmt.Sprintf("'%s' object has no attribute '__getitem__'", pickle.PythonType(v)))
 }
 
 // pyName returns a name as Pyro sends names: a str.
@@ -345,27 +334,4 @@ func isFalsy(v any) bool {
 		return x == nil || len(x.Items) == 0
 	}
 	return false
-}
-
-// pyTypeName names the Python type of a decoded value.
-func pyTypeName(v any) string {
-	switch x := v.(type) {
-	case nil, pickle.None:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case int64:
-		return "int"
-	case float64:
-		return "float"
-	case pickle.Tuple:
-		return "tuple"
-	case *pickle.List:
-		return "list"
-	case pickle.Dict:
-		return "dict"
-	case *pickle.Object:
-		return x.Class.Name
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -102,7 +102,7 @@ func asTreeNode(v any) (treeNode, bool) {
 			}
 			tn.group, tn.branches = true, map[string]any{}
 			for k, v := range d.Iter() {
-				name, ok := pyStr(k)
+				name, ok := pickle.Text(k)
 				if !ok {
 					return tn, false
 				}
@@ -125,7 +125,7 @@ func recordsFromDump(dump any) ([]Record, error) {
 	}
 	tn, ok := asTreeNode(dump)
 	if !ok || !tn.group {
-		return nil, compat.NewNamingError("invalid resync dump from twin", pyTypeName(dump))
+		return nil, compat.NewNamingError("invalid resync dump from twin", pickle.PythonType(dump))
 	}
 	var recs []Record
 	if err := treeRecords(":", tn, &recs); err != nil {
@@ -208,11 +208,11 @@ func recordsFromTuples(t pickle.Tuple) ([]Record, error) {
 	for _, g := range groups.Items {
 		e, ok := g.(pickle.Tuple)
 		if !ok || len(e) != 3 {
-			return nil, compat.NewNamingError("invalid group in resync dump", pyTypeName(g))
+			return nil, compat.NewNamingError("invalid group in resync dump", pickle.PythonType(g))
 		}
-		name, ok := pyStr(e[0])
+		name, ok := pickle.Text(e[0])
 		if !ok {
-			return nil, compat.NewNamingError("invalid group in resync dump", pyTypeName(e[0]))
+			return nil, compat.NewNamingError("invalid group in resync dump", pickle.PythonType(e[0]))
 		}
 		r := Record{Name: name, Group: true}
 		if err := metaInto(&r, e[1], e[2]); err != nil {
@@ -223,12 +223,12 @@ func recordsFromTuples(t pickle.Tuple) ([]Record, error) {
 	for _, v := range names.Items {
 		e, ok := v.(pickle.Tuple)
 		if !ok || len(e) != 4 {
-			return nil, compat.NewNamingError("invalid name in resync dump", pyTypeName(v))
+			return nil, compat.NewNamingError("invalid name in resync dump", pickle.PythonType(v))
 		}
-		name, ok1 := pyStr(e[0])
-		uri, ok2 := pyStr(e[1])
+		name, ok1 := pickle.Text(e[0])
+		uri, ok2 := pickle.Text(e[1])
 		if !ok1 || !ok2 {
-			return nil, compat.NewNamingError("invalid name in resync dump", pyTypeName(e[0]))
+			return nil, compat.NewNamingError("invalid name in resync dump", pickle.PythonType(e[0]))
 		}
 		r := Record{Name: name, URI: strings.TrimSpace(uri)}
 		if err := metaInto(&r, e[2], e[3]); err != nil {

@@ -189,7 +189,7 @@ func (s *Server) handleResync(proxy any) (any, error) {
 	}
 	uri, ok := proxyURI(proxy)
 	if !ok {
-		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute 'URI'", pyTypeName(proxy)))
+		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute 'URI'", pickle.PythonType(proxy)))
 	}
 	s.twinMu.Lock()
 	dial := s.dial

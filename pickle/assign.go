@@ -8,11 +8,16 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrOverflow is wrapped by an *AssignError when a number does not fit the
 // destination type.
 var ErrOverflow = errors.New("value out of range")
+
+// ErrUnknownField is wrapped by the *AssignError of AssignKeywords for a
+// keyword that names no field; the error's Path is "." and the keyword.
+var ErrUnknownField = errors.New("no such field")
 
 // AssignError reports a decoded value that does not fit a Go destination.
 type AssignError struct {
@@ -119,21 +124,25 @@ func Unmarshal(data []byte, dst any) error {
 //
 //   - *any takes v as it is; a destination whose type v already has takes it
 //     as it is (*pickle.Tuple, *pickle.Dict, **pickle.List, **pickle.Object...).
-//   - bool from bool; integers from int and long, failing with ErrOverflow when
-//     the value does not fit; floats from float, int and long.
+//   - bool from bool; integers from int, long and bool (a Python bool is an
+//     int), failing with ErrOverflow when the value does not fit; floats from
+//     float, int, long and bool.
 //   - string from unicode, str and bytes; []byte from str, bytes, bytearray
 //     and unicode (UTF-8).
 //   - slices and arrays from list, tuple, set and frozenset, item by item
 //     (arrays take as many items as fit and zero the rest).
 //   - maps from dict, keys and values converted (tuple keys need an array
 //     key type such as [2]int: Go cannot hash a Tuple in an interface key).
-//   - structs from dict, or from an instance's state dict: a key matches the
-//     field tagged `pickle:"key"`, else the field named key, else the field
-//     whose name equals key ignoring case and underscores (balance_due fills
-//     BalanceDue). Keys without a field are ignored.
-//   - *big.Int from int and long; pointers are allocated as needed.
+//   - structs from dict, or from an instance's state dict, by the rule of
+//     Field: a key matches the field tagged `pyro:"key"`, else the field
+//     named key, else the field whose name equals key ignoring case and
+//     underscores (balance_due fills BalanceDue). Keys without a field are
+//     ignored (AssignKeywords refuses them).
+//   - *big.Int from int, long and bool; pointers are allocated as needed.
 //   - interfaces take v when its Go type implements them.
 //   - None makes the destination its zero value (nil pointer, nil slice...).
+//   - a type with a converter (RegisterConverter) is made by the converter
+//     from any value but None, wherever it occurs in the destination.
 //
 // Anything else is an *AssignError naming the path, the Go type and the
 // Python type.
@@ -158,8 +167,8 @@ func Assign(dst any, v any) error {
 		}
 	case *int:
 		if d != nil {
-			if x, ok := v.(int64); ok && x >= math.MinInt && x <= math.MaxInt {
-				*d = int(x)
+			if x, ok := intOf(v); ok {
+				*d = x
 				return nil
 			}
 		}
@@ -196,7 +205,7 @@ func Assign(dst any, v any) error {
 			}
 		}
 	case *[]any:
-		if items, ok := sequenceItems(v); ok && d != nil {
+		if items, ok := Items(v); ok && d != nil {
 			*d = append([]any(nil), items...)
 			return nil
 		}
@@ -213,7 +222,7 @@ func Assign(dst any, v any) error {
 			return nil
 		}
 	case *[]string:
-		if d != nil && assignSlice(d, v, stringOf) {
+		if d != nil && assignSlice(d, v, Text) {
 			return nil
 		}
 	}
@@ -228,7 +237,7 @@ func Assign(dst any, v any) error {
 // succeeds when v is a sequence whose items all convert, and otherwise
 // leaves *d alone for the general path to report the error.
 func assignSlice[T any](d *[]T, v any, conv func(any) (T, bool)) bool {
-	items, ok := sequenceItems(v)
+	items, ok := Items(v)
 	if !ok {
 		return false
 	}
@@ -257,7 +266,9 @@ func floatOf(v any) (float64, bool) {
 	return 0, false
 }
 
-func stringOf(v any) (string, bool) {
+// Text returns the text of a Python str or unicode value; ok is false for any
+// other value.
+func Text(v any) (s string, ok bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true
@@ -271,6 +282,51 @@ var (
 	bigIntPtrType = reflect.TypeFor[*big.Int]()
 	noneType      = reflect.TypeFor[None]()
 )
+
+// converters holds the functions of RegisterConverter by destination type,
+// replaced whole on each registration; convKinds has a bit for the Kind of
+// each such type, so that most destinations skip the map lookup.
+var (
+	converters atomic.Pointer[map[reflect.Type]func(any) (reflect.Value, error)]
+	convKinds  atomic.Uint32
+	convMu     sync.Mutex
+)
+
+// RegisterConverter makes Assign build every destination of type T with fn
+// instead of its own rules, wherever T occurs (an argument, a slice item, a
+// struct field), from any decoded value but None, which still zeroes it. It
+// is for Go types that stand for several kinds of Python value: package core
+// registers one that makes a *core.Proxy from a proxy, a URI or a URI
+// string. An error from fn is wrapped in an *AssignError. Registering T again
+// replaces fn.
+func RegisterConverter[T any](fn func(v any) (T, error)) {
+	t := reflect.TypeFor[T]()
+	convMu.Lock()
+	defer convMu.Unlock()
+	m := map[reflect.Type]func(any) (reflect.Value, error){}
+	if old := converters.Load(); old != nil {
+		for k, f := range *old {
+			m[k] = f
+		}
+	}
+	m[t] = func(v any) (reflect.Value, error) {
+		x, err := fn(v)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		return reflect.ValueOf(&x).Elem(), nil
+	}
+	converters.Store(&m)
+	convKinds.Store(convKinds.Load() | 1<<t.Kind())
+}
+
+// converterFor returns the converter registered for t, if any.
+func converterFor(t reflect.Type) func(any) (reflect.Value, error) {
+	if convKinds.Load()&(1<<t.Kind()) == 0 {
+		return nil
+	}
+	return (*converters.Load())[t]
+}
 
 func assignErr(rv reflect.Value, v any, err error) error {
 	return &AssignError{Want: rv.Type(), Got: PythonType(v), Err: err}
@@ -291,6 +347,14 @@ func assignValue(rv reflect.Value, v any) error {
 		rv.SetZero()
 		return nil
 	}
+	if conv := converterFor(t); conv != nil {
+		x, err := conv(v)
+		if err != nil {
+			return assignErr(rv, v, err)
+		}
+		rv.Set(x)
+		return nil
+	}
 	if vt.Kind() == reflect.Pointer && vt.Elem() == t {
 		// A registered class decoded to *T, assigned to a T.
 		pv := reflect.ValueOf(v)
@@ -309,6 +373,9 @@ func assignValue(rv reflect.Value, v any) error {
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		switch x := v.(type) {
+		case bool:
+			rv.SetInt(int64(boolInt(x)))
+			return nil
 		case int64:
 			if rv.OverflowInt(x) {
 				return assignErr(rv, v, ErrOverflow)
@@ -324,6 +391,9 @@ func assignValue(rv reflect.Value, v any) error {
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		switch x := v.(type) {
+		case bool:
+			rv.SetUint(uint64(boolInt(x)))
+			return nil
 		case int64:
 			if x < 0 || rv.OverflowUint(uint64(x)) {
 				return assignErr(rv, v, ErrOverflow)
@@ -344,6 +414,8 @@ func assignValue(rv reflect.Value, v any) error {
 			f = x
 		case int64:
 			f = float64(x)
+		case bool:
+			f = float64(boolInt(x))
 		case *big.Int:
 			f, _ = new(big.Float).SetInt(x).Float64()
 		default:
@@ -373,7 +445,7 @@ func assignValue(rv reflect.Value, v any) error {
 				return nil
 			}
 		}
-		items, ok := sequenceItems(v)
+		items, ok := Items(v)
 		if !ok {
 			break
 		}
@@ -393,7 +465,7 @@ func assignValue(rv reflect.Value, v any) error {
 				return nil
 			}
 		}
-		items, ok := sequenceItems(v)
+		items, ok := Items(v)
 		if !ok {
 			break
 		}
@@ -475,9 +547,11 @@ func assignMap(rv reflect.Value, d Dict) error {
 	return nil
 }
 
-// toBig returns an int or long as a new *big.Int.
+// toBig returns an int, long or bool as a new *big.Int.
 func toBig(v any) (*big.Int, bool) {
 	switch x := v.(type) {
+	case bool:
+		return big.NewInt(int64(boolInt(x))), true
 	case int64:
 		return big.NewInt(x), true
 	case *big.Int:
@@ -501,8 +575,9 @@ func byteContent(v any) ([]byte, bool) {
 	return nil, false
 }
 
-// sequenceItems returns the items of a list, tuple, set or frozenset.
-func sequenceItems(v any) ([]any, bool) {
+// Items returns the items of a list, tuple, set or frozenset (or of a []any);
+// ok is false for any other value.
+func Items(v any) (items []any, ok bool) {
 	switch x := v.(type) {
 	case *List:
 		return x.Items, x != nil
@@ -546,7 +621,7 @@ func stateDict(v any) (Dict, bool) {
 
 // fieldIndex finds struct fields by Python attribute name.
 type fieldIndex struct {
-	fields []structField
+	fields []Field
 	exact  map[string]int // tag or field name
 	folded map[string]int // lower case, underscores removed
 }
@@ -557,12 +632,12 @@ func fieldsOf(t reflect.Type) *fieldIndex {
 	if fi, ok := fieldIndexCache.Load(t); ok {
 		return fi.(*fieldIndex)
 	}
-	fs := structFields(t)
+	fs := Fields(t)
 	fi := &fieldIndex{fields: fs, exact: make(map[string]int, len(fs)), folded: make(map[string]int, len(fs))}
 	for i, f := range fs {
-		fi.exact[f.name] = i
-		if _, dup := fi.folded[foldName(f.name)]; !dup {
-			fi.folded[foldName(f.name)] = i
+		fi.exact[f.Name] = i
+		if _, dup := fi.folded[foldName(f.Name)]; !dup {
+			fi.folded[foldName(f.Name)] = i
 		}
 	}
 	got, _ := fieldIndexCache.LoadOrStore(t, fi)
@@ -587,14 +662,20 @@ func foldName(name string) string {
 	return b.String()
 }
 
-func (fi *fieldIndex) lookup(key string) (structField, bool) {
+func (fi *fieldIndex) lookup(key string) (Field, bool) {
 	if i, ok := fi.exact[key]; ok {
 		return fi.fields[i], true
 	}
 	if i, ok := fi.folded[foldName(key)]; ok {
 		return fi.fields[i], true
 	}
-	return structField{}, false
+	return Field{}, false
+}
+
+// FieldByName finds the field of struct type t that Assign fills from the
+// Python attribute name, by the rule of Field.
+func FieldByName(t reflect.Type, name string) (Field, bool) {
+	return fieldsOf(t).lookup(name)
 }
 
 // assignStruct fills the struct rv from the dict d.
@@ -604,26 +685,51 @@ func assignStruct(rv reflect.Value, d Dict) error {
 	}
 	fi := fieldsOf(rv.Type())
 	for k, val := range d.Iter() {
-		var name string
-		switch x := k.(type) {
-		case string:
-			name = x
-		case ByteString:
-			name = string(x)
-		default:
-			continue
-		}
-		f, ok := fi.lookup(name)
+		name, ok := Text(k)
 		if !ok {
 			continue
 		}
-		fv, err := settableField(rv, f.index)
-		if err != nil {
-			return assignAt(&AssignError{Want: rv.Type(), Got: PythonType(val), Err: err}, "."+name)
+		if f, ok := fi.lookup(name); ok {
+			if err := assignField(rv, f, name, val); err != nil {
+				return err
+			}
 		}
-		if err := assignValue(fv, val); err != nil {
-			return assignAt(err, "."+name)
+	}
+	return nil
+}
+
+// AssignKeywords fills the struct dst points to from keyword arguments, by
+// the rule of Field and with Assign's conversions. Unlike Assign it refuses
+// a name that matches no field, as Python refuses an unexpected keyword
+// argument: the *AssignError wraps ErrUnknownField, with Path "." and the
+// name.
+func AssignKeywords(dst any, kw map[string]any) error {
+	rv := reflect.ValueOf(dst)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return &AssignError{Want: reflect.TypeOf(dst), Got: "dict", Err: errors.New("destination is not a non-nil pointer to a struct")}
+	}
+	rv = rv.Elem()
+	fi := fieldsOf(rv.Type())
+	for name, val := range kw {
+		f, ok := fi.lookup(name)
+		if !ok {
+			return &AssignError{Path: "." + name, Want: rv.Type(), Got: PythonType(val), Err: ErrUnknownField}
 		}
+		if err := assignField(rv, f, name, val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assignField stores val, found under name, into the field f of struct rv.
+func assignField(rv reflect.Value, f Field, name string, val any) error {
+	fv, err := settableField(rv, f.Index)
+	if err != nil {
+		return assignAt(&AssignError{Want: rv.Type(), Got: PythonType(val), Err: err}, "."+name)
+	}
+	if err := assignValue(fv, val); err != nil {
+		return assignAt(err, "."+name)
 	}
 	return nil
 }

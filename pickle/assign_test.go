@@ -14,9 +14,9 @@ import (
 type account struct {
 	Owner      string
 	BalanceDue float64
-	Tags       []string `pickle:"labels"`
+	Tags       []string `pyro:"labels"`
 	Limit      *int64
-	Ignored    int `pickle:"-"`
+	Ignored    int `pyro:"-"`
 }
 
 func TestAssign(t *testing.T) {
@@ -44,6 +44,10 @@ func TestAssign(t *testing.T) {
 		{"float-long", big.NewInt(3), new(float32), float32(3)},
 		{"float", 2.5, new(float64), 2.5},
 		{"bool", true, new(bool), true},
+		{"int-bool", true, new(int), 1},
+		{"uint-bool", false, new(uint8), uint8(0)},
+		{"float-bool", true, new(float64), 1.0},
+		{"big-bool", true, new(*big.Int), big.NewInt(1)},
 		{"bytes-str", ByteString("ab"), new([]byte), []byte("ab")},
 		{"bytes-bytearray", ByteArray("ab"), new([]byte), []byte("ab")},
 		{"bytestring", ByteString("ab"), new(ByteString), ByteString("ab")},
@@ -177,7 +181,7 @@ func TestAssignNeverPanics(t *testing.T) {
 		D     *big.Int
 		E     interface{ GoString() string }
 		F     ByteArray
-		inner `pickle:"in"`
+		inner `pyro:"in"`
 	}
 	dsts := []func() any{
 		func() any { return new(any) }, func() any { return new(int8) }, func() any { return new(uint) },
@@ -206,5 +210,65 @@ func TestAssignNeverPanics(t *testing.T) {
 				_ = Assign(mk(), v)
 			}()
 		}
+	}
+}
+
+// TestFieldRuleBothWays checks that one rule names a struct's fields when it
+// is encoded and matches them when it is filled: a `pyro:"limit"` field is
+// written as limit and read back from limit (and, ignoring case and
+// underscores, from LIMIT), never as Limit.
+func TestFieldRuleBothWays(t *testing.T) {
+	type opts struct {
+		Limit    int `pyro:"limit"`
+		MaxCount int
+		Skipped  int `pyro:"-"`
+	}
+	data, err := Marshal(opts{Limit: 3, MaxCount: 4, Skipped: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := v.(Dict)
+	if d.Len() != 2 || d.Get(ByteString("limit")) != int64(3) || d.Get(ByteString("MaxCount")) != int64(4) {
+		t.Fatalf("encoded as %v, want {'limit': 3, 'MaxCount': 4}", v)
+	}
+	var back opts
+	if err := Assign(&back, v); err != nil || back != (opts{Limit: 3, MaxCount: 4}) {
+		t.Fatalf("read back %+v, %v", back, err)
+	}
+	var kw opts
+	if err := AssignKeywords(&kw, map[string]any{"LIMIT": int64(1), "max_count": int64(2)}); err != nil || kw != (opts{Limit: 1, MaxCount: 2}) {
+		t.Fatalf("keywords: %+v, %v", kw, err)
+	}
+}
+
+func TestAssignKeywords(t *testing.T) {
+	type opts struct {
+		Limit int `pyro:"limit"`
+	}
+	tests := []struct {
+		name string
+		kw   map[string]any
+		msg  string
+		is   error
+	}{
+		{"unknown", map[string]any{"limt": int64(1)}, "pickle: cannot assign int to pickle.opts at .limt: no such field", ErrUnknownField},
+		{"wrong type", map[string]any{"limit": "x"}, "pickle: cannot assign unicode to int at .limit", nil},
+		{"overflow", map[string]any{"limit": bigInt("99999999999999999999")}, "pickle: cannot assign long to int at .limit: value out of range", ErrOverflow},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var o opts
+			err := AssignKeywords(&o, tc.kw)
+			if err == nil || err.Error() != tc.msg || (tc.is != nil && !errors.Is(err, tc.is)) {
+				t.Errorf("got %v, want %q", err, tc.msg)
+			}
+		})
+	}
+	if err := AssignKeywords(new(int), nil); err == nil {
+		t.Error("a non-struct destination was accepted")
 	}
 }

@@ -90,8 +90,8 @@
 //	                              a StatePickler writes the same bytes directly
 //	struct                        dict of the exported fields keyed by str (the
 //	                              type of Python 2 attribute and keyword names):
-//	                              `pickle:"name"` renames, `pickle:"-"` skips,
-//	                              `pickle:",omitempty"` drops zero values,
+//	                              `pyro:"name"` renames, `pyro:"-"` skips,
+//	                              `pyro:",omitempty"` drops zero values,
 //	                              untagged embedded structs are flattened
 //	pointer                       what it points to; a nil pointer is None
 //	interface                     its dynamic value
@@ -133,7 +133,7 @@
 // Assign converts a decoded value into a Go destination much as
 // encoding/json's Unmarshal does (see Assign for the rules): strings accept
 // both str and unicode, integers check for overflow, structs are filled from
-// dicts or instance state dicts matching keys to `pickle:"name"` tags, field
+// dicts or instance state dicts matching keys to `pyro:"name"` tags, field
 // names, or field names ignoring case and underscores (balance_due fills
 // BalanceDue), and None zeroes the destination. A mismatch is an
 // *AssignError such as

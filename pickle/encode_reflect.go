@@ -207,29 +207,38 @@ func compareKeys(a, b reflect.Value) int {
 	return strings.Compare(fmt.Sprintf("%T %v", valueOrNil(a), valueOrNil(a)), fmt.Sprintf("%T %v", valueOrNil(b), valueOrNil(b)))
 }
 
-// structField describes one encoded struct field.
-type structField struct {
-	name      string // the Python attribute name (a str key)
-	index     []int
-	omitEmpty bool
+// Field is a struct field as every codec and Assign see it. This is the one
+// rule that maps Go fields to Python attribute names, in both directions:
+//
+//   - `pyro:"name"` gives the Python name; without a tag it is the Go name;
+//   - `pyro:"-"` leaves the field out, `pyro:",omitempty"` leaves a zero
+//     value out when encoding;
+//   - untagged embedded structs are flattened, unexported fields left out,
+//     and the first of several fields with one name wins.
+//
+// Encoding writes a field under Name. Decoding (Assign) matches a key to the
+// Name, else to the Name compared ignoring case and underscores, so that
+// Python's balance_due fills BalanceDue.
+type Field struct {
+	Name      string // the Python attribute name (a str key)
+	Index     []int  // as reflect.Value.FieldByIndex takes it
+	OmitEmpty bool
 }
 
-var structFieldsCache sync.Map // reflect.Type → []structField
+var structFieldsCache sync.Map // reflect.Type → []Field
 
-// structFields lists the exported fields of t as encoding and Assign see
-// them: `pickle:"name"` renames, `pickle:"-"` skips, `pickle:",omitempty"`
-// leaves zero values out, and untagged embedded structs are flattened.
-func structFields(t reflect.Type) []structField {
+// Fields lists the fields of the struct type t by the rule of Field.
+func Fields(t reflect.Type) []Field {
 	if f, ok := structFieldsCache.Load(t); ok {
-		return f.([]structField)
+		return f.([]Field)
 	}
-	var fields []structField
+	var fields []Field
 	seen := map[string]bool{}
 	var walk func(t reflect.Type, index []int)
 	walk = func(t reflect.Type, index []int) {
 		for i := range t.NumField() {
 			f := t.Field(i)
-			tag := f.Tag.Get("pickle")
+			tag := f.Tag.Get("pyro")
 			if tag == "-" {
 				continue
 			}
@@ -255,12 +264,12 @@ func structFields(t reflect.Type) []structField {
 				continue
 			}
 			seen[name] = true
-			fields = append(fields, structField{name: name, index: idx, omitEmpty: opts == "omitempty"})
+			fields = append(fields, Field{Name: name, Index: idx, OmitEmpty: opts == "omitempty"})
 		}
 	}
 	walk(t, nil)
 	f, _ := structFieldsCache.LoadOrStore(t, fields)
-	return f.([]structField)
+	return f.([]Field)
 }
 
 // fieldByIndex is reflect.Value.FieldByIndex that reports a nil embedded
@@ -298,13 +307,13 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 			return s.encodeObject(o, ident{unsafe.Pointer(o), objectPtrType}, depth)
 		}
 	}
-	fields := structFields(rv.Type())
+	fields := Fields(rv.Type())
 	s.startDict(ident{})
 	var live [16]int
 	use := live[:0]
 	for i, f := range fields {
-		fv, ok := fieldByIndex(rv, f.index)
-		if !ok || (f.omitEmpty && fv.IsZero()) {
+		fv, ok := fieldByIndex(rv, f.Index)
+		if !ok || (f.OmitEmpty && fv.IsZero()) {
 			continue
 		}
 		use = append(use, i)
@@ -312,11 +321,11 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 	b := batcher{s: s, n: len(use)}
 	for _, i := range use {
 		f := fields[i]
-		fv, _ := fieldByIndex(rv, f.index)
+		fv, _ := fieldByIndex(rv, f.Index)
 		b.before()
-		s.encodeStr(f.name)
+		s.encodeStr(f.Name)
 		if err := s.encodeElem(fv, depth+1); err != nil {
-			return atPath(err, "."+f.name)
+			return atPath(err, "."+f.Name)
 		}
 		b.after()
 	}

@@ -26,10 +26,10 @@ func (p point) PickleObject() (*Object, error) {
 }
 
 type pointState struct {
-	Name  ByteString `pickle:"name"`
-	X     int64      `pickle:"x"`
-	Extra any        `pickle:"extra"`
-	Y     int64      `pickle:"y"`
+	Name  ByteString `pyro:"name"`
+	X     int64      `pyro:"x"`
+	Extra any        `pyro:"extra"`
+	Y     int64      `pyro:"y"`
 }
 
 func (p point) PickleClass() (Class, int) { return pointClass, 4 }

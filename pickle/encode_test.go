@@ -30,9 +30,9 @@ type inner struct {
 
 type sample struct {
 	Name    string
-	Count   int    `pickle:"count"`
-	Skip    int    `pickle:"-"`
-	Opt     string `pickle:",omitempty"`
+	Count   int    `pyro:"count"`
+	Skip    int    `pyro:"-"`
+	Opt     string `pyro:",omitempty"`
 	Ptr     *inner
 	NilPtr  *inner
 	private int

@@ -50,7 +50,7 @@ func ExampleUnmarshal() {
 	type Account struct {
 		Owner      string
 		BalanceDue float64
-		Tags       []string `pickle:"labels"`
+		Tags       []string `pyro:"labels"`
 	}
 	// cPickle.dumps({'owner': u'ann', 'balance_due': 12.5, 'labels': ('a', 'b')}, 2)
 	data := []byte("\x80\x02}q\x01(U\x05ownerq\x02X\x03\x00\x00\x00annq\x03U\x0bbalance_dueq\x04G@)\x00\x00\x00\x00\x00\x00U\x06labelsq\x05U\x01aU\x01b\x86q\x06u.")

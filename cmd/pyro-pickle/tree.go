@@ -5,7 +5,6 @@ import (
 	"io"
 	"reflect"
 	"sort"
-	"strings"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/pickle"
@@ -213,10 +212,10 @@ func (t treePrinter) state(st any, indent string) {
 	rv = rv.Elem()
 	in := indent + "    "
 	fmt.Fprint(t.w, "dict")
-	for i := range rv.NumField() {
-		name, opts, _ := strings.Cut(rv.Type().Field(i).Tag.Get("pickle"), ",")
-		f := rv.Field(i)
-		if opts == "omitempty" && f.IsZero() {
+	for _, sf := range pickle.Fields(rv.Type()) {
+		name := sf.Name
+		f := rv.FieldByIndex(sf.Index)
+		if sf.OmitEmpty && f.IsZero() {
 			continue
 		}
 		t.line(in, "%s: ", compat.Repr(pickle.ByteString(name)))
