@@ -660,8 +660,9 @@ func TestPYRONAMEResolver(t *testing.T) {
 	if !errors.As(err, &ne) {
 		t.Errorf("unknown name: %v", err)
 	}
+	prev := core.DefaultResolver()
 	core.SetDefaultResolver(r)
-	defer core.SetDefaultResolver(nil)
+	defer core.SetDefaultResolver(prev)
 	if n, err := newProxy(t, "PYRONAME://calc").Call(ctx, "add", 2, 2); err != nil || n != int64(4) {
 		t.Errorf("default resolver: %v %v", n, err)
 	}
@@ -735,60 +736,6 @@ func TestPortRange(t *testing.T) {
 	var de *compat.DaemonError
 	if !errors.As(err, &de) || !strings.HasPrefix(de.Message(), "Couldn't start Pyro daemon: ") {
 		t.Errorf("busy port without range: %v", err)
-	}
-}
-
-// fakeNS answers the Name Server calls NSRegistrar makes.
-type fakeNS struct {
-	mu    sync.Mutex
-	names map[string]compat.URI
-}
-
-func (n *fakeNS) Invoke(_ context.Context, c *core.Call) (any, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	name := fmt.Sprint(c.Args[0])
-	switch c.Method {
-	case "register":
-		n.names[name] = c.Args[1].(compat.URI)
-		return nil, nil
-	case "unregister":
-		delete(n.names, name)
-		return nil, nil
-	case "resolve":
-		if u, ok := n.names[name]; ok {
-			return u, nil
-		}
-		return nil, compat.NewNamingError("name not found", name)
-	}
-	return nil, compat.AttributeError(c.Method)
-}
-
-func TestNSRegistrarRetriesAfterIdleDrop(t *testing.T) {
-	nsd := startDaemon(t, core.DaemonOptions{IdleTimeout: 100 * time.Millisecond})
-	ns := &fakeNS{names: map[string]compat.URI{}}
-	if _, err := nsd.Connect(ns, core.NSObjectName); err != nil {
-		t.Fatal(err)
-	}
-	reg := core.NewNSRegistrar("127.0.0.1", nsd.Port())
-	defer reg.Proxy().Close()
-	ctx := context.Background()
-	d := startDaemon(t, core.DaemonOptions{Registrar: reg})
-	uri, err := d.Connect(&calc{}, "calc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := ns.names[":Default.calc"]; !ok {
-		t.Fatalf("not registered with the default group: %v", ns.names)
-	}
-	time.Sleep(300 * time.Millisecond) // the name server drops the idle connection
-	got, err := reg.Resolve(ctx, "calc")
-	if err != nil || got != uri {
-		t.Errorf("Resolve after idle drop: %v %v", got, err)
-	}
-	p := newProxy(t, fmt.Sprintf("PYRONAME://127.0.0.1:%d/calc", nsd.Port()))
-	if n, err := p.Call(ctx, "add", 1, 2); err != nil || n != int64(3) {
-		t.Errorf("PYRONAME through the built-in resolver: %v %v", n, err)
 	}
 }
 

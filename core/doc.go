@@ -95,10 +95,8 @@
 //	balance, err := core.CallAs[float64](ctx, p, "balance", "alice")
 //
 // A Proxy accepts PYRO, PYROLOC (resolved on the same connection with
-// ResolvePYROLOC) and PYRONAME URIs (resolved by the default Resolver:
-// directly through PYROLOC://host:port/:Pyro.NameServer when the URI names
-// the name server's host, else by what SetDefaultResolver installed; package
-// ns installs broadcast discovery). It connects lazily, serialises calls on
+// ResolvePYROLOC) and PYRONAME URIs (resolved by the Resolver that
+// SetDefaultResolver installed; importing package ns installs Pyro's). It connects lazily, serialises calls on
 // its one connection (a waiting call gives up when its context ends, and
 // Close interrupts the call in progress), reconnects on the call after a
 // broken connection and has Rebind for Pyro's rebindURI. Clone gives an independent connection for
@@ -114,12 +112,9 @@
 // A Daemon with a Registrar registers the names of the objects it connects
 // (ConnectPersistent reuses a GUID already registered for this daemon, as
 // Pyro's connectPersistent) and, with UnregisterOnShutdown, removes them on
-// Shutdown. NSRegistrar is a Registrar for any Pyro 3 Name Server (Python's
-// or ours), reached as PYROLOC://host:port/:Pyro.NameServer and called as
-// Pyro's NameServerProxy does: plain calls, names expanded with
-// PYRO_NS_DEFAULTGROUP, one retry after a dropped connection. Package core
-// does not locate name servers by broadcast; package ns does, and plugs in
-// through SetDefaultResolver and the Registrar interface.
+// Shutdown. Package core has no name server client of its own: ns.NameServer
+// is the Registrar for any Pyro 3 Name Server (Python's or ours), and
+// package ns plugs PYRONAME resolution in through SetDefaultResolver.
 //
 // # PYROSSL
 //
@@ -145,8 +140,8 @@
 // PYRO_ONEWAY_THREADED, PYRO_PICKLE_FORMAT, PYRO_SOCK_KEEPALIVE and log to
 // pyrolog.System() (PYRO_TRACELEVEL, PYRO_LOGFILE) unless given a Logger;
 // proxies read PYRO_COMPRESSION, PYRO_CHECKSUM, PYRO_PICKLE_FORMAT,
-// PYRO_SOCK_KEEPALIVE and PYROSSL_*; PYRONAME resolution and NSRegistrar
-// read PYRO_NS_HOSTNAME, PYRO_NS_PORT and PYRO_NS_DEFAULTGROUP. Items are
+// PYRO_SOCK_KEEPALIVE and PYROSSL_*; package ns's resolution reads
+// PYRO_NS_HOSTNAME, PYRO_NS_PORT and PYRO_NS_DEFAULTGROUP. Items are
 // read when a daemon or proxy is created (PYROSSL_*, PYRO_PICKLE_FORMAT
 // and PYRO_SOCK_KEEPALIVE when a proxy connects). PYRO_MULTITHREADED=0 and
 // PYRO_DETAILED_TRACEBACK have no effect: connections are always served

@@ -18,9 +18,9 @@ var (
 	// ErrNotRegistered is returned by Disconnect and URIFor for an object
 	// the Daemon does not know.
 	ErrNotRegistered = errors.New("core: object not registered")
-	// ErrNoResolver is returned for a PYRONAME URI without a Name Server
-	// location when no default Resolver is set.
-	ErrNoResolver = errors.New("core: no name server resolver for PYRONAME")
+	// ErrNoResolver is returned for a PYRONAME URI when no Resolver is set
+	// (see DefaultResolver: importing package ns sets one).
+	ErrNoResolver = errors.New("core: no name server resolver for PYRONAME (import package ns or call SetDefaultResolver)")
 )
 
 // PanicError is the error a recovered panic in a remote method becomes. It

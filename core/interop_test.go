@@ -19,6 +19,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -303,7 +304,11 @@ func TestInteropPythonNameServer(t *testing.T) {
 	nsPort := freePort(t)
 	startPy2(t, "core_ns.py", fmt.Sprint(nsPort))
 	ctx := context.Background()
-	reg := core.NewNSRegistrar("127.0.0.1", nsPort)
+	reg, err := ns.NewNameServer(ns.LocationURI("127.0.0.1", nsPort), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
 	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, Registrar: reg, UnregisterOnShutdown: true})
 	if err != nil {
 		t.Fatal(err)

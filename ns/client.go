@@ -41,6 +41,15 @@ type nameArgument struct {
 	arg  any
 }
 
+// LocationURI returns PYROLOC://host:port/:Pyro.NameServer, the URI by which
+// Pyro reaches a Name Server at a known address; port 0 means PYRO_NS_PORT.
+func LocationURI(host string, port int) compat.URI {
+	if port == 0 {
+		port = config.Current().NSPort
+	}
+	return compat.URI{Protocol: "PYROLOC", Address: host, Port: port, ObjectID: NameServerName}
+}
+
 // NewNameServer returns a client for the Name Server at uri (a PYRO URI,
 // or PYROLOC://host:port/:Pyro.NameServer). defaultGroup "" means
 // PYRO_NS_DEFAULTGROUP.
@@ -411,7 +420,7 @@ func sendSysCommand(ctx context.Context, cmd string, opts LocateOptions, seconda
 // directCommand contacts PYROLOC://host:port/:Pyro.NameServer.
 func directCommand(ctx context.Context, cmd, host string, port int, opts LocateOptions) (string, error) {
 	opts.trace("Locator: contacting Pyro Name Server...")
-	p, err := core.NewProxy(compat.URI{Protocol: "PYROLOC", Address: host, Port: port, ObjectID: NameServerName}, opts.proxyOpts()...)
+	p, err := core.NewProxy(LocationURI(host, port), opts.proxyOpts()...)
 	if err != nil {
 		return "", err
 	}

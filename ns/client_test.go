@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -371,4 +372,73 @@ func defaultClient(t *testing.T, in *ns.Instance) *ns.NameServer {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// fakeNS answers register, unregister and resolve as a Name Server does.
+type fakeNS struct {
+	mu    sync.Mutex
+	names map[string]compat.URI
+}
+
+func (n *fakeNS) Invoke(_ context.Context, c *core.Call) (any, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	name := fmt.Sprint(c.Args[0])
+	switch c.Method {
+	case "register":
+		n.names[name] = c.Args[1].(compat.URI)
+		return nil, nil
+	case "unregister":
+		delete(n.names, name)
+		return nil, nil
+	case "resolve":
+		if u, ok := n.names[name]; ok {
+			return u, nil
+		}
+		return nil, compat.NewNamingError("name not found", name)
+	}
+	return nil, compat.AttributeError(c.Method)
+}
+
+// TestNameServerRetriesAfterIdleDrop: as a Daemon's Registrar, a NameServer
+// expands relative names with the default group, and after the name server
+// dropped its idle connection the next call reconnects and succeeds, as
+// Pyro's NameServerProxy retries once.
+func TestNameServerRetriesAfterIdleDrop(t *testing.T) {
+	nsd, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, IdleTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := &fakeNS{names: map[string]compat.URI{}}
+	if _, err := nsd.Connect(fake, ns.NameServerName); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go nsd.Serve(ctx)
+	defer nsd.Shutdown(context.Background())
+	c, err := ns.NewNameServer(ns.LocationURI("127.0.0.1", nsd.Port()), ":Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, Registrar: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	uri, err := d.Connect(struct{}{}, "calc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.mu.Lock()
+	_, ok := fake.names[":Default.calc"]
+	fake.mu.Unlock()
+	if !ok {
+		t.Fatalf("not registered with the default group: %v", fake.names)
+	}
+	time.Sleep(300 * time.Millisecond) // the name server drops the idle connection
+	if got, err := c.Resolve(ctx, "calc"); err != nil || got != uri {
+		t.Errorf("Resolve after idle drop: %v %v", got, err)
+	}
 }

@@ -23,7 +23,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
-	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/ns"
 )
 
 // Test is the main test object.
@@ -231,7 +231,7 @@ func main() {
 	maxconn := flag.Int("maxconn", 0, "PYRO_MAXCONNECTIONS")
 	fixed := flag.Bool("fixed", false, "use fixed GUIDs (for restart tests)")
 	idle := flag.Duration("idle", 0, "idle connection timeout")
-	ns := flag.String("ns", "", "register names with the Name Server at host:port")
+	nsAddr := flag.String("ns", "", "register names with the Name Server at host:port")
 	lifetime := flag.Duration("lifetime", 60*time.Second, "exit after this long")
 	ssl := flag.Bool("ssl", false, "PYROSSL daemon (PYROSSL_* items) with the ssl example's object")
 	call := flag.String("call", "", "call passSecretMessage on this URI and exit")
@@ -244,17 +244,20 @@ func main() {
 	if *ident != "" {
 		opts.Identifications = strings.Split(*ident, ",")
 	}
-	if *ns != "" {
-		h, p, ok := strings.Cut(*ns, ":")
+	if *nsAddr != "" {
+		h, p, ok := strings.Cut(*nsAddr, ":")
 		if !ok {
 			log.Fatalf("-ns wants host:port")
 		}
 		var pn int
 		fmt.Sscan(p, &pn)
-		reg := core.NewNSRegistrar(h, pn)
+		reg, err := ns.NewNameServer(ns.LocationURI(h, pn), "")
+		if err != nil {
+			log.Fatal(err)
+		}
 		// the group of relative names (PYRO_NS_DEFAULTGROUP) must exist
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := reg.Proxy().CallFlags0(cctx, "createGroup", pickle.ByteString(reg.ExpandName("")))
+		err = reg.CreateGroup(cctx, "")
 		cancel()
 		var ne *compat.NamingError
 		if err != nil && !errors.As(err, &ne) {

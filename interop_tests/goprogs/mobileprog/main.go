@@ -37,6 +37,7 @@ import (
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/mobile"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -185,8 +186,8 @@ func runClient(ctx context.Context, example string, repo *mobile.Repository, uri
 // both through one Repository.
 func runPassOn(ctx context.Context, repo *mobile.Repository) error {
 	cfg := config.Current()
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort)
-	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", Port: cfg.Port, NoRange: true, Registrar: ns, UnregisterOnShutdown: true})
+	nsc := nameServer(cfg.NSHostname, cfg.NSPort)
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", Port: cfg.Port, NoRange: true, Registrar: nsc, UnregisterOnShutdown: true})
 	if err != nil {
 		return err
 	}
@@ -210,7 +211,7 @@ func runPassOn(ctx context.Context, repo *mobile.Repository) error {
 	})
 	collect := func(module string) bool { return strings.HasPrefix(module, "params.") }
 	obj := mobile.Wrap(server1, &mobile.Code{Repo: repo, AcceptUploads: true, Collect: collect})
-	if err := ns.Unregister(ctx, ":testmobile_passon_server1"); err != nil && !errors.As(err, new(*compat.NamingError)) {
+	if err := nsc.Unregister(ctx, ":testmobile_passon_server1"); err != nil && !errors.As(err, new(*compat.NamingError)) {
 		return err
 	}
 	if _, err := d.Connect(obj, ":testmobile_passon_server1"); err != nil {
@@ -226,8 +227,8 @@ func runPassOn(ctx context.Context, repo *mobile.Repository) error {
 
 // mallProxy returns a proxy for agent2's mall.
 func mallProxy(ctx context.Context) (*core.Proxy, error) {
-	ns := core.NewNSRegistrar(config.Current().NSHostname, config.Current().NSPort)
-	u, err := ns.Resolve(ctx, ":test.ShoppingMall")
+	nsc := nameServer(config.Current().NSHostname, config.Current().NSPort)
+	u, err := nsc.Resolve(ctx, ":test.ShoppingMall")
 	if err != nil {
 		return nil, err
 	}
@@ -329,4 +330,13 @@ func report(v any) {
 		}
 	}
 	fmt.Println("  Objects:", strings.Join(objs, ", "))
+}
+
+// nameServer is a client of the Name Server at host:port.
+func nameServer(host string, port int) *ns.NameServer {
+	c, err := ns.NewNameServer(ns.LocationURI(host, port), "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return c
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
 )
@@ -105,14 +106,16 @@ func main() {
 	if *nsident != "" {
 		nsOpts = append(nsOpts, core.WithIdentification(*nsident))
 	}
-	ns := core.NewNSRegistrar(cfg.NSHostname, cfg.NSPort, nsOpts...)
+	nsc, err := ns.NewNameServer(ns.LocationURI(cfg.NSHostname, cfg.NSPort), "", nsOpts...)
+	if err != nil {
+		log.Fatal(err)
+	}
 
-	var err error
 	switch {
 	case *serve != "":
-		err = runServer(ctx, *serve, ns, *deny, *ident, *helloTimeout)
+		err = runServer(ctx, *serve, nsc, *deny, *ident, *helloTimeout)
 	case *call != "":
-		err = runClient(ctx, *call, ns, *ident, *user, *uri)
+		err = runClient(ctx, *call, nsc, *ident, *user, *uri)
 	default:
 		err = errors.New("need -serve or -call")
 	}
@@ -121,9 +124,9 @@ func main() {
 	}
 }
 
-func runServer(ctx context.Context, example string, ns *core.NSRegistrar, deny, ident string, helloTimeout time.Duration) error {
+func runServer(ctx context.Context, example string, nsc *ns.NameServer, deny, ident string, helloTimeout time.Duration) error {
 	cfg := config.Current()
-	opts := core.DaemonOptions{Host: "127.0.0.1", NoRange: true, Registrar: ns, UnregisterOnShutdown: true}
+	opts := core.DaemonOptions{Host: "127.0.0.1", NoRange: true, Registrar: nsc, UnregisterOnShutdown: true}
 	var obj any
 	name := ""
 	group := ":test"
@@ -156,16 +159,16 @@ func runServer(ctx context.Context, example string, ns *core.NSRegistrar, deny, 
 		}
 		obj, name, group = LoginObj{}, "authentication", ""
 	case "ssl":
-		return runSSLServer(ctx, ns, helloTimeout)
+		return runSSLServer(ctx, nsc, helloTimeout)
 	default:
 		return fmt.Errorf("unknown example %q", example)
 	}
 	if group != "" {
-		if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(group)); err != nil && !isNamingError(err) {
+		if err := nsc.CreateGroup(ctx, group); err != nil && !isNamingError(err) {
 			return err
 		}
 	}
-	if err := ns.Unregister(ctx, name); err != nil && !isNamingError(err) {
+	if err := nsc.Unregister(ctx, name); err != nil && !isNamingError(err) {
 		return err
 	}
 	d, err := core.NewDaemon(opts)
@@ -194,10 +197,10 @@ func isNamingError(err error) bool {
 	return errors.As(err, &ne)
 }
 
-func runClient(ctx context.Context, example string, ns *core.NSRegistrar, ident, user, uri string) error {
+func runClient(ctx context.Context, example string, nsc *ns.NameServer, ident, user, uri string) error {
 	switch example {
 	case "denyhosts":
-		u, err := ns.Resolve(ctx, ":test.denyhosts")
+		u, err := nsc.Resolve(ctx, ":test.denyhosts")
 		if err != nil {
 			return err
 		}
@@ -214,7 +217,7 @@ func runClient(ctx context.Context, example string, ns *core.NSRegistrar, ident,
 			fmt.Printf("Result%d= %s\n", i, compat.Str(res))
 		}
 	case "authenticate":
-		u, err := ns.Resolve(ctx, ":test.authentication")
+		u, err := nsc.Resolve(ctx, ":test.authentication")
 		if err != nil {
 			return err
 		}
@@ -242,7 +245,7 @@ func runClient(ctx context.Context, example string, ns *core.NSRegistrar, ident,
 		}
 		fmt.Println("Result from method call: ", compat.Str(res))
 	case "ssl":
-		return callSSL(ctx, ns, uri)
+		return callSSL(ctx, nsc, uri)
 	default:
 		return fmt.Errorf("unknown example %q", example)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
 )
@@ -40,13 +41,13 @@ func listen(cfg *tls.Config, helloTimeout time.Duration) (net.Listener, error) {
 // callSSL is the ssl example's client: it sends the secret message to the
 // object named ":test.ssl" (or at uri) over PYROSSL, using the protocol
 // package directly because core's proxies do not speak PYROSSL yet.
-func callSSL(ctx context.Context, ns *core.NSRegistrar, uri string) error {
+func callSSL(ctx context.Context, nsc *ns.NameServer, uri string) error {
 	var u compat.URI
 	var err error
 	if uri != "" {
 		u, err = compat.ParseURI(uri)
 	} else {
-		u, err = ns.Resolve(ctx, ":test.ssl")
+		u, err = nsc.Resolve(ctx, ":test.ssl")
 	}
 	if err != nil {
 		return err
@@ -193,7 +194,7 @@ func answerSSL(body []byte) (any, error) {
 // runSSLServer serves the ssl example's object over PYROSSL with Pyro's
 // BasicSSLValidator printing the client certificate, like the example's
 // printCertValidator, and registers it as ":test.ssl".
-func runSSLServer(ctx context.Context, ns *core.NSRegistrar, helloTimeout time.Duration) error {
+func runSSLServer(ctx context.Context, nsc *ns.NameServer, helloTimeout time.Duration) error {
 	tlsCfg, err := protocol.TLSSettingsFromConfig(config.Current()).ServerConfig()
 	if err != nil {
 		return err
@@ -208,16 +209,16 @@ func runSSLServer(ctx context.Context, ns *core.NSRegistrar, helloTimeout time.D
 	}}
 	port := ln.Addr().(*net.TCPAddr).Port
 	u := compat.URI{Protocol: "PYROSSL", Address: "127.0.0.1", Port: port, ObjectID: sslGUID}
-	if _, err := ns.Proxy().CallFlags0(ctx, "createGroup", pickle.ByteString(":test")); err != nil && !isNamingError(err) {
+	if err := nsc.CreateGroup(ctx, ":test"); err != nil && !isNamingError(err) {
 		return err
 	}
-	if err := ns.Unregister(ctx, ":test.ssl"); err != nil && !isNamingError(err) {
+	if err := nsc.Unregister(ctx, ":test.ssl"); err != nil && !isNamingError(err) {
 		return err
 	}
-	if err := ns.Register(ctx, ":test.ssl", u); err != nil {
+	if err := nsc.Register(ctx, ":test.ssl", u); err != nil {
 		return err
 	}
-	defer ns.Unregister(context.Background(), ":test.ssl")
+	defer nsc.Unregister(context.Background(), ":test.ssl")
 	fmt.Printf("READY %d %s\n", port, u)
 	os.Stdout.Sync()
 	return serveSSL(ctx, ln, v)
