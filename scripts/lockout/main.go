@@ -109,32 +109,30 @@ func (a *attacker) start(ctx context.Context, n int) error {
 // closes it, then dials again, until ctx is done.
 func (a *attacker) hold(ctx context.Context, nc net.Conn) {
 	defer a.wg.Done()
-	stop := context.AfterFunc(ctx, func() { nc.Close() })
-	defer func() { stop(); nc.Close() }()
 	var d net.Dialer
-	buf := make([]byte, 512)
 	for {
-		if _, err := nc.Read(buf); err == nil {
-			continue
-		}
-		if ctx.Err() != nil {
-			return
-		}
-		nc.Close()
-		stop()
+		waitClosed(ctx, nc)
 		for {
+			if ctx.Err() != nil {
+				return
+			}
 			var err error
 			if nc, err = d.DialContext(ctx, "tcp", a.addr); err == nil {
 				break
 			}
-			if ctx.Err() != nil {
-				return
-			}
 			time.Sleep(10 * time.Millisecond)
 		}
 		a.reconnects.Add(1)
-		stop = context.AfterFunc(ctx, func() { nc.Close() })
 	}
+}
+
+// waitClosed reads from nc until the server closes it or ctx is done, then
+// closes it.
+func waitClosed(ctx context.Context, nc net.Conn) {
+	stop := context.AfterFunc(ctx, func() { nc.Close() })
+	defer stop()
+	_, _ = io.Copy(io.Discard, nc)
+	nc.Close()
 }
 
 func call(uri compat.URI, method string) (any, error) {
