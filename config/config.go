@@ -12,7 +12,8 @@ import (
 	"sync"
 )
 
-// Config holds every item of Pyro 3.16's configuration, typed. Field names
+// Config holds every item of Pyro 3.16's configuration, and gopyro's own
+// (see the package documentation), typed. Field names
 // are the item names without the PYRO_ (or PYROSSL_ → SSL) prefix in Go
 // CamelCase; each field's comment names its item.
 //
@@ -67,6 +68,10 @@ type Config struct {
 	SSLPostConnCheck  bool    // PYROSSL_POSTCONNCHECK: check the peer's host name after connecting
 	ConfigFile        string  // PYRO_CONFIG_FILE: absolute path of the file read, "" if none
 
+	// gopyro's own items, unknown to Pyro 3.
+	HandshakeTimeout      float64 // PYRO_HANDSHAKE_TIMEOUT: seconds a new connection has to complete the handshake; <=0 = no limit but the idle timeout
+	MaxConnectionsPerHost int     // PYRO_MAXCONNECTIONS_PER_HOST: connections a daemon accepts from one client IP address; 0 = no limit
+
 	// What Load produced, to tell code changes and sources apart.
 	loaded  map[string]string // item → formatted value after Load
 	origins map[string]origin // item → where the value came from (absent = default)
@@ -102,6 +107,8 @@ type Item struct {
 	Where  string // for SourceFile "file:line", for SourceEnv "environment", else ""
 	// NoEffect, when not empty, says why the item has no effect in gopyro.
 	NoEffect string
+	// GoOnly marks gopyro's own items, which Pyro 3 does not have.
+	GoOnly bool
 }
 
 // Load builds a configuration the way Pyro 3.16 does at import time: Pyro's
@@ -251,8 +258,9 @@ func (c *Config) values() map[string]string {
 	return m
 }
 
-// Items returns every item, sorted by name as `python -m Pyro.configuration`
-// lists them, with its current value and where that value came from. Values
+// Items returns every item, gopyro's own ones (GoOnly) included, sorted by
+// name as `python -m Pyro.configuration` lists them, with its current value
+// and where that value came from. Values
 // changed after Load (or every value of a Config not made by Load) have
 // Source SourceCode.
 func (c *Config) Items() []Item {
@@ -261,7 +269,7 @@ func (c *Config) Items() []Item {
 	for name, v := range cur {
 		item := Item{Name: name, Value: v, Source: SourceDefault}
 		if i, ok := itemIndex[name]; ok {
-			item.NoEffect = items[i].noEffect
+			item.NoEffect, item.GoOnly = items[i].noEffect, items[i].goOnly
 		}
 		if o, ok := c.origins[name]; ok {
 			item.Source, item.Where = o.source, o.String()
@@ -294,7 +302,8 @@ func (c *Config) Warnings() []string {
 }
 
 // Print writes the active configuration: first exactly the lines `python -m
-// Pyro.configuration` prints after its header (NAME=VALUE, sorted), then the
+// Pyro.configuration` prints after its header (NAME=VALUE, sorted), then
+// gopyro's own items in the same form under a header of their own, then the
 // items not at their default with where they were set, then the warnings of
 // Warnings.
 func (c *Config) Print(w io.Writer) error {
@@ -302,7 +311,15 @@ func (c *Config) Print(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("Active configuration settings:\n")
 	for _, it := range all {
-		fmt.Fprintf(&b, "%s=%s\n", it.Name, it.Value)
+		if !it.GoOnly {
+			fmt.Fprintf(&b, "%s=%s\n", it.Name, it.Value)
+		}
+	}
+	b.WriteString("gopyro's own settings (unknown to Pyro 3):\n")
+	for _, it := range all {
+		if it.GoOnly {
+			fmt.Fprintf(&b, "%s=%s\n", it.Name, it.Value)
+		}
 	}
 	first := true
 	for _, it := range all {

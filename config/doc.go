@@ -27,6 +27,21 @@
 // PYRO_STDLOGGING_CFGFILE, PYRO_BROKEN_MSGWAITALL, PYRO_TCP_LISTEN_BACKLOG)
 // are kept and printed, and Config.Warnings lists those that were set.
 //
+// # gopyro's own items
+//
+// A few items exist only in gopyro. They are read like Pyro's (config file,
+// then environment), but Config.Print lists them apart, after Pyro's, so
+// that the first section stays exactly what Pyro 3 prints:
+//
+//	PYRO_HANDSHAKE_TIMEOUT=10.0        seconds a new connection has to shake hands
+//	PYRO_MAXCONNECTIONS_PER_HOST=0     connections a daemon accepts per client IP (0: no limit)
+//
+// Pyro 3 ignores environment variables it does not know but refuses unknown
+// items in a config file, so set these in the environment when Python
+// programs read the same Pyro.conf. (Pyro 5 refuses every PYRO_* variable it
+// does not know, so do not export them where Pyro 5 programs run.) The
+// package core documents what they do.
+//
 // Current is the process configuration, loaded once from the environment;
 // programs check CurrentErr at startup and print the configuration with
 // Config.Print when asked to (like `python -m Pyro.configuration`).

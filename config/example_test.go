@@ -69,7 +69,7 @@ func ExampleConfig_Items() {
 }
 
 // Print shows the active configuration like `python -m Pyro.configuration`,
-// followed by where explicitly set items came from.
+// followed by gopyro's own items and where explicitly set items came from.
 func ExampleConfig_Print() {
 	env := map[string]string{"PYRO_CONFIG_FILE": os.DevNull, "PYRO_XML_PICKLE": "gnosis"}
 	cfg, err := config.Load(func(name string) string { return env[name] })
@@ -86,6 +86,9 @@ func ExampleConfig_Print() {
 	fmt.Print(out[strings.Index(out, "PYRO_XML_PICKLE="):])
 	// Output:
 	// PYRO_XML_PICKLE=gnosis
+	// gopyro's own settings (unknown to Pyro 3):
+	// PYRO_HANDSHAKE_TIMEOUT=10.0
+	// PYRO_MAXCONNECTIONS_PER_HOST=0
 	// Set explicitly:
 	//   PYRO_CONFIG_FILE from environment
 	//   PYRO_XML_PICKLE from environment

@@ -25,7 +25,10 @@ type itemDef struct {
 	// noEffect, when not empty, says why setting the item changes nothing in
 	// gopyro.
 	noEffect string
-	field    func(c *Config) any // pointer to the Go field
+	// goOnly marks items of gopyro's own that Pyro 3 does not have: they
+	// are printed apart from Pyro's (see Config.Print).
+	goOnly bool
+	field  func(c *Config) any // pointer to the Go field
 }
 
 // configFileItem is PYRO_CONFIG_FILE: reported like the others but not
@@ -34,7 +37,8 @@ const configFileItem = "PYRO_CONFIG_FILE"
 
 // items lists every item of Pyro 3.16's configuration (Pyro/configuration.py),
 // with Pyro's defaults (the code's, where the manual differs: BC_RETRIES 1,
-// BC_TIMEOUT 0.75). PYRO_CONFIG_FILE is handled separately.
+// BC_TIMEOUT 0.75), then gopyro's own items. PYRO_CONFIG_FILE is handled
+// separately.
 var items = []itemDef{
 	{name: "PYRO_STORAGE", kind: kindString, def: "$CURDIR", abs: true, field: func(c *Config) any { return &c.Storage }},
 	{name: "PYRO_HOST", kind: kindString, def: "", field: func(c *Config) any { return &c.Host }},
@@ -86,6 +90,9 @@ var items = []itemDef{
 	{name: "PYROSSL_CERT", kind: kindString, def: "host.pem", field: func(c *Config) any { return &c.SSLCert }},
 	{name: "PYROSSL_KEY", kind: kindNoneString, field: func(c *Config) any { return &c.SSLKey }},
 	{name: "PYROSSL_POSTCONNCHECK", kind: kindBool, def: "1", field: func(c *Config) any { return &c.SSLPostConnCheck }},
+	// gopyro's own items.
+	{name: "PYRO_HANDSHAKE_TIMEOUT", kind: kindFloat, def: "10.0", goOnly: true, field: func(c *Config) any { return &c.HandshakeTimeout }},
+	{name: "PYRO_MAXCONNECTIONS_PER_HOST", kind: kindInt, def: "0", goOnly: true, field: func(c *Config) any { return &c.MaxConnectionsPerHost }},
 }
 
 // itemIndex maps item names to their position in items.

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -110,5 +111,36 @@ func TestProxyFramingFromConfig(t *testing.T) {
 				t.Errorf("request checksum flag %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// PYRO_HANDSHAKE_TIMEOUT and PYRO_MAXCONNECTIONS_PER_HOST (gopyro's own
+// items) reach daemons created without the corresponding option.
+func TestLockoutItemsFromConfig(t *testing.T) {
+	cfg := config.Current()
+	savedTimeout, savedPerHost := cfg.HandshakeTimeout, cfg.MaxConnectionsPerHost
+	t.Cleanup(func() { cfg.HandshakeTimeout, cfg.MaxConnectionsPerHost = savedTimeout, savedPerHost })
+
+	// A silent connection is closed after the handshake timeout.
+	cfg.HandshakeTimeout, cfg.MaxConnectionsPerHost = 0.05, 0
+	d := startDaemon(t, core.DaemonOptions{})
+	silent := dialChallenged(t, d)
+	silent.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := io.Copy(io.Discard, silent); err != nil || n != 18+protocol.ChallengeSize {
+		t.Errorf("silent connection: read %d bytes, %v; want the challenge, then the close", n, err)
+	}
+
+	// A second connection from the same address is refused.
+	cfg.HandshakeTimeout, cfg.MaxConnectionsPerHost = 0, 1
+	d = startDaemon(t, core.DaemonOptions{})
+	dialChallenged(t, d)
+	nc, err := net.Dial("tcp", d.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := io.ReadAll(nc); err != nil || string(b) != "DENIED1" {
+		t.Errorf("second connection of the host: %q %v, want DENIED1", b, err)
 	}
 }

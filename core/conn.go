@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"sync"
-	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/protocol"
@@ -65,12 +65,56 @@ type serverConn struct {
 	owRunning bool
 }
 
+// startConn registers a freshly accepted connection as pending (not yet
+// granted) and serves it in its own goroutine. When the pending connections
+// are at their bound, the oldest one is closed to make room: an honest
+// client answers the challenge at once, so the oldest pending connections
+// are the ones that never will.
 func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
+	var host netip.Addr
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		nc.Close()
+		return
+	}
+	overHost := false
+	if d.opts.MaxConnectionsPerHost > 0 {
+		host = hostOf(nc.RemoteAddr())
+		if host.IsValid() {
+			d.perHost[host]++
+			overHost = d.perHost[host] > d.opts.MaxConnectionsPerHost
+		}
+	}
+	var evicted net.Conn
+	if d.pending.Len() >= d.maxPending {
+		if overHost {
+			// No room, and it would be refused anyway: it must not push
+			// out a connection of a client within its limit.
+			d.dropHostLocked(host)
+			d.mu.Unlock()
+			nc.Close()
+			return
+		}
+		evicted = d.pending.Remove(d.pending.Front()).(net.Conn)
+		delete(d.handshaking, evicted)
+	}
+	d.handshaking[nc] = d.pending.PushBack(nc)
 	d.wg.Add(1)
-	n := d.nconns.Add(1)
+	d.mu.Unlock()
+	if evicted != nil {
+		evicted.Close()
+		d.log.Debug("pyro daemon: too many pending handshakes, dropped the oldest", "peer", evicted.RemoteAddr(), "pending", d.maxPending)
+	}
 	go func() {
 		defer d.wg.Done()
-		defer d.nconns.Add(-1)
+		if host.IsValid() {
+			defer func() {
+				d.mu.Lock()
+				d.dropHostLocked(host)
+				d.mu.Unlock()
+			}()
+		}
 		defer func() {
 			// A bug triggered by one client's input must not take the
 			// daemon down: drop that connection only.
@@ -79,35 +123,100 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 				d.log.Error("pyro daemon: panic while serving a connection", "peer", nc.RemoteAddr(), "panic", r)
 			}
 		}()
-		d.handshakeAndServe(ctx, nc, int(n))
+		d.handshakeAndServe(ctx, nc, &admission{Validator: d.validator, d: d, overHost: overHost})
 	}()
 }
 
-func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, n int) {
-	// Until it is granted, the connection is closed by Shutdown as a raw
-	// connection.
+// hostOf is the IP address of a TCP peer (IPv4-mapped IPv6 as IPv4), or
+// the zero Addr for other kinds of address.
+func hostOf(addr net.Addr) netip.Addr {
+	if ta, ok := addr.(*net.TCPAddr); ok {
+		return ta.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+func (d *Daemon) dropHostLocked(host netip.Addr) {
+	if d.perHost[host]--; d.perHost[host] <= 0 {
+		delete(d.perHost, host)
+	}
+}
+
+// leavePending takes nc out of the pending connections; false means it was
+// no longer there (the daemon closed it to make room).
+func (d *Daemon) leavePending(nc net.Conn) bool {
 	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		nc.Close()
+	defer d.mu.Unlock()
+	e, ok := d.handshaking[nc]
+	if ok {
+		d.pending.Remove(e)
+		delete(d.handshaking, nc)
+	}
+	return ok
+}
+
+// admission is the Validator of one connection: the daemon's Validator with
+// the daemon's own rules around it. Only granted connections count against
+// the connection limit: AcceptHost sees the number of granted connections
+// plus this one, and the daemon's own MaxConnections is checked again,
+// atomically with counting the connection, just before it is granted.
+type admission struct {
+	protocol.Validator
+	d        *Daemon
+	overHost bool // its host has more than MaxConnectionsPerHost connections
+	granted  bool // counted in d.granted
+}
+
+// AcceptHost refuses a client over its host's limit, then asks the
+// daemon's Validator.
+func (a *admission) AcceptHost(info protocol.ConnInfo) (bool, protocol.DenyReason) {
+	if a.overHost {
+		return false, protocol.DenyServerTooBusy
+	}
+	return a.Validator.AcceptHost(info)
+}
+
+// AcceptIdentification asks the daemon's Validator, then counts the
+// connection as granted unless that would reach the daemon's limit.
+func (a *admission) AcceptIdentification(info protocol.ConnInfo, challenge, token []byte) (bool, protocol.DenyReason) {
+	if ok, reason := a.Validator.AcceptIdentification(info, challenge, token); !ok {
+		return false, reason
+	}
+	d := a.d
+	for {
+		n := d.granted.Load()
+		if d.maxGranted > 0 && n+1 >= int64(d.maxGranted) {
+			return false, protocol.DenyServerTooBusy
+		}
+		if d.granted.CompareAndSwap(n, n+1) {
+			a.granted = true
+			return true, protocol.DenyUnspecified
+		}
+	}
+}
+
+func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, v *admission) {
+	defer func() {
+		if v.granted {
+			d.granted.Add(-1)
+		}
+	}()
+	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: int(d.granted.Load()) + 1}
+	// A client that never completes the handshake must not hold a
+	// goroutine for long; Shutdown closes the connection in any case, so the
+	// handshake I/O needs no cancellable context.
+	hctx := context.WithoutCancel(ctx)
+	if d.opts.HandshakeTimeout > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(hctx, d.opts.HandshakeTimeout)
+		defer cancel()
+	}
+	codec, err := newPyro3Server(hctx, nc, d.connOpts, d.connOpts, v, info, d.pickleProto)
+	if stillPending := d.leavePending(nc); err == nil && !stillPending {
+		// Closed to make room just after its handshake.
+		codec.Close()
 		return
 	}
-	d.handshaking[nc] = struct{}{}
-	d.mu.Unlock()
-	defer func() {
-		d.mu.Lock()
-		delete(d.handshaking, nc)
-		d.mu.Unlock()
-	}()
-	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: n}
-	// A client that never completes the handshake must not hold a
-	// goroutine forever; Shutdown closes the connection in any case, so the
-	// handshake I/O needs no cancellable context.
-	hopts := d.connOpts
-	if hopts.IOTimeout == 0 {
-		hopts.IOTimeout = handshakeTimeout
-	}
-	codec, err := newPyro3Server(context.WithoutCancel(ctx), nc, hopts, d.connOpts, d.validator, info, d.pickleProto)
 	if err != nil {
 		nc.Close()
 		var denied *protocol.DeniedError
@@ -231,9 +340,6 @@ func (c *serverConn) reply(write func() error) error {
 	defer c.wmu.Unlock()
 	return write()
 }
-
-// handshakeTimeout bounds the handshake of a daemon without IdleTimeout.
-const handshakeTimeout = 30 * time.Second
 
 // maxOnewayPending is how many oneway calls of one connection may wait for
 // execution before the connection stops reading requests (back-pressure).

@@ -1,12 +1,15 @@
 package core
 
 import (
+	"container/list"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"reflect"
@@ -58,7 +61,10 @@ type DaemonOptions struct {
 	DNSURI      bool
 	// MaxConnections limits the connections served at once, counting the
 	// new one as Pyro does (1 refuses every client); 0 means
-	// PYRO_MAXCONNECTIONS. Ignored when Validator is set.
+	// PYRO_MAXCONNECTIONS. Only connections that have completed the
+	// handshake count (see the package documentation, "Connections").
+	// With a Validator, its AcceptHost decides alone, but MaxConnections
+	// still sets the bound of pending handshakes (2×MaxConnections).
 	MaxConnections int
 	// Validator decides who may connect; nil means a
 	// protocol.DefaultValidator with MaxConnections and Identifications.
@@ -69,6 +75,18 @@ type DaemonOptions struct {
 	// IdleTimeout closes connections that stay idle (or stall in the middle
 	// of a message) that long, as Pyro's Daemon.setTimeout; 0 means never.
 	IdleTimeout time.Duration
+	// HandshakeTimeout closes a new connection that has not completed the
+	// handshake (TLS handshake, challenge, CONNECT, verdict) that long after
+	// it was accepted; 0 means PYRO_HANDSHAKE_TIMEOUT (10 s), negative (or a
+	// PYRO_HANDSHAKE_TIMEOUT <= 0) no limit but IdleTimeout, as in Pyro. On
+	// a PYROSSL daemon it should exceed the TLSListener's HelloTimeout (5 s),
+	// or plain clients are dropped instead of being told "DENIED3".
+	HandshakeTimeout time.Duration
+	// MaxConnectionsPerHost limits the connections (handshaking or served)
+	// from one client IP address; a client over it is refused with "server
+	// too busy" before the challenge. 0 means PYRO_MAXCONNECTIONS_PER_HOST
+	// (0: no limit); negative means no limit.
+	MaxConnectionsPerHost int
 	// TransientsCleanupAge disconnects transient objects (connected without
 	// a name) not called for that long; 0 never reaps. Objects with a
 	// Reaped() method are told.
@@ -121,8 +139,12 @@ type Daemon struct {
 	byValue     map[any]string     // comparable object value → guid
 	names       map[string]string  // name → guid
 	conns       map[*serverConn]struct{}
-	handshaking map[net.Conn]struct{}
-	nconns      atomic.Int64
+	pending     *list.List                 // connections in their handshake, oldest first (at most maxPending)
+	handshaking map[net.Conn]*list.Element // pending connection → its element of pending
+	maxPending  int
+	perHost     map[netip.Addr]int // connections per client IP, with MaxConnectionsPerHost
+	maxGranted  int                // MaxConnections checked at grant (with the Validator made here), 0 = none
+	granted     atomic.Int64       // connections that completed the handshake
 	closed      bool
 	done        chan struct{} // closed when Shutdown starts
 	finished    chan struct{} // closed when Shutdown has finished
@@ -149,6 +171,12 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	if opts.MaxConnections <= 0 {
 		opts.MaxConnections = cfg.MaxConnections
 	}
+	if opts.HandshakeTimeout == 0 {
+		opts.HandshakeTimeout = seconds(cfg.HandshakeTimeout)
+	}
+	if opts.MaxConnectionsPerHost == 0 {
+		opts.MaxConnectionsPerHost = cfg.MaxConnectionsPerHost
+	}
 	opts.DNSURI = opts.DNSURI || cfg.DNSURI
 	opts.Compression = opts.Compression || cfg.Compression
 	opts.Checksum = opts.Checksum || cfg.Checksum
@@ -162,7 +190,10 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		byValue:     map[any]string{},
 		names:       map[string]string{},
 		conns:       map[*serverConn]struct{}{},
-		handshaking: map[net.Conn]struct{}{},
+		pending:     list.New(),
+		handshaking: map[net.Conn]*list.Element{},
+		maxPending:  pendingPerConnection * min(connectionLimit(opts.MaxConnections), math.MaxInt/pendingPerConnection),
+		perHost:     map[netip.Addr]int{},
 		done:        make(chan struct{}),
 		finished:    make(chan struct{}),
 		reaperStop:  make(chan struct{}),
@@ -178,6 +209,9 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		d.protocolName = "PYROSSL"
 	}
 	d.validator = opts.Validator
+	if d.validator == nil {
+		d.maxGranted = connectionLimit(opts.MaxConnections)
+	}
 	switch {
 	case d.validator != nil:
 	case opts.TLS != nil:
@@ -217,6 +251,30 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		go d.reaper(opts.TransientsCleanupAge)
 	}
 	return d, nil
+}
+
+// pendingPerConnection is the bound of connections in their handshake per
+// connection allowed by MaxConnections: with the granted ones, a daemon holds
+// at most 3×MaxConnections descriptors for its clients (600 with Pyro's
+// default, within the usual limit of 1024 open files).
+const pendingPerConnection = 2
+
+// connectionLimit is the connection limit that MaxConnections sets (<= 0
+// meaning Pyro's default, as for protocol.DefaultValidator).
+func connectionLimit(maxConnections int) int {
+	if maxConnections <= 0 {
+		return protocol.DefaultMaxConnections
+	}
+	return maxConnections
+}
+
+// seconds converts a configuration item in seconds; a value <= 0 (or not a
+// number) gives -1, "no limit", as does one too large for a Duration.
+func seconds(s float64) time.Duration {
+	if !(s > 0) || s > math.MaxInt64/float64(time.Second) {
+		return -1
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 func (d *Daemon) listen(cfg *config.Config) error {

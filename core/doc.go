@@ -83,7 +83,27 @@
 // emulated: connections are always served concurrently.) DaemonOptions also set the connection limit
 // (counted as Pyro does: MaxConnections 1 refuses everyone), allowed
 // identifications or a protocol.Validator, an idle timeout, transient
-// object reaping and a Registrar for the name server. Protocol errors are
+// object reaping and a Registrar for the name server.
+//
+// Unlike Pyro, only connections that have completed the handshake (the
+// client answered the challenge with CONNECT and was granted) count against
+// MaxConnections, so connections that never send a byte cannot lock clients
+// out. A client that finds the limit reached is refused with the raw
+// "DENIED1" before the challenge, as in Pyro; one challenged while there was
+// room but answering once it is gone gets "DENIED1" as the verdict to its
+// CONNECT. Both are Pyro's ConnectionDeniedError('server too busy'). A
+// Validator of one's own is asked (once, when the connection is accepted)
+// with ConnInfo.Connections = granted connections + 1; since only the
+// daemon's MaxConnections is checked again at the grant, handshakes that
+// run together may take the connections past the limit of such a
+// Validator, by at most the pending handshakes. A connection must complete
+// its handshake within HandshakeTimeout (PYRO_HANDSHAKE_TIMEOUT, 10 s), and
+// at most 2×MaxConnections connections may be in their handshake at once:
+// beyond that the oldest one is closed to make room, since an honest client
+// answers the challenge at once. MaxConnectionsPerHost
+// (PYRO_MAXCONNECTIONS_PER_HOST, off by default) also limits the connections,
+// in their handshake or granted, of one client IP address; a connection over
+// it is refused with "DENIED1" and never pushes out another. Protocol errors are
 // answered exactly as Pyro 3.16 does (spec.md §8): for example a call to
 // an unknown object ID gets ProtocolError('unknown object ID') and the
 // connection is closed.

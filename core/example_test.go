@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
@@ -140,4 +141,33 @@ func ExampleDaemon_Run() {
 	if err := d.Run(context.Background()); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// A daemon exposed to untrusted networks: silent connections get two
+// seconds to shake hands, and one client address may hold at most ten
+// connections. Connections that never answer the challenge do not count
+// against MaxConnections.
+func ExampleDaemonOptions_hardened() {
+	d, err := core.NewDaemon(core.DaemonOptions{
+		Host: "127.0.0.1", NoRange: true,
+		MaxConnections:        200,
+		HandshakeTimeout:      2 * time.Second,
+		MaxConnectionsPerHost: 10,
+		IdleTimeout:           10 * time.Minute,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer d.Shutdown(context.Background())
+	uri, _ := d.Connect(&Bank{accounts: map[string]float64{"alice": 1}}, "")
+	go d.Serve(context.Background())
+
+	p, err := core.NewProxy(uri)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer p.Close()
+	fmt.Println(core.CallAs[float64](context.Background(), p, "balance", "alice"))
+	// Output:
+	// 1 <nil>
 }
