@@ -384,7 +384,7 @@ func (s *BoltStore) Load(fn func(Record) error) error {
 	return s.guard(func() error {
 		return s.db.View(func(tx *bolt.Tx) error {
 			return tx.Bucket(namesBucket).ForEach(func(k, v []byte) error {
-				r, err := decodeRecord(string(k), v)
+				r, err := decodeRecord(k, v)
 				if err != nil {
 					return s.damaged(err)
 				}
@@ -486,13 +486,14 @@ func encodeRecord(r Record) []byte {
 	return withChecksum([]byte(r.Name), buf)
 }
 
-// decodeRecord decodes the record stored under name, checksum first.
-func decodeRecord(name string, stored []byte) (Record, error) {
-	v, err := checkSum([]byte(name), stored)
+// decodeRecord decodes the record stored under the name key, checksum
+// first.
+func decodeRecord(key, stored []byte) (Record, error) {
+	v, err := checkSum(key, stored)
 	if err != nil {
-		return Record{Name: name}, fmt.Errorf("record %q: %w", name, err)
+		return Record{Name: string(key)}, fmt.Errorf("record %q: %w", key, err)
 	}
-	return decodeFields(name, v)
+	return decodeFields(string(key), v)
 }
 
 // decodeFields decodes a record without its checksum: exactly the fields

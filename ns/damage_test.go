@@ -20,20 +20,20 @@ func TestRecordChecksum(t *testing.T) {
 	r := Record{Name: ":g.obj", URI: "PYRO://127.0.0.1:7766/0123456789abcdef", Created: 1.5,
 		SysMeta: []byte{0x80, 2, 'N', '.'}, UserMeta: []byte("(dp0\n.")}
 	v := encodeRecord(r)
-	if got, err := decodeRecord(r.Name, v); err != nil || !cmp.Equal(got, r) {
+	if got, err := decodeRecord([]byte(r.Name), v); err != nil || !cmp.Equal(got, r) {
 		t.Fatalf("decodeRecord(encodeRecord(r)) = %+v, %v", got, err)
 	}
 	for i := range v {
 		for _, x := range []byte{0x01, 0x80, 0xff} {
 			d := bytes.Clone(v)
 			d[i] ^= x
-			if got, err := decodeRecord(r.Name, d); err == nil {
+			if got, err := decodeRecord([]byte(r.Name), d); err == nil {
 				t.Fatalf("value byte %d ^ %#x: decoded as %+v", i, x, got)
 			}
 		}
 	}
 	for _, name := range []string{":g.obi", ":g.ob", ":g.objj", ""} {
-		if got, err := decodeRecord(name, v); err == nil {
+		if got, err := decodeRecord([]byte(name), v); err == nil {
 			t.Errorf("record of :g.obj read as %q: decoded as %+v", name, got)
 		}
 	}
