@@ -89,3 +89,41 @@ def test_import_python_persistent_database(procs, gobin):
              "print ns.getMeta(':grp.obj'), ns.getMeta(':grp'), sorted(ns.list(':grp'))\n")
     out = subprocess.run([PY2, "-c", check, str(py_port)], capture_output=True, timeout=60, env=py2_env())
     assert out.stdout.decode().strip() == "{'a': 1} groupmeta [('obj', 1), ('sub', 0)]"
+
+
+def test_damaged_database_is_refused_then_started_afresh(procs, gobin):
+    """A database whose record bytes changed on disk is refused (status 1,
+    one message naming the file, no Go stack trace); --fresh-if-damaged
+    moves it aside and the Name Server then serves Python clients."""
+    port = free_port()
+    storage = tempfile.mkdtemp(prefix="gons-damaged-")
+    ns, _ = start_go_ns(procs, gobin, port, "-d", storage=storage)
+    script = ("import Pyro.core, Pyro.naming, sys\n"
+              "Pyro.core.initClient(banner=0)\n"
+              "ns = Pyro.naming.NameServerLocator().getNS(host='127.0.0.1', port=int(sys.argv[1]))\n"
+              "if sys.argv[2] == 'write': ns.register(':Default.x', 'PYRO://127.0.0.1:7766/0123456789abcdef')\n"
+              "print ns.resolve(':Default.x')\n")
+    def run(mode):
+        return subprocess.run([PY2, "-c", script, str(port), mode], capture_output=True, timeout=60,
+                              env=py2_env()).stdout.decode().strip()
+    assert run("write") == "PYRO://127.0.0.1:7766/0123456789abcdef"
+    run_py2("ns_locate.py", "shutdown", env={"PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": port})
+    assert ns.wait(timeout=10) == 0
+    db = os.path.join(storage, "Pyro_NS_database")
+    with open(db, "r+b") as f:
+        data = f.read()
+        f.seek(data.index(b"0123456789abcdef"))
+        f.write(b"fedcba9876543210")
+
+    argv = [os.path.join(gobin, "pyro-ns"), "-n", "127.0.0.1", "-p", str(port), "-r", "-x", "-d"]
+    out = subprocess.run(argv, capture_output=True, timeout=60, env=py2_env({"PYRO_STORAGE": storage}))
+    text = (out.stdout + out.stderr).decode()
+    assert out.returncode == 1, text
+    assert "ns: database %s is damaged: record \":Default.x\": checksum mismatch" % db in text, text
+    assert "goroutine" not in text and "panic" not in text, text
+
+    start_go_ns(procs, gobin, port, "-d", "--fresh-if-damaged", storage=storage)
+    assert len([n for n in os.listdir(storage) if n.startswith("Pyro_NS_database.damaged-")]) == 1
+    assert "NamingError" in subprocess.run([PY2, "-c", script, str(port), "read"], capture_output=True,
+                                           timeout=60, env=py2_env()).stderr.decode()
+    assert run("write") == "PYRO://127.0.0.1:7766/0123456789abcdef"

@@ -11,7 +11,8 @@
 //     Pyro (testdata/oracle.jsonl). It keeps everything in memory and writes
 //     every change through to a Store.
 //   - Store: MemStore (no persistence) and BoltStore (an fsync'd bbolt file
-//     with group commit: an acknowledged change survives kill -9), plus
+//     with group commit: an acknowledged change survives kill -9; a damaged
+//     file or record is refused with a *DamagedStoreError, never served), plus
 //     ReadPyro3DB / OpenPersistentStore to import a Pyro 3 persistent
 //     database directory.
 //   - Server: the remote Name Server object (every method of Pyro's,

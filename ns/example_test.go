@@ -2,7 +2,10 @@ package ns_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/ns"
@@ -60,4 +63,20 @@ func ExampleLocate() {
 	if err := nsc.Register(ctx, "printer", obj); err != nil { // registers :Default.printer
 		fmt.Println(err)
 	}
+}
+
+// A store file that is damaged is refused with a *DamagedStoreError, and
+// left as it is.
+func ExampleDamagedStoreError() {
+	dir, _ := os.MkdirTemp("", "ns-example-")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "ns.db")
+	os.WriteFile(path, nil, 0o600) // truncated to nothing
+	_, err := ns.OpenBoltStore(path)
+	var damaged *ns.DamagedStoreError
+	if errors.As(err, &damaged) {
+		fmt.Println(damaged.Err)
+	}
+	// Output:
+	// file is empty (0 bytes)
 }

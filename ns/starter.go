@@ -53,6 +53,11 @@ type StartOptions struct {
 	// directory there is a Pyro 3 database, imported into DBPath+".db".
 	Persistent bool
 	DBPath     string
+	// FreshIfDamaged starts with an empty name space (or the Pyro 3
+	// database imported afresh) when the database is damaged, after moving
+	// the damaged file aside to <file>.damaged-<UTC time>. Without it a
+	// damaged database stops Start with a *DamagedStoreError.
+	FreshIfDamaged bool
 	// Identification is the passphrase required from clients (-i).
 	Identification string
 	// Role and Twin (-1/-2 [host:port]) set paired mode.
@@ -95,8 +100,8 @@ type Instance struct {
 var ErrAlreadyRunning = errors.New("Cannot start multiple Name Servers in the same network segment.")
 
 // Start starts a Name Server as Pyro's NameServerStarter.initialize: it
-// looks for another one (unless DontLookupOther), opens the store, serves
-// the name server object, registers it as :Pyro.NameServer, writes the URI
+// looks for another one (unless DontLookupOther), opens the store and
+// loads the name space, then listens and serves the name server object, registers it as :Pyro.NameServer, writes the URI
 // file and starts the broadcast listener. Call Serve to run it.
 func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	cfg := opts.Config
@@ -176,8 +181,16 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		}
 		dopts.Validator = hv
 	}
+	// The store first: nobody may connect to a Name Server that then
+	// finds it cannot read its database.
+	if err := in.openStore(); err != nil {
+		return nil, err
+	}
 	d, err := core.NewDaemon(dopts)
 	if err != nil {
+		if in.store != nil {
+			in.store.Close()
+		}
 		fmt.Fprintln(out, "The Name Server appears to be already running on this host.")
 		fmt.Fprintf(out, "(or somebody else occupies our port, %d)\n", port)
 		if opts.Host != "" {
@@ -189,10 +202,6 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	in.daemon = d
 	if opts.Identification != "" {
 		fmt.Fprintln(out, "Requiring connection authentication.")
-	}
-	if err := in.openStore(); err != nil {
-		d.Shutdown(context.Background())
-		return nil, err
 	}
 	if err := in.serveObject(ctx); err != nil {
 		in.closeAll()
@@ -286,9 +295,15 @@ func (in *Instance) locateTwin(ctx context.Context, found *compat.URI) TwinClien
 	return c
 }
 
+// openStore opens the store (with Persistent) and loads the name space
+// from it. A damaged database is moved aside and replaced by a fresh one
+// with FreshIfDamaged, else reported.
 func (in *Instance) openStore() error {
+	nsOpts := Options{DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI)}
 	if !in.opts.Persistent {
-		return nil
+		nsp, err := NewNamespace(nsOpts)
+		in.ns = nsp
+		return err
 	}
 	path := in.opts.DBPath
 	if path == "" {
@@ -298,19 +313,64 @@ func (in *Instance) openStore() error {
 		path = filepath.Join(in.cfg.Storage, path)
 	}
 	start := time.Now()
+	err := in.loadStore(path, nsOpts)
+	var damaged *DamagedStoreError
+	if errors.As(err, &damaged) && in.opts.FreshIfDamaged {
+		aside, merr := moveAside(damaged.Path)
+		if merr != nil {
+			fmt.Fprintln(in.out, "Cannot move the damaged name server database aside:", merr)
+			return merr
+		}
+		fmt.Fprintf(in.out, "The name server database was damaged (%v); it was moved to %s, starting afresh.\n", damaged.Err, aside)
+		err = in.loadStore(path, nsOpts)
+	}
+	if err != nil {
+		if errors.As(err, &damaged) {
+			err = damaged // without the wrapping that says where it was found
+		}
+		fmt.Fprintln(in.out, "Cannot open the name server database:", err)
+		return err
+	}
+	if in.opts.Verbose {
+		fmt.Fprintf(in.out, "Database %s opened in %v\n", in.dbfile, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// loadStore opens the persistent store at path and loads the name space.
+func (in *Instance) loadStore(path string, nsOpts Options) error {
 	st, dbfile, imported, err := OpenPersistentStore(path)
 	if err != nil {
-		fmt.Fprintln(in.out, "Cannot open the name server database:", err)
 		return err
 	}
 	if imported > 0 {
 		fmt.Fprintf(in.out, "Imported %d groups and names from the Pyro 3 database %s into %s\n", imported, path, dbfile)
 	}
-	in.store, in.dbfile = st, dbfile
-	if in.opts.Verbose {
-		fmt.Fprintf(in.out, "Database %s opened in %v\n", dbfile, time.Since(start).Round(time.Millisecond))
+	nsOpts.Store = st
+	nsp, err := NewNamespace(nsOpts)
+	if err != nil {
+		st.Close()
+		return err
 	}
+	in.store, in.dbfile, in.ns = st, dbfile, nsp
 	return nil
+}
+
+// moveAside renames the damaged file at path to path.damaged-<UTC time>
+// (with a counter if that exists) and returns the new name.
+func moveAside(path string) (string, error) {
+	base := path + ".damaged-" + time.Now().UTC().Format("20060102T150405Z")
+	aside := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(aside); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		aside = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err := os.Rename(path, aside); err != nil {
+		return "", err
+	}
+	return aside, nil
 }
 
 // guid returns the Name Server's GUID: the stored one, else the object id
@@ -330,11 +390,7 @@ func (in *Instance) guid() (string, error) {
 }
 
 func (in *Instance) serveObject(ctx context.Context) error {
-	nsp, err := NewNamespace(Options{Store: in.store, DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI)})
-	if err != nil {
-		return err
-	}
-	in.ns = nsp
+	nsp := in.ns
 	in.server = NewServer(nsp, ServerOptions{
 		KeepRunning: in.opts.KeepRunning, Shutdown: in.Shutdown, Role: in.opts.Role,
 		Identification: in.opts.Identification, SelfURI: func() compat.URI { return in.uri },

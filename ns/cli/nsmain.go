@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -40,6 +41,10 @@ func nsUsage(w io.Writer) {
                                  (default 20s, Pyro's; 0 = never)
         --allow-hosts=IP[/bits],...  only these hosts may connect (TCP and UDP)
         --deny-hosts=IP[/bits],...   these hosts may not connect
+        --fresh-if-damaged       with -d: if the database is damaged, move it
+                                 aside to <file>.damaged-<UTC time> and start
+                                 with an empty name space (without it, a
+                                 damaged database stops pyro-ns with status 1)
 `)
 }
 
@@ -120,6 +125,8 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			opts.AllowHosts = strings.Split(val, ",")
 		case "deny-hosts":
 			opts.DenyHosts = strings.Split(val, ",")
+		case "fresh-if-damaged":
+			opts.FreshIfDamaged = true
 		default:
 			a.Ignored = append(a.Ignored, "-"+name)
 		}
@@ -131,6 +138,10 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 	fmt.Fprintln(out, "*** Pyro Name Server ***")
 	in, err := ns.Start(ctx, opts)
 	if err != nil {
+		var damaged *ns.DamagedStoreError
+		if errors.As(err, &damaged) {
+			fmt.Fprintln(out, "(--fresh-if-damaged moves it aside and starts with an empty name space.)")
+		}
 		if opts.Verbose {
 			fmt.Fprintln(out, err)
 		}
