@@ -162,12 +162,21 @@ func (d *Deadlines) Write(ctx context.Context, do func() error) error {
 	return nil
 }
 
-// IOError classifies a transport error. atStart says nothing of the message
-// had been read yet, so io.EOF is a clean close (ErrClosed).
+// IOError classifies a transport error of an I/O step under ctx. atStart
+// says nothing of the message had been read yet, so io.EOF is a clean close
+// (ErrClosed).
 func (d *Deadlines) IOError(ctx context.Context, err error, atStart, read bool) *ProtocolError {
 	if cerr := ctx.Err(); cerr != nil {
 		return ContextError(cerr, read)
 	}
+	return IOError(err, atStart, read)
+}
+
+// IOError classifies a transport error: ErrTimeout for a missed deadline,
+// ErrClosed for io.EOF before the first byte of a message (atStart),
+// ErrTruncated for an end of stream inside one, a TLS alert as ErrTLS,
+// ErrConnection for anything else.
+func IOError(err error, atStart, read bool) *ProtocolError {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return NewError(ErrTimeout, TimeoutText(read), err)

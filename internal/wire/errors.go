@@ -23,6 +23,7 @@ var (
 	ErrCanceled    = errors.New("canceled")
 	ErrConnection  = errors.New("connection error")
 	ErrTLS         = errors.New("TLS failed")
+	ErrMsgType     = errors.New("invalid msg type")
 )
 
 // ProtocolError is the error type of the framing packages for everything
