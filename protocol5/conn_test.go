@@ -102,7 +102,9 @@ func TestConnPipe(t *testing.T) {
 	large := bytes.Repeat([]byte("0123456789"), 100000)
 	for _, data := range [][]byte{[]byte("ping"), large, nil} {
 		errc := make(chan error, 1)
-		go func() { errc <- ca.WriteMessage(context.Background(), &Message{Type: TypePing, Serializer: 42, Data: data}) }()
+		go func() {
+			errc <- ca.WriteMessage(context.Background(), &Message{Type: TypePing, Serializer: 42, Data: data})
+		}()
 		m, err := cb.ReadMessage(context.Background())
 		if err != nil || !bytes.Equal(m.Data, data) || m.Serializer != 42 {
 			t.Fatalf("%d bytes: got %d bytes, %v", len(data), len(m.Data), err)
