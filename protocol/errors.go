@@ -1,11 +1,10 @@
 package protocol
 
 import (
-	"compress/flate"
-	"compress/zlib"
 	"errors"
-	"io"
 	"strconv"
+
+	"github.com/gopyro/gopyro/internal/wire"
 )
 
 // Error kinds. A *ProtocolError carries one of these in its Kind field and
@@ -15,38 +14,38 @@ import (
 var (
 	// ErrVersion: the header's protocol version is not 5.
 	// Pyro replies ProtocolError('incompatible protocol version') and closes.
-	ErrVersion = errors.New("incompatible protocol version")
+	ErrVersion = wire.ErrVersion
 	// ErrHeader: bad magic, header size other than 18, or a negative body
 	// size. Pyro replies ProtocolError('invalid header') and closes.
-	ErrHeader = errors.New("invalid header")
+	ErrHeader = wire.ErrHeader
 	// ErrChecksum: the CHECKSUM flag is set and the Adler-32 does not match.
 	// Pyro replies ProtocolError('checksum error') and closes.
-	ErrChecksum = errors.New("checksum error")
+	ErrChecksum = wire.ErrChecksum
 	// ErrTooLarge: the body (as sent or after decompression) exceeds
 	// Options.MaxMessageSize. Nothing of an oversized body is read, so the
 	// stream is out of sync: close the connection.
-	ErrTooLarge = errors.New("message too large")
+	ErrTooLarge = wire.ErrTooLarge
 	// ErrCompression: the COMPRESSED flag is set but the body is not valid
 	// zlib data. The message was consumed completely, the connection is still
 	// in sync; Pyro replies a zlib.error capsule and keeps the connection.
-	ErrCompression = errors.New("decompression failed")
+	ErrCompression = wire.ErrCompression
 	// ErrXMLPickle: the XMLPICKLE_GNOSIS flag is set; gnosis XML pickles are
 	// not supported. The message was consumed completely.
 	ErrXMLPickle = errors.New("XML pickle not supported")
 	// ErrClosed: the peer closed the connection cleanly before the first
 	// byte of a message (errors.Is(err, io.EOF) holds as well).
-	ErrClosed = errors.New("connection closed")
+	ErrClosed = wire.ErrClosed
 	// ErrTruncated: the peer closed the connection in the middle of a
 	// header, body or raw handshake answer.
-	ErrTruncated = errors.New("connection lost")
+	ErrTruncated = wire.ErrTruncated
 	// ErrTimeout: a read or write missed its deadline (Options.IOTimeout or
 	// the context's deadline).
-	ErrTimeout = errors.New("connection timeout")
+	ErrTimeout = wire.ErrTimeout
 	// ErrCanceled: the context was canceled during a read or write.
-	ErrCanceled = errors.New("canceled")
+	ErrCanceled = wire.ErrCanceled
 	// ErrConnection: any other transport failure (reset, use of a closed
 	// connection, ...).
-	ErrConnection = errors.New("connection error")
+	ErrConnection = wire.ErrConnection
 	// ErrHandshake: the peer broke the handshake: a challenge that is not 16
 	// bytes, a CONNECT message without the "CONNECT" prefix (Pyro closes
 	// without a reply), or a verdict that is neither GRANTED nor DENIED.
@@ -55,51 +54,21 @@ var (
 	// handshake (wrong or expired certificate, unknown CA, host name
 	// mismatch, a peer that does not speak TLS) or a TLS alert from the
 	// peer. Msg says which; Err is crypto/tls's error.
-	ErrTLS = errors.New("TLS failed")
+	ErrTLS = wire.ErrTLS
 )
 
 // ProtocolError is the error type of this package for everything that goes
-// wrong on the wire. Msg is the text Pyro 3.16 uses for the same condition
-// where one exists ("incompatible protocol version", "invalid header",
-// "checksum error", "connection lost", the zlib.error text, ...), so the
-// error can be forwarded to a Python peer unchanged.
-type ProtocolError struct {
-	Kind error  // one of the Err* kinds above
-	Msg  string // Pyro's text, returned by Error()
-	Err  error  // underlying cause (I/O, zlib or context error), may be nil
-}
-
-func (e *ProtocolError) Error() string { return e.Msg }
-
-// Is reports whether target is e's Kind.
-func (e *ProtocolError) Is(target error) bool { return target == e.Kind }
-
-// Unwrap returns the underlying cause.
-func (e *ProtocolError) Unwrap() error { return e.Err }
+// wrong on the wire (the same type as protocol4's and protocol5's). Msg is
+// the text Pyro 3.16 uses for the same condition where one exists
+// ("incompatible protocol version", "invalid header", "checksum error",
+// "connection lost", the zlib.error text, ...), so the error can be
+// forwarded to a Python peer unchanged. Kind is one of the Err* kinds
+// above, matched with errors.Is; Err is the underlying cause (I/O, zlib or
+// context error), may be nil.
+type ProtocolError = wire.ProtocolError
 
 func newError(kind error, msg string, cause error) *ProtocolError {
-	return &ProtocolError{Kind: kind, Msg: msg, Err: cause}
-}
-
-// zlibError converts a Go zlib/flate error into ErrCompression with the text
-// Python's zlib.decompress gives for the same defect (the exception message
-// Pyro's zlib.error capsule carries).
-func zlibError(err error) *ProtocolError {
-	var corrupt flate.CorruptInputError
-	msg := "Error -3 while decompressing data: invalid data"
-	switch {
-	case errors.Is(err, zlib.ErrHeader):
-		msg = "Error -3 while decompressing data: incorrect header check"
-	case errors.Is(err, zlib.ErrChecksum):
-		msg = "Error -3 while decompressing data: incorrect data check"
-	case errors.Is(err, zlib.ErrDictionary):
-		msg = "Error 2 while decompressing data"
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		msg = "Error -5 while decompressing data: incomplete or truncated stream"
-	case errors.As(err, &corrupt):
-		msg = "Error -3 while decompressing data: invalid data"
-	}
-	return newError(ErrCompression, msg, err)
+	return wire.NewError(kind, msg, cause)
 }
 
 // DenyReason is the reason code of a refused connection: the digit after

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/internal/wire"
 )
 
 // TLSSettings are Pyro's PYROSSL_* configuration items, from which
@@ -244,27 +245,27 @@ func DialTLS(ctx context.Context, address string, config *tls.Config) (*tls.Conn
 // serverTLS runs the server side of the TLS handshake of a PYROSSL
 // connection and returns its state.
 func (c *Conn) serverTLS(ctx context.Context, tc *tls.Conn) (*tls.ConnectionState, error) {
-	stop, err := c.watch(ctx, true)
+	stop, err := c.dl.Watch(ctx, true)
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
 	sc, _ := tc.NetConn().(*sniffConn)
-	dl := c.deadline(ctx)
+	dl := c.dl.Deadline(ctx)
 	if sc != nil {
 		if hello := time.Now().Add(sc.helloTimeout); dl.IsZero() || hello.Before(dl) {
 			dl = hello
 		}
 	}
 	if err := tc.SetDeadline(dl); err != nil {
-		return nil, c.ioError(ctx, err, true, true)
+		return nil, c.dl.IOError(ctx, err, true, true)
 	}
 	err = tc.Handshake()
 	_ = tc.SetDeadline(time.Time{})
-	c.forgetDeadlines()
+	c.dl.Forget()
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, contextError(ctx.Err(), true)
+			return nil, wire.ContextError(ctx.Err(), true)
 		}
 		if sc != nil && !sc.got.Load() && errors.Is(err, os.ErrDeadlineExceeded) {
 			// A plain Pyro client waiting for its challenge: refuse it in
@@ -282,58 +283,34 @@ func (c *Conn) serverTLS(ctx context.Context, tc *tls.Conn) (*tls.ConnectionStat
 // clientTLS runs the client side of the TLS handshake of a PYROSSL
 // connection.
 func (c *Conn) clientTLS(ctx context.Context, tc *tls.Conn) error {
-	stop, err := c.watch(ctx, true)
+	stop, err := c.dl.Watch(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	if err := tc.SetDeadline(c.deadline(ctx)); err != nil {
-		return c.ioError(ctx, err, true, true)
+	if err := tc.SetDeadline(c.dl.Deadline(ctx)); err != nil {
+		return c.dl.IOError(ctx, err, true, true)
 	}
 	err = tc.Handshake()
 	_ = tc.SetDeadline(time.Time{})
-	c.forgetDeadlines()
+	c.dl.Forget()
 	if err == nil {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return contextError(ctx.Err(), true)
+		return wire.ContextError(ctx.Err(), true)
 	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) && (bytes.HasPrefix(rh.RecordHeader[:], []byte("PYRO")) || bytes.HasPrefix(rh.RecordHeader[:], []byte("DENIE"))) {
 		return newError(ErrTLS, "TLS handshake failed: the server answered in plain PYRO, it is not a PYROSSL server", err)
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return newError(ErrTimeout, "TLS handshake failed: "+timeoutText(true), err)
+		return newError(ErrTimeout, "TLS handshake failed: "+wire.TimeoutText(true), err)
 	}
-	if alert := tlsAlertError(err); alert != nil {
+	if alert := wire.TLSAlertError(err); alert != nil {
 		return alert
 	}
 	return newError(ErrTLS, "TLS handshake failed: "+err.Error(), err)
-}
-
-// deadline is the earlier of IOTimeout from now and ctx's deadline (zero for
-// none).
-func (c *Conn) deadline(ctx context.Context) time.Time {
-	var dl time.Time
-	if c.opts.IOTimeout > 0 {
-		dl = time.Now().Add(c.opts.IOTimeout)
-	}
-	if d, ok := ctx.Deadline(); ok && (dl.IsZero() || d.Before(dl)) {
-		dl = d
-	}
-	return dl
-}
-
-// tlsAlertError classifies a TLS alert received from the peer (for
-// example a server that rejects our client certificate after a TLS 1.3
-// handshake looked complete), or returns nil.
-func tlsAlertError(err error) *ProtocolError {
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "remote error" {
-		return newError(ErrTLS, "TLS: the peer refused the connection: "+oe.Err.Error(), err)
-	}
-	return nil
 }
 
 // tlsConnOf returns the *tls.Conn that nc is, or wraps: a wrapper (such as
