@@ -274,7 +274,7 @@ func (c *serverConn) serve() {
 			continue
 		}
 		if req.ObjectID == compat.InternalDaemonGUID {
-			res, err := c.d.internalInvoke(&req.Call)
+			res, err := c.d.servant.invoke(c.ctx, &req.Call)
 			if req.Err != nil {
 				res, err = nil, req.Err
 			}

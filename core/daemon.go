@@ -136,6 +136,7 @@ type Daemon struct {
 	regMu       sync.Mutex // serialises name registration with the name server
 	mu          sync.RWMutex
 	objects     map[string]*object // guid → object
+	servant     *object            // the internal daemon object (Pyro's DaemonServant)
 	byValue     map[any]string     // comparable object value → guid
 	names       map[string]string  // name → guid
 	conns       map[*serverConn]struct{}
@@ -203,6 +204,7 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	if d.log == nil {
 		d.log = pyrolog.System().With(pyrolog.Source("Daemon"))
 	}
+	d.servant, _ = newObject(daemonServant{d}, compat.InternalDaemonGUID, internalDaemonName) // fails only for nil
 	d.onewayInline = !cfg.OnewayThreaded
 	d.protocolName = "PYRO"
 	if opts.TLS != nil {
@@ -583,8 +585,16 @@ func (d *Daemon) object(guid string) (*object, bool) {
 	return o, ok
 }
 
-// internalInvoke answers calls to the internal daemon object.
-func (d *Daemon) internalInvoke(c *Call) (any, error) {
+// daemonServant is the internal daemon object, which answers PYROLOC
+// lookups: Pyro's DaemonServant.
+type daemonServant struct{ d *Daemon }
+
+func (daemonServant) PyroAttrs() Attrs {
+	return Attrs{Class: "DaemonServant", Methods: []string{"getRegistered", "ResolvePYROLOC"}}
+}
+
+func (s daemonServant) Invoke(_ context.Context, c *Call) (any, error) {
+	d := s.d
 	switch c.Method {
 	case "getRegistered":
 		if len(c.Args) != 0 {

@@ -25,7 +25,7 @@ type Call struct {
 // Invoker is implemented by objects that dispatch calls themselves instead of
 // having their exported methods bound by reflection. An object connected to a
 // Daemon that implements Invoker receives every call, including the remote
-// attribute methods _r_ha, _r_ga and _r_sa.
+// attribute methods _r_ha, _r_ga and _r_sa unless it is an AttrInvoker.
 //
 // A nil result is returned to the caller as None; several results should be
 // returned as a pickle.Tuple. A returned error becomes a Python exception

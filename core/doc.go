@@ -18,8 +18,10 @@
 // serves Pyro's internal daemon object (compat.InternalDaemonGUID) with
 // getRegistered and ResolvePYROLOC, so PYROLOC:// URIs work.
 //
-// A connected object is either an Invoker, which receives every Call as is,
-// or any Go value whose exported methods are called by reflection. Each
+// A connected object is either an Invoker, which receives every Call as is
+// (an AttrInvoker all but the remote attribute requests, which the daemon
+// answers from its declared methods and attributes), or any Go value whose
+// exported methods are called by reflection. Each
 // method answers to its Go name and its Python-style name (GetBalance is
 // also get_balance); a type implementing Namer chooses other names. The
 // method table of a type is computed once. Parameters bind from the decoded
@@ -50,8 +52,10 @@
 // Results: no result is None, one result is the value, several are a tuple,
 // and a non-nil final error is raised as a Python exception. Exported fields
 // of a struct (or pointer to struct) object are remote attributes for Pyro's
-// DynamicProxyWithAttrs (_r_ha, _r_ga, _r_sa); connect a pointer so that
-// they can be set and pointer-receiver methods are included. Methods run
+// DynamicProxyWithAttrs (_r_ha, _r_ga, _r_sa; a `pyro:"-"` tag hides a
+// field); connect a pointer so that they can be set and pointer-receiver
+// methods are included. Every object also has the attributes of Pyro's
+// ObjBase (objectGUID, delegate, lastUsed), read-only. Methods run
 // concurrently for different connections: guard shared state as in any
 // concurrent Go code. Remote attribute access is serialised per object; to
 // serialise it with the methods too, make the object a sync.Locker (embed a

@@ -171,3 +171,42 @@ func ExampleDaemonOptions_hardened() {
 	// Output:
 	// 1 <nil>
 }
+
+// An Invoker that dispatches its own calls declares its methods and
+// attributes with InvokerWithAttrs, so that attribute proxies (Pyro 3's
+// getAttrProxyForURI) work on it as on a Python ObjBase.
+func ExampleInvokerWithAttrs() {
+	greeter := core.InvokerFunc(func(ctx context.Context, c *core.Call) (any, error) {
+		if c.Method == "greet" && len(c.Args) == 1 {
+			return "hello " + compat.Str(c.Args[0]), nil
+		}
+		return nil, compat.AttributeError(fmt.Sprintf("'Greeter' object has no attribute '%s'", c.Method))
+	})
+	obj := core.InvokerWithAttrs(greeter, core.Attrs{
+		Class:   "Greeter",
+		Methods: []string{"greet"},
+		Get: func(name string) (any, bool) {
+			if name == "language" {
+				return "en", true
+			}
+			return nil, false
+		},
+	})
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	uri, _ := d.Connect(obj, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Serve(ctx)
+
+	p, _ := core.NewProxy(uri)
+	defer p.Close()
+	isMethod, _ := p.IsMethod(ctx, "greet")
+	lang, _ := p.GetAttr(ctx, "language")
+	_, err = p.GetAttr(ctx, "colour")
+	fmt.Println(isMethod, lang, err)
+	// Output:
+	// true en AttributeError: 'Greeter' object has no attribute 'colour'
+}

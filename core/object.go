@@ -17,8 +17,9 @@ type object struct {
 	name       string // "" for transient objects
 	persistent bool
 	value      any
-	inv        Invoker      // value as Invoker, or nil
-	tbl        *methodTable // nil for Invokers
+	inv        Invoker        // value as Invoker, or nil
+	attrs      *declaredAttrs // an AttrInvoker's attributes, or nil
+	tbl        *methodTable   // nil for Invokers
 	recv       reflect.Value
 	typeName   string
 	reaped     bool         // transient, in a daemon that disconnects idle transients
@@ -48,6 +49,13 @@ func newObject(v any, guid, name string) (*object, error) {
 	if o.typeName == "" {
 		o.typeName = t.String()
 	}
+	if ai, ok := v.(AttrInvoker); ok {
+		a := ai.PyroAttrs()
+		o.attrs = declare(a)
+		if a.Class != "" {
+			o.typeName = a.Class
+		}
+	}
 	return o, nil
 }
 
@@ -68,6 +76,9 @@ func (o *object) invoke(ctx context.Context, c *Call) (res any, err error) {
 		}
 	}()
 	if o.inv != nil {
+		if o.attrs != nil && isAttrCall(c.Method) {
+			return o.remoteAttr(c)
+		}
 		return o.inv.Invoke(ctx, c)
 	}
 	if m, ok := o.tbl.methods[c.Method]; ok {
@@ -78,51 +89,6 @@ func (o *object) invoke(ctx context.Context, c *Call) (res any, err error) {
 		return o.remoteAttr(c)
 	}
 	return nil, &attributeError{msg: fmt.Sprintf("'%s' object has no attribute '%s'", o.typeName, c.Method)}
-}
-
-// remoteAttr serves Pyro's DynamicProxyWithAttrs helpers: _r_ha(name) is 1
-// for a method and 2 otherwise, _r_ga(name) returns a field's value and
-// _r_sa(name, value) sets it, holding the object's lock (the value's own
-// when it is a sync.Locker).
-func (o *object) remoteAttr(c *Call) (any, error) {
-	want := 1
-	if c.Method == "_r_sa" {
-		want = 2
-	}
-	if len(c.Args) != want || len(c.Kwargs) != 0 {
-		return nil, typeErrorf("%s() takes exactly %d argument%s (%d given)", c.Method, want, plural(want), len(c.Args))
-	}
-	name, ok := pickle.Text(c.Args[0])
-	if !ok {
-		return nil, typeErrorf("attribute name must be string")
-	}
-	if c.Method == "_r_ha" {
-		if _, isMethod := o.tbl.methods[name]; isMethod {
-			return int64(1), nil
-		}
-		return int64(2), nil
-	}
-	field, ok := o.field(name)
-	if !ok {
-		if _, isMethod := o.tbl.methods[name]; isMethod && c.Method == "_r_sa" {
-			return nil, &attributeError{msg: "not an attribute"}
-		}
-		return nil, &attributeError{msg: fmt.Sprintf("'%s' object has no attribute '%s'", o.typeName, name)}
-	}
-	o.attrMu.Lock()
-	defer o.attrMu.Unlock()
-	if c.Method == "_r_ga" {
-		return field.Interface(), nil
-	}
-	if !field.CanSet() {
-		return nil, &attributeError{msg: fmt.Sprintf("can't set attribute '%s' of '%s' (connect a pointer to make fields settable)", name, o.typeName)}
-	}
-	v, err := bindArg(c.Args[1], field.Type())
-	if err != nil {
-		return nil, typeErrorf("_r_sa(): %v", argumentError(err, 1, ""))
-	}
-	field.Set(v)
-	return nil, nil
 }
 
 // field returns the exported struct field called name.

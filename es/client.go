@@ -170,7 +170,9 @@ func NewSubscriber(opts SubscriberOptions, handler Handler) (*Subscriber, error)
 		return nil, err
 	}
 	s := &Subscriber{d: d, es: es, handler: handler}
-	uri, err := d.Connect(core.InvokerFunc(s.invoke), "")
+	// The callback object: Pyro's Subscriber, to attribute proxies too.
+	obj := core.InvokerWithAttrs(core.InvokerFunc(s.invoke), core.Attrs{Class: "Subscriber", Methods: []string{"event"}})
+	uri, err := d.Connect(obj, "")
 	if err != nil {
 		es.p.Close()
 		_ = d.Shutdown(context.Background())

@@ -28,8 +28,9 @@ const DefaultDeliverTimeout = 30 * time.Second
 type EventService struct {
 	svc *Service
 	// DeliverTimeout bounds each delivery (DefaultDeliverTimeout when 0,
-	// none when negative).
-	DeliverTimeout time.Duration
+	// none when negative). It is no remote attribute: Python's
+	// EventService has none like it, and a client must not change it.
+	DeliverTimeout time.Duration `pyro:"-"`
 }
 
 // NewEventService returns the remote object for svc.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strconv"
 
 	"github.com/gopyro/gopyro/compat"
@@ -34,17 +35,20 @@ const (
 //
 // The zero Code refuses everything, like a Pyro server without
 // PYRO_MOBILE_CODE.
+//
+// Its fields are no remote attributes of the object it is embedded in:
+// clients must not read or change what the server allows.
 type Code struct {
 	// Repo serves downloads and stores uploads; nil refuses both.
-	Repo *Repository
+	Repo *Repository `pyro:"-"`
 	// Validator, if set, must allow every download and upload (Pyro's
 	// default validator allows everything).
-	Validator CodeValidator
+	Validator CodeValidator `pyro:"-"`
 	// AcceptUploads stores the code Python clients supply in Repo (memory
 	// only), so that other Python clients can download it later; Go never
 	// runs it. Without it every upload is refused ('attempt to supply code
 	// denied').
-	AcceptUploads bool
+	AcceptUploads bool `pyro:"-"`
 	// Collect, if set (it needs AcceptUploads and works through Wrap), makes
 	// the object ask a Python client for the code of every module of the
 	// call's arguments that Collect returns true for and Repo lacks: the
@@ -55,7 +59,7 @@ type Code struct {
 	// their code (with a Supplier on the same Repo), like Pyro's
 	// testmobile/passon. Only ask for modules the client can read: never
 	// the standard library's.
-	Collect func(module string) bool
+	Collect func(module string) bool `pyro:"-"`
 }
 
 // RemoteRetrieveCode returns the code of module name for a Python client
@@ -124,8 +128,21 @@ func tupleAddr(v any) net.Addr {
 }
 
 // Wrap returns an Invoker that answers remote_retrieve_code and
-// remote_supply_code with m and passes every other call to inv.
+// remote_supply_code with m and passes every other call to inv. When inv is
+// a core.AttrInvoker, so is the result, with the two methods added to inv's,
+// and attribute proxies work on it; otherwise inv receives the attribute
+// requests.
 func Wrap(inv core.Invoker, m *Code) core.Invoker {
+	w := wrap(inv, m)
+	if ai, ok := inv.(core.AttrInvoker); ok {
+		a := ai.PyroAttrs()
+		a.Methods = append(slices.Clip(a.Methods), "remote_retrieve_code", "remote_supply_code")
+		return core.InvokerWithAttrs(w, a)
+	}
+	return w
+}
+
+func wrap(inv core.Invoker, m *Code) core.Invoker {
 	return core.InvokerFunc(func(ctx context.Context, c *core.Call) (any, error) {
 		switch c.Method {
 		case "remote_retrieve_code":

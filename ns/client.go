@@ -461,11 +461,12 @@ func Resolver(opts LocateOptions) core.Resolver {
 }
 
 // Invoker returns the Server as a core.Invoker, to connect it to a
-// core.Daemon.
+// core.Daemon. Attribute proxies see it as Pyro's NameServer: its remote
+// methods, and the attributes role, ignoreShutdown and otherNS.
 func (s *Server) Invoker() core.Invoker {
-	return core.InvokerFunc(func(ctx context.Context, c *core.Call) (any, error) {
+	return core.InvokerWithAttrs(core.InvokerFunc(func(ctx context.Context, c *core.Call) (any, error) {
 		return s.Call(ctx, c.Method, c.Args, c.Kwargs)
-	})
+	}), core.Attrs{Class: pyClass, Methods: methodNames(), Get: s.attr})
 }
 
 // proxyTwin is a TwinClient over a core.Proxy.

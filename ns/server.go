@@ -89,6 +89,40 @@ func NewServer(ns *Namespace, opts ServerOptions) *Server {
 // Namespace returns the name space the Server serves.
 func (s *Server) Namespace() *Namespace { return s.ns }
 
+// pyClass is the Python class of the Name Server object, which error texts
+// name.
+const pyClass = "NameServer"
+
+// attr returns the value of the Name Server's attribute name, as Python's
+// NameServer instance has it: role (0 single, 1 primary, 2 secondary),
+// ignoreShutdown (pyro-ns -k) and otherNS (a NameServerProxy of the twin,
+// or None). Its other attributes hold Python objects (the name space tree,
+// a lock) or secrets (the identification used towards the twin): they are
+// not readable.
+func (s *Server) attr(name string) (any, bool) {
+	switch name {
+	case "role":
+		return int64(s.role), true
+	case "ignoreShutdown":
+		return s.keep, true
+	case "otherNS":
+		if uri, ok := s.Twin(); ok {
+			return compat.NewNameServerProxy(uri), true
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+// methodNames returns the names of the remote methods.
+func methodNames() []string {
+	names := make([]string, 0, len(params)+1)
+	for m := range params {
+		names = append(names, m)
+	}
+	return append(names, "_synccall")
+}
+
 // params lists the parameter names of the remote methods (without self),
 // for argument binding and Python's argument-count messages.
 var params = map[string][]string{
@@ -134,7 +168,7 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos [
 	}
 	names, ok := params[method]
 	if !ok {
-		return nil, compat.AttributeError(fmt.Sprintf("'NameServer' object has no attribute '%s'", method))
+		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '%s'", pyClass, method))
 	}
 	args, err := bind(method, names, pos, kw)
 	if err != nil {
@@ -246,7 +280,7 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos [
 	case "_resync":
 		return s.handleResync(args[0])
 	}
-	return nil, compat.AttributeError(fmt.Sprintf("'NameServer' object has no attribute '%s'", method))
+	return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '%s'", pyClass, method))
 }
 
 // bind matches positional and keyword arguments to a method's parameters as

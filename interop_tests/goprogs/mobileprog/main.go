@@ -51,15 +51,15 @@ func instance(module, class string, attrs ...any) *pickle.Object {
 	return &pickle.Object{Class: pickle.Class{Module: module, Name: class}, Build: pickle.BuildNewObj, Args: pickle.Tuple{}, State: d}
 }
 
-// TestObj is the object of the testmobile servers.
-type TestObj struct {
+// Test is the object of the testmobile servers.
+type Test struct {
 	mobile.Code
 	example string
 }
 
 // Method answers as the example's Python server does, with objects of
 // classes only the server's code directory has.
-func (t *TestObj) Method(arg any) any {
+func (t *Test) Method(arg any) any {
 	fmt.Println("some method called on test class, arg=", describe(arg))
 	switch t.example {
 	case "server2client":
@@ -126,7 +126,7 @@ func runServer(ctx context.Context, example string, repo *mobile.Repository, all
 	if err != nil {
 		return err
 	}
-	obj := &TestObj{example: example, Code: mobile.Code{Repo: repo, Validator: func(name string, code []byte, addr net.Addr) bool {
+	obj := &Test{example: example, Code: mobile.Code{Repo: repo, Validator: func(name string, code []byte, addr net.Addr) bool {
 		ok := allow == ""
 		for _, p := range strings.Split(allow, ",") {
 			ok = ok || (p != "" && strings.HasPrefix(name, p))
