@@ -134,13 +134,5 @@ func TestLockoutItemsFromConfig(t *testing.T) {
 	cfg.HandshakeTimeout, cfg.MaxConnectionsPerHost = 0, 1
 	d = startDaemon(t, core.DaemonOptions{})
 	dialChallenged(t, d)
-	nc, err := net.Dial("tcp", d.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if b, err := io.ReadAll(nc); err != nil || string(b) != "DENIED1" {
-		t.Errorf("second connection of the host: %q %v, want DENIED1", b, err)
-	}
+	expectDeniedBeforeChallenge(t, d, "second connection of the host")
 }

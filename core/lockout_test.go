@@ -181,15 +181,7 @@ func TestMaxConnectionsCheckedAtGrant(t *testing.T) {
 	if err := clientHandshake(second); !errors.As(err, &de) || de.Reason != protocol.DenyServerTooBusy {
 		t.Fatalf("second client: %v, want DENIED1 (server too busy)", err)
 	}
-	third, err := net.Dial("tcp", d.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer third.Close()
-	third.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if b, err := io.ReadAll(third); err != nil || string(b) != "DENIED1" {
-		t.Errorf("third client: %q %v, want DENIED1 before the challenge", b, err)
-	}
+	expectDeniedBeforeChallenge(t, d, "third client")
 }
 
 // Beyond 2×MaxConnections pending handshakes the oldest pending connection
@@ -239,16 +231,8 @@ func TestMaxConnectionsPerHost(t *testing.T) {
 			nc.Close()
 		}
 	}()
-	nc, err := net.Dial("tcp", d.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if b, err := io.ReadAll(nc); err != nil || string(b) != "DENIED1" {
-		t.Errorf("fourth connection: %q %v, want DENIED1", b, err)
-	}
-	_, err = newProxy(t, uri).Call(context.Background(), "add", 1, 1)
+	expectDeniedBeforeChallenge(t, d, "fourth connection")
+	_, err := newProxy(t, uri).Call(context.Background(), "add", 1, 1)
 	var de *compat.ConnectionDeniedError
 	if !errors.As(err, &de) || de.Message() != "server too busy" {
 		t.Errorf("client over the limit: %v, want server too busy", err)

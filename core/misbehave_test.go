@@ -214,15 +214,22 @@ func TestAbandonedConnections(t *testing.T) {
 
 func TestDeniedBeforeChallenge(t *testing.T) {
 	d := startDaemon(t, core.DaemonOptions{MaxConnections: 1})
+	expectDeniedBeforeChallenge(t, d, "a client over MaxConnections 1")
+}
+
+// expectDeniedBeforeChallenge dials d and checks that the daemon answers
+// nothing but the raw DENIED1 (server too busy) and closes, as Pyro refuses
+// a connection before its challenge.
+func expectDeniedBeforeChallenge(t *testing.T, d *core.Daemon, who string) {
+	t.Helper()
 	nc, err := net.Dial("tcp", d.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer nc.Close()
 	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	b, err := io.ReadAll(nc)
-	if err != nil || string(b) != "DENIED1" {
-		t.Errorf("got %q %v, want DENIED1", b, err)
+	if b, err := io.ReadAll(nc); err != nil || string(b) != "DENIED1" {
+		t.Errorf("%s: got %q %v, want DENIED1", who, b, err)
 	}
 }
 
