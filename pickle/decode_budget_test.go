@@ -13,10 +13,14 @@ func dupList(n int) []byte {
 	return []byte("(K\x01" + strings.Repeat("2", n) + "l.")
 }
 
-// TestDecodeBudget checks that a pickle that builds more than its budget
-// fails with a *BudgetError, whatever opcodes it builds with, and that the
-// same shapes within the budget decode.
-func TestDecodeBudget(t *testing.T) {
+// budgetCases are pickles that build far more than their size, each with
+// limits that refuse it (ok false) or admit it. FuzzDecode starts from them.
+var budgetCases = func() []struct {
+	name string
+	lim  Limits
+	data string
+	ok   bool
+} {
 	small := Limits{MaxBuild: 64 << 10}
 	bytes4k := "B\x00\x10\x00\x00" + strings.Repeat("x", 4096)
 	dict100 := func() string {
@@ -28,7 +32,7 @@ func TestDecodeBudget(t *testing.T) {
 		b.WriteString("u")
 		return b.String()
 	}()
-	for _, tc := range []struct {
+	return []struct {
 		name string
 		lim  Limits
 		data string
@@ -52,7 +56,14 @@ func TestDecodeBudget(t *testing.T) {
 			"c__builtin__\nbytearray\nq\x00" + bytes4k + "q\x010" + strings.Repeat("h\x00h\x01\x85R0", 100) + "N.", false},
 		{"objects", small, "c__builtin__\nobject\nq\x00(" + strings.Repeat("h\x00)\x81", 1000) + "l.", false},
 		{"longs", small, "(" + strings.Repeat("\x8a\x00", 2000) + "l.", false},
-	} {
+	}
+}()
+
+// TestDecodeBudget checks that a pickle that builds more than its budget
+// fails with a *BudgetError, whatever opcodes it builds with, and that the
+// same shapes within the budget decode.
+func TestDecodeBudget(t *testing.T) {
+	for _, tc := range budgetCases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := (&Decoder{Registry: NewRegistry(nil), Limits: tc.lim}).Decode([]byte(tc.data))
 			if tc.ok {
