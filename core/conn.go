@@ -230,6 +230,7 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, v *admissio
 		}
 		return
 	}
+	codec.mem = d.decodeMem
 	c := &serverConn{d: d, codec: codec, caller: &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: d}}
 	c.owCond.L = &c.owMu
 	c.ctx = context.WithValue(ctx, callerKey{}, c.caller)

@@ -103,6 +103,13 @@ type DaemonOptions struct {
 	// MaxMessageSize limits incoming messages (protocol.DefaultMaxMessageSize
 	// when 0).
 	MaxMessageSize int
+	// MaxDecodeMemory bounds, in bytes, the memory that the requests the
+	// daemon decodes at once may hold: each request of over 16 KiB
+	// reserves twice its size plus its pickle budget
+	// (pickle.Limits.Budget) while it is decoded. One that finds no room
+	// within two seconds is answered with a PyroError ("server too busy")
+	// and the connection goes on. 0 means DefaultMaxDecodeMemory.
+	MaxDecodeMemory int64
 	// InitConn, if set, is called at the start of every connection, like
 	// Pyro's setInitTLS, to fill the connection-local storage.
 	InitConn func(c *Caller)
@@ -157,6 +164,7 @@ type Daemon struct {
 	onewayInline bool
 	pickleProto  int    // PYRO_PICKLE_FORMAT
 	protocolName string // "PYRO" or "PYROSSL"
+	decodeMem    *decodeMemory
 }
 
 // NewDaemon creates a daemon listening according to opts. It does not
@@ -205,6 +213,10 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		d.log = pyrolog.System().With(pyrolog.Source("Daemon"))
 	}
 	d.servant, _ = newObject(daemonServant{d}, compat.InternalDaemonGUID, internalDaemonName) // fails only for nil
+	if opts.MaxDecodeMemory <= 0 {
+		opts.MaxDecodeMemory = DefaultMaxDecodeMemory
+	}
+	d.decodeMem = newDecodeMemory(opts.MaxDecodeMemory)
 	d.onewayInline = !cfg.OnewayThreaded
 	d.protocolName = "PYRO"
 	if opts.TLS != nil {

@@ -29,7 +29,8 @@ type pyro3Server struct {
 	dec  pickle.Decoder
 	enc  pickle.Encoder
 	wbuf []byte
-	req  Request // the last request read, reused by the next
+	req  Request       // the last request read, reused by the next
+	mem  *decodeMemory // the daemon's bound on decoding requests; nil for none
 }
 
 // newPyro3Server runs the server side of the handshake on nc (framing
@@ -79,6 +80,13 @@ func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
 			return nil, &RequestError{Err: err, Reply: ex}
 		}
 		return nil, err
+	}
+	if s.mem != nil && len(body) > freeDecodeBody {
+		held, err := s.mem.acquire(ctx, decodeCost(len(body)))
+		if err != nil {
+			return nil, &RequestError{Err: err, Reply: &compat.NewPyroError(err.Error()).Exception}
+		}
+		defer s.mem.release(held)
 	}
 	v, err := safeDecode(&s.dec, body)
 	if err != nil {

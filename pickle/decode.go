@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	ogórek "github.com/kisielk/og-rek"
 )
@@ -83,6 +84,8 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 	st := statePool.Get().(*state)
 	st.data = data
 	st.lim = d.Limits.withDefaults()
+	st.budget = st.lim.Budget(len(data))
+	st.room = min(cap(st.stack), freeStack)
 	st.reg = d.Registry
 	if st.reg == nil {
 		st.reg = DefaultRegistry
@@ -111,6 +114,10 @@ type state struct {
 	pos   int
 	lim   Limits
 	reg   *Registry
+
+	built  int // bytes built so far, as Limits.BuildPerByte counts them
+	budget int // Limits.Budget of the pickle
+	room   int // stack height paid for (at most cap(stack)): past it, growStack
 
 	stack []any
 	high  int   // highest stack height before a popMark or TUPLE1-3, to clear on release
@@ -153,6 +160,7 @@ type pendingObject struct {
 
 func (st *state) release() {
 	st.data, st.s, st.haveS, st.pos, st.reg = nil, "", false, 0, nil
+	st.built = 0
 	if cap(st.stack) > maxPooledStack {
 		st.stack = make([]any, 0, 64)
 	} else {
@@ -194,6 +202,13 @@ func (st *state) run() (any, error) {
 		op := data[start]
 		st.pos++
 		var err error
+		if len(st.stack) == st.room {
+			// No opcode pushes more than one item: growing here, within
+			// the budget, is the only way the stack grows.
+			if err := st.growStack(); err != nil {
+				return nil, &Error{Offset: start, Op: op, Err: err}
+			}
+		}
 		switch op {
 		case opBinint1:
 			if st.pos >= len(data) {
@@ -314,6 +329,9 @@ func (st *state) run() (any, error) {
 				err = errUnderflow
 				break
 			}
+			if err = st.charge(n*slotSize + sliceBoxSize); err != nil {
+				break
+			}
 			t := make(Tuple, n)
 			copy(t, st.stack[base:])
 			st.high = max(st.high, len(st.stack))
@@ -321,24 +339,36 @@ func (st *state) run() (any, error) {
 		case opTuple:
 			var items []any
 			if items, err = st.popMark(); err == nil {
-				t := make(Tuple, len(items))
-				copy(t, items)
-				st.stack = append(st.stack, t)
+				if items, err = st.own(items, sliceBoxSize); err == nil {
+					if items == nil {
+						items = Tuple{}
+					}
+					st.stack = append(st.stack, Tuple(items))
+				}
 			}
 		case opEmptyList:
-			st.stack = append(st.stack, &List{})
+			if err = st.charge(listSize); err == nil {
+				st.stack = append(st.stack, &List{})
+			}
 		case opList:
 			var items []any
 			if items, err = st.popMark(); err == nil {
-				st.stack = append(st.stack, &List{Items: cloneItems(items)})
+				if items, err = st.own(items, listSize); err == nil {
+					st.stack = append(st.stack, &List{Items: items})
+				}
 			}
 		case opEmptyDict:
 			if !st.flatState() {
-				st.stack = append(st.stack, NewDict())
+				if err = st.charge(dictSize); err == nil {
+					st.stack = append(st.stack, NewDict())
+				}
 			}
 		case opDict:
 			var items []any
 			if items, err = st.popMark(); err == nil {
+				if err = st.charge(dictSize); err != nil {
+					break
+				}
 				d := ogórek.NewDictWithSizeHint(len(items) / 2)
 				if err = st.setItems(d, items); err == nil {
 					st.stack = append(st.stack, d)
@@ -353,14 +383,18 @@ func (st *state) run() (any, error) {
 		case opSetitems:
 			err = st.setitems()
 		case opEmptySet:
-			st.stack = append(st.stack, &Set{})
+			if err = st.charge(listSize); err == nil {
+				st.stack = append(st.stack, &Set{})
+			}
 		case opAdditems:
 			err = st.additems()
 		case opFrozenset:
 			var items []any
 			if items, err = st.popMark(); err == nil {
 				if err = st.checkHashable(items); err == nil {
-					st.stack = append(st.stack, &FrozenSet{Items: cloneItems(items)})
+					if items, err = st.own(items, listSize); err == nil {
+						st.stack = append(st.stack, &FrozenSet{Items: items})
+					}
 				}
 			}
 		case opProto:
@@ -538,6 +572,81 @@ func (st *state) popMark() ([]any, error) {
 	return items, nil
 }
 
+// Sizes in bytes of what decoding builds, as the budget counts them.
+const (
+	slotSize      = 16 // an interface value: a slot of the stack, the memo or a container
+	sliceBoxSize  = 24 // a slice header boxed in an interface (a Tuple)
+	listSize      = int(unsafe.Sizeof(List{}))
+	dictSize      = 96 // an empty og-rek Dict
+	dictEntrySize = 64 // an entry of a Dict, with its share of the buckets
+	objectSize    = int(unsafe.Sizeof(Object{}))
+	bigIntSize    = 48 // a *big.Int boxed, besides its digits
+)
+
+// charge counts n more bytes built, failing past the pickle's budget.
+func (st *state) charge(n int) error {
+	st.built += n
+	if st.built > st.budget {
+		return &BudgetError{Size: len(st.data), Budget: st.budget}
+	}
+	return nil
+}
+
+// freeStack is how many stack slots every pickle has without charge: the
+// stack a pooled state starts with. Slots beyond are charged as the stack
+// reaches them, whatever capacity an earlier pickle left in the pool.
+const freeStack = 64
+
+// growStack makes room for more items on a stack of height st.room: it
+// doubles the room, or adds as much as the budget allows.
+func (st *state) growStack() error {
+	n := len(st.stack)
+	add := min(max(n, freeStack), (st.budget-st.built)/slotSize)
+	if err := st.charge(max(add, 1) * slotSize); err != nil {
+		return err
+	}
+	if n+add > cap(st.stack) {
+		s := make([]any, n, n+add)
+		copy(s, st.stack)
+		st.stack, st.high = s, n
+	}
+	st.room = n + add
+	return nil
+}
+
+// Lists, tuples and sets made of many items take over the stack's storage
+// where the items lie, rather than copy them, when the items fill most of
+// it: the stack then starts afresh with a copy of the items below them.
+// A 16M-item list of DUPs then costs 16 bytes an item, not 32 and a copy.
+const minOwnedItems = 1024
+
+// own returns items, which popMark just took off the top of the stack, as
+// a slice of their own (nil when empty), for a container made of them
+// whose Go value is header bytes.
+func (st *state) own(items []any, header int) ([]any, error) {
+	if len(items) == 0 {
+		return nil, st.charge(header)
+	}
+	n, m := len(items), len(st.stack)
+	if n >= minOwnedItems && m+n <= cap(st.stack) && m+cap(st.stack)-(m+n) <= n/4 && &st.stack[:m+n][m] == &items[0] {
+		// The container keeps the array; the stack gets a copy of the
+		// m items below, and the array's copies of them are cleared.
+		full := st.stack[:m+n]
+		if err := st.charge(header + max(2*m, 64)*slotSize); err != nil {
+			return nil, err
+		}
+		s := make([]any, m, max(2*m, 64))
+		copy(s, full[:m])
+		clear(full[:m])
+		st.stack, st.high, st.room = s, m, cap(s)
+		return items[:n:n], nil
+	}
+	if err := st.charge(header + n*slotSize); err != nil {
+		return nil, err
+	}
+	return cloneItems(items), nil
+}
+
 func cloneItems(items []any) []any {
 	if len(items) == 0 {
 		return nil
@@ -633,11 +742,17 @@ func (st *state) putValue(idx int, v any) error {
 	// Extend the dense part when idx is near it; storage stays proportional
 	// to the number of entries whatever the indexes.
 	if idx <= 2*st.memoCount+64 {
+		if err := st.charge((idx + 1 - len(st.memo)) * slotSize); err != nil {
+			return err
+		}
 		for len(st.memo) < idx {
 			st.memo = append(st.memo, nil)
 		}
 		st.memo = append(st.memo, v)
 		return nil
+	}
+	if err := st.charge(dictEntrySize); err != nil {
+		return err
 	}
 	if st.memoMap == nil {
 		st.memoMap = make(map[int]any)
@@ -784,6 +899,9 @@ func (st *state) parseLong(t []byte, base int) (*big.Int, error) {
 			return nil, errorf(ErrBadValue, "invalid integer %q", s)
 		}
 	}
+	if err := st.charge(bigIntSize + len(s)/2); err != nil {
+		return nil, err
+	}
 	b, ok := new(big.Int).SetString(s, base)
 	if !ok {
 		return nil, errorf(ErrBadValue, "invalid integer %q", s)
@@ -798,6 +916,9 @@ func (st *state) binLong(n int) error {
 	}
 	if n > len(st.data)-st.pos {
 		return errorf(ErrTruncated, "long of %d bytes, %d left", n, len(st.data)-st.pos)
+	}
+	if err := st.charge(bigIntSize + 2*n); err != nil {
+		return err
 	}
 	le := st.data[st.pos : st.pos+n]
 	st.pos += n

@@ -2,16 +2,36 @@ package pickle
 
 import (
 	"math/big"
+	"slices"
 	"unicode/utf8"
 )
 
 // keyNodeBudget bounds the work of checking and hashing dict keys and set
 // items: every tuple item of every key counts, with repetition, against
 // keyNodeBudget plus one per byte of input (a tuple pickled without memo
-// references takes at least a byte per item). A key made of shared tuples
-// ((t, t), (t, t), ...), or one such key set many times, would otherwise
-// cost time exponential or quadratic in the size of the pickle.
-const keyNodeBudget = 1 << 16
+// references takes at least a byte per item), and so does every
+// hashedPerNode bytes of a string key (a memo reference makes a long
+// string the key of many SETITEMs, each hashing it whole). A key made of
+// shared tuples ((t, t), (t, t), ...), or one such key set many times,
+// would otherwise cost time exponential or quadratic in the size of the
+// pickle.
+const (
+	keyNodeBudget = 1 << 16
+	hashedPerNode = 64
+)
+
+// stringLen returns the length of a string, bytes or unicode value, or -1.
+func stringLen(k any) int {
+	switch k := k.(type) {
+	case string:
+		return len(k)
+	case ByteString:
+		return len(k)
+	case Bytes:
+		return len(k)
+	}
+	return -1
+}
 
 // checkHashable reports an error unless every item may be a dict key or set
 // member in Python.
@@ -26,8 +46,12 @@ func (st *state) checkHashable(items []any) error {
 
 func (st *state) checkKey(k any) error {
 	switch k.(type) {
-	case string, ByteString, int64:
+	case int64:
 		return nil // the common keys, without the budget's bookkeeping
+	case string, ByteString:
+		if stringLen(k) < hashedPerNode {
+			return nil
+		}
 	}
 	limit := keyNodeBudget + len(st.data)
 	budget := limit - st.keyNodes
@@ -64,6 +88,9 @@ const (
 // whether k holds a NaN.
 func hashable(k any, depth int, budget *int) int {
 	*budget--
+	if n := stringLen(k); n >= hashedPerNode {
+		*budget -= n / hashedPerNode
+	}
 	if *budget < 0 {
 		return keyTooBig
 	}
@@ -104,6 +131,9 @@ func (st *state) setItems(d Dict, items []any) error {
 	if d.Len()+len(items)/2 > st.lim.MaxContainerLen {
 		return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", d.Len()+len(items)/2, st.lim.MaxContainerLen)
 	}
+	if err := st.charge(len(items) / 2 * dictEntrySize); err != nil {
+		return err
+	}
 	growDict(d, len(items)/2)
 	m := mapOf(d)
 	for i := 0; i < len(items); i += 2 {
@@ -128,19 +158,35 @@ func (st *state) extend(items []any) error {
 			return errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.Items)+len(items), st.lim.MaxContainerLen)
 		}
 		if t.Items == nil {
-			t.Items = cloneItems(items)
-		} else {
-			t.Items = append(t.Items, items...)
+			t.Items, err = st.own(items, 0)
+			return err
 		}
+		t.Items, err = st.appendItems(t.Items, items)
+		return err
 	case *Object:
 		if len(t.ListItems)+len(items) > st.lim.MaxContainerLen {
 			return errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.ListItems)+len(items), st.lim.MaxContainerLen)
 		}
-		t.ListItems = append(t.ListItems, items...)
+		t.ListItems, err = st.appendItems(t.ListItems, items)
+		return err
 	default:
 		return errorf(ErrBadValue, "cannot append to %s", PythonType(t))
 	}
-	return nil
+}
+
+// appendItems appends items to s, charging the storage s grows by.
+func (st *state) appendItems(s, items []any) ([]any, error) {
+	if len(s)+len(items) > cap(s) {
+		if err := st.charge((len(s) + len(items) - cap(s)) * slotSize); err != nil {
+			return s, err
+		}
+		s = slices.Grow(s, len(items))
+		// What Grow adds beyond the items is charged now, not when used.
+		if err := st.charge((cap(s) - len(s) - len(items)) * slotSize); err != nil {
+			return s, err
+		}
+	}
+	return append(s, items...), nil
 }
 
 func (st *state) append1() error {
@@ -176,8 +222,8 @@ func (st *state) update(items []any) error {
 		if len(t.DictItems)+len(items) > 2*st.lim.MaxContainerLen {
 			return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", (len(t.DictItems)+len(items))/2, st.lim.MaxContainerLen)
 		}
-		t.DictItems = append(t.DictItems, items...)
-		return nil
+		t.DictItems, err = st.appendItems(t.DictItems, items)
+		return err
 	}
 	return errorf(ErrBadValue, "cannot set items on %s", PythonType(t))
 }
@@ -221,8 +267,8 @@ func (st *state) additems() error {
 	if err := st.checkHashable(items); err != nil {
 		return err
 	}
-	s.Items = append(s.Items, items...)
-	return nil
+	s.Items, err = st.appendItems(s.Items, items)
+	return err
 }
 
 // class makes the Class named module.name; Python 3's builtins module is
@@ -288,6 +334,7 @@ func asStr(v any) (string, bool) {
 
 // newObject records an instance of cls and, if cls is registered, remembers
 // it for conversion once the whole pickle is decoded.
+// The caller has charged the Object (objectSize) to the budget.
 func (st *state) newObject(o *Object, offset int, op byte) {
 	if e, ok := st.lookup(o.Class); ok {
 		st.pending = append(st.pending, pendingObject{o, e.fn, e.items, offset<<8 | int(op)})
@@ -331,6 +378,9 @@ func (st *state) reduce(offset int, op byte) error {
 		st.stack = append(st.stack, v)
 		return nil
 	}
+	if err := st.charge(objectSize); err != nil {
+		return err
+	}
 	if (cls.Module == "copy_reg" || cls.Module == "copyreg") && cls.Name == "_reconstructor" && len(args) == 3 {
 		c, ok1 := args[0].(Class)
 		b, ok2 := args[1].(Class)
@@ -354,6 +404,9 @@ func (st *state) builtin(cls Class, args Tuple) (any, error) {
 			s, ok1 := args[0].(string)
 			enc, ok2 := asStr(args[1])
 			if ok1 && ok2 {
+				if err := st.charge(len(s)); err != nil {
+					return nil, err
+				}
 				b, err := encodeText(s, enc)
 				if err != nil || b != nil {
 					return Bytes(b), err
@@ -388,6 +441,9 @@ func (st *state) builtin(cls Class, args Tuple) (any, error) {
 		if err := st.checkHashable(items); err != nil {
 			return nil, err
 		}
+		if err := st.charge(listSize + len(items)*slotSize); err != nil {
+			return nil, err
+		}
 		items = cloneItems(items)
 		if cls.Name == "set" {
 			return &Set{Items: items}, nil
@@ -398,18 +454,31 @@ func (st *state) builtin(cls Class, args Tuple) (any, error) {
 		case 0:
 			return ByteArray{}, nil
 		case 1:
+			// Each is a copy: a memoized string may be copied many times.
 			switch b := args[0].(type) {
 			case Bytes:
+				if err := st.charge(len(b)); err != nil {
+					return nil, err
+				}
 				return ByteArray(b), nil
 			case ByteString:
+				if err := st.charge(len(b)); err != nil {
+					return nil, err
+				}
 				return ByteArray(b), nil
 			case ByteArray:
+				if err := st.charge(len(b)); err != nil {
+					return nil, err
+				}
 				return append(ByteArray{}, b...), nil
 			}
 		case 2:
 			s, ok1 := args[0].(string)
 			enc, ok2 := asStr(args[1])
 			if ok1 && ok2 {
+				if err := st.charge(len(s)); err != nil {
+					return nil, err
+				}
 				b, err := encodeText(s, enc)
 				if err != nil || b != nil {
 					return ByteArray(b), err
@@ -471,7 +540,15 @@ func (st *state) build() error {
 	// A second BUILD with a dict updates the instance dict, as Python does.
 	// The first update copies the state into a Dict of the object's own,
 	// because the old one may be shared; later ones update that copy.
+	// Every entry set counts, so that BUILD of one memoized dict, again
+	// and again, is bounded.
+	if err := st.charge(upd.Len() * dictEntrySize); err != nil {
+		return err
+	}
 	if st.ownState[o] != old {
+		if err := st.charge(dictSize + old.Len()*dictEntrySize); err != nil {
+			return err
+		}
 		merged := NewDict()
 		for k, v := range old.Iter() {
 			merged.Set(k, v)
@@ -491,6 +568,9 @@ func (st *state) build() error {
 func (st *state) newobj(offset int, op byte) error {
 	cls, args, err := st.popClassArgs("NEWOBJ")
 	if err != nil {
+		return err
+	}
+	if err := st.charge(objectSize); err != nil {
 		return err
 	}
 	o := st.spare
@@ -537,6 +617,9 @@ func (st *state) newobjEx(offset int, op byte) error {
 	if !ok {
 		return errorf(ErrBadValue, "NEWOBJ_EX keyword arguments are %s, not a dict", PythonType(kwargsV))
 	}
+	if err := st.charge(objectSize + kw.Len()*dictEntrySize); err != nil {
+		return err
+	}
 	kwargs := make(map[string]any, kw.Len())
 	for k, v := range kw.Iter() {
 		name, ok := asStr(k)
@@ -561,6 +644,9 @@ func (st *state) obj(offset int, op byte) error {
 	if !ok {
 		return errorf(ErrBadValue, "OBJ class is %s", PythonType(items[0]))
 	}
+	if err := st.charge(objectSize + len(items)*slotSize); err != nil {
+		return err
+	}
 	args := make(Tuple, len(items)-1)
 	copy(args, items[1:])
 	st.newObject(&Object{Class: cls, Build: BuildOldStyle, Args: args}, offset, op)
@@ -580,6 +666,9 @@ func (st *state) inst(offset int, op byte) error {
 	a2 := st.pos - len(l2) - 1
 	items, err := st.popMark()
 	if err != nil {
+		return err
+	}
+	if err := st.charge(objectSize + len(items)*slotSize); err != nil {
 		return err
 	}
 	args := make(Tuple, len(items))

@@ -33,6 +33,23 @@ var (
 	ErrBadValue = errors.New("bad value")
 )
 
+// BudgetError is the cause (in Error.Err) of the failure of a pickle that
+// builds more than its budget allows (see Limits.BuildPerByte). It unwraps
+// to ErrLimit.
+type BudgetError struct {
+	// Size is the length of the pickle in bytes.
+	Size int
+	// Budget is Limits.Budget(Size), the bytes it may build.
+	Budget int
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("decoding builds over the budget of %d bytes for a pickle of %d bytes (Limits.BuildPerByte, MinBuild, MaxBuild)", e.Budget, e.Size)
+}
+
+// Unwrap returns ErrLimit.
+func (e *BudgetError) Unwrap() error { return ErrLimit }
+
 // Error is a decoding error: where it happened and why.
 type Error struct {
 	// Offset is the position in the data of the opcode that failed.

@@ -4,18 +4,27 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
 // FuzzDecode checks that no input makes the decoder panic and that every
 // failure is an *Error. It is seeded with the hand-written opcode pickles and
 // the golden corpus. A class registered with RegisterItems must decode as
-// it does with Register.
+// it does with Register. Decoding must not allocate more than a small
+// budget (fuzzBudget) allows for the input's size: an opcode that builds
+// what the budget does not count would let a short pickle build far more
+// than its size justifies.
 func FuzzDecode(f *testing.F) {
 	for _, tc := range decOpcodeCases {
 		f.Add([]byte(tc.in))
 	}
 	f.Add(stdCallMessage)
+	for _, tc := range budgetCases {
+		if len(tc.data) < 1<<20 {
+			f.Add([]byte(tc.data))
+		}
+	}
 	f.Add([]byte("\x80\x02cgeo\nP\nq\x00)\x81q\x01}q\x02(U\x01xq\x03K\x01U\x01yh\x03ub."))
 	for _, dir := range []string{"testdata/golden", "testdata/bench"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.pickle"))
@@ -45,7 +54,12 @@ func FuzzDecode(f *testing.F) {
 	}
 	// The StateItems path must fail exactly when the Dict path fails.
 	plain, items := decItemsRegistries()
+	tight := &Decoder{Registry: reg, Limits: fuzzBudget}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		var err error
+		if n, bound := allocated(func() { _, err = tight.Decode(data) }), maxAllocated(len(data)); n > bound {
+			t.Fatalf("decoding %d bytes allocated %d bytes, over %d (error %v)", len(data), n, bound, err)
+		}
 		for _, lim := range []Limits{{}, {MaxMemo: 8, MaxContainerLen: 2, MaxStringLen: 16}, {MaxDepth: 1}} {
 			_, werr := (&Decoder{Registry: plain, Limits: lim}).Decode(data)
 			_, err := (&Decoder{Registry: items, Limits: lim}).Decode(data)
@@ -70,4 +84,27 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzBudget is a small build budget: 16 bytes per byte of input, at least
+// 16 KiB, at most 256 KiB.
+var fuzzBudget = Limits{BuildPerByte: 16, MinBuild: 16 << 10, MaxBuild: 256 << 10}
+
+// maxAllocated is the most a decoder with fuzzBudget may allocate for a
+// pickle of n bytes: its budget twice over (what the budget counts is an
+// estimate, and slices grow past their length), 32 bytes per byte of input
+// for what it does not count (scalars, each at most 8 or 16 bytes and 2
+// bytes of input; the one copy of the input that strings share), and 64
+// KiB of fixed costs (a decoding state, when the pool has none).
+func maxAllocated(n int) uint64 {
+	return uint64(2*fuzzBudget.Budget(n) + 32*n + 64<<10)
+}
+
+// allocated returns the bytes the heap allocated while f ran.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

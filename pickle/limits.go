@@ -23,6 +23,30 @@ type Limits struct {
 	// MaxBigIntBytes bounds the size of one long: the byte count of LONG1
 	// and LONG4, and the digit count of LONG and INT text divided by 2.
 	MaxBigIntBytes int
+
+	// BuildPerByte, MinBuild and MaxBuild set the build budget of a pickle
+	// (see Budget): the memory, in bytes, that decoding it may build.
+	// Opcodes such as DUP and memo GETs let a few bytes of input build a
+	// reference each, and a compressed Pyro message can carry millions of
+	// them in a few kilobytes, so the budget counts what decoding builds,
+	// not what it reads: every slot of the stack and the memo and every
+	// item of a tuple, list, set or instance (16 bytes: an interface
+	// value), every dict entry (64 bytes), every container and instance
+	// made (its Go size), every byte copied into a bytearray or bytes
+	// value, and every entry a BUILD sets in an existing dict. What is not
+	// counted is bounded by the input itself: the one copy of the pickle
+	// that decoded strings share, and scalars (at most a few bytes per
+	// byte of input). A pickle over its budget fails with a *BudgetError.
+	//
+	// A pickle Python writes builds up to about 120 bytes per byte of
+	// input (a list of empty dicts), most far less: a list of small ints
+	// 16, a list of strings or instances 20 to 50.
+	BuildPerByte int
+	// MinBuild is the budget of every pickle, however short.
+	MinBuild int
+	// MaxBuild is the most any pickle may build, however long: the largest
+	// list a pickle can hold is about MaxBuild/16 items.
+	MaxBuild int
 }
 
 // DefaultLimits are used for zero fields of a Decoder's Limits. They admit
@@ -34,6 +58,9 @@ var DefaultLimits = Limits{
 	MaxStringLen:    64 << 20,
 	MaxContainerLen: 1 << 24,
 	MaxBigIntBytes:  64 << 10,
+	BuildPerByte:    128,
+	MinBuild:        1 << 20,
+	MaxBuild:        128 << 20,
 }
 
 // withDefaults returns l with zero fields set from DefaultLimits.
@@ -53,5 +80,27 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxBigIntBytes <= 0 {
 		l.MaxBigIntBytes = DefaultLimits.MaxBigIntBytes
 	}
+	if l.BuildPerByte <= 0 {
+		l.BuildPerByte = DefaultLimits.BuildPerByte
+	}
+	if l.MinBuild <= 0 {
+		l.MinBuild = DefaultLimits.MinBuild
+	}
+	if l.MaxBuild <= 0 {
+		l.MaxBuild = DefaultLimits.MaxBuild
+	}
 	return l
+}
+
+// Budget returns the build budget of a pickle of n bytes: BuildPerByte*n,
+// but at least MinBuild and at most MaxBuild (zero fields taking their
+// DefaultLimits value). A server that decodes many messages at once can
+// bound their memory by their budgets, known before decoding starts.
+func (l Limits) Budget(n int) int {
+	l = l.withDefaults()
+	b := l.MaxBuild
+	if n < l.MaxBuild/l.BuildPerByte {
+		b = max(n*l.BuildPerByte, l.MinBuild)
+	}
+	return min(b, l.MaxBuild)
 }

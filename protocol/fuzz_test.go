@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 )
 
@@ -60,14 +61,20 @@ func checkError(t *testing.T, err error) {
 
 // FuzzReadMessage: any byte stream yields messages within the size limit or
 // typed errors; reading goes on only after the errors that keep the stream
-// in sync. Every message read re-encodes to itself.
+// in sync. Every message read re-encodes to itself. Reading a message,
+// decompression included, allocates no more than the size limit justifies.
 func FuzzReadMessage(f *testing.F) {
 	seedFrames(f)
+	f.Add(frameOf("PYRO", 5, 18, int32(len(fuzzBomb)), FlagCompressed, 0, fuzzBomb))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
 		c := NewConn(newBytesConn(data), Options{MaxMessageSize: fuzzLimit})
 		for range 32 {
-			body, _, err := c.ReadMessage(ctx)
+			var body []byte
+			var err error
+			if n := allocated(func() { body, _, err = c.ReadMessage(ctx) }); n > maxReadAlloc(len(data)) {
+				t.Fatalf("reading a message of a %d-byte stream allocated %d bytes, over %d (error %v)", len(data), n, maxReadAlloc(len(data)), err)
+			}
 			if err != nil {
 				checkError(t, err)
 				if errors.Is(err, ErrCompression) || errors.Is(err, ErrXMLPickle) {
@@ -134,4 +141,24 @@ func FuzzServerHandshake(f *testing.F) {
 			t.Fatalf("granted a client that sent %x", data)
 		}
 	})
+}
+
+// fuzzBomb inflates to 1 MiB, 16 times fuzzLimit.
+var fuzzBomb = zlibOf(make([]byte, 1<<20))
+
+// maxReadAlloc is the most reading one message of a stream of n bytes may
+// allocate: the body as received (grown by doubling), the decompressed
+// body up to the limit (grown by doubling: twice the limit), and a zlib
+// reader (about 40 KiB) with room to spare.
+func maxReadAlloc(n int) uint64 {
+	return uint64(2*n + 2*(fuzzLimit+1) + 128<<10)
+}
+
+// allocated returns the bytes the heap allocated while f ran.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }

@@ -1,0 +1,97 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gopyro/gopyro/pickle"
+)
+
+// A request's pickle may build up to its budget (pickle.Limits.Budget,
+// proportional to its size, at most 128 MiB) while it is decoded, and many
+// connections decode at once. A daemon bounds the memory of the requests it
+// decodes at once by reserving, before decoding, the body twice (the body
+// and the one copy of it decoded strings share) plus its budget from
+// DaemonOptions.MaxDecodeMemory. A request that does not fit waits up to
+// decodeWait for others to finish, then is answered with a PyroError; the
+// connection goes on. Requests of at most freeDecodeBody bytes, the
+// everyday calls, reserve nothing: they cost at most a few MiB each, so
+// hostile connections that fill the bound keep no one else out.
+
+// DefaultMaxDecodeMemory is the bound used when DaemonOptions.MaxDecodeMemory
+// is 0: room for three 16 MB requests decoding at once, or one as large as
+// the default message size limit allows.
+const DefaultMaxDecodeMemory = 512 << 20
+
+// freeDecodeBody is the largest request body decoded without a reservation.
+const freeDecodeBody = 16 << 10
+
+// decodeWait is how long a request waits for room to be decoded.
+const decodeWait = 2 * time.Second
+
+// decodeCost is the reservation of a request body of n bytes.
+func decodeCost(n int) int64 {
+	return 2*int64(n) + int64(pickle.DefaultLimits.Budget(n))
+}
+
+// decodeMemory is a weighted semaphore over bytes.
+type decodeMemory struct {
+	capacity int64
+	wait     time.Duration
+
+	mu      sync.Mutex
+	used    int64
+	changed chan struct{} // closed and replaced at every release
+}
+
+func newDecodeMemory(capacity int64) *decodeMemory {
+	return &decodeMemory{capacity: capacity, wait: decodeWait, changed: make(chan struct{})}
+}
+
+// errDecodeMemory is the refusal of a request that found no room.
+type errDecodeMemory struct {
+	need, used, capacity int64
+}
+
+func (e *errDecodeMemory) Error() string {
+	return fmt.Sprintf("server too busy: decoding this request needs %d bytes, and the requests being decoded hold %d of the daemon's %d (MaxDecodeMemory); try again later", e.need, e.used, e.capacity)
+}
+
+// acquire reserves n bytes (at most the whole capacity: a request larger
+// than the bound is decoded alone), waiting up to m.wait for room. It
+// returns the bytes to release.
+func (m *decodeMemory) acquire(ctx context.Context, n int64) (int64, error) {
+	n = min(n, m.capacity)
+	var timer *time.Timer
+	for {
+		m.mu.Lock()
+		if m.used+n <= m.capacity {
+			m.used += n
+			m.mu.Unlock()
+			return n, nil
+		}
+		used, changed := m.used, m.changed
+		m.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(m.wait)
+			defer timer.Stop()
+		}
+		select {
+		case <-changed:
+		case <-timer.C:
+			return 0, &errDecodeMemory{need: n, used: used, capacity: m.capacity}
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+func (m *decodeMemory) release(n int64) {
+	m.mu.Lock()
+	m.used -= n
+	close(m.changed)
+	m.changed = make(chan struct{})
+	m.mu.Unlock()
+}
