@@ -13,7 +13,7 @@
 //	Assign(dst any, v any) error              typed conversion of an already decoded value
 //	Marshal(v any) ([]byte, error)            encode at protocol 2, as Pyro 3 does
 //	type Decoder struct{ Limits; Registry }   (*Decoder).Decode(data []byte) (any, error)
-//	type Encoder struct{ Protocol; MaxDepth } (*Encoder).Append(dst []byte, v any) ([]byte, error)
+//	type Encoder struct{ Protocol; ... }     (*Encoder).Append(dst []byte, v any) ([]byte, error)
 //	type Registry                             Python class path → Go DecodeFunc; DefaultRegistry
 //	type Pickler interface                    Go types that cross the wire as Python instances
 //	type StatePickler interface               a Pickler the encoder writes without building its Object
@@ -110,19 +110,31 @@
 // top-level tuples, sets and bytearrays of them, classes and globals encode
 // byte for byte as cPickle.dumps(x, protocol) does. CPython decides which
 // strings and nested tuples to memoize from reference counts, which Go does
-// not have, and orders dicts by hash; the encoder never memoizes strings,
-// always memoizes non-empty tuples and writes dict keys sorted (so the output
-// is deterministic), so other pickles differ from cPickle's in BINPUT opcodes
-// and item order only, and load as equal values of the same types.
+// not have, and orders dicts by hash; the encoder memoizes non-empty tuples,
+// and strings, bytes and longs of 64 bytes or more inside containers, and
+// writes dict keys sorted (so the output is deterministic), so other pickles
+// differ from cPickle's in BINPUT opcodes and item order only, and load as
+// equal values of the same types.
 //
-// Values with identity in Go — *List, Dict, *Set, *FrozenSet, *Object, and
-// Picklers that are pointers — are memoized: a value referenced twice is
-// written once and fetched from the memo after, and a list or instance that
-// contains itself is written as Python writes it (memoized before its
-// contents). Go values without identity (slices, maps, structs) are written
-// each time they occur; a cycle through them, possible only through pointers
-// or maps, fails with ErrEncodeDepth once the nesting passes MaxDepth
-// (default 1000, Python's recursion limit) instead of exhausting the stack.
+// Values with identity in Go — *List, Dict, *Set, *FrozenSet, *Object,
+// Picklers that are pointers, and tuples, bytearrays and those long strings
+// by the address and length of their contents — are memoized: a value
+// referenced twice is written once and fetched from the memo after, so a
+// decoded value encodes about as short as the pickle it came from (a tuple
+// holding the same tuple twice, forty deep, is 205 bytes, as with cPickle,
+// not 2^40 items). A list or instance that contains itself is written as
+// Python writes it (memoized before its contents), and so is a tuple that
+// contains itself through one. Go values without identity (other slices,
+// maps, structs) are written each time they occur; a cycle through them,
+// possible only through pointers or maps, fails with ErrEncodeDepth once the
+// nesting passes MaxDepth (default 1000, Python's recursion limit) instead
+// of exhausting the stack.
+//
+// An Encoder's MaxOutput (default DefaultMaxOutput, 64 MiB, the message size
+// a gopyro peer accepts by default) bounds the pickle's length: past it,
+// Append fails with an *EncodeError wrapping ErrOutputLimit, having written
+// at most one string beyond the limit, rather than building a pickle no peer
+// would take.
 //
 // An Encoder is configuration only; Append is safe for concurrent use. It
 // uses no reflection for the value model and common Go types, and allocates

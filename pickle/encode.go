@@ -23,6 +23,20 @@ const batchSize = 1000
 // Encoder.MaxDepth is zero. It matches CPython's default recursion limit.
 const DefaultEncodeMaxDepth = 1000
 
+// DefaultMaxOutput is the pickle length beyond which encoding fails when
+// Encoder.MaxOutput is zero: 64 MiB, the message size limit a gopyro peer
+// applies by default (protocol.DefaultMaxMessageSize), so that a pickle no
+// default peer would accept is never built.
+const DefaultMaxOutput = 64 << 20
+
+// minSharedLeaf is the length from which strings, bytes and longs are
+// memoized by identity: a value repeated through the memo costs a memo load
+// (2 or 5 bytes) per reference instead of its whole length, so a pickle
+// that references one long string many times stays as short as it came.
+// Shorter leaves are written each time, as cPickle writes them when they
+// are not shared.
+const minSharedLeaf = 64
+
 // HighestProtocol is the highest pickle protocol the Encoder writes. Pyro 3
 // peers (Python 2) read protocols 0 to 2; protocols 3 to 5 are for Python 3
 // peers.
@@ -42,6 +56,11 @@ var (
 	// ErrUnsupportedValue: the value exists in Python but cannot be written
 	// at the chosen protocol, or an Object is malformed.
 	ErrUnsupportedValue = errors.New("value cannot be pickled")
+	// ErrOutputLimit: the pickle would be longer than the encoder's
+	// MaxOutput. Values shared by identity are written once, so this is
+	// the mark of a value too large for the peer, or of one whose parts
+	// are repeated without identity (Go slices, maps and structs).
+	ErrOutputLimit = errors.New("pickle longer than the output limit")
 )
 
 // EncodeError reports a value that could not be encoded.
@@ -85,6 +104,11 @@ type Encoder struct {
 	// MaxDepth bounds the nesting of the encoded value; zero means
 	// DefaultEncodeMaxDepth.
 	MaxDepth int
+	// MaxOutput bounds the length in bytes of the pickle (not counting
+	// what dst held); zero means DefaultMaxOutput, math.MaxInt lifts the
+	// bound. Past it Append fails with ErrOutputLimit, having written at
+	// most MaxOutput bytes plus one string's worth into dst's buffer.
+	MaxOutput int
 }
 
 // Marshal returns the protocol 2 pickle of v.
@@ -111,11 +135,20 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 		s.next = 0 // MEMOIZE numbers them from 0
 	}
 	start := len(dst)
+	maxOut := e.MaxOutput
+	if maxOut <= 0 {
+		maxOut = DefaultMaxOutput
+	}
+	s.maxOut = maxOut
+	s.limit = start + min(maxOut, math.MaxInt-start)
 	if s.proto >= 2 {
 		s.buf = append(s.buf, opProto, byte(s.proto))
 	}
 	err := s.encode(v, 0)
 	out := append(s.buf, opStop)
+	if err == nil && len(out) > s.limit {
+		err = s.overLimit(v)
+	}
 	s.release()
 	if err != nil {
 		return dst[:start], err
@@ -123,11 +156,24 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 	return out, nil
 }
 
+// overLimit is the error for a pickle that has grown past the limit by the
+// time v is to be written.
+func (s *encState) overLimit(v any) error {
+	return &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w of %d bytes", ErrOutputLimit, s.maxOut)}
+}
+
+// full reports whether the pickle has grown past the limit. Containers ask
+// before each item and dict entry, so the pickle passes the limit by at most
+// one scalar or string before encoding stops.
+func (s *encState) full() bool { return len(s.buf) > s.limit }
+
 // ident is the identity of a Go value that is memoized: its address and
-// type (a struct and its first field share an address).
+// type (a struct and its first field share an address), and for slices and
+// strings their length (a tuple and its prefix share an address).
 type ident struct {
 	p unsafe.Pointer
 	t reflect.Type
+	n int
 }
 
 // Types of the value-model pointers, for idents.
@@ -137,7 +183,46 @@ var (
 	setPtrType       = reflect.TypeFor[*Set]()
 	frozenSetPtrType = reflect.TypeFor[*FrozenSet]()
 	objectPtrType    = reflect.TypeFor[*Object]()
+	tupleType        = reflect.TypeFor[Tuple]()
+	stringType       = reflect.TypeFor[string]()
+	byteStringType   = reflect.TypeFor[ByteString]()
+	byteSliceType    = reflect.TypeFor[[]byte]()
+	bytesType        = reflect.TypeFor[Bytes]()
+	byteArrayType    = reflect.TypeFor[ByteArray]()
 )
+
+// leafID is the identity under which a string-like value str of type t,
+// written at depth, is memoized; it is the zero ident when the value is too
+// short to be worth it, or is the whole pickle (which nothing can reference
+// again).
+func leafID(str string, t reflect.Type, depth int) ident {
+	if len(str) < minSharedLeaf || depth == 0 {
+		return ident{}
+	}
+	return ident{p: unsafe.Pointer(unsafe.StringData(str)), t: t, n: len(str)}
+}
+
+// encodeSharedUnicode writes a long unicode string, memoized by identity.
+func (s *encState) encodeSharedUnicode(str string) error {
+	id := leafID(str, stringType, 1)
+	if s.memoized(id) {
+		return nil
+	}
+	if err := s.encodeUnicode(str); err != nil {
+		return err
+	}
+	s.put(id)
+	return nil
+}
+
+// encodeSharedStr writes a long str of Go type t, memoized by identity.
+func (s *encState) encodeSharedStr(str string, t reflect.Type) {
+	id := leafID(str, t, 1)
+	if !s.memoized(id) {
+		s.encodeStr(str)
+		s.put(id)
+	}
+}
 
 // memoEntry records the memo index of a value with identity.
 type memoEntry struct {
@@ -156,8 +241,12 @@ type encState struct {
 	proto    int
 	maxDepth int
 	next     int // next memo index
+	maxOut   int // the Encoder's MaxOutput, defaults applied
+	limit    int // the length of buf past which encoding fails
 	memo     []memoEntry
-	memoMap  map[ident]int
+	table    memoTable // the memo once it outgrows memo
+	hashed   bool      // the memo is in table
+	addrs    uint64    // the addrBits of the idents in memo
 	classes  []classEntry
 	items    []dictItem // Dict items being written, nested dicts after outer ones
 	strKeys  []string   // sorted keys of string-keyed maps being written
@@ -167,14 +256,16 @@ type encState struct {
 
 var encStatePool = sync.Pool{New: func() any { return new(encState) }}
 
-// memoMapThreshold is the memo size beyond which lookups use a map.
-const memoMapThreshold = 16
+// memoTableThreshold is the memo size beyond which lookups use a table.
+const memoTableThreshold = 16
 
 func (s *encState) release() {
 	s.buf = nil
 	clear(s.memo)
 	s.memo = s.memo[:0]
-	s.memoMap = nil
+	s.table.reset()
+	s.hashed = false
+	s.addrs = 0
 	s.classes = s.classes[:0]
 	s.items = reuse(s.items)
 	s.strKeys = reuse(s.strKeys)
@@ -196,16 +287,24 @@ func reuse[T any](b []T) []T {
 }
 
 func (s *encState) lookup(id ident) (int, bool) {
-	if s.memoMap != nil {
-		idx, ok := s.memoMap[id]
-		return idx, ok
+	if s.hashed {
+		return s.table.lookup(id)
+	}
+	if s.addrs&addrBit(id.p) == 0 {
+		return 0, false
 	}
 	for _, m := range s.memo {
-		if m.id == id {
+		if m.id.p == id.p && m.id == id {
 			return m.idx, true
 		}
 	}
 	return 0, false
+}
+
+// addrBit is the bit of an address in encState.addrs: most values looked
+// up in a short memo were never stored, and most of those miss its bits.
+func addrBit(p unsafe.Pointer) uint64 {
+	return 1 << (uint64(uintptr(p)) * 0x9e3779b97f4a7c15 >> 58)
 }
 
 // put writes a memo store for the value just built and, when id is not
@@ -229,15 +328,16 @@ func (s *encState) put(id ident) {
 	if id.p == nil {
 		return
 	}
-	if s.memoMap != nil {
-		s.memoMap[id] = idx
+	if s.hashed {
+		s.table.put(id, idx)
 		return
 	}
+	s.addrs |= addrBit(id.p)
 	s.memo = append(s.memo, memoEntry{id, idx})
-	if len(s.memo) > memoMapThreshold {
-		s.memoMap = make(map[ident]int, 2*len(s.memo))
+	if len(s.memo) > memoTableThreshold {
+		s.hashed = true
 		for _, m := range s.memo {
-			s.memoMap[m.id] = m.idx
+			s.table.put(m.id, m.idx)
 		}
 	}
 }
@@ -263,6 +363,14 @@ func (s *encState) memoized(id ident) bool {
 		return true
 	}
 	return false
+}
+
+// putLeaf memoizes the leaf just written when its id is not zero; short
+// leaves get no memo store, as cPickle gives none to unshared strings.
+func (s *encState) putLeaf(id ident) {
+	if id.p != nil {
+		s.put(id)
+	}
 }
 
 // dictPtr returns the identity of a Dict: og-rek's Dict is a single pointer.
@@ -305,21 +413,41 @@ func (s *encState) encode(v any, depth int) error {
 	case float32:
 		s.encodeFloat(float64(x))
 	case string:
-		return s.encodeUnicode(x)
+		if len(x) < minSharedLeaf || depth == 0 {
+			return s.encodeUnicode(x)
+		}
+		return s.encodeSharedUnicode(x)
 	case ByteString:
-		s.encodeStr(string(x))
+		if len(x) < minSharedLeaf || depth == 0 {
+			s.encodeStr(string(x))
+		} else {
+			s.encodeSharedStr(string(x), byteStringType)
+		}
 	case []byte:
-		s.encodeStr(unsafe.String(unsafe.SliceData(x), len(x)))
+		str := unsafe.String(unsafe.SliceData(x), len(x))
+		if len(x) < minSharedLeaf || depth == 0 {
+			s.encodeStr(str)
+		} else {
+			s.encodeSharedStr(str, byteSliceType)
+		}
 	case Bytes:
-		return s.encodeBytes(string(x), depth)
+		return s.encodeBytes(string(x), leafID(string(x), bytesType, depth))
 	case ByteArray:
-		return s.encodeByteArray(x, depth)
+		return s.encodeByteArray(x)
 	case *big.Int:
 		if x == nil {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		s.encodeLong(x)
+		if x.BitLen() < 8*minSharedLeaf || depth == 0 {
+			s.encodeLong(x)
+			return nil
+		}
+		id := ident{p: unsafe.Pointer(x), t: bigIntPtrType}
+		if !s.memoized(id) {
+			s.encodeLong(x)
+			s.put(id)
+		}
 	case Tuple:
 		return s.encodeTuple(x, depth, true)
 	case *List:
@@ -327,7 +455,7 @@ func (s *encState) encode(v any, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		id := ident{unsafe.Pointer(x), listPtrType}
+		id := ident{p: unsafe.Pointer(x), t: listPtrType}
 		if s.memoized(id) {
 			return nil
 		}
@@ -357,13 +485,13 @@ func (s *encState) encode(v any, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encodeSet("set", ident{unsafe.Pointer(x), setPtrType}, x.Items, depth)
+		return s.encodeSet("set", ident{p: unsafe.Pointer(x), t: setPtrType}, x.Items, depth)
 	case *FrozenSet:
 		if x == nil {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encodeSet("frozenset", ident{unsafe.Pointer(x), frozenSetPtrType}, x.Items, depth)
+		return s.encodeSet("frozenset", ident{p: unsafe.Pointer(x), t: frozenSetPtrType}, x.Items, depth)
 	case Class:
 		return s.encodeClass(x)
 	case *Object:
@@ -371,7 +499,7 @@ func (s *encState) encode(v any, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		return s.encodeObject(x, ident{unsafe.Pointer(x), objectPtrType}, depth)
+		return s.encodeObject(x, ident{p: unsafe.Pointer(x), t: objectPtrType}, depth)
 	case Pickler:
 		return s.encodePickler(x, depth)
 	default:
@@ -626,8 +754,12 @@ func appendRawUnicodeEscape(b []byte, s string) []byte {
 
 // encodeBytes writes a Python 3 bytes: BINBYTES at protocol 3, else the form
 // Python 3 itself uses for older protocols, _codecs.encode(latin1_text,
-// 'latin1'), which Python 2 loads as a str.
-func (s *encState) encodeBytes(b string, depth int) error {
+// 'latin1'), which Python 2 loads as a str. It is memoized under id (see
+// putLeaf).
+func (s *encState) encodeBytes(b string, id ident) error {
+	if id.p != nil && s.memoized(id) {
+		return nil
+	}
 	if s.proto >= 3 {
 		if len(b) < 256 {
 			s.buf = append(s.buf, opShortBinbytes, byte(len(b)))
@@ -636,6 +768,7 @@ func (s *encState) encodeBytes(b string, depth int) error {
 			s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(b)))
 		}
 		s.buf = append(s.buf, b...)
+		s.putLeaf(id)
 		return nil
 	}
 	if err := s.encodeClass(Class{Module: "_codecs", Name: "encode"}); err != nil {
@@ -646,7 +779,7 @@ func (s *encState) encodeBytes(b string, depth int) error {
 	s.encodeStr("latin1")
 	s.endTuple(2)
 	s.buf = append(s.buf, opReduce)
-	s.put(ident{})
+	s.put(id)
 	return nil
 }
 
@@ -697,20 +830,28 @@ func (s *encState) startTuple(n int) {
 
 // encodeByteArray writes a bytearray as Python 2 reduces it:
 // bytearray(latin1_text, 'latin-1'); at protocols 3 and 4, bytearray(bytes);
-// at protocol 5, BYTEARRAY8.
-func (s *encState) encodeByteArray(b ByteArray, depth int) error {
+// at protocol 5, BYTEARRAY8. A bytearray is mutable, so one that is
+// referenced twice is written once whatever its length, like a list.
+func (s *encState) encodeByteArray(b ByteArray) error {
+	var id ident
+	if len(b) > 0 {
+		id = ident{p: unsafe.Pointer(unsafe.SliceData(b)), t: byteArrayType, n: len(b)}
+		if s.memoized(id) {
+			return nil
+		}
+	}
 	if s.proto >= 5 {
 		s.buf = append(s.buf, opBytearray8)
 		s.buf = binary.LittleEndian.AppendUint64(s.buf, uint64(len(b)))
 		s.buf = append(s.buf, b...)
-		s.put(ident{})
+		s.put(id)
 		return nil
 	}
 	if s.proto >= 3 {
 		if err := s.encodeClass(Class{Module: "builtins", Name: "bytearray"}); err != nil {
 			return err
 		}
-		if err := s.encodeBytes(string(b), depth); err != nil {
+		if err := s.encodeBytes(string(b), ident{}); err != nil {
 			return err
 		}
 		s.endTuple(1)
@@ -724,12 +865,17 @@ func (s *encState) encodeByteArray(b ByteArray, depth int) error {
 		s.endTuple(2)
 	}
 	s.buf = append(s.buf, opReduce)
-	s.put(ident{})
+	s.put(id)
 	return nil
 }
 
 // encodeTuple writes a tuple. memo says whether to store it in the memo, as
-// cPickle does for tuples that other objects also reference.
+// cPickle does for tuples that other objects also reference. A memoized
+// tuple is known by its items' address and count: a tuple the decoder made
+// once and referenced twice is one Go slice, so it is written once and then
+// loaded from the memo, however often it is referenced (as cPickle does; a
+// tuple holding the same tuple twice, forty deep, stays a few hundred bytes
+// rather than 2^40 items).
 func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
 	if len(t) == 0 {
 		if s.proto >= 1 {
@@ -739,20 +885,56 @@ func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
 		}
 		return nil
 	}
+	var id ident
+	if memo {
+		id = ident{p: unsafe.Pointer(unsafe.SliceData(t)), t: tupleType, n: len(t)}
+		if s.memoized(id) {
+			return nil
+		}
+	}
 	if depth >= s.maxDepth {
 		return &EncodeError{Type: "pickle.Tuple", Err: ErrEncodeDepth}
 	}
+	next := s.next
 	s.startTuple(len(t))
 	for i, item := range t {
+		if s.full() {
+			return atPath(s.overLimit(item), indexPath(i))
+		}
 		if err := s.encode(item, depth+1); err != nil {
 			return atPath(err, indexPath(i))
 		}
 	}
-	s.endTuple(len(t))
-	if memo {
-		s.put(ident{})
+	if memo && s.next != next {
+		// The tuple may have been written while its items were: it
+		// contains itself through a list, dict or instance. Then the
+		// items on the stack are dropped and the memo's copy is used.
+		if idx, ok := s.lookup(id); ok {
+			s.popTuple(len(t))
+			s.get(idx)
+			return nil
+		}
 	}
+	s.endTuple(len(t))
+	s.put(id)
 	return nil
+}
+
+// popTuple drops the items (and MARK) of a tuple of n items from the stack,
+// as cPickle does for a tuple that turned out to be recursive.
+func (s *encState) popTuple(n int) {
+	switch {
+	case s.proto >= 2 && n <= 3:
+		for range n {
+			s.buf = append(s.buf, opPop)
+		}
+	case s.proto >= 1:
+		s.buf = append(s.buf, opPopMark)
+	default:
+		for range n + 1 {
+			s.buf = append(s.buf, opPop)
+		}
+	}
 }
 
 // startList writes an empty list and stores it in the memo under p.
@@ -781,6 +963,9 @@ func (s *encState) appendItems(items []any, depth int) error {
 			s.buf = append(s.buf, opMark)
 		}
 		for i, item := range batch {
+			if s.full() {
+				return atPath(s.overLimit(item), indexPath(start+i))
+			}
 			if err := s.encode(item, depth+1); err != nil {
 				return atPath(err, indexPath(start+i))
 			}
@@ -805,6 +990,9 @@ func encodeSlice[T any](s *encState, items []T, write func(*encState, T) error) 
 			s.buf = append(s.buf, opMark)
 		}
 		for i, item := range batch {
+			if s.full() {
+				return atPath(s.overLimit(item), indexPath(start+i))
+			}
 			if err := write(s, item); err != nil {
 				return atPath(err, indexPath(start+i))
 			}
@@ -841,6 +1029,9 @@ func encodeStringMap[V any](s *encState, m map[string]V, depth int, write func(*
 	b := batcher{s: s, n: len(m)}
 	for i := mark; i < mark+len(m); i++ {
 		k := s.strKeys[i] // s.strKeys may grow while the values are written
+		if s.full() {
+			return atPath(s.overLimit(m[k]), "["+strconv.Quote(k)+"]")
+		}
 		b.before()
 		if err := s.encodeUnicode(k); err != nil {
 			return atPath(err, "{key}")
@@ -889,7 +1080,7 @@ func (b *batcher) after() {
 }
 
 func (s *encState) encodeDict(d Dict, depth int) error {
-	id := ident{dictPtr(d), dictType}
+	id := ident{p: dictPtr(d), t: dictType}
 	if id.p == nil {
 		s.startDict(ident{})
 		return nil
@@ -920,6 +1111,9 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 	b := batcher{s: s, n: len(s.items) - mark}
 	for i := mark; i < mark+b.n; i++ {
 		it := s.items[i] // s.items may grow while the values are written
+		if s.full() {
+			return atPath(s.overLimit(it.v), "["+keyString(it.k)+"]")
+		}
 		b.before()
 		if err := s.encode(it.k, depth+1); err != nil {
 			return atPath(err, "{key}")
@@ -1038,6 +1232,9 @@ func (s *encState) setItemsPairs(kv []any, depth int) error {
 	}
 	b := batcher{s: s, n: len(kv) / 2}
 	for i := 0; i < len(kv); i += 2 {
+		if s.full() {
+			return atPath(s.overLimit(kv[i]), ".DictItems"+indexPath(i))
+		}
 		b.before()
 		if err := s.encode(kv[i], depth+1); err != nil {
 			return atPath(err, ".DictItems"+indexPath(i))
@@ -1089,6 +1286,9 @@ func (s *encState) encodeSet4(mutable bool, p ident, items []any, depth int) err
 	for start := 0; start < len(items) || (start == 0 && !mutable); start += batchSize {
 		s.buf = append(s.buf, opMark)
 		for i, item := range items[start:min(start+batchSize, len(items))] {
+			if s.full() {
+				return atPath(s.overLimit(item), indexPath(start+i))
+			}
 			if err := s.encode(item, depth+1); err != nil {
 				return atPath(err, indexPath(start+i))
 			}
@@ -1278,7 +1478,7 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 			s.buf = append(s.buf, opNone)
 			return nil
 		}
-		p = ident{rv.UnsafePointer(), rv.Type()}
+		p = ident{p: rv.UnsafePointer(), t: rv.Type()}
 		if s.memoized(p) {
 			return nil
 		}
@@ -1294,7 +1494,7 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 		return &EncodeError{Type: rv.Type().String(), Err: fmt.Errorf("%w: PickleObject returned nil", ErrUnsupportedValue)}
 	}
 	if p.p == nil {
-		p = ident{unsafe.Pointer(o), objectPtrType}
+		p = ident{p: unsafe.Pointer(o), t: objectPtrType}
 	}
 	return s.encodeObject(o, p, depth)
 }

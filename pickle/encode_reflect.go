@@ -120,6 +120,9 @@ func (s *encState) encodeSeq(rv reflect.Value, depth int) error {
 			s.buf = append(s.buf, opMark)
 		}
 		for i := start; i < end; i++ {
+			if s.full() {
+				return atPath(s.overLimit(valueOrNil(rv.Index(i))), indexPath(i))
+			}
 			if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
 				return atPath(err, indexPath(i))
 			}
@@ -162,6 +165,9 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 	}()
 	b := batcher{s: s, n: n}
 	for _, k := range keys {
+		if s.full() {
+			return atPath(s.overLimit(valueOrNil(k)), "{key}")
+		}
 		b.before()
 		if err := s.encodeElem(k, depth+1); err != nil {
 			return atPath(err, "{key}")
@@ -304,7 +310,7 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 		if rv.CanInterface() {
 			o := new(Object)
 			*o = rv.Interface().(Object)
-			return s.encodeObject(o, ident{unsafe.Pointer(o), objectPtrType}, depth)
+			return s.encodeObject(o, ident{p: unsafe.Pointer(o), t: objectPtrType}, depth)
 		}
 	}
 	fields := Fields(rv.Type())
@@ -322,6 +328,9 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 	for _, i := range use {
 		f := fields[i]
 		fv, _ := fieldByIndex(rv, f.Index)
+		if s.full() {
+			return atPath(s.overLimit(valueOrNil(fv)), "."+f.Name)
+		}
 		b.before()
 		s.encodeStr(f.Name)
 		if err := s.encodeElem(fv, depth+1); err != nil {
