@@ -49,15 +49,108 @@ func TestDecodeAmplification(t *testing.T) {
 	if !ok || ex.Class.Name != "UnpicklingError" || !strings.Contains(ex.Message(), "budget") {
 		t.Fatalf("reply %v, want an UnpicklingError naming the budget", capsule.Exc)
 	}
-	body, err := pickle.Marshal(pickle.Tuple{pickle.ByteString(uri.ObjectID), pickle.ByteString("add"), int64(0), pickle.Tuple{int64(1), int64(2)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.WriteMessage(ctx, body); err != nil {
+	if err := c.WriteMessage(ctx, pickleCall(t, uri.ObjectID, "add", int64(1), int64(2))); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := readReply(t, nc); err != nil || v != int64(3) {
 		t.Errorf("call after the refused one: %v %v", v, err)
 	}
 	healthy(t, uri)
+}
+
+// doubledCall is the encoder amplification report's request: echo(x) where x
+// is a tuple holding the same tuple twice, doubled levels times, 2^levels
+// leaves for about 4 bytes a level.
+func doubledCall(objectID string, levels int) []byte {
+	b := []byte("\x80\x02(U")
+	b = append(b, byte(len(objectID)))
+	b = append(b, objectID...)
+	b = append(b, "U\x04echoK\x00K\x01"...)
+	b = append(b, strings.Repeat("2\x86", levels)...)
+	return append(b, "\x85t."...)
+}
+
+// TestEncodeAmplification echoes the 2^40-leaf value: the reply shares the
+// repeated tuple as the request did and is as short (205 bytes, as cPickle
+// writes it). With a message limit below that, the call fails with an
+// error naming the limit (a PicklingError, or the PyroError Pyro sends when
+// even that does not fit), and the connection serves the next call.
+func TestEncodeAmplification(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxSize  int
+		levels   int
+		wantFail bool
+	}{
+		{"shared-2^40", 0, 40, false},
+		{"over-the-limit", 150, 40, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := startDaemon(t, core.DaemonOptions{MaxMessageSize: tt.maxSize})
+			uri, _ := d.Connect(&calc{}, "")
+			nc := dialGranted(t, d)
+			defer nc.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			c := protocol.NewConn(nc, protocol.Options{})
+			req := doubledCall(uri.ObjectID, tt.levels)
+			if err := c.WriteMessage(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+			reply, _, err := c.ReadMessage(ctx)
+			if err != nil {
+				t.Fatalf("no reply: %v", err)
+			}
+			v, err := pickle.Decode(reply)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantFail {
+				capsule, ok := v.(*compat.Capsule)
+				if !ok {
+					t.Fatalf("reply %T, want a capsule", v)
+				}
+				ex, ok := compat.AsException(capsule.Exc)
+				if !ok || !strings.Contains(ex.Message(), "output limit of 150 bytes") {
+					t.Fatalf("reply %v, want an error naming the limit", capsule.Exc)
+				}
+			} else {
+				if len(reply) > 2*len(req) {
+					t.Errorf("reply of %d bytes for a request of %d", len(reply), len(req))
+				}
+				depth := 0
+				for x := v; ; depth++ {
+					tu, ok := x.(pickle.Tuple)
+					if !ok {
+						break
+					}
+					if len(tu) != 2 {
+						t.Fatalf("level %d has %d items", depth, len(tu))
+					}
+					x = tu[0]
+				}
+				if depth != tt.levels {
+					t.Errorf("reply nests %d levels, want %d", depth, tt.levels)
+				}
+			}
+			if err := c.WriteMessage(ctx, pickleCall(t, uri.ObjectID, "add", int64(1), int64(2))); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := readReply(t, nc); err != nil || v != int64(3) {
+				t.Errorf("call after: %v %v", v, err)
+			}
+			healthy(t, uri)
+		})
+	}
+}
+
+// pickleCall is the body of a Pyro 3 call of method with args.
+func pickleCall(t testing.TB, objectID, method string, args ...any) []byte {
+	t.Helper()
+	body, err := pickle.Marshal(pickle.Tuple{pickle.ByteString(objectID), pickle.ByteString(method), int64(0), pickle.Tuple(args)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }

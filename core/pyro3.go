@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -42,13 +43,16 @@ func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Optio
 	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
 		// A broken CONNECT message is answered like any broken message.
 		if ex := framingReply(err); ex != nil {
-			s := &pyro3Server{c: c, enc: pickle.Encoder{Protocol: pickleProto}}
+			s := &pyro3Server{c: c, enc: pickle.Encoder{Protocol: pickleProto, MaxOutput: hopts.MaxMessageSize}}
 			_ = s.WriteError(ctx, ex, nil)
 		}
 		return nil, err
 	}
 	opts.ReuseBody = true // a request is decoded before the next is read
-	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: pickleProto}}, nil
+	// Replies are held to the size limit a gopyro peer applies to what it
+	// reads, so a reply no peer would take is refused (a PicklingError)
+	// before it is built.
+	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: pickleProto, MaxOutput: opts.MaxMessageSize}}, nil
 }
 
 // framingReply is the exception Pyro answers a framing error with before
@@ -196,9 +200,12 @@ func (s *pyro3Server) WriteError(ctx context.Context, ex *compat.Exception, tb [
 	buf, err := s.enc.Append(s.wbuf[:0], capsule)
 	if err != nil {
 		// The exception cannot be pickled: like Pyro, send a PyroError
-		// with the pickling error's text instead.
+		// with the pickling error's text instead. That is strings of our
+		// own, so it is written whatever the output limit, which may
+		// be what refused the exception.
 		plain := compat.NewPyroError(err.Error())
-		if buf, err = s.enc.Append(s.wbuf[:0], &compat.Capsule{Exc: plain, Traceback: capsule.Traceback}); err != nil {
+		unlimited := pickle.Encoder{Protocol: s.enc.Protocol, MaxOutput: math.MaxInt}
+		if buf, err = unlimited.Append(s.wbuf[:0], &compat.Capsule{Exc: plain, Traceback: capsule.Traceback}); err != nil {
 			return err
 		}
 	}
@@ -284,7 +291,7 @@ func dialPyro3(ctx context.Context, uri compat.URI, s dialSettings) (*pyro3Clien
 		c.Close()
 		return nil, commError("handshake", uri, err)
 	}
-	pc := &pyro3Client{c: c, nc: nc, uri: uri, enc: pickle.Encoder{Protocol: s.pickleProto}}
+	pc := &pyro3Client{c: c, nc: nc, uri: uri, enc: pickle.Encoder{Protocol: s.pickleProto, MaxOutput: opts.MaxMessageSize}}
 	pc.reqBox, pc.callArgsBox = pickle.Tuple(pc.req[:]), pickle.Tuple(pc.callArgs[:])
 	for n := range pc.argsBox {
 		pc.argsBox[n] = pickle.Tuple(pc.args[:n])
