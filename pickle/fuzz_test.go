@@ -20,6 +20,7 @@ func FuzzDecode(f *testing.F) {
 		f.Add([]byte(tc.in))
 	}
 	f.Add(stdCallMessage)
+	f.Add(doubledTuple(40)) // 2^40 leaves unless re-encoding shares
 	for _, tc := range budgetCases {
 		if len(tc.data) < 1<<20 {
 			f.Add([]byte(tc.data))
@@ -82,9 +83,23 @@ func FuzzDecode(f *testing.F) {
 			if v == nil {
 				t.Fatal("nil value without error")
 			}
+			// What decoded re-encodes within a bound proportional
+			// to the input: a value shared through the memo is
+			// written once, not once per reference.
+			enc := Encoder{Protocol: HighestProtocol, MaxOutput: maxReencoded(len(data))}
+			if _, err := enc.Append(nil, v); errors.Is(err, ErrOutputLimit) {
+				t.Fatalf("re-encoding what %d bytes decoded to: %v", len(data), err)
+			}
 		}
 	})
 }
+
+// maxReencoded is the longest pickle the value a pickle of n bytes decodes
+// to may re-encode to. Values are written once however often they are
+// referenced, except short strings and longs (under 64 bytes), which are
+// written at each reference as cPickle writes unshared ones: a 2-byte memo
+// GET of a 63-byte string costs 65 bytes, hence 40 bytes per input byte.
+func maxReencoded(n int) int { return 40*n + 4<<10 }
 
 // fuzzBudget is a small build budget: 16 bytes per byte of input, at least
 // 16 KiB, at most 256 KiB.
