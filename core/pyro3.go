@@ -32,6 +32,7 @@ type pyro3Server struct {
 	wbuf []byte
 	req  Request       // the last request read, reused by the next
 	mem  *decodeMemory // the daemon's bound on decoding requests; nil for none
+	held int64         // what the request being read has reserved of mem
 }
 
 // newPyro3Server runs the server side of the handshake on nc (framing
@@ -52,7 +53,21 @@ func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Optio
 	// Replies are held to the size limit a gopyro peer applies to what it
 	// reads, so a reply no peer would take is refused (a PicklingError)
 	// before it is built.
-	return &pyro3Server{c: protocol.NewConn(bc, opts), enc: pickle.Encoder{Protocol: pickleProto, MaxOutput: opts.MaxMessageSize}}, nil
+	s := &pyro3Server{enc: pickle.Encoder{Protocol: pickleProto, MaxOutput: opts.MaxMessageSize}}
+	opts.Admit = s.admit
+	s.c = protocol.NewConn(bc, opts)
+	return s, nil
+}
+
+// admit reserves the memory of reading and decoding a request whose body
+// takes at most bound bytes (see decodemem.go); ReadRequest gives it back.
+func (s *pyro3Server) admit(ctx context.Context, bound int) error {
+	if s.mem == nil || bound <= freeDecodeBody {
+		return nil
+	}
+	held, err := s.mem.acquire(ctx, decodeCost(bound))
+	s.held = held
+	return err
 }
 
 // framingReply is the exception Pyro answers a framing error with before
@@ -70,6 +85,12 @@ func framingReply(err error) *compat.Exception {
 }
 
 func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
+	defer func() {
+		if s.held > 0 {
+			s.mem.release(s.held)
+			s.held = 0
+		}
+	}()
 	body, _, err := s.c.ReadMessage(ctx)
 	if err != nil {
 		if ex := framingReply(err); ex != nil {
@@ -83,14 +104,10 @@ func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
 			ex := &compat.NewProtocolError(err.Error()).Exception
 			return nil, &RequestError{Err: err, Reply: ex}
 		}
-		return nil, err
-	}
-	if s.mem != nil && len(body) > freeDecodeBody {
-		held, err := s.mem.acquire(ctx, decodeCost(len(body)))
-		if err != nil {
+		if errors.Is(err, protocol.ErrRefused) {
 			return nil, &RequestError{Err: err, Reply: &compat.NewPyroError(err.Error()).Exception}
 		}
-		defer s.mem.release(held)
+		return nil, err
 	}
 	v, err := safeDecode(&s.dec, body)
 	if err != nil {

@@ -44,6 +44,32 @@ type Options struct {
 	// per message: for readers that are done with a body before reading the
 	// next (a decoder that copies what it keeps).
 	ReuseBody bool
+	// Admit, if set, is asked by ReadMessage about every message once its
+	// header has been read and before its body is, with bound, the most
+	// bytes the body can occupy once read and decompressed (see
+	// BodyBound). An error refuses the message: its body is read and
+	// dropped, and ReadMessage returns an ErrRefused error wrapping it, the
+	// stream still in sync. A server uses it to bound the memory of the
+	// messages it reads and decodes at once, before any of it is taken.
+	Admit func(ctx context.Context, bound int) error
+}
+
+// maxDeflateRatio is the most deflate can expand: each 258-byte match costs
+// at least 2 bits, so a byte of input yields at most 1032 bytes of output.
+const maxDeflateRatio = 1032
+
+// BodyBound is the most bytes a body of size bytes, as sent, can occupy
+// once decompressed (compressed) and checked against limit: size itself,
+// or for a compressed body what deflate can expand it to, at most limit+1
+// (one byte past the limit is where inflating stops).
+func BodyBound(size int, compressed bool, limit int) int {
+	if !compressed {
+		return size
+	}
+	if size > (limit+1)/maxDeflateRatio {
+		return limit + 1
+	}
+	return size * maxDeflateRatio
 }
 
 // Conn reads and writes Pyro messages on a network connection.
@@ -105,8 +131,8 @@ func (c *Conn) Close() error { return c.nc.Close() }
 // slice owned by the caller, unless Options.ReuseBody is set: then it is
 // valid until the next ReadMessage.
 //
-// Errors are *ProtocolError values (see the Err* kinds). After ErrCompression
-// and ErrXMLPickle the whole message has been consumed and the connection can
+// Errors are *ProtocolError values (see the Err* kinds). After ErrCompression,
+// ErrXMLPickle and ErrRefused the whole message has been consumed and the connection can
 // go on; after any other error the stream position is undefined and the
 // connection should be closed (after replying, for ErrVersion, ErrHeader and
 // ErrChecksum, an exception capsule as Pyro does).
@@ -149,6 +175,14 @@ func (c *Conn) readMessage(ctx context.Context, have int, allowXML bool) ([]byte
 		}
 	}
 	compressed := h.Flags&FlagCompressed != 0
+	if c.opts.Admit != nil && !allowXML {
+		if err := c.opts.Admit(ctx, BodyBound(size, compressed, c.opts.MaxMessageSize)); err != nil {
+			if _, derr := io.CopyN(io.Discard, c.nc, int64(size)); derr != nil {
+				return nil, h.Flags, c.dl.IOError(ctx, derr, false, true)
+			}
+			return nil, h.Flags, newError(ErrRefused, err.Error(), err)
+		}
+	}
 	var dst []byte
 	switch {
 	case compressed:

@@ -32,6 +32,9 @@ var (
 	// ErrXMLPickle: the XMLPICKLE_GNOSIS flag is set; gnosis XML pickles are
 	// not supported. The message was consumed completely.
 	ErrXMLPickle = errors.New("XML pickle not supported")
+	// ErrRefused: Options.Admit refused the message (Err is its error).
+	// The message was consumed completely, the connection is in sync.
+	ErrRefused = errors.New("message refused")
 	// ErrClosed: the peer closed the connection cleanly before the first
 	// byte of a message (errors.Is(err, io.EOF) holds as well).
 	ErrClosed = wire.ErrClosed
