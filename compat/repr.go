@@ -18,12 +18,26 @@ import (
 // set([...]), and for instances of classes the module path. Dict items are
 // sorted by their repr so the output is deterministic; a container that
 // contains itself is shown as [...] or {...}, as Python does.
+//
+// A repr longer than MaxRepr bytes is cut there and ends in "...": a value
+// that shares its parts (a tuple holding the same tuple twice, doubled 40
+// times, decodes from 154 bytes) can have a repr of terabytes.
 func Repr(v any) string {
 	var b strings.Builder
 	r := reprState{seen: map[any]bool{}}
 	r.repr(&b, v)
+	if b.Len() > MaxRepr {
+		s, cut := b.String(), MaxRepr
+		for cut > 0 && !utf8.RuneStart(s[cut]) { // cut before a rune
+			cut--
+		}
+		return s[:cut] + "..."
+	}
 	return b.String()
 }
+
+// MaxRepr is the longest repr Repr returns whole.
+const MaxRepr = 64 << 10
 
 type reprState struct {
 	seen map[any]bool
@@ -38,6 +52,9 @@ func (r reprState) enter(key any) bool {
 }
 
 func (r reprState) repr(b *strings.Builder, v any) {
+	if b.Len() > MaxRepr {
+		return // Repr cuts here: the rest is never shown
+	}
 	switch x := v.(type) {
 	case nil, pickle.None:
 		b.WriteString("None")

@@ -5,7 +5,9 @@ import (
 	"math"
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gopyro/gopyro/pickle"
@@ -225,6 +227,37 @@ func TestRepr(t *testing.T) {
 		if got := Repr(tt.v); got != tt.want {
 			t.Errorf("Repr(%#v) = %s, want %s", tt.v, got, tt.want)
 		}
+	}
+}
+
+// TestReprBounded: the repr of a value that shares its parts stops at
+// MaxRepr, however many leaves it has (this one, 2^40), and a long string
+// is cut before a whole rune.
+func TestReprBounded(t *testing.T) {
+	var doubled any = int64(1)
+	for range 40 {
+		doubled = pickle.Tuple{doubled, doubled}
+	}
+	long := strings.Repeat("\u20ac", MaxRepr)
+	tests := []struct {
+		name   string
+		v      any
+		prefix string
+	}{
+		{"shared-2^40", doubled, "((((("},
+		{"exception-args", NewNamingError("invalid URI", doubled), "NamingError('invalid URI', ((((("},
+		{"long-unicode", long, "u'\\u20ac"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Repr(tt.v)
+			if len(got) > MaxRepr+3 || !strings.HasSuffix(got, "...") || !strings.HasPrefix(got, tt.prefix) {
+				t.Errorf("Repr is %d bytes, %.20q...%q", len(got), got, got[max(0, len(got)-10):])
+			}
+			if !utf8.ValidString(got) {
+				t.Error("the cut repr is not valid UTF-8")
+			}
+		})
 	}
 }
 
