@@ -36,8 +36,9 @@ func Repr(v any) string {
 	return b.String()
 }
 
-// MaxRepr is the longest repr Repr returns whole.
-const MaxRepr = 64 << 10
+// MaxRepr is the longest repr Repr returns whole: 1 MiB, far beyond any
+// exception message of Pyro's own (a 100,000-character name is shown whole).
+const MaxRepr = 1 << 20
 
 type reprState struct {
 	seen map[any]bool
