@@ -36,9 +36,10 @@ func Repr(v any) string {
 	return b.String()
 }
 
-// MaxRepr is the longest repr Repr returns whole: 1 MiB, far beyond any
-// exception message of Pyro's own (a 100,000-character name is shown whole).
-const MaxRepr = 1 << 20
+// MaxRepr is the longest repr Repr returns whole: 4 MiB, so that the repr of
+// any value Pyro's own messages quote (a name of 1 MiB, as ns tests send) is
+// Python's, while one built from shared parts stops.
+const MaxRepr = 4 << 20
 
 type reprState struct {
 	seen map[any]bool
