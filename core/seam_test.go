@@ -408,3 +408,24 @@ func TestFakeProtocolAdmission(t *testing.T) {
 		t.Fatalf("call on a full daemon: %v, want the fake's refusal", err)
 	}
 }
+
+// A daemon serving a protocol of one's own (here the fake one of these
+// tests), and a proxy dialing it by its URI scheme.
+func ExampleRegisterProtocol() {
+	ln := newPipeListener()
+	proto := &fakeProtocol{ln: ln}
+	core.RegisterProtocol(proto) // proxies dial FAKE:// URIs with it
+	d, err := core.NewDaemon(core.DaemonOptions{Protocol: proto, Listener: ln})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	go d.Serve(context.Background())
+	defer d.Shutdown(context.Background())
+	uri, _ := d.Connect(&fakeSvc{}, "svc")
+	p, _ := core.NewProxy(uri)
+	defer p.Close()
+	res, err := p.Call(context.Background(), "echo", "over the fake protocol")
+	fmt.Println(uri.Protocol, res, err)
+	// Output: FAKE over the fake protocol <nil>
+}
