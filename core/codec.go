@@ -11,10 +11,11 @@ import (
 type Request struct {
 	ObjectID string
 	Call
-	// Style asks a ClientCodec to send the call in one of its protocol's
-	// particular ways; zero is the protocol's usual way, and a protocol
-	// sends a style it does not know the usual way. Pyro 3 has two
-	// (Proxy.CallFlags0 and Proxy.CallVarargs). Servers leave it zero.
+	// Style asks a ClientCodec to send the call in a particular way:
+	// zero is the protocol's usual way, the attribute styles are remote
+	// attribute access, and other values are the protocol's own (Pyro 3
+	// has two, for Proxy.CallFlags0 and Proxy.CallVarargs), sent the usual
+	// way by a protocol that does not know them. Servers leave it zero.
 	Style CallStyle
 	// Err, set by a ServerCodec, means the request was read but cannot be
 	// called as sent (for example keyword arguments that are not a dict);
@@ -22,9 +23,23 @@ type Request struct {
 	Err error
 }
 
-// CallStyle selects a protocol's particular way of sending a call (see
-// Request.Style); the values are defined by the protocols.
+// CallStyle selects a particular way of sending a call (see
+// Request.Style).
 type CallStyle uint8
+
+// The attribute styles: a request for the remote attribute Method of the
+// object (Args holds the value to set), which a protocol sends as its
+// attribute protocol has it (Pyro 3: _r_ga, _r_sa, _r_ha) and a protocol
+// without remote attributes refuses with an error.
+const (
+	// StyleGetAttr reads the attribute; the reply is its value.
+	StyleGetAttr CallStyle = 0x80 + iota
+	// StyleSetAttr sets it to Args[0].
+	StyleSetAttr
+	// StyleHasMethod asks whether the name is a method; the reply is a
+	// bool.
+	StyleHasMethod
+)
 
 // ServerCodec is the daemon's side of one client connection in one wire
 // protocol, as net/rpc's ServerCodec. The daemon reads requests one after

@@ -380,26 +380,26 @@ func CallAs[T any](ctx context.Context, p *Proxy, method string, args ...any) (T
 	return out, err
 }
 
-// GetAttr reads a remote attribute (Pyro's DynamicProxyWithAttrs: _r_ga).
+// GetAttr reads a remote attribute (Pyro 3's DynamicProxyWithAttrs: _r_ga).
 func (p *Proxy) GetAttr(ctx context.Context, name string) (any, error) {
-	return p.Call(ctx, "_r_ga", pickle.ByteString(name))
+	return p.do(ctx, Request{Call: Call{Method: name}, Style: StyleGetAttr}, nil)
 }
 
 // SetAttr sets a remote attribute (_r_sa).
 func (p *Proxy) SetAttr(ctx context.Context, name string, value any) error {
-	_, err := p.Call(ctx, "_r_sa", pickle.ByteString(name), value)
+	_, err := p.do(ctx, Request{Call: Call{Method: name}, Style: StyleSetAttr}, []any{value})
 	return err
 }
 
 // IsMethod reports whether the remote name is a method rather than an
 // attribute (_r_ha; missing names count as attributes, as in Pyro).
 func (p *Proxy) IsMethod(ctx context.Context, name string) (bool, error) {
-	res, err := p.Call(ctx, "_r_ha", pickle.ByteString(name))
+	res, err := p.do(ctx, Request{Call: Call{Method: name}, Style: StyleHasMethod}, nil)
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.(int64)
-	return n == 1, nil
+	is, _ := res.(bool)
+	return is, nil
 }
 
 // do makes the call req with the positional arguments args; req.Args is
@@ -419,7 +419,7 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	}()
 	p.mu.Lock()
 	closed, codec, timeout := p.closed, p.codec, p.timeout
-	if len(p.oneway) > 0 && p.oneway[r.Method] {
+	if len(p.oneway) > 0 && p.oneway[r.Method] && r.Style < StyleGetAttr { // attribute requests are never oneway
 		r.Oneway = true
 	}
 	p.mu.Unlock()

@@ -460,6 +460,7 @@ type pyro3Client struct {
 	lastIDBox     any
 	lastMethod    string
 	lastMethodBox any
+	hasMethod     bool // the last request was StyleHasMethod
 }
 
 // boxedArgs is how many positional arguments a request may have for a
@@ -596,9 +597,39 @@ func commError(op string, uri compat.URI, err error) *CommError {
 	return &CommError{Op: op, URI: uri, Err: err, Exc: exc}
 }
 
+// attrMethod is Pyro 3's remote attribute request for an attribute style,
+// or "" for the other styles.
+func attrMethod(s CallStyle) string {
+	switch s {
+	case StyleGetAttr:
+		return "_r_ga"
+	case StyleSetAttr:
+		return "_r_sa"
+	case StyleHasMethod:
+		return "_r_ha"
+	}
+	return ""
+}
+
 func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	var flags int64
-	args := c.argTuple(r.Args)
+	var args any
+	method := r.Method
+	c.hasMethod = r.Style == StyleHasMethod
+	if am := attrMethod(r.Style); am != "" {
+		// _r_ga(name), _r_ha(name), _r_sa(name, value), sent the
+		// usual way.
+		n := 1
+		if r.Style == StyleSetAttr {
+			if len(r.Args) != 1 {
+				return fmt.Errorf("core: setting attribute %s needs one value, not %d", r.Method, len(r.Args))
+			}
+			c.args[1], n = r.Args[0], 2
+		}
+		c.args[0], args, method = pickle.ByteString(r.Method), c.argsBox[n], am
+	} else {
+		args = c.argTuple(r.Args)
+	}
 	switch r.Style {
 	case styleVarargs:
 		flags, c.req[3] = rifVarargs, pickle.Tuple{args}
@@ -622,8 +653,8 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	if r.ObjectID != c.lastID {
 		c.lastID, c.lastIDBox = r.ObjectID, pickle.ByteString(r.ObjectID)
 	}
-	if r.Method != c.lastMethod {
-		c.lastMethod, c.lastMethodBox = r.Method, pickle.ByteString(r.Method)
+	if method != c.lastMethod {
+		c.lastMethod, c.lastMethodBox = method, pickle.ByteString(method)
 	}
 	c.req[0], c.req[1], c.req[2] = c.lastIDBox, c.lastMethodBox, flags
 	buf, err := c.enc.Append(c.wbuf[:0], c.reqBox)
@@ -667,6 +698,11 @@ func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
 	}
 	if capsule, ok := v.(*compat.Capsule); ok {
 		return nil, capsule.Err()
+	}
+	if c.hasMethod {
+		// _r_ha answers 1 for a method, 2 for anything else.
+		n, _ := v.(int64)
+		return n == attrIsMethod, nil
 	}
 	return v, nil
 }

@@ -214,7 +214,12 @@ type fakeRemoteError struct{ msg string }
 
 func (e *fakeRemoteError) Error() string { return e.msg }
 
+// WriteRequest refuses the attribute styles: the fake has no remote
+// attributes.
 func (c *fakeClient) WriteRequest(_ context.Context, r *core.Request) error {
+	if r.Style >= core.StyleGetAttr {
+		return fmt.Errorf("fake: no remote attributes (%s)", r.Method)
+	}
 	return c.enc.Encode(fakeRequest{ID: r.ObjectID, Method: r.Method, Args: r.Args, Kwargs: r.Kwargs, Oneway: r.Oneway})
 }
 
@@ -314,6 +319,26 @@ func TestFakeProtocolDispatch(t *testing.T) {
 				t.Fatalf("%s = %#v, %v; want %#v", tc.method, got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFakeProtocolAttributes: a proxy's attribute access goes through the
+// protocol, which may have none.
+func TestFakeProtocolAttributes(t *testing.T) {
+	_, uri, _ := startFake(t, core.DaemonOptions{})
+	p := newProxy(t, uri, core.WithTimeout(10*time.Second))
+	ctx := context.Background()
+	if v, err := p.GetAttr(ctx, "notes"); err == nil || !strings.Contains(err.Error(), "fake: no remote attributes") {
+		t.Errorf("GetAttr = %v, %v; want the fake's refusal", v, err)
+	}
+	if err := p.SetAttr(ctx, "notes", nil); err == nil || !strings.Contains(err.Error(), "fake: no remote attributes") {
+		t.Errorf("SetAttr: %v; want the fake's refusal", err)
+	}
+	if is, err := p.IsMethod(ctx, "echo"); err == nil || is {
+		t.Errorf("IsMethod = %v, %v; want the fake's refusal", is, err)
+	}
+	if got, err := p.Call(ctx, "echo", "then a call"); err != nil || got != "then a call" {
+		t.Errorf("echo = %v, %v", got, err)
 	}
 }
 
