@@ -63,7 +63,7 @@ type DaemonOptions struct {
 	MaxConnections int
 	// Validator decides who may connect; nil means a
 	// protocol.DefaultValidator with MaxConnections and Identifications.
-	Validator protocol.Validator
+	Validator protocol.ServerValidator
 	// Identifications are the passphrases clients must identify with (Pyro's
 	// setAllowedIdentifications); nil accepts every client.
 	Identifications []string

@@ -87,7 +87,7 @@
 // inline. (PYRO_MULTITHREADED=0, Pyro's single-threaded daemon, is not
 // emulated: connections are always served concurrently.) DaemonOptions also set the connection limit
 // (counted as Pyro does: MaxConnections 1 refuses everyone), allowed
-// identifications or a protocol.Validator, an idle timeout, transient
+// identifications or a protocol.ServerValidator, an idle timeout, transient
 // object reaping and a Registrar for the name server.
 //
 // Unlike Pyro, only connections that have completed the handshake (the

@@ -83,7 +83,7 @@ type DialSettings struct {
 	// Options are the framing options (WithConnOptions).
 	Options protocol.Options
 	// Validator makes the handshake's token (WithValidator); never nil.
-	Validator protocol.Validator
+	Validator protocol.ClientValidator
 	// Ident is the munged identification (WithIdentification), nil for
 	// none.
 	Ident []byte

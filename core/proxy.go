@@ -43,7 +43,7 @@ type Proxy struct {
 	oneway    map[string]bool
 	timeout   time.Duration
 	ident     []byte
-	validator protocol.Validator
+	validator protocol.ClientValidator
 	resolver  Resolver
 	withAttrs bool
 	closed    bool
@@ -83,7 +83,7 @@ func WithOneway(methods ...string) ProxyOption {
 
 // WithValidator sets the client side of the connection validator (token
 // creation); nil means protocol.DefaultValidator.
-func WithValidator(v protocol.Validator) ProxyOption {
+func WithValidator(v protocol.ClientValidator) ProxyOption {
 	return func(p *Proxy) {
 		if v != nil {
 			p.validator = v

@@ -38,10 +38,10 @@ const (
 
 // pyro3Config is a daemon's configuration of the Pyro 3 protocol.
 type pyro3Config struct {
-	opts        protocol.Options   // framing of the daemon's connections
-	validator   protocol.Validator // nil means a protocol.DefaultValidator
-	tls         bool               // the daemon is a PYROSSL one
-	pickleProto int                // PYRO_PICKLE_FORMAT of replies
+	opts        protocol.Options         // framing of the daemon's connections
+	validator   protocol.ServerValidator // nil means a protocol.DefaultValidator
+	tls         bool                     // the daemon is a PYROSSL one
+	pickleProto int                      // PYRO_PICKLE_FORMAT of replies
 }
 
 // pyro3 is the Pyro 3 Protocol: PYRO protocol version 5 framing and
@@ -73,7 +73,7 @@ func (p *pyro3) DaemonObject(d *Daemon) (id, name string, obj any) {
 
 func (p *pyro3) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCodec, error) {
 	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: a.Connections}
-	s, err := newPyro3Server(ctx, nc, p.cfg.opts, p.cfg.opts, &admission{Validator: p.cfg.validator, a: a}, info, p.cfg.pickleProto)
+	s, err := newPyro3Server(ctx, nc, p.cfg.opts, p.cfg.opts, &admission{ServerValidator: p.cfg.validator, a: a}, info, p.cfg.pickleProto)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ const internalDaemonName = "__PYRO_Internal_Daemon"
 // plus this one, and the daemon's own MaxConnections is checked again,
 // atomically with counting the connection, just before it is granted.
 type admission struct {
-	protocol.Validator
+	protocol.ServerValidator
 	a *Admission
 }
 
@@ -144,13 +144,13 @@ func (v *admission) AcceptHost(info protocol.ConnInfo) (bool, protocol.DenyReaso
 	if v.a.OverHost {
 		return false, protocol.DenyServerTooBusy
 	}
-	return v.Validator.AcceptHost(info)
+	return v.ServerValidator.AcceptHost(info)
 }
 
 // AcceptIdentification asks the daemon's Validator, then has the daemon
 // grant the connection.
 func (v *admission) AcceptIdentification(info protocol.ConnInfo, challenge, token []byte) (bool, protocol.DenyReason) {
-	if ok, reason := v.Validator.AcceptIdentification(info, challenge, token); !ok {
+	if ok, reason := v.ServerValidator.AcceptIdentification(info, challenge, token); !ok {
 		return false, reason
 	}
 	if !v.a.Grant() {
@@ -213,7 +213,7 @@ type pyro3Server struct {
 // newPyro3Server runs the server side of the handshake on nc (framing
 // options hopts) and returns the codec for the granted connection (framing
 // options opts).
-func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo, pickleProto int) (*pyro3Server, error) {
+func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.ServerValidator, info protocol.ConnInfo, pickleProto int) (*pyro3Server, error) {
 	bc := buffered(nc, serverReadBuffer)
 	c := protocol.NewConn(bc, hopts)
 	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
