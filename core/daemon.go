@@ -212,7 +212,8 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	}
 	d.decodeMem = newDecodeMemory(opts.MaxDecodeMemory)
 	d.onewayInline = !cfg.OnewayThreaded
-	if opts.Validator == nil {
+	if opts.Validator == nil || opts.Protocol != nil {
+		// A Validator of one's own decides alone (Pyro 3 only).
 		d.maxGranted = connectionLimit(opts.MaxConnections)
 	}
 	d.proto = opts.Protocol
