@@ -46,7 +46,8 @@ type Protocol interface {
 }
 
 // Admission is what a Daemon tells a Protocol's Accept about a new
-// connection, and how Accept asks the daemon to grant it.
+// connection, and how Accept asks the daemon to grant it. Only a Daemon
+// makes them.
 type Admission struct {
 	// Connections is the number of connections the daemon has granted,
 	// this one included.
