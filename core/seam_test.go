@@ -22,6 +22,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/protocol"
 )
 
 // pipeListener is a net.Listener whose connections are net.Pipe halves.
@@ -423,14 +424,26 @@ func TestFakeProtocolCloseRules(t *testing.T) {
 
 // TestFakeProtocolAdmission: the daemon's connection limit reaches the
 // protocol's handshake through Admission.Grant (MaxConnections 1 refuses
-// every client, as in Pyro).
+// every client, as in Pyro), also when a Validator, which is Pyro 3's, is
+// set.
 func TestFakeProtocolAdmission(t *testing.T) {
-	_, uri, _ := startFake(t, core.DaemonOptions{MaxConnections: 1})
-	p := newProxy(t, uri, core.WithTimeout(10*time.Second))
-	_, err := p.Call(context.Background(), "echo", "x")
-	var ce *core.CommError
-	if !errors.As(err, &ce) || ce.Op != "handshake" || !strings.Contains(err.Error(), "busy") {
-		t.Fatalf("call on a full daemon: %v, want the fake's refusal", err)
+	tests := []struct {
+		name string
+		opts core.DaemonOptions
+	}{
+		{"limit", core.DaemonOptions{MaxConnections: 1}},
+		{"limit and a Pyro 3 validator", core.DaemonOptions{MaxConnections: 1, Validator: &protocol.DefaultValidator{}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, uri, _ := startFake(t, tc.opts)
+			p := newProxy(t, uri, core.WithTimeout(10*time.Second))
+			_, err := p.Call(context.Background(), "echo", "x")
+			var ce *core.CommError
+			if !errors.As(err, &ce) || ce.Op != "handshake" || !strings.Contains(err.Error(), "busy") {
+				t.Fatalf("call on a full daemon: %v, want the fake's refusal", err)
+			}
+		})
 	}
 }
 
