@@ -253,41 +253,6 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	return d, nil
 }
 
-// pyro3For is the Pyro 3 protocol configured by a daemon's options and the
-// process configuration.
-func pyro3For(opts DaemonOptions, cfg *config.Config) (*pyro3, error) {
-	pickleProto, err := pickleProtocol(cfg.PickleFormat)
-	if err != nil {
-		return nil, err
-	}
-	v := opts.Validator
-	switch {
-	case v != nil:
-	case opts.TLS != nil:
-		sv := &protocol.SSLValidator{}
-		sv.MaxConnections = opts.MaxConnections
-		if opts.Identifications != nil {
-			sv.SetAllowedIdentifications(opts.Identifications)
-		}
-		v = sv
-	default:
-		dv := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}
-		if opts.Identifications != nil {
-			dv.SetAllowedIdentifications(opts.Identifications)
-		}
-		v = dv
-	}
-	return newPyro3(pyro3Config{
-		opts: protocol.Options{
-			Compress: opts.Compression, Checksum: opts.Checksum,
-			MaxMessageSize: opts.MaxMessageSize, IOTimeout: opts.IdleTimeout,
-		},
-		validator:   v,
-		tls:         opts.TLS != nil,
-		pickleProto: pickleProto,
-	}), nil
-}
-
 // pendingPerConnection is the bound of connections in their handshake per
 // connection allowed by MaxConnections: with the granted ones, a daemon holds
 // at most 3×MaxConnections descriptors for its clients (600 with Pyro's

@@ -57,6 +57,41 @@ func newPyro3(cfg pyro3Config) *pyro3 {
 	return &pyro3{cfg}
 }
 
+// pyro3For is the Pyro 3 protocol configured by a daemon's options and the
+// process configuration.
+func pyro3For(opts DaemonOptions, cfg *config.Config) (*pyro3, error) {
+	pickleProto, err := pickleProtocol(cfg.PickleFormat)
+	if err != nil {
+		return nil, err
+	}
+	v := opts.Validator
+	switch {
+	case v != nil:
+	case opts.TLS != nil:
+		sv := &protocol.SSLValidator{}
+		sv.MaxConnections = opts.MaxConnections
+		if opts.Identifications != nil {
+			sv.SetAllowedIdentifications(opts.Identifications)
+		}
+		v = sv
+	default:
+		dv := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}
+		if opts.Identifications != nil {
+			dv.SetAllowedIdentifications(opts.Identifications)
+		}
+		v = dv
+	}
+	return newPyro3(pyro3Config{
+		opts: protocol.Options{
+			Compress: opts.Compression, Checksum: opts.Checksum,
+			MaxMessageSize: opts.MaxMessageSize, IOTimeout: opts.IdleTimeout,
+		},
+		validator:   v,
+		tls:         opts.TLS != nil,
+		pickleProto: pickleProto,
+	}), nil
+}
+
 func (*pyro3) Schemes() []string { return []string{"PYRO", "PYROSSL", "PYROLOC", "PYROLOCSSL"} }
 
 func (p *pyro3) URI(host string, port int, id string) compat.URI {
