@@ -5,7 +5,10 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"sync"
 	"unicode/utf8"
+
+	ogórek "github.com/kisielk/og-rek"
 
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -44,11 +47,12 @@ func Unmarshal(data []byte, dst any) error {
 }
 
 // Decode parses data. On failure it returns an *Error with the position and
-// a sentinel; it never panics.
+// a sentinel; it never panics. A Decoder is configuration only: Decode is
+// safe for concurrent use.
 func (d *Decoder) Decode(data []byte) (any, error) {
-	p := parser{data: data, lim: d.Limits.withDefaults(), restore: d.Restore}
-	if len(data) > p.lim.MaxSize {
-		return nil, newError(data, p.lim.MaxSize, errorf(ErrLimit, "data of %d bytes over the limit of %d", len(data), p.lim.MaxSize))
+	lim := d.Limits.withDefaults()
+	if len(data) > lim.MaxSize {
+		return nil, newError(data, lim.MaxSize, errorf(ErrLimit, "data of %d bytes over the limit of %d", len(data), lim.MaxSize))
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return nil, newError(data, i, errorf(ErrEncoding, "NUL byte in the data (Python cannot parse it)"))
@@ -64,11 +68,56 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 		}
 		return nil, newError(data, i, errorf(ErrEncoding, "invalid UTF-8 byte 0x%02x", data[i]))
 	}
+	p := parserPool.Get().(*parser)
+	p.data, p.pos, p.depth, p.lim, p.restore = data, 0, 0, lim, d.Restore
 	v, err := p.top()
 	if err != nil {
-		return nil, newError(data, p.errPos, err)
+		err = newError(data, p.errPos, err)
+		v = nil
 	}
-	return v, nil
+	p.release()
+	return v, err
+}
+
+// Short strings recur from one Pyro message to the next (object ids, method
+// names, dict keys): each pooled parser keeps them boxed, so that decoding
+// one again allocates nothing. The values are immutable strings, safe to
+// share between the values decodes return.
+const (
+	maxInterned    = 40   // longest string interned, in bytes
+	maxInternCount = 1024 // entries before the cache starts over
+)
+
+var parserPool = sync.Pool{New: func() any { return &parser{intern: make(map[string]any)} }}
+
+func (p *parser) release() {
+	p.data = nil
+	clear(p.stack)
+	if cap(p.stack) > 4096 {
+		p.stack = nil
+	}
+	p.stack = p.stack[:0]
+	if cap(p.buf) > 4096 {
+		p.buf = nil
+	}
+	parserPool.Put(p)
+}
+
+// boxString returns s as a value, interned when short.
+func (p *parser) boxString(b []byte) any {
+	if len(b) > maxInterned {
+		return string(b)
+	}
+	if v, ok := p.intern[string(b)]; ok {
+		return v
+	}
+	if len(p.intern) >= maxInternCount {
+		clear(p.intern)
+	}
+	s := string(b)
+	v := any(s)
+	p.intern[s] = v
+	return v
 }
 
 type parser struct {
@@ -78,7 +127,11 @@ type parser struct {
 	lim     Limits
 	restore bool
 	errPos  int
-	buf     []byte // scratch for strings with escapes and numbers with underscores
+	// bodyStart is where the body of the last string literal scanned starts.
+	bodyStart int
+	buf       []byte         // scratch for numbers with underscores
+	stack     []any          // items of the containers being parsed, inner after outer
+	intern    map[string]any // boxed short strings, see boxString
 }
 
 // fail records the position of an error and returns it.
@@ -100,31 +153,31 @@ func (p *parser) top() (any, error) {
 	if p.pos >= len(p.data) {
 		return nil, p.failf(p.pos, ErrSyntax, "no value: the data is empty or only comments")
 	}
-	v, h, err := p.expr()
+	v, _, err := p.expr()
 	if err != nil {
 		return nil, err
 	}
 	p.skip()
 	if p.peek() == ',' { // a bare tuple: 1, 2
-		items := []any{v}
+		mark := len(p.stack)
+		p.stack = append(p.stack, v)
 		for p.peek() == ',' {
 			p.pos++
 			p.skip()
 			if p.atLineEnd() {
 				break
 			}
-			x, hx, err := p.expr()
+			x, _, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
-			h = h && hx
-			items = append(items, x)
-			if len(items) > p.lim.MaxContainerLen {
+			p.stack = append(p.stack, x)
+			if len(p.stack)-mark > p.lim.MaxContainerLen {
 				return nil, p.failf(p.pos, ErrLimit, "tuple of more than %d items", p.lim.MaxContainerLen)
 			}
 			p.skip()
 		}
-		v = pickle.Tuple(items)
+		v = pickle.Tuple(p.pop(mark))
 	}
 	p.depth = 1 // newlines are blanks from here on
 	p.skip()
@@ -276,25 +329,26 @@ func (p *parser) open() error {
 	return nil
 }
 
-// items parses comma-separated values up to the closing byte; the opening
-// bracket has been consumed. A trailing comma is allowed.
-func (p *parser) items(close byte, kind string, items []any) ([]any, bool, error) {
+// items parses comma-separated values up to the closing byte, pushing them
+// on p.stack; the opening bracket has been consumed. A trailing comma is
+// allowed.
+func (p *parser) items(close byte, kind string, mark int) (bool, error) {
 	h := true
 	for {
 		p.skip()
 		if p.peek() == close {
 			p.pos++
 			p.depth--
-			return items, h, nil
+			return h, nil
 		}
 		x, hx, err := p.expr()
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		h = h && hx
-		items = append(items, x)
-		if len(items) > p.lim.MaxContainerLen {
-			return nil, false, p.failf(p.pos, ErrLimit, "%s of more than %d items", kind, p.lim.MaxContainerLen)
+		p.stack = append(p.stack, x)
+		if len(p.stack)-mark > p.lim.MaxContainerLen {
+			return false, p.failf(p.pos, ErrLimit, "%s of more than %d items", kind, p.lim.MaxContainerLen)
 		}
 		p.skip()
 		switch p.peek() {
@@ -302,21 +356,37 @@ func (p *parser) items(close byte, kind string, items []any) ([]any, bool, error
 			p.pos++
 		case close:
 		default:
-			return nil, false, p.unexpected("',' or '" + string(close) + "'")
+			return false, p.unexpected("',' or '" + string(close) + "'")
 		}
 	}
+}
+
+// pop returns the items above mark as a slice of their own.
+func (p *parser) pop(mark int) []any {
+	n := len(p.stack) - mark
+	if n == 0 {
+		return nil
+	}
+	items := make([]any, n)
+	copy(items, p.stack[mark:])
+	clear(p.stack[mark:])
+	p.stack = p.stack[:mark]
+	return items
 }
 
 func (p *parser) list() (any, error) {
 	if err := p.open(); err != nil {
 		return nil, err
 	}
-	items, _, err := p.items(']', "list", nil)
-	if err != nil {
+	mark := len(p.stack)
+	if _, err := p.items(']', "list", mark); err != nil {
 		return nil, err
 	}
-	return &pickle.List{Items: items}, nil
+	return &pickle.List{Items: p.pop(mark)}, nil
 }
+
+// emptyTuple is the value of (), boxed once.
+var emptyTuple any = pickle.Tuple{}
 
 // paren parses (), (x,), (x, y) tuples and (x) grouping.
 func (p *parser) paren() (any, bool, error) {
@@ -327,7 +397,7 @@ func (p *parser) paren() (any, bool, error) {
 	if p.peek() == ')' {
 		p.pos++
 		p.depth--
-		return pickle.Tuple{}, true, nil
+		return emptyTuple, true, nil
 	}
 	first, h, err := p.expr()
 	if err != nil {
@@ -344,11 +414,13 @@ func (p *parser) paren() (any, bool, error) {
 	default:
 		return nil, false, p.unexpected("',' or ')'")
 	}
-	items, hr, err := p.items(')', "tuple", []any{first})
+	mark := len(p.stack)
+	p.stack = append(p.stack, first)
+	hr, err := p.items(')', "tuple", mark)
 	if err != nil {
 		return nil, false, err
 	}
-	return pickle.Tuple(items), h && hr, nil
+	return pickle.Tuple(p.pop(mark)), h && hr, nil
 }
 
 // brace parses {} (an empty dict), dicts and sets.
@@ -375,9 +447,8 @@ func (p *parser) brace() (any, bool, error) {
 	if !h {
 		return nil, false, p.failf(keyPos, ErrUnhashable, "unhashable type: '%s' as a set element", pickle.PythonType(first))
 	}
-	seen := pickle.NewDict()
-	seen.Set(first, nil)
-	items := []any{first}
+	mark := len(p.stack)
+	p.stack = append(p.stack, first)
 	for {
 		switch p.peek() {
 		case ',':
@@ -390,7 +461,7 @@ func (p *parser) brace() (any, bool, error) {
 		if p.peek() == '}' {
 			p.pos++
 			p.depth--
-			return &pickle.Set{Items: items}, false, nil
+			return &pickle.Set{Items: dedup(p.pop(mark))}, false, nil
 		}
 		pos := p.pos
 		x, hx, err := p.expr()
@@ -400,22 +471,37 @@ func (p *parser) brace() (any, bool, error) {
 		if !hx {
 			return nil, false, p.failf(pos, ErrUnhashable, "unhashable type: '%s' as a set element", pickle.PythonType(x))
 		}
-		if _, dup := seen.Get_(x); !dup {
-			seen.Set(x, nil)
-			items = append(items, x)
-			if len(items) > p.lim.MaxContainerLen {
-				return nil, false, p.failf(p.pos, ErrLimit, "set of more than %d items", p.lim.MaxContainerLen)
-			}
+		p.stack = append(p.stack, x)
+		if len(p.stack)-mark > p.lim.MaxContainerLen {
+			return nil, false, p.failf(p.pos, ErrLimit, "set of more than %d items", p.lim.MaxContainerLen)
 		}
 		p.skip()
 	}
 }
 
+// dedup drops the items equal (by Python's rules: 1 == 1.0 == True) to an
+// earlier one, as building a Python set does.
+func dedup(items []any) []any {
+	if len(items) < 2 {
+		return items
+	}
+	seen := ogórek.NewDictWithSizeHint(len(items))
+	out := items[:0]
+	for _, x := range items {
+		if _, dup := seen.Get_(x); !dup {
+			seen.Set(x, nil)
+			out = append(out, x)
+		}
+	}
+	clear(items[len(out):])
+	return out
+}
+
 // dict parses the rest of a dict whose first key has been read and whose
-// ':' is next.
+// ':' is next. Keys and values go on p.stack, so that the dict is made
+// with room for all of them.
 func (p *parser) dict(key any, hashable bool, keyPos int) (any, error) {
-	d := pickle.NewDict()
-	n := 0
+	mark := len(p.stack)
 	for {
 		if !hashable {
 			return nil, p.failf(keyPos, ErrUnhashable, "unhashable type: '%s' as a dict key", pickle.PythonType(key))
@@ -425,8 +511,8 @@ func (p *parser) dict(key any, hashable bool, keyPos int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Set(key, v)
-		if n++; n > p.lim.MaxContainerLen {
+		p.stack = append(p.stack, key, v)
+		if (len(p.stack)-mark)/2 > p.lim.MaxContainerLen {
 			return nil, p.failf(p.pos, ErrLimit, "dict of more than %d items", p.lim.MaxContainerLen)
 		}
 		p.skip()
@@ -441,10 +527,7 @@ func (p *parser) dict(key any, hashable bool, keyPos int) (any, error) {
 		if p.peek() == '}' {
 			p.pos++
 			p.depth--
-			if p.restore && d.Len() <= 3 {
-				return p.restored(d, keyPos)
-			}
-			return d, nil
+			break
 		}
 		keyPos = p.pos
 		key, hashable, err = p.expr()
@@ -456,6 +539,17 @@ func (p *parser) dict(key any, hashable bool, keyPos int) (any, error) {
 			return nil, p.unexpected("':' after a dict key")
 		}
 	}
+	kv := p.stack[mark:]
+	d := ogórek.NewDictWithSizeHint(len(kv) / 2)
+	for i := 0; i < len(kv); i += 2 {
+		d.Set(kv[i], kv[i+1])
+	}
+	clear(kv)
+	p.stack = p.stack[:mark]
+	if p.restore && d.Len() <= 3 {
+		return p.restored(d, keyPos)
+	}
+	return d, nil
 }
 
 // name parses True, False, None, set() and string prefixes.

@@ -55,31 +55,55 @@ func isFPrefix(w []byte) bool {
 // Python joins them ('a' 'b' is 'ab'); str and bytes do not mix.
 func (p *parser) strings() (any, error) {
 	start := p.pos
-	s, isBytes, err := p.stringLit()
+	body, plain, flags, err := p.stringLit()
 	if err != nil {
 		return nil, err
 	}
+	isBytes := flags&prefixBytes != 0
 	p.skip()
 	if !p.atString() {
+		switch {
+		case isBytes && plain:
+			return pickle.Bytes(body), nil
+		case plain:
+			return p.boxString(body), nil
+		}
+		s, err := p.unescape(body, p.bodyStart, flags)
+		if err != nil {
+			return nil, err
+		}
 		if isBytes {
 			return pickle.Bytes(s), nil
 		}
 		return s, nil
 	}
-	joined := []byte(s)
-	for p.atString() {
-		pos := p.pos
-		t, tb, err := p.stringLit()
-		if err != nil {
-			return nil, err
+	var joined []byte
+	for {
+		if plain {
+			joined = append(joined, body...)
+		} else {
+			s, err := p.unescape(body, p.bodyStart, flags)
+			if err != nil {
+				return nil, err
+			}
+			joined = append(joined, s...)
 		}
-		if tb != isBytes {
-			return nil, p.failf(pos, ErrSyntax, "cannot mix bytes and nonbytes literals")
-		}
-		joined = append(joined, t...)
 		if len(joined) > p.lim.MaxStringLen {
 			return nil, p.failf(start, ErrLimit, "string of more than %d bytes", p.lim.MaxStringLen)
 		}
+		if !p.atString() {
+			break
+		}
+		pos := p.pos
+		var nextFlags int
+		body, plain, nextFlags, err = p.stringLit()
+		if err != nil {
+			return nil, err
+		}
+		if nextFlags&prefixBytes != flags&prefixBytes {
+			return nil, p.failf(pos, ErrSyntax, "cannot mix bytes and nonbytes literals")
+		}
+		flags = nextFlags
 		p.skip()
 	}
 	if isBytes {
@@ -105,15 +129,17 @@ func (p *parser) atString() bool {
 	return false
 }
 
-// stringLit parses one literal with its prefix and quotes.
-func (p *parser) stringLit() (string, bool, error) {
+// stringLit scans one literal with its prefix and quotes and returns its
+// body (which starts at p.bodyStart), whether the body is its value as it
+// is (no escapes, no CR), and the prefix flags.
+func (p *parser) stringLit() ([]byte, bool, int, error) {
 	start := p.pos
 	i := start
 	for p.data[i] != '\'' && p.data[i] != '"' {
 		i++
 	}
 	if isFPrefix(p.data[start:i]) {
-		return "", false, p.failf(start, ErrNotLiteral, "an f-string is not a literal")
+		return nil, false, 0, p.failf(start, ErrNotLiteral, "an f-string is not a literal")
 	}
 	flags, _ := parsePrefix(p.data[start:i])
 	q := p.data[i]
@@ -127,7 +153,7 @@ func (p *parser) stringLit() (string, bool, error) {
 	plain := true
 	for {
 		if j >= len(p.data) {
-			return "", false, p.failf(start, ErrSyntax, "unterminated string literal")
+			return nil, false, 0, p.failf(start, ErrSyntax, "unterminated string literal")
 		}
 		c := p.data[j]
 		if c == q && (!triple || j+2 < len(p.data) && p.data[j+1] == q && p.data[j+2] == q) {
@@ -145,30 +171,26 @@ func (p *parser) stringLit() (string, bool, error) {
 			continue
 		case c == '\n' || c == '\r':
 			if !triple {
-				return "", false, p.failf(start, ErrSyntax, "unterminated string literal")
+				return nil, false, 0, p.failf(start, ErrSyntax, "unterminated string literal")
 			}
 			if c == '\r' {
 				plain = false
 			}
 		case c >= 0x80 && flags&prefixBytes != 0:
-			return "", false, p.failf(j, ErrSyntax, "bytes can only contain ASCII literal characters")
+			return nil, false, 0, p.failf(j, ErrSyntax, "bytes can only contain ASCII literal characters")
 		}
 		j++
 	}
 	body := p.data[bodyStart:j]
+	p.bodyStart = bodyStart
 	p.pos = j + 1
 	if triple {
 		p.pos = j + 3
 	}
 	if len(body) > p.lim.MaxStringLen {
-		return "", false, p.failf(start, ErrLimit, "string of more than %d bytes", p.lim.MaxStringLen)
+		return nil, false, 0, p.failf(start, ErrLimit, "string of more than %d bytes", p.lim.MaxStringLen)
 	}
-	isBytes := flags&prefixBytes != 0
-	if plain {
-		return string(body), isBytes, nil
-	}
-	s, err := p.unescape(body, bodyStart, flags)
-	return s, isBytes, err
+	return body, plain, flags, nil
 }
 
 // unescape decodes the body of a literal with backslashes or CR bytes.

@@ -486,59 +486,29 @@ func appendFloat(b []byte, f float64) []byte {
 }
 
 // appendFloatRepr writes Python's repr of a finite float: the shortest
-// digits that round-trip, in positional notation when the decimal exponent
-// is from -4 to 15 (with at least one fractional digit), else as d.ddde+XX.
+// digits that round-trip, positional with at least one fractional digit
+// when the decimal exponent is from -4 to 15, else d.ddde±XX, which is
+// strconv's 'e' format with the shortest precision.
 func appendFloatRepr(b []byte, f float64) []byte {
-	var tmp [32]byte
-	e := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64) // -d.ddde±XX
-	if e[0] == '-' {
-		b = append(b, '-')
-		e = e[1:]
-	}
-	ePos := slices.Index(e, 'e')
-	mant, expText := e[:ePos], e[ePos+1:]
-	exp, _ := strconv.Atoi(string(expText))
-	var digits [24]byte
-	nd := copy(digits[:], mant[:1])
-	if len(mant) > 2 {
-		nd += copy(digits[nd:], mant[2:])
-	}
-	d := digits[:nd]
-	if exp < -4 || exp >= 16 {
-		b = append(b, d[0])
-		if len(d) > 1 {
-			b = append(b, '.')
-			b = append(b, d[1:]...)
+	a := math.Abs(f)
+	switch {
+	case f == 0:
+		if math.Signbit(f) {
+			return append(b, "-0.0"...)
 		}
-		b = append(b, 'e')
-		if exp < 0 {
-			b = append(b, '-')
-			exp = -exp
-		} else {
-			b = append(b, '+')
-		}
-		if exp < 10 {
-			b = append(b, '0')
-		}
-		return strconv.AppendInt(b, int64(exp), 10)
-	}
-	if exp < 0 {
-		b = append(b, '0', '.')
-		for range -exp - 1 {
-			b = append(b, '0')
-		}
-		return append(b, d...)
-	}
-	if len(d) <= exp+1 {
-		b = append(b, d...)
-		for range exp + 1 - len(d) {
-			b = append(b, '0')
-		}
+		return append(b, "0.0"...)
+	case a < 1e-4 || a >= 1e16:
+		return strconv.AppendFloat(b, f, 'e', -1, 64)
+	case a < 1e15 && f == math.Trunc(f):
+		b = strconv.AppendInt(b, int64(f), 10)
 		return append(b, '.', '0')
 	}
-	b = append(b, d[:exp+1]...)
-	b = append(b, '.')
-	return append(b, d[exp+1:]...)
+	n := len(b)
+	b = strconv.AppendFloat(b, f, 'f', -1, 64)
+	if slices.Index(b[n:], '.') < 0 {
+		b = append(b, '.', '0')
+	}
+	return b
 }
 
 // appendComplex writes (re+imj), or a class dict when a part is NaN.
