@@ -669,7 +669,7 @@ func (p *parser) signed(sign byte) (any, bool, error) {
 		return nil, false, p.failf(p.pos, ErrNotLiteral, "a sign applies to a number only once")
 	}
 	if !(isDigit(c) || c == '.' || c == '(') {
-		if c == 0 {
+		if c == 0 || c == '\n' || c == '\r' {
 			return nil, false, p.unexpected("a number after the sign")
 		}
 		return nil, false, p.failf(signPos, ErrNotLiteral, "a sign applies to numbers only")

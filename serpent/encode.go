@@ -260,6 +260,11 @@ func (s *encState) encodeSet(items []any, depth int) error {
 	if len(items) == 0 || s.e.SetsAsTuples {
 		return s.encodeSeq(items, '(', ')', true, depth)
 	}
+	for i, x := range items {
+		if err := s.checkKey(x); err != nil {
+			return atPath(err, "["+strconv.Itoa(i)+"]")
+		}
+	}
 	return s.encodeSeq(items, '{', '}', false, depth)
 }
 
@@ -281,17 +286,62 @@ func (s *encState) encodeItems(mark, depth int) error {
 	return nil
 }
 
-// encodeKey writes a dict key; serpent refuses keys that are not
-// primitive hashable types (bool, bytes, str, tuple, numbers).
+// encodeKey writes a dict key, refusing those Python could not read back
+// as a key (see checkKey).
 func (s *encState) encodeKey(k any, depth int) error {
-	switch k.(type) {
-	case nil, pickle.None, *pickle.List, []any, pickle.Dict, map[string]any, *pickle.Set, *pickle.FrozenSet, *pickle.Object:
-		return &EncodeError{Path: "{key}", Type: fmt.Sprintf("%T", k), Err: fmt.Errorf("%w: a dict key must be a bool, number, str, bytes or tuple", ErrUnsupportedValue)}
+	if err := s.checkKey(k); err != nil {
+		return atPath(err, "{key}")
 	}
 	if err := s.encode(k, depth); err != nil {
 		return atPath(err, "{key}")
 	}
 	return nil
+}
+
+// checkKey refuses a dict key or set element whose serpent form Python
+// cannot hash. Serpent itself refuses keys that are not bool, bytes, str,
+// tuple or numbers; and it writes bytes (unless BytesRepr), NaN and complex
+// NaN as dicts, which serpent.loads then fails on ("unhashable type"), so
+// those are refused here too.
+func (s *encState) checkKey(k any) error {
+	bad := func(why string) error {
+		return &EncodeError{Type: fmt.Sprintf("%T", k), Err: fmt.Errorf("%w: %s", ErrUnsupportedValue, why)}
+	}
+	switch x := k.(type) {
+	case pickle.Tuple:
+		for i, e := range x {
+			if err := s.checkKey(e); err != nil {
+				return atPath(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		return nil
+	case *big.Int, time.Time, time.Duration:
+		return nil
+	case pickle.Bytes, pickle.ByteString, []byte, pickle.ByteArray:
+		if s.e.BytesRepr {
+			return nil
+		}
+		return bad("bytes as a dict key or set element become a base64 dict, which Python cannot hash (BytesRepr writes them as b'' literals)")
+	case nil, pickle.None:
+		return bad("serpent refuses None as a dict key or set element")
+	}
+	rv := reflect.ValueOf(k)
+	switch rv.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr, reflect.String:
+		return nil
+	case reflect.Float32, reflect.Float64:
+		if math.IsNaN(rv.Float()) {
+			return bad("NaN becomes a dict, which Python cannot hash")
+		}
+		return nil
+	case reflect.Complex64, reflect.Complex128:
+		if c := rv.Complex(); math.IsNaN(real(c)) || math.IsNaN(imag(c)) {
+			return bad("a complex with NaN becomes a dict, which Python cannot hash")
+		}
+		return nil
+	}
+	return bad("a dict key or set element must be a bool, number, str, bytes or tuple")
 }
 
 func keyString(k any) string {
