@@ -1103,7 +1103,7 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 	for k, v := range DictItems(d) {
 		s.items = append(s.items, dictItem{k, v})
 	}
-	slices.SortStableFunc(s.items[mark:], func(a, b dictItem) int { return compareAny(a.k, b.k) })
+	slices.SortStableFunc(s.items[mark:], func(a, b dictItem) int { return CompareKeys(a.k, b.k) })
 	defer func() {
 		clear(s.items[mark:])
 		s.items = s.items[:mark]
@@ -1129,9 +1129,12 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 // dictItem is one key and value of a Dict being written.
 type dictItem struct{ k, v any }
 
-// compareAny orders dict keys: None, then bools, numbers by value, strings
-// (str, unicode, bytes) by their bytes, tuples item by item, then the rest.
-func compareAny(a, b any) int {
+// CompareKeys orders dict keys: None, then bools, numbers by value, strings
+// (str, unicode, bytes) by their bytes, tuples item by item, then the rest
+// by type and printed form. A Dict has no order of its own; the encoders of
+// every gopyro codec write its keys in this order, so that their output is
+// deterministic (package serpent uses it for Dicts and Go maps).
+func CompareKeys(a, b any) int {
 	ra, rb := keyRank(a), keyRank(b)
 	if ra != rb {
 		return cmp.Compare(ra, rb)
@@ -1146,7 +1149,7 @@ func compareAny(a, b any) int {
 	case 4:
 		ta, tb := a.(Tuple), b.(Tuple)
 		for i := 0; i < len(ta) && i < len(tb); i++ {
-			if c := compareAny(ta[i], tb[i]); c != 0 {
+			if c := CompareKeys(ta[i], tb[i]); c != 0 {
 				return c
 			}
 		}

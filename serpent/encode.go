@@ -1,7 +1,6 @@
 package serpent
 
 import (
-	"cmp"
 	"encoding/base64"
 	"fmt"
 	"math"
@@ -351,7 +350,7 @@ func keyString(k any) string {
 	return fmt.Sprint(k)
 }
 
-// encodeDict writes a pickle.Dict with its keys sorted (see compareKeys),
+// encodeDict writes a pickle.Dict with its keys sorted (pickle.CompareKeys),
 // so that output is deterministic.
 func (s *encState) encodeDict(d pickle.Dict, depth int) error {
 	if err := s.open(depth, "pickle.Dict"); err != nil {
@@ -362,7 +361,7 @@ func (s *encState) encodeDict(d pickle.Dict, depth int) error {
 		s.items = append(s.items, item{k, v})
 	}
 	defer s.truncate(mark)
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return compareKeys(a.k, b.k) })
+	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
 	s.buf = append(s.buf, '{')
 	if err := s.encodeItems(mark, depth); err != nil {
 		return err
@@ -413,7 +412,7 @@ func (s *encState) encodeObject(o *pickle.Object, depth int) error {
 	default:
 		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: the state of %s.%s is a %s, not a dict", ErrUnsupportedValue, o.Class.Module, o.Class.Name, pickle.PythonType(st))}
 	}
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return compareKeys(a.k, b.k) })
+	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
 	name := o.Class.Name
 	if !s.e.ClassNameOnly && o.Class.Module != "" {
 		name = o.Class.Module + "." + name
@@ -425,86 +424,6 @@ func (s *encState) encodeObject(o *pickle.Object, depth int) error {
 	}
 	s.buf = append(s.buf, '}')
 	return nil
-}
-
-// compareKeys orders dict keys: numbers (bool, ints, floats, *big.Int) by
-// value, then str, then bytes, then tuples element by element, then other
-// keys by type and printed form.
-func compareKeys(a, b any) int {
-	ra, rb := keyRank(a), keyRank(b)
-	if ra != rb {
-		return cmp.Compare(ra, rb)
-	}
-	switch ra {
-	case 0:
-		return compareNumbers(a, b)
-	case 1:
-		return strings.Compare(a.(string), b.(string))
-	case 2:
-		x, _ := ToBytes(a)
-		y, _ := ToBytes(b)
-		return strings.Compare(string(x), string(y))
-	case 3:
-		x, y := a.(pickle.Tuple), b.(pickle.Tuple)
-		for i := range min(len(x), len(y)) {
-			if c := compareKeys(x[i], y[i]); c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(len(x), len(y))
-	}
-	return strings.Compare(fmt.Sprintf("%T %v", a, a), fmt.Sprintf("%T %v", b, b))
-}
-
-func keyRank(k any) int {
-	switch k.(type) {
-	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, *big.Int:
-		return 0
-	case string:
-		return 1
-	case pickle.Bytes, pickle.ByteString, []byte, pickle.ByteArray:
-		return 2
-	case pickle.Tuple:
-		return 3
-	}
-	return 4
-}
-
-// compareNumbers compares two numbers of rank 0 by value.
-func compareNumbers(a, b any) int {
-	x, y := toInt(a), toInt(b)
-	if x != nil && y != nil {
-		return x.Cmp(y)
-	}
-	fa, fb := toFloat(a), toFloat(b)
-	return cmp.Compare(fa, fb)
-}
-
-func toInt(v any) *big.Int {
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Bool:
-		if rv.Bool() {
-			return big.NewInt(1)
-		}
-		return new(big.Int)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return big.NewInt(rv.Int())
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return new(big.Int).SetUint64(rv.Uint())
-	}
-	if x, ok := v.(*big.Int); ok {
-		return x
-	}
-	return nil
-}
-
-func toFloat(v any) float64 {
-	if x := toInt(v); x != nil {
-		f, _ := new(big.Float).SetInt(x).Float64()
-		return f
-	}
-	return reflect.ValueOf(v).Float()
 }
 
 func (s *encState) appendBig(x *big.Int) error {

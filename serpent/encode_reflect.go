@@ -122,7 +122,7 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 		}
 		s.items = append(s.items, item{k.Interface(), v.Interface()})
 	}
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return compareKeys(a.k, b.k) })
+	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
 	s.buf = append(s.buf, '{')
 	if err := s.encodeItems(mark, depth); err != nil {
 		return err

@@ -66,7 +66,7 @@ func TestEncodeGo(t *testing.T) {
 		{"any map", map[string]any{"z": nil, "a": []any{}}, "{'a':[],'z':None}"},
 		{"int map", map[int]string{10: "x", -1: "y"}, "{-1:'y',10:'x'}"},
 		{"nil map", map[string]int(nil), "{}"},
-		{"mixed keys", ogórek.NewDictWithData("a", 1, 2.5, 2, pickle.Tuple{1}, 3, true, 4, big.NewInt(-1), 5), "{-1:5,True:4,2.5:2,'a':1,(1,):3}"},
+		{"mixed keys", ogórek.NewDictWithData("a", 1, 2.5, 2, pickle.Tuple{1}, 3, true, 4, big.NewInt(-1), 5), "{True:4,-1:5,2.5:2,'a':1,(1,):3}"},
 		{"struct", point{1, 2}, "{'X':1,'Y':2}"},
 		{"struct pointer", &point{3, 4}, "{'X':3,'Y':4}"},
 		{"nil pointer", (*point)(nil), "None"},

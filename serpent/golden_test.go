@@ -195,7 +195,7 @@ func sortedFrom(t testing.TB, desc any) bool {
 		for i, kv := range d[1].([]any) {
 			pair := kv.([]any)
 			k := buildFrom(t, pair[0])
-			if i > 0 && compareKeys(prev, k) >= 0 {
+			if i > 0 && pickle.CompareKeys(prev, k) >= 0 {
 				return false
 			}
 			prev = k
