@@ -753,6 +753,9 @@ func isBin(c byte) bool { return c == '0' || c == '1' }
 // number parses one number token: int (decimal, 0x, 0o, 0b), float or
 // imaginary. The bool reports an imaginary number (a complex128).
 func (p *parser) number() (any, bool, error) {
+	if v, ok := p.shortNumber(); ok {
+		return v, false, nil
+	}
 	start := p.pos
 	d := p.data
 	if d[start] == '0' && start+1 < len(d) {
@@ -841,6 +844,54 @@ func (p *parser) number() (any, bool, error) {
 		return complex(0, f), true, nil
 	}
 	return f, false, nil
+}
+
+// pow10 holds the powers of ten float64 represents exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// shortNumber reads the common short forms at once: an int of at most 18
+// digits (no leading zero) or digits.digits with at most 15 digits in all,
+// neither followed by anything that would make a longer token (an exponent,
+// j, an underscore, a letter or another dot). Such a float is its digits as
+// an integer, exact in a float64, divided by an exact power of ten, which
+// IEEE division rounds correctly, as Python's float() does. Anything else is
+// left to number.
+func (p *parser) shortNumber() (any, bool) {
+	d := p.data
+	i := p.pos
+	var m int64
+	for i < len(d) && isDigit(d[i]) {
+		m = m*10 + int64(d[i]-'0')
+		if i-p.pos >= 18 || d[p.pos] == '0' && i > p.pos {
+			return nil, false
+		}
+		i++
+	}
+	intDigits := i - p.pos
+	if intDigits == 0 {
+		return nil, false
+	}
+	if i == len(d) || d[i] != '.' {
+		if i < len(d) && isIdentChar(d[i]) || intDigits > p.lim.MaxIntDigits {
+			return nil, false
+		}
+		p.pos = i
+		return m, true
+	}
+	i++
+	fracStart := i
+	for i < len(d) && isDigit(d[i]) {
+		m = m*10 + int64(d[i]-'0')
+		i++
+		if intDigits+i-fracStart > 15 {
+			return nil, false
+		}
+	}
+	if i < len(d) && (isIdentChar(d[i]) || d[i] == '.') {
+		return nil, false
+	}
+	p.pos = i
+	return float64(m) / pow10[i-fracStart], true
 }
 
 // stripUnderscores returns text without '_', in the scratch buffer if needed.

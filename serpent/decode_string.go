@@ -129,6 +129,15 @@ func (p *parser) atString() bool {
 	return false
 }
 
+// ordinaryInString marks the bytes that mean nothing special inside a
+// string literal: not a quote, backslash, line end or non-ASCII byte.
+var ordinaryInString = func() (t [256]bool) {
+	for c := 0x00; c < 0x80; c++ {
+		t[c] = c != '\'' && c != '"' && c != '\\' && c != '\n' && c != '\r'
+	}
+	return t
+}()
+
 // stringLit scans one literal with its prefix and quotes and returns its
 // body (which starts at p.bodyStart), whether the body is its value as it
 // is (no escapes, no CR), and the prefix flags.
@@ -152,6 +161,9 @@ func (p *parser) stringLit() ([]byte, bool, int, error) {
 	j := bodyStart
 	plain := true
 	for {
+		for j < len(p.data) && ordinaryInString[p.data[j]] {
+			j++
+		}
 		if j >= len(p.data) {
 			return nil, false, 0, p.failf(start, ErrSyntax, "unterminated string literal")
 		}

@@ -3,6 +3,9 @@ package serpent
 import (
 	"errors"
 	"math"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,4 +243,93 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestShortNumbers checks the decoder's fast path for short ints and
+// floats against strconv on numbers of every length it takes and just
+// beyond, and that the forms it must leave to the general path still read
+// as Python reads them.
+func TestShortNumbers(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(13, 17))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rnd.IntN(10))
+		}
+		if n > 1 && b[0] == '0' {
+			b[0] = '1'
+		}
+		return string(b)
+	}
+	for n := 1; n <= 20; n++ {
+		for range 50 {
+			text := digits(n)
+			want, err := strconv.ParseInt(text, 10, 64)
+			got, derr := Decode([]byte(text))
+			if err != nil { // beyond int64: a *big.Int
+				if x, ok := got.(*big.Int); !ok || x.String() != text || derr != nil {
+					t.Fatalf("Decode(%q) = %#v, %v", text, got, derr)
+				}
+				continue
+			}
+			if derr != nil || got != want {
+				t.Fatalf("Decode(%q) = %#v, %v; want %d", text, got, derr, want)
+			}
+		}
+	}
+	for intDigits := 1; intDigits <= 17; intDigits++ {
+		for fracDigits := 0; intDigits+fracDigits <= 18; fracDigits++ {
+			for range 20 {
+				text := digits(intDigits) + "." + digits(fracDigits)
+				if fracDigits > 0 && rnd.IntN(4) == 0 {
+					text = text[:len(text)-1] + "0" // trailing zeros too
+				}
+				want, _ := strconv.ParseFloat(text, 64)
+				for _, form := range []string{text, "-" + text, "[" + text + "]"} {
+					got, err := Decode([]byte(form))
+					if l, ok := got.(*pickle.List); ok {
+						got = l.Items[0]
+					}
+					f, ok := got.(float64)
+					if form[0] == '-' {
+						f = -f
+					}
+					if err != nil || !ok || f != want {
+						t.Fatalf("Decode(%q) = %#v, %v; want %v", form, got, err, want)
+					}
+				}
+			}
+		}
+	}
+	tests := []struct {
+		data string
+		want any
+	}{
+		{"0", int64(0)},
+		{"0.5", 0.5},
+		{"00.5", 0.5},
+		{"007.5", 7.5},
+		{"0.", 0.0},
+		{"7.", 7.0},
+		{"1e5", 1e5},
+		{"1.5e-3", 1.5e-3},
+		{"1_000", int64(1000)},
+		{"1_0.5", 10.5},
+		{"2j", complex(0, 2)},
+		{"1.5J", complex(0, 1.5)},
+		{"0.1", 0.1},
+		{"123456789012345.6", 123456789012345.6},
+		{"999999999999999999", int64(999999999999999999)},
+	}
+	for _, tt := range tests {
+		got, err := Decode([]byte(tt.data))
+		if err != nil || got != tt.want {
+			t.Errorf("Decode(%q) = %#v, %v; want %#v", tt.data, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"01", "00.5x", "1.5.3", "1a", "1.5a", "1__0"} {
+		if got, err := Decode([]byte(bad)); !errors.Is(err, ErrSyntax) {
+			t.Errorf("Decode(%q) = %#v, %v; want ErrSyntax", bad, got, err)
+		}
+	}
 }
