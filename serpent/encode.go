@@ -471,6 +471,10 @@ func appendFloatRepr(b []byte, f float64) []byte {
 	case a < 1e15 && f == math.Trunc(f):
 		b = strconv.AppendInt(b, int64(f), 10)
 		return append(b, '.', '0')
+	case a < 1e9:
+		if out, ok := appendShortFloat(b, f, a); ok {
+			return out
+		}
 	}
 	n := len(b)
 	b = strconv.AppendFloat(b, f, 'f', -1, 64)
@@ -478,6 +482,35 @@ func appendFloatRepr(b []byte, f float64) []byte {
 		b = append(b, '.', '0')
 	}
 	return b
+}
+
+// appendShortFloat writes the repr of f (with a = |f| from 1e-4 to 1e9)
+// when it has at most 6 decimals, found as the fewest decimals d for which
+// round(a·10^d)/10^d gives a back. Below 1e9 a float's spacing is under
+// 1e-6, so at most one d-decimal number rounds to a, and it is the one
+// Python's repr writes; a·10^d stays under 2^53, so the integer digits and
+// the power of ten are exact and the division rounds as parsing would.
+func appendShortFloat(b []byte, f, a float64) ([]byte, bool) {
+	for d := 1; d <= 6; d++ {
+		m := math.Round(a * pow10[d])
+		if m/pow10[d] != a {
+			continue
+		}
+		if f < 0 {
+			b = append(b, '-')
+		}
+		n := int64(m)
+		p := int64(pow10[d])
+		b = strconv.AppendInt(b, n/p, 10)
+		b = append(b, '.')
+		frac := n % p
+		for q := p / 10; q > 0; q /= 10 {
+			b = append(b, byte('0'+frac/q))
+			frac %= q
+		}
+		return b, true
+	}
+	return b, false
 }
 
 // appendComplex writes (re+imj), or a class dict when a part is NaN.
@@ -555,9 +588,19 @@ func appendASCIIEscape(b []byte, c, q byte) []byte {
 // appendString writes Python's repr of a str. The string is UTF-8, in which
 // the three-byte forms of lone surrogates are allowed (they are escaped).
 func appendString(b []byte, s string) ([]byte, error) {
+	i := 0
+	for i < len(s) && plainASCII[s[i]] {
+		i++
+	}
+	if i == len(s) { // the common case: printable ASCII without quotes
+		b = append(b, '\'')
+		b = append(b, s...)
+		return append(b, '\''), nil
+	}
 	q := quoteFor(s)
 	b = append(b, q)
-	for i := 0; i < len(s); {
+	b = append(b, s[:i]...) // the plain prefix scanned above
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			j := i
