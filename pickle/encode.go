@@ -1135,6 +1135,11 @@ type dictItem struct{ k, v any }
 // every gopyro codec write its keys in this order, so that their output is
 // deterministic (package serpent uses it for Dicts and Go maps).
 func CompareKeys(a, b any) int {
+	if x, ok := a.(string); ok { // the common case: str keys
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
 	ra, rb := keyRank(a), keyRank(b)
 	if ra != rb {
 		return cmp.Compare(ra, rb)

@@ -307,6 +307,8 @@ func (s *encState) checkKey(k any) error {
 		return &EncodeError{Type: fmt.Sprintf("%T", k), Err: fmt.Errorf("%w: %s", ErrUnsupportedValue, why)}
 	}
 	switch x := k.(type) {
+	case string, int64, int, bool:
+		return nil
 	case pickle.Tuple:
 		for i, e := range x {
 			if err := s.checkKey(e); err != nil {
