@@ -674,6 +674,11 @@ func (p *parser) signed(sign byte) (any, bool, error) {
 		}
 		return nil, false, p.failf(signPos, ErrNotLiteral, "a sign applies to numbers only")
 	}
+	if isDigit(c) {
+		if v, ok := p.shortNumber(sign == '-'); ok {
+			return v, false, nil
+		}
+	}
 	v, imag, err := p.unsigned()
 	if err != nil || sign == '+' {
 		return v, imag, err
@@ -753,7 +758,7 @@ func isBin(c byte) bool { return c == '0' || c == '1' }
 // number parses one number token: int (decimal, 0x, 0o, 0b), float or
 // imaginary. The bool reports an imaginary number (a complex128).
 func (p *parser) number() (any, bool, error) {
-	if v, ok := p.shortNumber(); ok {
+	if v, ok := p.shortNumber(false); ok {
 		return v, false, nil
 	}
 	start := p.pos
@@ -855,8 +860,9 @@ var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1
 // j, an underscore, a letter or another dot). Such a float is its digits as
 // an integer, exact in a float64, divided by an exact power of ten, which
 // IEEE division rounds correctly, as Python's float() does. Anything else is
-// left to number.
-func (p *parser) shortNumber() (any, bool) {
+// left to number. With neg the value is negated (a sign was read), so that
+// it is boxed once.
+func (p *parser) shortNumber(neg bool) (any, bool) {
 	d := p.data
 	i := p.pos
 	var m int64
@@ -876,6 +882,9 @@ func (p *parser) shortNumber() (any, bool) {
 			return nil, false
 		}
 		p.pos = i
+		if neg {
+			return -m, true
+		}
 		return m, true
 	}
 	i++
@@ -891,7 +900,11 @@ func (p *parser) shortNumber() (any, bool) {
 		return nil, false
 	}
 	p.pos = i
-	return float64(m) / pow10[i-fracStart], true
+	f := float64(m) / pow10[i-fracStart]
+	if neg {
+		return -f, true
+	}
+	return f, true
 }
 
 // stripUnderscores returns text without '_', in the scratch buffer if needed.

@@ -327,6 +327,15 @@ func TestShortNumbers(t *testing.T) {
 			t.Errorf("Decode(%q) = %#v, %v; want %#v", tt.data, got, err, tt.want)
 		}
 	}
+	for _, text := range []string{"-0.0", "-0.", "- 0.0", "[-0.0]"} {
+		got, err := Decode([]byte(text))
+		if l, ok := got.(*pickle.List); ok {
+			got = l.Items[0]
+		}
+		if f, ok := got.(float64); err != nil || !ok || f != 0 || !math.Signbit(f) {
+			t.Errorf("Decode(%q) = %#v, %v; want -0.0", text, got, err)
+		}
+	}
 	for _, bad := range []string{"01", "00.5x", "1.5.3", "1a", "1.5a", "1__0"} {
 		if got, err := Decode([]byte(bad)); !errors.Is(err, ErrSyntax) {
 			t.Errorf("Decode(%q) = %#v, %v; want ErrSyntax", bad, got, err)
