@@ -6,17 +6,19 @@
 # faster Go is (the issue's target: at least 20 for the call message).
 # Go and Python alternate for several rounds and each side keeps its best
 # time (Go: best of 5 short runs per round, Python: best of 5 timeit repeats
-# of about 0.2 s), so load from other processes skews the ratio less.
-#   scripts/bench_serpent.sh [go -benchtime per run, default 200ms] [rounds, default 3]
+# of about 0.2 s), so load from other processes skews the ratio less; the
+# load average before and after is printed with the table.
+#   scripts/bench_serpent.sh [go -benchtime per run, default 200ms] [rounds, default 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 benchtime="${1:-200ms}"
-rounds="${2:-3}"
+rounds="${2:-5}"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go test -c -o "$tmp/serpent.test" ./serpent/
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for _ in $(seq "$rounds"); do
 	(cd serpent && "$tmp/serpent.test" -test.run '^$' -test.bench 'Call$|Exception$' -test.benchmem \
 		-test.benchtime="$benchtime" -test.count=5) | tee -a "$tmp/go" >&2
@@ -50,3 +52,4 @@ END {
 		printf "%-18s %10.0f %10s %12.0f %8.1f\n", k, best[k], al[k], py[k], py[k] / best[k]
 	}
 }' "$tmp/py" "$tmp/go"
+echo "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"

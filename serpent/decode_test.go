@@ -180,13 +180,15 @@ func TestUnmarshal(t *testing.T) {
 		Payload []byte
 		Ratios  []float64
 		Tags    map[string]string
+		Tries   int `pyro:"max_retries"` // pickle.Field's rule: the tag names the key
+		Balance float64
 	}
-	data := "# serpent utf-8 python3.2\n{'name':'x','count':3,'payload':{'data':'AAE=','encoding':'base64'},'ratios':[1.5,2],'tags':{'k':'v'}}"
+	data := "# serpent utf-8 python3.2\n{'name':'x','count':3,'payload':{'data':'AAE=','encoding':'base64'},'ratios':[1.5,2],'tags':{'k':'v'},'max_retries':4,'tries':9,'_balance_':2.5}"
 	var got args
 	if err := Unmarshal([]byte(data), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "x" || got.Count != 3 || string(got.Payload) != "\x00\x01" || len(got.Ratios) != 2 || got.Ratios[1] != 2 || got.Tags["k"] != "v" {
+	if got.Name != "x" || got.Count != 3 || string(got.Payload) != "\x00\x01" || len(got.Ratios) != 2 || got.Ratios[1] != 2 || got.Tags["k"] != "v" || got.Tries != 4 || got.Balance != 2.5 {
 		t.Errorf("Unmarshal = %+v", got)
 	}
 	var n int
