@@ -14,6 +14,8 @@ import (
 	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/gopyro/gopyro/internal/wtf8"
 )
 
 // batchSize is how many items one APPENDS or SETITEMS carries, as in CPython.
@@ -673,7 +675,7 @@ func appendPyRepr(b []byte, s string) []byte {
 
 // encodeUnicode writes a Go string as Python unicode.
 func (s *encState) encodeUnicode(str string) error {
-	if !utf8.ValidString(str) && !validPyUTF8(str) {
+	if !wtf8.ValidString(str) {
 		return &EncodeError{Type: "string", Err: ErrInvalidUTF8}
 	}
 	if s.proto == 0 {
@@ -692,32 +694,6 @@ func (s *encState) encodeUnicode(str string) error {
 	return nil
 }
 
-// decodePyRune decodes one code point as Python 2's UTF-8 codec does, which
-// unlike Go accepts encoded surrogates (U+D800 to U+DFFF).
-func decodePyRune(s string) (rune, int) {
-	r, n := utf8.DecodeRuneInString(s)
-	if r != utf8.RuneError || n != 1 {
-		return r, n
-	}
-	if len(s) >= 3 && s[0] == 0xed && s[1] >= 0xa0 && s[1] <= 0xbf && s[2]&0xc0 == 0x80 {
-		return rune(s[0]&0x0f)<<12 | rune(s[1]&0x3f)<<6 | rune(s[2]&0x3f), 3
-	}
-	return utf8.RuneError, 1
-}
-
-// validPyUTF8 reports whether Python 2 can decode s as UTF-8; it is called
-// only for strings Go considers invalid.
-func validPyUTF8(s string) bool {
-	for i := 0; i < len(s); {
-		r, n := decodePyRune(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
 // appendRawUnicodeEscape appends s in the raw-unicode-escape form of
 // protocol 0's UNICODE opcode, escaping backslash and newline as cPickle does.
 func appendRawUnicodeEscape(b []byte, s string) []byte {
@@ -732,7 +708,7 @@ func appendRawUnicodeEscape(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, n := decodePyRune(s[i:])
+		r, n := wtf8.DecodeRune(s[i:])
 		i += n
 		switch {
 		case r < 0x100:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -273,7 +274,7 @@ func (p *parser) unescape(body []byte, base int, flags int) (string, error) {
 			if isBytes {
 				out = append(out, byte(v)) // Python 3.11 keeps the low byte of \400 and up
 			} else {
-				out = appendWTF8(out, v)
+				out = wtf8.AppendRune(out, v)
 			}
 		case 'x':
 			v, ok := hexValue(body, i, 2)
@@ -284,7 +285,7 @@ func (p *parser) unescape(body []byte, base int, flags int) (string, error) {
 			if isBytes {
 				out = append(out, byte(v))
 			} else {
-				out = appendWTF8(out, v)
+				out = wtf8.AppendRune(out, v)
 			}
 		case 'u', 'U', 'N':
 			if isBytes { // not escapes in bytes: kept as they are
@@ -306,7 +307,7 @@ func (p *parser) unescape(body []byte, base int, flags int) (string, error) {
 				return "", p.failf(pos, ErrSyntax, "illegal Unicode character in \\U escape")
 			}
 			i += n
-			out = appendWTF8(out, v)
+			out = wtf8.AppendRune(out, v)
 		default: // unknown escapes keep their backslash
 			out = append(out, '\\', esc)
 		}
@@ -338,14 +339,4 @@ func hexValue(body []byte, i, n int) (rune, bool) {
 		v = v*16 + rune(d)
 	}
 	return v, true
-}
-
-// appendWTF8 appends r as UTF-8, writing a surrogate code point as its
-// three-byte form (as Python's surrogatepass does and the pickle decoder
-// keeps lone surrogates), where utf8.AppendRune would write U+FFFD.
-func appendWTF8(b []byte, r rune) []byte {
-	if r >= 0xD800 && r <= 0xDFFF {
-		return append(b, 0xED, byte(0x80|(r>>6)&0x3F), byte(0x80|r&0x3F))
-	}
-	return utf8.AppendRune(b, r)
 }

@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -618,27 +619,18 @@ func appendString(b []byte, s string) ([]byte, error) {
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			if !isSurrogate(s[i:]) {
-				return b, fmt.Errorf("%w: byte 0x%02x at %d", ErrInvalidUTF8, c, i)
-			}
-			r, n = rune(c&0x0F)<<12|rune(s[i+1]&0x3F)<<6|rune(s[i+2]&0x3F), 3
-		} else if unicode.IsPrint(r) {
+		r, n := wtf8.DecodeRune(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			return b, fmt.Errorf("%w: byte 0x%02x at %d", ErrInvalidUTF8, c, i)
+		case unicode.IsPrint(r): // never a surrogate, which is escaped
 			b = append(b, s[i:i+n]...)
-			i += n
-			continue
+		default:
+			b = appendRuneEscape(b, r)
 		}
-		b = appendRuneEscape(b, r)
 		i += n
 	}
 	return append(b, q), nil
-}
-
-// isSurrogate reports whether s starts with the three-byte form of a
-// surrogate code point (ED A0..BF 80..BF).
-func isSurrogate(s string) bool {
-	return len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF
 }
 
 // appendRuneEscape writes \xhh, \uhhhh or \Uhhhhhhhh as repr does.
