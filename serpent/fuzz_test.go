@@ -5,13 +5,15 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/gopyro/gopyro/internal/allocs"
 	"github.com/gopyro/gopyro/pickle"
 )
 
 // FuzzDecode feeds arbitrary data to the decoder, seeded with every golden
-// vector. Decode must not panic and must fail only with an *Error; what it
-// returns must encode (unless Python's serpent refuses the value too), and
-// with Restore set (bytes written as base64 dicts come back as bytes) decode
+// vector. Decode must not panic and must fail only with an *Error, and must
+// not allocate more than maxAllocated for the data's size; what it returns
+// must encode (unless Python's serpent refuses the value too), and with
+// Restore set (bytes written as base64 dicts come back as bytes) decode
 // again to an equal value.
 func FuzzDecode(f *testing.F) {
 	g := loadGolden(f)
@@ -30,7 +32,17 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, restore := range []bool{false, true} {
 			d := Decoder{Restore: restore, Limits: Limits{MaxSize: 1 << 20}}
-			v, err := d.Decode(data)
+			var v any
+			var err error
+			decode := func() { v, err = d.Decode(data) }
+			if n, bound := allocs.Bytes(decode), maxAllocated(len(data)); n > bound {
+				// Once more before failing: the count is process-wide, and
+				// a fuzzing run once counted 82 KB for a 66-byte input
+				// that allocates 1.5 KB on its own, even from a cold pool.
+				if n = allocs.Bytes(decode); n > bound {
+					t.Fatalf("decoding %d bytes allocated %d bytes, over %d (error %v)", len(data), n, bound, err)
+				}
+			}
 			if err != nil {
 				var de *Error
 				if !errors.As(err, &de) {
@@ -59,6 +71,16 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// maxAllocated is the most Decode may allocate for n bytes of data: 128
+// bytes per byte, and 64 KiB of fixed costs (a parser, when the pool has
+// none). Every value takes bytes of the data; the dearest per byte are
+// dicts and sets, a pickle.Dict being at least a 384-byte hash table (set
+// literals build one to drop duplicates): [{1:1},{1:1},...] allocates 79
+// bytes per byte and [{1,2},...] 88.
+func maxAllocated(n int) uint64 {
+	return uint64(128*n + 64<<10)
 }
 
 // emptySetsAsTuples is v as serpent writes it: an empty set becomes () (no
