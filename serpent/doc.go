@@ -139,17 +139,18 @@
 // the same bytes in one run, Go and Python alternating for five rounds and
 // each keeping its best: Pyro5's call message of 173 bytes, and the
 // 205-byte dict of an exception with its traceback. On the shared 2-core
-// development machine (3 Dec 2026, load average 2.3 to 4.4):
+// development machine (3 Dec 2026, load average 1.4 to 2.0):
 //
 //	                     Go ns/op  allocs/op  Python ns/op  Python/Go
-//	decode call message      2696         13         56008       20.8
-//	encode call message       672          0         17707       26.3
-//	decode exception         2679         13         46089       17.2
-//	encode exception          675          0         11439       17.0
+//	decode call message      2623         13         66781       25.5
+//	encode call message       592          0         13471       22.8
+//	decode exception         2437         13         37749       15.5
+//	encode exception          632          0         13936       22.1
 //
 // Python's figures swing most with the machine's load (its best decode of
-// the call message ran from 56 to 102 us over the day's runs), so the ratios
-// move by a few points from run to run. Four of the decoder's 13
+// the call message ran from 56 to 102 us in four runs that day), so the
+// ratios move from run to run: 20.8x to 36.3x for decoding the call message
+// and 20.0x to 50.1x for encoding it. Four of the decoder's 13
 // allocations and a fifth of its time (in a CPU profile) go to making the
 // two pickle.Dicts of the call message and setting their keys (og-rek's
 // Dict seeds a hash per dict and hashes a key three times when it is set),
