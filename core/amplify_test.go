@@ -33,14 +33,7 @@ func TestDecodeAmplification(t *testing.T) {
 	}
 	// The refusal comes once the budget is spent: 8M DUPs, a second or
 	// so of CPU on a loaded machine.
-	reply, _, err := c.ReadMessage(ctx)
-	if err != nil {
-		t.Fatalf("no reply: %v", err)
-	}
-	v, err := pickle.Decode(reply)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v := readDecoded(ctx, t, c)
 	capsule, ok := v.(*compat.Capsule)
 	if !ok {
 		t.Fatalf("reply %T %v, want a capsule", v, v)
@@ -98,14 +91,7 @@ func TestEncodeAmplification(t *testing.T) {
 			if err := c.WriteMessage(ctx, req); err != nil {
 				t.Fatal(err)
 			}
-			reply, _, err := c.ReadMessage(ctx)
-			if err != nil {
-				t.Fatalf("no reply: %v", err)
-			}
-			v, err := pickle.Decode(reply)
-			if err != nil {
-				t.Fatal(err)
-			}
+			reply, v := readDecoded(ctx, t, c)
 			if tt.wantFail {
 				capsule, ok := v.(*compat.Capsule)
 				if !ok {
@@ -153,4 +139,18 @@ func pickleCall(t testing.TB, objectID, method string, args ...any) []byte {
 		t.Fatal(err)
 	}
 	return body
+}
+
+// readDecoded reads a message from c and decodes it.
+func readDecoded(ctx context.Context, t testing.TB, c *protocol.Conn) ([]byte, any) {
+	t.Helper()
+	body, _, err := c.ReadMessage(ctx)
+	if err != nil {
+		t.Fatalf("no reply: %v", err)
+	}
+	v, err := pickle.Decode(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body, v
 }

@@ -104,12 +104,12 @@ func TestRemoteAttrs(t *testing.T) {
 			case "svc":
 				o, err = newObject(&svc{Value: 10}, "g2", "")
 			case "servant":
-				o = d.servant
+				o = d.internal[compat.InternalDaemonGUID]
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := o.invoke(context.Background(), &Call{Method: tc.method, Args: tc.args, Kwargs: tc.kw})
+			got, err := o.invoke(context.Background(), &Call{Method: tc.method, Args: tc.args, Kwargs: tc.kw}, viaPyro3)
 			if tc.class == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gopyro/gopyro/compat"
 )
@@ -10,30 +11,43 @@ import (
 type Request struct {
 	ObjectID string
 	Call
-	// Plain asks a ClientCodec to send the positional arguments as they
-	// are, without keyword packaging. For Pyro 3 this is request flags 0,
-	// which is how Pyro's NameServerProxy and PYROLOC resolution call;
-	// otherwise calls are sent like DynamicProxy does (flags 3, or 7 for
-	// oneway). Servers ignore it.
-	Plain bool
-	// Varargs, with Plain, packs the positional arguments into one trailing
-	// tuple (Pyro 3 request flags 1), as Pyro's NameServerProxy sends
-	// _synccall. Servers ignore it.
-	Varargs bool
+	// Style asks a ClientCodec to send the call in a particular way:
+	// zero is the protocol's usual way, the attribute styles are remote
+	// attribute access, and other values are the protocol's own (Pyro 3
+	// has two, for Proxy.CallFlags0 and Proxy.CallVarargs), sent the usual
+	// way by a protocol that does not know them. Servers leave it zero.
+	Style CallStyle
 	// Err, set by a ServerCodec, means the request was read but cannot be
 	// called as sent (for example keyword arguments that are not a dict);
-	// the daemon answers it like an exception raised by the method.
+	// the daemon answers it like an error returned by the method.
 	Err error
 }
 
+// CallStyle selects a particular way of sending a call (see
+// Request.Style).
+type CallStyle uint8
+
+// The attribute styles: a request for the remote attribute Method of the
+// object (Args holds the value to set), which a protocol sends as its
+// attribute protocol has it (Pyro 3: _r_ga, _r_sa, _r_ha) and a protocol
+// without remote attributes refuses with an error.
+const (
+	// StyleGetAttr reads the attribute; the reply is its value.
+	StyleGetAttr CallStyle = 0x80 + iota
+	// StyleSetAttr sets it to Args[0].
+	StyleSetAttr
+	// StyleHasMethod asks whether the name is a method; the reply is a
+	// bool.
+	StyleHasMethod
+)
+
 // ServerCodec is the daemon's side of one client connection in one wire
-// protocol. The daemon reads requests one after another and answers each
-// non-oneway request with exactly one WriteResult or WriteError. Writes may
-// come from another goroutine than reads, but never concurrently with each
-// other.
-//
-// The Pyro 3 implementation (PYRO protocol version 5, pickled request
-// tuples, PyroExceptionCapsule error replies) is in pyro3.go.
+// protocol, as net/rpc's ServerCodec. The daemon reads requests one after
+// another and answers each non-oneway request with exactly one WriteResult
+// or WriteError. Writes may come from another goroutine than reads, but
+// never concurrently with each other. A write that returns an error ends
+// the connection: that is how a protocol closes after an answer, or instead
+// of one.
 type ServerCodec interface {
 	// ReadRequest reads the next request. An error that is a
 	// *RequestError tells the daemon how to react; any other error ends
@@ -41,24 +55,29 @@ type ServerCodec interface {
 	// ReadRequest: the daemon copies one it keeps longer (a queued oneway
 	// call).
 	ReadRequest(ctx context.Context) (*Request, error)
-	// WriteResult answers a request with its result.
+	// WriteResult answers the last request with its result.
 	WriteResult(ctx context.Context, result any) error
-	// WriteError answers a request with an exception; traceback nil means
-	// there is none (errors of the protocol layer).
-	WriteError(ctx context.Context, ex *compat.Exception, traceback []string) error
+	// WriteError answers the last request with the error the call
+	// returned, which the codec maps to its protocol's exception. The
+	// daemon also calls it, even for a oneway request, with an error
+	// matching ErrUnknownObject when the request names no object.
+	WriteError(ctx context.Context, err error) error
 	// Close closes the connection.
 	Close() error
 }
+
+// ErrUnknownObject is the error a daemon gives ServerCodec.WriteError for a
+// request whose object id it does not serve.
+var ErrUnknownObject = errors.New("core: unknown object id")
 
 // RequestError is returned by ServerCodec.ReadRequest for a request that
 // could not be read or decoded.
 type RequestError struct {
 	// Err is the cause.
 	Err error
-	// Reply, when not nil, is sent to the client as an exception with
-	// Traceback (nil for none) before the daemon continues or closes.
-	Reply     *compat.Exception
-	Traceback []string
+	// Reply, when not nil, is given back to the codec's WriteError before
+	// the daemon continues or closes.
+	Reply error
 	// Close ends the connection (after the reply, if any).
 	Close bool
 }
@@ -75,8 +94,13 @@ type ClientCodec interface {
 	// ReadReply reads the reply to the last request: its result, or the
 	// remote exception as an error (a *compat.Exception or typed Pyro error
 	// with the remote traceback). Errors of the connection itself are
-	// *CommError values.
+	// *CommError values; the proxy drops the connection after those and
+	// after the errors for which ClosesConnection is true.
 	ReadReply(ctx context.Context) (any, error)
+	// ClosesConnection reports whether the daemon closes the connection
+	// after answering with the remote exception err (a close rule of the
+	// protocol).
+	ClosesConnection(err error) bool
 	// Close closes the connection.
 	Close() error
 }

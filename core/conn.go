@@ -3,11 +3,11 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
 
-	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/protocol"
 )
 
@@ -123,7 +123,7 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 				d.log.Error("pyro daemon: panic while serving a connection", "peer", nc.RemoteAddr(), "panic", r)
 			}
 		}()
-		d.handshakeAndServe(ctx, nc, &admission{Validator: d.validator, d: d, overHost: overHost})
+		d.handshakeAndServe(ctx, nc, &Admission{OverHost: overHost, d: d})
 	}()
 }
 
@@ -155,53 +155,13 @@ func (d *Daemon) leavePending(nc net.Conn) bool {
 	return ok
 }
 
-// admission is the Validator of one connection: the daemon's Validator with
-// the daemon's own rules around it. Only granted connections count against
-// the connection limit: AcceptHost sees the number of granted connections
-// plus this one, and the daemon's own MaxConnections is checked again,
-// atomically with counting the connection, just before it is granted.
-type admission struct {
-	protocol.Validator
-	d        *Daemon
-	overHost bool // its host has more than MaxConnectionsPerHost connections
-	granted  bool // counted in d.granted
-}
-
-// AcceptHost refuses a client over its host's limit, then asks the
-// daemon's Validator.
-func (a *admission) AcceptHost(info protocol.ConnInfo) (bool, protocol.DenyReason) {
-	if a.overHost {
-		return false, protocol.DenyServerTooBusy
-	}
-	return a.Validator.AcceptHost(info)
-}
-
-// AcceptIdentification asks the daemon's Validator, then counts the
-// connection as granted unless that would reach the daemon's limit.
-func (a *admission) AcceptIdentification(info protocol.ConnInfo, challenge, token []byte) (bool, protocol.DenyReason) {
-	if ok, reason := a.Validator.AcceptIdentification(info, challenge, token); !ok {
-		return false, reason
-	}
-	d := a.d
-	for {
-		n := d.granted.Load()
-		if d.maxGranted > 0 && n+1 >= int64(d.maxGranted) {
-			return false, protocol.DenyServerTooBusy
-		}
-		if d.granted.CompareAndSwap(n, n+1) {
-			a.granted = true
-			return true, protocol.DenyUnspecified
-		}
-	}
-}
-
-func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, v *admission) {
+func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admission) {
 	defer func() {
-		if v.granted {
+		if a.granted {
 			d.granted.Add(-1)
 		}
 	}()
-	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: int(d.granted.Load()) + 1}
+	a.Connections = int(d.granted.Load()) + 1
 	// A client that never completes the handshake must not hold a
 	// goroutine for long; Shutdown closes the connection in any case, so the
 	// handshake I/O needs no cancellable context.
@@ -211,7 +171,7 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, v *admissio
 		hctx, cancel = context.WithTimeout(hctx, d.opts.HandshakeTimeout)
 		defer cancel()
 	}
-	codec, err := newPyro3Server(hctx, nc, d.connOpts, d.connOpts, v, info, d.pickleProto)
+	codec, err := d.proto.Accept(hctx, nc, a)
 	if stillPending := d.leavePending(nc); err == nil && !stillPending {
 		// Closed to make room just after its handshake.
 		codec.Close()
@@ -230,7 +190,6 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, v *admissio
 		}
 		return
 	}
-	codec.mem = d.decodeMem
 	c := &serverConn{d: d, codec: codec, caller: &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: d}}
 	c.owCond.L = &c.owMu
 	c.ctx = context.WithValue(ctx, callerKey{}, c.caller)
@@ -265,7 +224,7 @@ func (c *serverConn) serve() {
 				return
 			}
 			if re.Reply != nil {
-				if c.reply(func() error { return c.codec.WriteError(c.io, re.Reply, re.Traceback) }) != nil {
+				if c.reply(func() error { return c.codec.WriteError(c.io, re.Reply) }) != nil {
 					return
 				}
 			}
@@ -274,23 +233,15 @@ func (c *serverConn) serve() {
 			}
 			continue
 		}
-		if req.ObjectID == compat.InternalDaemonGUID {
-			res, err := c.d.servant.invoke(c.ctx, &req.Call)
-			if req.Err != nil {
-				res, err = nil, req.Err
-			}
-			if !req.Oneway && c.answer(res, err) != nil {
+		obj, ok := c.d.object(req.ObjectID)
+		if !ok {
+			// Answered even when oneway: the codec decides what its
+			// protocol sends and whether the connection goes on.
+			unknown := fmt.Errorf("%w %q", ErrUnknownObject, req.ObjectID)
+			if c.reply(func() error { return c.codec.WriteError(c.io, unknown) }) != nil {
 				return
 			}
 			continue
-		}
-		obj, ok := c.d.object(req.ObjectID)
-		if !ok {
-			// Pyro answers even a oneway call to an unknown object, then
-			// closes the connection.
-			ex := &compat.NewProtocolError("unknown object ID").Exception
-			_ = c.reply(func() error { return c.codec.WriteError(c.io, ex, nil) })
-			return
 		}
 		if req.Oneway && !c.d.onewayInline {
 			queued := *req // the codec reuses req for the next request
@@ -301,16 +252,11 @@ func (c *serverConn) serve() {
 		if req.Err != nil {
 			err = req.Err
 		} else {
-			res, err = obj.invoke(c.ctx, &req.Call)
+			res, err = obj.invoke(c.ctx, &req.Call, c.d.ap)
 		}
 		if req.Oneway {
 			// PYRO_ONEWAY_THREADED=0: run inline, answer nothing.
 			continue
-		}
-		if isProtocolErrorClass(err) {
-			// Pyro closes without a reply when a method raises exactly
-			// Pyro.errors.ProtocolError.
-			return
 		}
 		if c.answer(res, err) != nil {
 			return
@@ -318,20 +264,10 @@ func (c *serverConn) serve() {
 	}
 }
 
-func isProtocolErrorClass(err error) bool {
-	if err == nil {
-		return false
-	}
-	var ex *compat.Exception
-	return errors.As(err, &ex) && ex.Class.Module == "Pyro.errors" && ex.Class.Name == "ProtocolError"
-}
-
-// answer sends a call's result or exception.
+// answer sends a call's result or error.
 func (c *serverConn) answer(res any, err error) error {
 	if err != nil {
-		ex := ToException(err)
-		tb := traceback(err, ex)
-		return c.reply(func() error { return c.codec.WriteError(c.io, ex, tb) })
+		return c.reply(func() error { return c.codec.WriteError(c.io, err) })
 	}
 	return c.reply(func() error { return c.codec.WriteResult(c.io, res) })
 }
@@ -385,7 +321,7 @@ func (c *serverConn) onewayWorker() {
 		if !ok || req.Err != nil {
 			continue
 		}
-		if _, err := obj.invoke(c.ctx, &req.Call); err != nil {
+		if _, err := obj.invoke(c.ctx, &req.Call, c.d.ap); err != nil {
 			c.d.log.Debug("pyro daemon: oneway call failed", "method", req.Method, "err", err)
 		}
 	}

@@ -21,14 +21,9 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
-	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
 	"github.com/gopyro/gopyro/pyrolog"
 )
-
-// internalDaemonName is the name getRegistered reports for the internal
-// daemon object.
-const internalDaemonName = "__PYRO_Internal_Daemon"
 
 // DaemonOptions configures a Daemon. Zero fields take the process
 // configuration (config.Current(), i.e. Pyro.conf and PYRO_* variables),
@@ -68,7 +63,7 @@ type DaemonOptions struct {
 	MaxConnections int
 	// Validator decides who may connect; nil means a
 	// protocol.DefaultValidator with MaxConnections and Identifications.
-	Validator protocol.Validator
+	Validator protocol.ServerValidator
 	// Identifications are the passphrases clients must identify with (Pyro's
 	// setAllowedIdentifications); nil accepts every client.
 	Identifications []string
@@ -127,6 +122,12 @@ type DaemonOptions struct {
 	// MaxConnections and Identifications. A Listener is wrapped too, unless
 	// it is a *protocol.TLSListener already (for its HelloTimeout).
 	TLS *tls.Config
+	// Protocol is the wire protocol the daemon serves; nil means Pyro 3,
+	// configured by the fields above. Validator, Identifications,
+	// Compression, Checksum, MaxMessageSize, IdleTimeout and the
+	// PYRO_PICKLE_FORMAT item configure Pyro 3 only, and TLS is then only
+	// the listener's.
+	Protocol Protocol
 }
 
 // Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
@@ -137,13 +138,13 @@ type Daemon struct {
 	host        string // published host in URIs (dotted IP unless DNSURI)
 	port        int
 	opts        DaemonOptions
-	validator   protocol.Validator
-	connOpts    protocol.Options
+	proto       Protocol
+	ap          attrProtocol // proto's remote attribute requests, or nil
 	log         *slog.Logger
 	regMu       sync.Mutex // serialises name registration with the name server
 	mu          sync.RWMutex
 	objects     map[string]*object // guid → object
-	servant     *object            // the internal daemon object (Pyro's DaemonServant)
+	internal    map[string]*object // id → the protocol's internal daemon object (Pyro 3's DaemonServant)
 	byValue     map[any]string     // comparable object value → guid
 	names       map[string]string  // name → guid
 	conns       map[*serverConn]struct{}
@@ -162,8 +163,6 @@ type Daemon struct {
 	// onewayInline runs oneway calls in the connection's goroutine
 	// (PYRO_ONEWAY_THREADED=0) instead of its oneway worker.
 	onewayInline bool
-	pickleProto  int    // PYRO_PICKLE_FORMAT
-	protocolName string // "PYRO" or "PYROSSL"
 	decodeMem    *decodeMemory
 }
 
@@ -189,10 +188,6 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	opts.DNSURI = opts.DNSURI || cfg.DNSURI
 	opts.Compression = opts.Compression || cfg.Compression
 	opts.Checksum = opts.Checksum || cfg.Checksum
-	pickleProto, err := pickleProtocol(cfg.PickleFormat)
-	if err != nil {
-		return nil, err
-	}
 	d := &Daemon{
 		opts:        opts,
 		objects:     map[string]*object{},
@@ -207,44 +202,35 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		finished:    make(chan struct{}),
 		reaperStop:  make(chan struct{}),
 		log:         opts.Logger,
-		pickleProto: pickleProto,
+		internal:    map[string]*object{},
 	}
 	if d.log == nil {
 		d.log = pyrolog.System().With(pyrolog.Source("Daemon"))
 	}
-	d.servant, _ = newObject(daemonServant{d}, compat.InternalDaemonGUID, internalDaemonName) // fails only for nil
 	if opts.MaxDecodeMemory <= 0 {
 		opts.MaxDecodeMemory = DefaultMaxDecodeMemory
 	}
 	d.decodeMem = newDecodeMemory(opts.MaxDecodeMemory)
 	d.onewayInline = !cfg.OnewayThreaded
-	d.protocolName = "PYRO"
-	if opts.TLS != nil {
-		d.protocolName = "PYROSSL"
-	}
-	d.validator = opts.Validator
-	if d.validator == nil {
+	if opts.Validator == nil || opts.Protocol != nil {
+		// A Validator of one's own decides alone (Pyro 3 only).
 		d.maxGranted = connectionLimit(opts.MaxConnections)
 	}
-	switch {
-	case d.validator != nil:
-	case opts.TLS != nil:
-		v := &protocol.SSLValidator{}
-		v.MaxConnections = opts.MaxConnections
-		if opts.Identifications != nil {
-			v.SetAllowedIdentifications(opts.Identifications)
+	d.proto = opts.Protocol
+	if d.proto == nil {
+		p, err := pyro3For(opts, cfg)
+		if err != nil {
+			return nil, err
 		}
-		d.validator = v
-	default:
-		v := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}
-		if opts.Identifications != nil {
-			v.SetAllowedIdentifications(opts.Identifications)
-		}
-		d.validator = v
+		d.proto = p
 	}
-	d.connOpts = protocol.Options{
-		Compress: opts.Compression, Checksum: opts.Checksum,
-		MaxMessageSize: opts.MaxMessageSize, IOTimeout: opts.IdleTimeout,
+	d.ap, _ = d.proto.(attrProtocol)
+	if id, name, obj := d.proto.DaemonObject(d); obj != nil {
+		o, err := newObject(obj, id, name)
+		if err != nil {
+			return nil, err
+		}
+		d.internal[id] = o
 	}
 	if err := d.listen(cfg); err != nil {
 		return nil, err
@@ -375,9 +361,7 @@ func (d *Daemon) URIFor(objOrGUID any) (compat.URI, error) {
 	return d.uri(guid), nil
 }
 
-func (d *Daemon) uri(guid string) compat.URI {
-	return compat.URI{Protocol: d.protocolName, Address: d.host, Port: d.port, ObjectID: guid}
-}
+func (d *Daemon) uri(guid string) compat.URI { return d.proto.URI(d.host, d.port, guid) }
 
 func (d *Daemon) lookupGUID(objOrGUID any) (string, bool) {
 	d.mu.RLock()
@@ -420,7 +404,7 @@ func (d *Daemon) ConnectPersistent(ctx context.Context, obj any, name string) (c
 	if r := d.opts.Registrar; r != nil && name != "" {
 		old, err := r.Resolve(ctx, name)
 		switch {
-		case err == nil && old.Protocol == d.protocolName && old.Address == d.host && old.Port == d.port:
+		case err == nil && old.Protocol == d.uri("").Protocol && old.Address == d.host && old.Port == d.port:
 			guid, register = old.ObjectID, false
 		case err == nil:
 			if err := r.Unregister(ctx, name); err != nil {
@@ -432,7 +416,7 @@ func (d *Daemon) ConnectPersistent(ctx context.Context, obj any, name string) (c
 }
 
 func (d *Daemon) connect(ctx context.Context, obj any, guid, name string, persistent, register bool) (compat.URI, error) {
-	if guid == compat.InternalDaemonGUID {
+	if _, ok := d.internal[guid]; ok {
 		return compat.URI{}, fmt.Errorf("core: GUID %s is reserved for the daemon", guid)
 	}
 	o, err := newObject(obj, guid, name)
@@ -491,7 +475,7 @@ func (d *Daemon) Disconnect(objOrGUID any) error {
 
 // DisconnectContext is Disconnect with a context for the name server call.
 func (d *Daemon) DisconnectContext(ctx context.Context, objOrGUID any) error {
-	if s, ok := objOrGUID.(string); ok && s == compat.InternalDaemonGUID {
+	if s, ok := objOrGUID.(string); ok && d.internal[s] != nil {
 		return nil
 	}
 	guid, ok := d.lookupGUID(objOrGUID)
@@ -517,11 +501,13 @@ func (d *Daemon) DisconnectContext(ctx context.Context, objOrGUID any) error {
 func (d *Daemon) Registered() map[string]string {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	m := make(map[string]string, len(d.objects)+1)
+	m := make(map[string]string, len(d.objects)+len(d.internal))
 	for g, o := range d.objects {
 		m[g] = o.name
 	}
-	m[compat.InternalDaemonGUID] = internalDaemonName
+	for id, o := range d.internal {
+		m[id] = o.name
+	}
 	return m
 }
 
@@ -590,52 +576,16 @@ func (d *Daemon) reapTransients(age time.Duration) {
 	}
 }
 
+// object returns the object a request names: a connected one, or the
+// protocol's internal daemon object.
 func (d *Daemon) object(guid string) (*object, bool) {
 	d.mu.RLock()
 	o, ok := d.objects[guid]
 	d.mu.RUnlock()
-	return o, ok
-}
-
-// daemonServant is the internal daemon object, which answers PYROLOC
-// lookups: Pyro's DaemonServant.
-type daemonServant struct{ d *Daemon }
-
-func (daemonServant) PyroAttrs() Attrs {
-	return Attrs{Class: "DaemonServant", Methods: []string{"getRegistered", "ResolvePYROLOC"}}
-}
-
-func (s daemonServant) Invoke(_ context.Context, c *Call) (any, error) {
-	d := s.d
-	switch c.Method {
-	case "getRegistered":
-		if len(c.Args) != 0 {
-			return nil, typeErrorf("getRegistered() takes no arguments (%d given)", len(c.Args))
-		}
-		m := pickle.NewDict()
-		for g, n := range d.Registered() {
-			if n == "" {
-				m.Set(pickle.ByteString(g), pickle.None{})
-			} else {
-				m.Set(pickle.ByteString(g), pickle.ByteString(n))
-			}
-		}
-		return m, nil
-	case "ResolvePYROLOC":
-		if len(c.Args) != 1 {
-			return nil, typeErrorf("ResolvePYROLOC() takes exactly 1 argument (%d given)", len(c.Args))
-		}
-		name, ok := pickle.Text(c.Args[0])
-		if !ok {
-			return nil, compat.NewNamingError("no object found by this name", c.Args[0])
-		}
-		guid, err := d.ResolvePYROLOC(name)
-		if err != nil {
-			return nil, err
-		}
-		return pickle.ByteString(guid), nil
+	if !ok {
+		o, ok = d.internal[guid]
 	}
-	return nil, &attributeError{msg: fmt.Sprintf("'DaemonServant' object has no attribute '%s'", c.Method)}
+	return o, ok
 }
 
 // Serve accepts connections until ctx is done or Shutdown is called, serving

@@ -16,6 +16,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol"
 )
 
 // startDaemon runs a daemon on an ephemeral loopback port until the test ends.
@@ -293,6 +294,50 @@ func TestIdentification(t *testing.T) {
 	bad.SetIdentification("s3cr3t")
 	if _, err := bad.Call(ctx, "add", 1, 1); err != nil {
 		t.Errorf("after SetIdentification: %v", err)
+	}
+}
+
+// serverHalf and clientHalf are a validator's two halves as separate
+// values, each only a protocol.ServerValidator or ClientValidator.
+type serverHalf struct{ v *protocol.DefaultValidator }
+
+func (h serverHalf) AcceptHost(info protocol.ConnInfo) (bool, protocol.DenyReason) {
+	return h.v.AcceptHost(info)
+}
+
+func (h serverHalf) CreateChallenge(info protocol.ConnInfo) ([]byte, error) {
+	return h.v.CreateChallenge(info)
+}
+
+func (h serverHalf) AcceptIdentification(info protocol.ConnInfo, challenge, token []byte) (bool, protocol.DenyReason) {
+	return h.v.AcceptIdentification(info, challenge, token)
+}
+
+type clientHalf struct{ v protocol.DefaultValidator }
+
+func (h *clientHalf) CreateToken(challenge, ident []byte) ([]byte, error) {
+	return h.v.CreateToken(challenge, ident)
+}
+
+func (h *clientHalf) MungeIdent(passphrase string) []byte { return h.v.MungeIdent(passphrase) }
+
+// TestValidatorHalves: a daemon takes the server's half of a validator and
+// a proxy the client's (issue 12: protocol.Validator mixed them).
+func TestValidatorHalves(t *testing.T) {
+	sv := &protocol.DefaultValidator{}
+	sv.SetAllowedIdentifications([]string{"s3cr3t"})
+	d := startDaemon(t, core.DaemonOptions{Validator: serverHalf{sv}})
+	uri, _ := d.Connect(&calc{}, "")
+	ctx := context.Background()
+	ok := newProxy(t, uri, core.WithValidator(&clientHalf{}), core.WithIdentification("s3cr3t"))
+	if _, err := ok.Call(ctx, "add", 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	bad := newProxy(t, uri, core.WithValidator(&clientHalf{}), core.WithIdentification("wrong"))
+	_, err := bad.Call(ctx, "add", 1, 1)
+	var de *compat.ConnectionDeniedError
+	if !errors.As(err, &de) || de.Message() != "security reasons" {
+		t.Errorf("wrong identification: %v", err)
 	}
 }
 

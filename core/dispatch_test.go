@@ -85,13 +85,16 @@ func (renamed) PyroNames() map[string]string {
 	return map[string]string{"Balance": "getBalance", "Hidden": "-"}
 }
 
+// viaPyro3 answers attribute requests as a Pyro 3 connection does.
+var viaPyro3 attrProtocol = newPyro3(pyro3Config{})
+
 func invoke(t *testing.T, obj any, method string, args []any, kw map[string]any) (any, error) {
 	t.Helper()
 	o, err := newObject(obj, "guid", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o.invoke(context.Background(), &Call{Method: method, Args: args, Kwargs: kw})
+	return o.invoke(context.Background(), &Call{Method: method, Args: args, Kwargs: kw}, viaPyro3)
 }
 
 func TestDispatch(t *testing.T) {
@@ -206,13 +209,13 @@ func TestPanicTraceback(t *testing.T) {
 func TestSetAttr(t *testing.T) {
 	s := &svc{Value: 1}
 	o, _ := newObject(s, "g", "")
-	if _, err := o.invoke(context.Background(), &Call{Method: "_r_sa", Args: []any{"value", int64(5)}}); err != nil {
+	if _, err := o.invoke(context.Background(), &Call{Method: "_r_sa", Args: []any{"value", int64(5)}}, viaPyro3); err != nil {
 		t.Fatal(err)
 	}
 	if s.Value != 5 {
 		t.Errorf("Value = %d, want 5", s.Value)
 	}
-	if _, err := o.invoke(context.Background(), &Call{Method: "_r_sa", Args: []any{"value", "x"}}); err == nil {
+	if _, err := o.invoke(context.Background(), &Call{Method: "_r_sa", Args: []any{"value", "x"}}, viaPyro3); err == nil {
 		t.Error("setting an int field to a string succeeded")
 	}
 }
@@ -333,7 +336,7 @@ func TestLockerAttrs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a.log = nil
-		got, err := o.invoke(ctx, &Call{Method: tt.method, Args: tt.args})
+		got, err := o.invoke(ctx, &Call{Method: tt.method, Args: tt.args}, viaPyro3)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.method, err)
 		}
@@ -345,7 +348,7 @@ func TestLockerAttrs(t *testing.T) {
 		}
 	}
 	for _, m := range []string{"lock", "Lock", "unlock", "Unlock"} {
-		if _, err := o.invoke(ctx, &Call{Method: m}); err == nil {
+		if _, err := o.invoke(ctx, &Call{Method: m}, viaPyro3); err == nil {
 			t.Errorf("%s of a sync.Locker is a remote method", m)
 		}
 	}
@@ -356,9 +359,9 @@ func TestLockerAttrs(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 50 {
-				_, _ = o.invoke(ctx, &Call{Method: "deposit", Args: []any{1.0}})
-				_, _ = o.invoke(ctx, &Call{Method: "_r_ga", Args: []any{"balance"}})
-				_, _ = o.invoke(ctx, &Call{Method: "_r_sa", Args: []any{"balance", 0.0}})
+				_, _ = o.invoke(ctx, &Call{Method: "deposit", Args: []any{1.0}}, viaPyro3)
+				_, _ = o.invoke(ctx, &Call{Method: "_r_ga", Args: []any{"balance"}}, viaPyro3)
+				_, _ = o.invoke(ctx, &Call{Method: "_r_sa", Args: []any{"balance", 0.0}}, viaPyro3)
 			}
 		}()
 	}
@@ -388,7 +391,7 @@ func BenchmarkBind(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := o.invoke(ctx, &c.call); err != nil {
+				if _, err := o.invoke(ctx, &c.call, viaPyro3); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,5 +1,6 @@
 // Package core is gopyro's remote object layer: a Daemon that serves Go
-// values to Pyro 3 clients and a Proxy that calls Pyro 3 objects, both
+// values to Pyro clients and a Proxy that calls Pyro objects, in the wire
+// protocol of a Protocol value; the built-in one is Pyro 3's,
 // wire-compatible with Python's Pyro 3.16.
 //
 // # Serving Go objects
@@ -86,7 +87,7 @@
 // inline. (PYRO_MULTITHREADED=0, Pyro's single-threaded daemon, is not
 // emulated: connections are always served concurrently.) DaemonOptions also set the connection limit
 // (counted as Pyro does: MaxConnections 1 refuses everyone), allowed
-// identifications or a protocol.Validator, an idle timeout, transient
+// identifications or a protocol.ServerValidator, an idle timeout, transient
 // object reaping and a Registrar for the name server.
 //
 // Unlike Pyro, only connections that have completed the handshake (the
@@ -174,9 +175,21 @@
 //
 // # Wire protocols
 //
-// The dispatch code is independent of the wire format: a connection is a
-// ServerCodec (ReadRequest, WriteResult, WriteError) on the daemon side and a
-// ClientCodec on the proxy side. The Pyro 3 codec (PYRO protocol version 5,
-// pickled request tuples with flags 0-7, PyroExceptionCapsule replies, the
-// handshake of package protocol) is in pyro3.go.
+// The dispatch (find the object, bind the arguments, call, answer with the
+// result or the error) knows no wire protocol. A Protocol value owns one
+// generation of Pyro's: framing and handshake with its validator, the
+// serializer, the exceptions Go errors become and the rules for closing a
+// connection (through the per-connection ServerCodec and ClientCodec, as in
+// net/rpc), its internal daemon object and its URI schemes. A Daemon
+// serves DaemonOptions.Protocol, Pyro 3 by default; a Proxy dials the
+// Protocol registered for its URI's scheme (RegisterProtocol), Pyro 3 for
+// PYRO, PYROSSL, PYROLOC and PYROLOCSSL; PYRONAME URIs are resolved by the
+// Resolver first. The Pyro 3 protocol (PYRO protocol version 5, pickled
+// request tuples with flags 0-7, PyroExceptionCapsule replies, the
+// handshake of package protocol, the DaemonServant, remote attributes with
+// _r_ha, _r_ga and _r_sa, ToException's Python 2 classes) is in pyro3.go and
+// pyro3_attrs.go. It is part of package core because it works on the
+// dispatch's connected objects (their attributes, the Go frames of their
+// errors) while core needs it as its default; seam_test.go drives the
+// dispatch through a fake protocol written with the exported API only.
 package core

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-
-	"github.com/gopyro/gopyro/compat"
 )
 
 // Sentinel errors of package core; match them with errors.Is.
@@ -24,7 +22,7 @@ var (
 )
 
 // PanicError is the error a recovered panic in a remote method becomes. It
-// reaches the Python caller as exceptions.RuntimeError("panic: <value>").
+// reaches a Pyro 3 caller as exceptions.RuntimeError("panic: <value>").
 type PanicError struct {
 	Value any
 	Stack []string // traceback lines of the panicking goroutine, Python style
@@ -32,56 +30,20 @@ type PanicError struct {
 
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
-// ToException converts an error returned by a Go method into the Python
-// exception the remote caller receives:
-//
-//   - a *compat.Exception or a typed Pyro error (*compat.NamingError, ...),
-//     also wrapped with %w, passes as itself;
-//   - wrong arguments become exceptions.TypeError, unknown methods and
-//     attributes exceptions.AttributeError, with Pyro's texts;
-//   - every other error, and a recovered panic, becomes
-//     exceptions.RuntimeError(err.Error()): RuntimeError exists in every
-//     Python 2 and 3 and is what Python code raises for "an error that fits
-//     no other category".
-func ToException(err error) *compat.Exception {
-	var ex *compat.Exception
-	if errors.As(err, &ex) {
-		return ex
-	}
-	var te *typeError
-	if errors.As(err, &te) {
-		return compat.TypeError(te.msg)
-	}
-	var ae *attributeError
-	if errors.As(err, &ae) {
-		return compat.AttributeError(ae.msg)
-	}
-	return compat.RuntimeError(err.Error())
-}
-
-// traceback formats the Python-style traceback list for err, which the
-// server puts in the error capsule: a header, one entry per Go frame (for
-// panics the panicking stack, else the method that returned the error), and
-// the final "Class: message" line.
-func traceback(err error, ex *compat.Exception) []string {
-	tb := []string{"Traceback (most recent call last):\n"}
+// frames returns the traceback entries of err in Python's format, one per
+// Go frame: for a panic the panicking stack, for an error returned by a
+// bound Go method that method, else none. A protocol puts them in the
+// remote traceback it sends.
+func frames(err error) []string {
 	var pe *PanicError
 	var me *methodError
 	switch {
 	case errors.As(err, &pe):
-		tb = append(tb, pe.Stack...)
+		return pe.Stack
 	case errors.As(err, &me) && me.m.file != "":
-		tb = append(tb, frameLine(me.m.file, me.m.line, me.m.fnName))
+		return []string{frameLine(me.m.file, me.m.line, me.m.fnName)}
 	}
-	return append(tb, lastLine(ex))
-}
-
-func lastLine(ex *compat.Exception) string {
-	msg := ex.Message()
-	if msg == "" {
-		return ex.Class.Name + "\n"
-	}
-	return ex.Class.Name + ": " + msg + "\n"
+	return nil
 }
 
 func frameLine(file string, line int, fn string) string {

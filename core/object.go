@@ -67,8 +67,19 @@ func (o *object) touch() {
 	}
 }
 
-// invoke runs one call on the object, turning a panic into a *PanicError.
-func (o *object) invoke(ctx context.Context, c *Call) (res any, err error) {
+// attrProtocol is implemented by a Protocol with remote attribute
+// requests; the daemon offers them the calls to objects that have
+// attributes (bound by reflection, or AttrInvokers), after the methods of
+// an object bound by reflection.
+type attrProtocol interface {
+	// attrCall answers c if it is one of the protocol's attribute
+	// requests (ok true).
+	attrCall(o *object, c *Call) (res any, ok bool, err error)
+}
+
+// invoke runs one call on the object, turning a panic into a *PanicError;
+// ap, if not nil, answers the attribute requests of the caller's protocol.
+func (o *object) invoke(ctx context.Context, c *Call, ap attrProtocol) (res any, err error) {
 	o.touch()
 	defer func() {
 		if r := recover(); r != nil {
@@ -76,17 +87,20 @@ func (o *object) invoke(ctx context.Context, c *Call) (res any, err error) {
 		}
 	}()
 	if o.inv != nil {
-		if o.attrs != nil && isAttrCall(c.Method) {
-			return o.remoteAttr(c)
+		if o.attrs != nil && ap != nil {
+			if res, ok, err := ap.attrCall(o, c); ok {
+				return res, err
+			}
 		}
 		return o.inv.Invoke(ctx, c)
 	}
 	if m, ok := o.tbl.methods[c.Method]; ok {
 		return m.call(ctx, o.recv, c, c.Method)
 	}
-	switch c.Method {
-	case "_r_ha", "_r_ga", "_r_sa":
-		return o.remoteAttr(c)
+	if ap != nil {
+		if res, ok, err := ap.attrCall(o, c); ok {
+			return res, err
+		}
 	}
 	return nil, &attributeError{msg: fmt.Sprintf("'%s' object has no attribute '%s'", o.typeName, c.Method)}
 }

@@ -32,15 +32,18 @@ type Proxy struct {
 	// it holds it. Waiting for it respects the caller's context.
 	calls chan struct{}
 
-	mu        sync.Mutex // guards the fields below; never held during I/O
-	uri       compat.URI // as given: PYRO, PYROLOC or PYRONAME
-	bound     compat.URI // resolved PYRO URI when resolved
+	mu  sync.Mutex // guards the fields below; never held during I/O
+	uri compat.URI // as given: PYRO, PYROLOC or PYRONAME
+	// bound is the URI calls go to, once resolved: uri itself, or what a
+	// Resolver made of a PYRONAME URI, then what the protocol resolved it
+	// to when it connected (a PYROLOC URI becomes a PYRO one).
+	bound     compat.URI
 	resolved  bool
 	codec     ClientCodec
 	oneway    map[string]bool
 	timeout   time.Duration
 	ident     []byte
-	validator protocol.Validator
+	validator protocol.ClientValidator
 	resolver  Resolver
 	withAttrs bool
 	closed    bool
@@ -80,7 +83,7 @@ func WithOneway(methods ...string) ProxyOption {
 
 // WithValidator sets the client side of the connection validator (token
 // creation); nil means protocol.DefaultValidator.
-func WithValidator(v protocol.Validator) ProxyOption {
+func WithValidator(v protocol.ClientValidator) ProxyOption {
 	return func(p *Proxy) {
 		if v != nil {
 			p.validator = v
@@ -156,12 +159,11 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	default:
 		return nil, fmt.Errorf("core: NewProxy: unsupported URI type %T", uri)
 	}
-	switch p.uri.Protocol {
-	case "PYRO", "PYROSSL":
+	if p.uri.Protocol != "PYRONAME" {
+		if _, err := protocolFor(p.uri); err != nil {
+			return nil, compat.NewProtocolError("unsupported protocol")
+		}
 		p.bound, p.resolved = p.uri, true
-	case "PYROLOC", "PYROLOCSSL", "PYRONAME":
-	default:
-		return nil, compat.NewProtocolError("unsupported protocol")
 	}
 	for _, o := range opts {
 		o(p)
@@ -342,14 +344,14 @@ func (p *Proxy) CallKw(ctx context.Context, method string, args []any, kwargs ma
 // CallFlags0 calls method with the positional arguments sent as they are
 // (request flags 0), as Pyro's NameServerProxy and PYROLOC resolution do.
 func (p *Proxy) CallFlags0(ctx context.Context, method string, args ...any) (any, error) {
-	return p.do(ctx, Request{Call: Call{Method: method}, Plain: true}, args)
+	return p.do(ctx, Request{Call: Call{Method: method}, Style: styleFlags0}, args)
 }
 
 // CallVarargs calls method with the positional arguments packed into one
 // trailing tuple (request flags 1, plus 4 if the method is oneway), as
 // Pyro's NameServerProxy calls _synccall on its twin.
 func (p *Proxy) CallVarargs(ctx context.Context, method string, args ...any) (any, error) {
-	return p.do(ctx, Request{Call: Call{Method: method}, Plain: true, Varargs: true}, args)
+	return p.do(ctx, Request{Call: Call{Method: method}, Style: styleVarargs}, args)
 }
 
 // Oneway calls method without waiting for a result, whether or not it is
@@ -378,26 +380,26 @@ func CallAs[T any](ctx context.Context, p *Proxy, method string, args ...any) (T
 	return out, err
 }
 
-// GetAttr reads a remote attribute (Pyro's DynamicProxyWithAttrs: _r_ga).
+// GetAttr reads a remote attribute (Pyro 3's DynamicProxyWithAttrs: _r_ga).
 func (p *Proxy) GetAttr(ctx context.Context, name string) (any, error) {
-	return p.Call(ctx, "_r_ga", pickle.ByteString(name))
+	return p.do(ctx, Request{Call: Call{Method: name}, Style: StyleGetAttr}, nil)
 }
 
 // SetAttr sets a remote attribute (_r_sa).
 func (p *Proxy) SetAttr(ctx context.Context, name string, value any) error {
-	_, err := p.Call(ctx, "_r_sa", pickle.ByteString(name), value)
+	_, err := p.do(ctx, Request{Call: Call{Method: name}, Style: StyleSetAttr}, []any{value})
 	return err
 }
 
 // IsMethod reports whether the remote name is a method rather than an
 // attribute (_r_ha; missing names count as attributes, as in Pyro).
 func (p *Proxy) IsMethod(ctx context.Context, name string) (bool, error) {
-	res, err := p.Call(ctx, "_r_ha", pickle.ByteString(name))
+	res, err := p.do(ctx, Request{Call: Call{Method: name}, Style: StyleHasMethod}, nil)
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.(int64)
-	return n == 1, nil
+	is, _ := res.(bool)
+	return is, nil
 }
 
 // do makes the call req with the positional arguments args; req.Args is
@@ -417,7 +419,7 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	}()
 	p.mu.Lock()
 	closed, codec, timeout := p.closed, p.codec, p.timeout
-	if len(p.oneway) > 0 && p.oneway[r.Method] {
+	if len(p.oneway) > 0 && p.oneway[r.Method] && r.Style < StyleGetAttr { // attribute requests are never oneway
 		r.Oneway = true
 	}
 	p.mu.Unlock()
@@ -451,23 +453,22 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	res, err := codec.ReadReply(ctx)
 	if err != nil {
 		var ce *CommError
-		var pe *compat.ProtocolError
-		if errors.As(err, &ce) || (errors.As(err, &pe) && pe.Class.Name == "ProtocolError") {
-			// The daemon closes the connection after a protocol error.
+		if errors.As(err, &ce) || codec.ClosesConnection(err) {
 			p.drop(codec)
 		}
 	}
 	return res, err
 }
 
-// bind resolves the URI if needed, connects and, for PYROLOC, resolves the
-// name on the new connection. The caller holds the call token.
+// bind resolves a PYRONAME URI if needed and connects with the protocol
+// registered for the URI's scheme, which may resolve the URI further
+// (PYROLOC). The caller holds the call token.
 func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	p.mu.Lock()
 	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
-	ds := dialSettings{opts: p.connOpts, validator: p.validator, ident: p.ident, tls: p.tls}
+	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls}
 	p.mu.Unlock()
-	if !resolved && uri.Protocol == "PYRONAME" {
+	if !resolved {
 		if r == nil {
 			r = DefaultResolver()
 		}
@@ -475,51 +476,15 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 		if err != nil {
 			return nil, err
 		}
-		bound, resolved = u, true
+		bound = u
 	}
-	target := bound
-	if !resolved {
-		target = uri // PYROLOC or PYROLOCSSL
+	proto, err := protocolFor(bound)
+	if err != nil {
+		return nil, commError("dial", bound, err)
 	}
-	cfg := config.Current()
-	ds.keepAlive = cfg.SockKeepalive
-	var err error
-	if ds.pickleProto, err = pickleProtocol(cfg.PickleFormat); err != nil {
-		return nil, commError("dial", target, err)
-	}
-	if target.Protocol != "PYROSSL" && target.Protocol != "PYROLOCSSL" {
-		ds.tls = nil
-	} else if ds.tls == nil {
-		if ds.tls, err = protocol.TLSSettingsFromConfig(cfg).ClientConfig(target.Address); err != nil {
-			return nil, commError("dial", target, err)
-		}
-	}
-	codec, err := dialPyro3(ctx, target, ds)
+	codec, bound, err := proto.Dial(ctx, bound, ds)
 	if err != nil {
 		return nil, err
-	}
-	if !resolved {
-		req := &Request{ObjectID: compat.InternalDaemonGUID, Call: Call{Method: "ResolvePYROLOC", Args: []any{pickle.ByteString(uri.ObjectID)}}, Plain: true}
-		if err := codec.WriteRequest(ctx, req); err != nil {
-			codec.Close()
-			return nil, err
-		}
-		res, err := codec.ReadReply(ctx)
-		if err != nil {
-			codec.Close()
-			return nil, err
-		}
-		guid, ok := pickle.Text(res)
-		if !ok {
-			codec.Close()
-			return nil, compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pickle.PythonType(res)))
-		}
-		// Pyro's resolvePYROLOC_URI: PYROLOCSSL gives a PYROSSL URI.
-		proto := "PYRO"
-		if uri.Protocol == "PYROLOCSSL" {
-			proto = "PYROSSL"
-		}
-		bound = compat.URI{Protocol: proto, Address: uri.Address, Port: uri.Port, ObjectID: guid}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -571,14 +536,10 @@ func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error
 func (p *Proxy) PickleObject() (*pickle.Object, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	u := p.bound
 	if !p.resolved {
-		if p.uri.Protocol != "PYROLOC" && p.uri.Protocol != "PYROLOCSSL" {
-			return nil, fmt.Errorf("core: cannot pickle an unresolved %s proxy", p.uri.Protocol)
-		}
-		u = p.uri
+		return nil, fmt.Errorf("core: cannot pickle an unresolved %s proxy", p.uri.Protocol)
 	}
-	dp := compat.NewDynamicProxy(u)
+	dp := compat.NewDynamicProxy(p.bound)
 	dp.WithAttrs = p.withAttrs
 	dp.Adapter.Ident = pickle.ByteString(p.ident)
 	for m := range p.oneway {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
 )
@@ -23,6 +24,216 @@ const (
 	rifKeywords = 2
 	rifOneway   = 4
 )
+
+// Pyro 3's call styles (Request.Style): the usual one is DynamicProxy's,
+// keywords and varargs (flags 3, or 7 for oneway).
+const (
+	// styleFlags0 sends the positional arguments as they are (flags 0),
+	// as Pyro's NameServerProxy and PYROLOC resolution call.
+	styleFlags0 CallStyle = 1 + iota
+	// styleVarargs packs the positional arguments into one trailing tuple
+	// (flags 1), as Pyro's NameServerProxy sends _synccall.
+	styleVarargs
+)
+
+// pyro3Config is a daemon's configuration of the Pyro 3 protocol.
+type pyro3Config struct {
+	opts        protocol.Options         // framing of the daemon's connections
+	validator   protocol.ServerValidator // nil means a protocol.DefaultValidator
+	tls         bool                     // the daemon is a PYROSSL one
+	pickleProto int                      // PYRO_PICKLE_FORMAT of replies
+}
+
+// pyro3 is the Pyro 3 Protocol: PYRO protocol version 5 framing and
+// handshake (package protocol), pickled request tuples and
+// PyroExceptionCapsule replies, the DaemonServant, remote attributes with
+// _r_ha, _r_ga and _r_sa, and Python 2's exceptions.
+type pyro3 struct{ cfg pyro3Config }
+
+func newPyro3(cfg pyro3Config) *pyro3 {
+	if cfg.validator == nil {
+		cfg.validator = &protocol.DefaultValidator{}
+	}
+	return &pyro3{cfg}
+}
+
+// pyro3For is the Pyro 3 protocol configured by a daemon's options and the
+// process configuration.
+func pyro3For(opts DaemonOptions, cfg *config.Config) (*pyro3, error) {
+	pickleProto, err := pickleProtocol(cfg.PickleFormat)
+	if err != nil {
+		return nil, err
+	}
+	v := opts.Validator
+	switch {
+	case v != nil:
+	case opts.TLS != nil:
+		sv := &protocol.SSLValidator{}
+		sv.MaxConnections = opts.MaxConnections
+		if opts.Identifications != nil {
+			sv.SetAllowedIdentifications(opts.Identifications)
+		}
+		v = sv
+	default:
+		dv := &protocol.DefaultValidator{MaxConnections: opts.MaxConnections}
+		if opts.Identifications != nil {
+			dv.SetAllowedIdentifications(opts.Identifications)
+		}
+		v = dv
+	}
+	return newPyro3(pyro3Config{
+		opts: protocol.Options{
+			Compress: opts.Compression, Checksum: opts.Checksum,
+			MaxMessageSize: opts.MaxMessageSize, IOTimeout: opts.IdleTimeout,
+		},
+		validator:   v,
+		tls:         opts.TLS != nil,
+		pickleProto: pickleProto,
+	}), nil
+}
+
+func (*pyro3) Schemes() []string { return []string{"PYRO", "PYROSSL", "PYROLOC", "PYROLOCSSL"} }
+
+func (p *pyro3) URI(host string, port int, id string) compat.URI {
+	scheme := "PYRO"
+	if p.cfg.tls {
+		scheme = "PYROSSL"
+	}
+	return compat.URI{Protocol: scheme, Address: host, Port: port, ObjectID: id}
+}
+
+func (p *pyro3) DaemonObject(d *Daemon) (id, name string, obj any) {
+	return compat.InternalDaemonGUID, internalDaemonName, daemonServant{d}
+}
+
+func (p *pyro3) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCodec, error) {
+	info := protocol.ConnInfo{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Connections: a.Connections}
+	s, err := newPyro3Server(ctx, nc, p.cfg.opts, p.cfg.opts, &admission{ServerValidator: p.cfg.validator, a: a}, info, p.cfg.pickleProto)
+	if err != nil {
+		return nil, err
+	}
+	s.mem = a.d.decodeMem
+	return s, nil
+}
+
+// ToException converts an error returned by a Go method into the Python
+// exception a Pyro 3 caller receives (Pyro 3 is Python 2):
+//
+//   - a *compat.Exception or a typed Pyro error (*compat.NamingError, ...),
+//     also wrapped with %w, passes as itself;
+//   - wrong arguments become exceptions.TypeError, unknown methods and
+//     attributes exceptions.AttributeError, with Pyro's texts;
+//   - every other error, and a recovered panic, becomes
+//     exceptions.RuntimeError(err.Error()): RuntimeError is what Python
+//     code raises for "an error that fits no other category".
+func ToException(err error) *compat.Exception {
+	var ex *compat.Exception
+	if errors.As(err, &ex) {
+		return ex
+	}
+	var te *typeError
+	if errors.As(err, &te) {
+		return compat.TypeError(te.msg)
+	}
+	var ae *attributeError
+	if errors.As(err, &ae) {
+		return compat.AttributeError(ae.msg)
+	}
+	return compat.RuntimeError(err.Error())
+}
+
+// traceback formats the Python-style traceback list for err, which the
+// server puts in the error capsule: a header, one entry per Go frame (for
+// panics the panicking stack, else the method that returned the error), and
+// the final "Class: message" line.
+func traceback(err error, ex *compat.Exception) []string {
+	tb := append([]string{"Traceback (most recent call last):\n"}, frames(err)...)
+	return append(tb, lastLine(ex))
+}
+
+func lastLine(ex *compat.Exception) string {
+	msg := ex.Message()
+	if msg == "" {
+		return ex.Class.Name + "\n"
+	}
+	return ex.Class.Name + ": " + msg + "\n"
+}
+
+// internalDaemonName is the name getRegistered reports for the internal
+// daemon object.
+const internalDaemonName = "__PYRO_Internal_Daemon"
+
+// admission is the Validator of one connection: the daemon's Validator with
+// the daemon's own rules around it. Only granted connections count against
+// the connection limit: AcceptHost sees the number of granted connections
+// plus this one, and the daemon's own MaxConnections is checked again,
+// atomically with counting the connection, just before it is granted.
+type admission struct {
+	protocol.ServerValidator
+	a *Admission
+}
+
+// AcceptHost refuses a client over its host's limit, then asks the
+// daemon's Validator.
+func (v *admission) AcceptHost(info protocol.ConnInfo) (bool, protocol.DenyReason) {
+	if v.a.OverHost {
+		return false, protocol.DenyServerTooBusy
+	}
+	return v.ServerValidator.AcceptHost(info)
+}
+
+// AcceptIdentification asks the daemon's Validator, then has the daemon
+// grant the connection.
+func (v *admission) AcceptIdentification(info protocol.ConnInfo, challenge, token []byte) (bool, protocol.DenyReason) {
+	if ok, reason := v.ServerValidator.AcceptIdentification(info, challenge, token); !ok {
+		return false, reason
+	}
+	if !v.a.Grant() {
+		return false, protocol.DenyServerTooBusy
+	}
+	return true, protocol.DenyUnspecified
+}
+
+// daemonServant is the internal daemon object, which answers PYROLOC
+// lookups: Pyro's DaemonServant.
+type daemonServant struct{ d *Daemon }
+
+func (daemonServant) PyroAttrs() Attrs {
+	return Attrs{Class: "DaemonServant", Methods: []string{"getRegistered", "ResolvePYROLOC"}}
+}
+
+func (s daemonServant) Invoke(_ context.Context, c *Call) (any, error) {
+	d := s.d
+	switch c.Method {
+	case "getRegistered":
+		if len(c.Args) != 0 {
+			return nil, typeErrorf("getRegistered() takes no arguments (%d given)", len(c.Args))
+		}
+		m := pickle.NewDict()
+		for g, n := range d.Registered() {
+			if n == "" {
+				m.Set(pickle.ByteString(g), pickle.None{})
+			} else {
+				m.Set(pickle.ByteString(g), pickle.ByteString(n))
+			}
+		}
+		return m, nil
+	case "ResolvePYROLOC":
+		if len(c.Args) != 1 {
+			return nil, typeErrorf("ResolvePYROLOC() takes exactly 1 argument (%d given)", len(c.Args))
+		}
+		name, ok := pickle.Text(c.Args[0])
+		if !ok {
+			return nil, compat.NewNamingError("no object found by this name", c.Args[0])
+		}
+		guid, err := d.ResolvePYROLOC(name)
+		if err != nil {
+			return nil, err
+		}
+		return pickle.ByteString(guid), nil
+	}
+	return nil, &attributeError{msg: fmt.Sprintf("'DaemonServant' object has no attribute '%s'", c.Method)}
+}
 
 // pyro3Server is the ServerCodec of the PYRO protocol (version 5).
 type pyro3Server struct {
@@ -38,14 +249,14 @@ type pyro3Server struct {
 // newPyro3Server runs the server side of the handshake on nc (framing
 // options hopts) and returns the codec for the granted connection (framing
 // options opts).
-func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.Validator, info protocol.ConnInfo, pickleProto int) (*pyro3Server, error) {
+func newPyro3Server(ctx context.Context, nc net.Conn, hopts, opts protocol.Options, v protocol.ServerValidator, info protocol.ConnInfo, pickleProto int) (*pyro3Server, error) {
 	bc := buffered(nc, serverReadBuffer)
 	c := protocol.NewConn(bc, hopts)
 	if err := protocol.ServerHandshake(ctx, c, v, info); err != nil {
 		// A broken CONNECT message is answered like any broken message.
 		if ex := framingReply(err); ex != nil {
 			s := &pyro3Server{c: c, enc: pickle.Encoder{Protocol: pickleProto, MaxOutput: hopts.MaxMessageSize}}
-			_ = s.WriteError(ctx, ex, nil)
+			_ = s.writeException(ctx, ex, nil)
 		}
 		return nil, err
 	}
@@ -94,25 +305,22 @@ func (s *pyro3Server) ReadRequest(ctx context.Context) (*Request, error) {
 	body, _, err := s.c.ReadMessage(ctx)
 	if err != nil {
 		if ex := framingReply(err); ex != nil {
-			return nil, &RequestError{Err: err, Reply: ex, Close: true}
+			return nil, &RequestError{Err: err, Reply: &bareReply{ex}, Close: true}
 		}
 		if errors.Is(err, protocol.ErrCompression) {
-			ex := compat.NewException("zlib", "error", err.Error())
-			return nil, &RequestError{Err: err, Reply: ex, Traceback: traceback(err, ex)}
+			return nil, &RequestError{Err: err, Reply: compat.NewException("zlib", "error", err.Error())}
 		}
 		if errors.Is(err, protocol.ErrXMLPickle) {
-			ex := &compat.NewProtocolError(err.Error()).Exception
-			return nil, &RequestError{Err: err, Reply: ex}
+			return nil, &RequestError{Err: err, Reply: &bareReply{&compat.NewProtocolError(err.Error()).Exception}}
 		}
 		if errors.Is(err, protocol.ErrRefused) {
-			return nil, &RequestError{Err: err, Reply: &compat.NewPyroError(err.Error()).Exception}
+			return nil, &RequestError{Err: err, Reply: &bareReply{&compat.NewPyroError(err.Error()).Exception}}
 		}
 		return nil, err
 	}
 	v, err := safeDecode(&s.dec, body)
 	if err != nil {
-		ex := unpicklingError(err)
-		return nil, &RequestError{Err: err, Reply: ex, Traceback: traceback(err, ex)}
+		return nil, &RequestError{Err: err, Reply: unpicklingError(err)}
 	}
 	t, ok := v.(pickle.Tuple)
 	if !ok || len(t) != 4 {
@@ -203,13 +411,50 @@ func unpicklingError(err error) *compat.Exception {
 func (s *pyro3Server) WriteResult(ctx context.Context, result any) error {
 	buf, err := s.enc.Append(s.wbuf[:0], result)
 	if err != nil {
-		ex := compat.NewException("pickle", "PicklingError", err.Error())
-		return s.WriteError(ctx, ex, traceback(err, ex))
+		return s.WriteError(ctx, compat.NewException("pickle", "PicklingError", err.Error()))
 	}
 	return s.send(ctx, buf)
 }
 
-func (s *pyro3Server) WriteError(ctx context.Context, ex *compat.Exception, tb []string) error {
+// bareReply is an exception of the protocol layer, which Pyro answers
+// without a traceback.
+type bareReply struct{ ex *compat.Exception }
+
+func (b *bareReply) Error() string { return b.ex.Error() }
+
+// errHangUp ends a connection on a close rule of Pyro 3.
+var errHangUp = errors.New("core: Pyro 3 closes the connection here")
+
+// WriteError answers with the exception err maps to (ToException), with the
+// Go frames of err as the remote traceback, and applies Pyro 3's close
+// rules: an unknown object is answered, even for a oneway call, then the
+// connection closes; a method raising exactly Pyro.errors.ProtocolError
+// closes it without an answer.
+func (s *pyro3Server) WriteError(ctx context.Context, err error) error {
+	var bare *bareReply
+	switch {
+	case errors.Is(err, ErrUnknownObject):
+		if werr := s.writeException(ctx, &compat.NewProtocolError("unknown object ID").Exception, nil); werr != nil {
+			return werr
+		}
+		return errHangUp
+	case errors.As(err, &bare):
+		return s.writeException(ctx, bare.ex, nil)
+	case isProtocolErrorClass(err):
+		return errHangUp
+	}
+	ex := ToException(err)
+	return s.writeException(ctx, ex, traceback(err, ex))
+}
+
+func isProtocolErrorClass(err error) bool {
+	var ex *compat.Exception
+	return errors.As(err, &ex) && ex.Class.Module == "Pyro.errors" && ex.Class.Name == "ProtocolError"
+}
+
+// writeException sends ex in a PyroExceptionCapsule; tb nil means no
+// traceback.
+func (s *pyro3Server) writeException(ctx context.Context, ex *compat.Exception, tb []string) error {
 	capsule := &compat.Capsule{Exc: ex}
 	if tb != nil {
 		capsule.Traceback = tb
@@ -267,48 +512,92 @@ type pyro3Client struct {
 	lastIDBox     any
 	lastMethod    string
 	lastMethodBox any
+	hasMethod     bool // the last request was StyleHasMethod
 }
 
 // boxedArgs is how many positional arguments a request may have for a
 // pyro3Client to send them without allocating.
 const boxedArgs = 4
 
-// dialSettings are what dialPyro3 needs besides the URI.
-type dialSettings struct {
-	opts      protocol.Options
-	validator protocol.Validator
-	ident     []byte
-	// tls, if set, makes the connection a PYROSSL one; ServerName "" means
-	// the URI's host.
-	tls         *tls.Config
-	keepAlive   bool // PYRO_SOCK_KEEPALIVE
-	pickleProto int  // PYRO_PICKLE_FORMAT
+// Dial connects to the daemon of uri, over TLS for PYROSSL and PYROLOCSSL
+// (s.TLS, else the PYROSSL_* items), with pickles of protocol
+// PYRO_PICKLE_FORMAT, and resolves a PYROLOC name with the daemon's
+// ResolvePYROLOC on the new connection.
+func (*pyro3) Dial(ctx context.Context, uri compat.URI, s DialSettings) (ClientCodec, compat.URI, error) {
+	cfg := config.Current()
+	pickleProto, err := pickleProtocol(cfg.PickleFormat)
+	if err != nil {
+		return nil, uri, commError("dial", uri, err)
+	}
+	tlsCfg := s.TLS
+	if uri.Protocol != "PYROSSL" && uri.Protocol != "PYROLOCSSL" {
+		tlsCfg = nil
+	} else if tlsCfg == nil {
+		if tlsCfg, err = protocol.TLSSettingsFromConfig(cfg).ClientConfig(uri.Address); err != nil {
+			return nil, uri, commError("dial", uri, err)
+		}
+	}
+	pc, err := dialPyro3(ctx, uri, s, tlsCfg, cfg.SockKeepalive, pickleProto)
+	if err != nil {
+		return nil, uri, err
+	}
+	if uri.Protocol != "PYROLOC" && uri.Protocol != "PYROLOCSSL" {
+		return pc, uri, nil
+	}
+	bound, err := pc.resolvePYROLOC(ctx, uri)
+	if err != nil {
+		pc.Close()
+		return nil, uri, err
+	}
+	return pc, bound, nil
 }
 
-// dialPyro3 connects to the daemon of uri (over TLS with s.tls) and runs the
-// client handshake, which starts with the TLS handshake.
-func dialPyro3(ctx context.Context, uri compat.URI, s dialSettings) (*pyro3Client, error) {
-	d := net.Dialer{KeepAlive: keepAlive(s.keepAlive)}
+// resolvePYROLOC asks the daemon for the object uri names and returns its
+// URI: Pyro's resolvePYROLOC_URI, where PYROLOCSSL gives a PYROSSL URI.
+func (c *pyro3Client) resolvePYROLOC(ctx context.Context, uri compat.URI) (compat.URI, error) {
+	req := &Request{ObjectID: compat.InternalDaemonGUID, Call: Call{Method: "ResolvePYROLOC", Args: []any{pickle.ByteString(uri.ObjectID)}}, Style: styleFlags0}
+	if err := c.WriteRequest(ctx, req); err != nil {
+		return uri, err
+	}
+	res, err := c.ReadReply(ctx)
+	if err != nil {
+		return uri, err
+	}
+	guid, ok := pickle.Text(res)
+	if !ok {
+		return uri, compat.NewProtocolError(fmt.Sprintf("ResolvePYROLOC returned %s", pickle.PythonType(res)))
+	}
+	proto := "PYRO"
+	if uri.Protocol == "PYROLOCSSL" {
+		proto = "PYROSSL"
+	}
+	return compat.URI{Protocol: proto, Address: uri.Address, Port: uri.Port, ObjectID: guid}, nil
+}
+
+// dialPyro3 connects to the daemon of uri (over TLS with tlsCfg, whose
+// ServerName "" means the URI's host) and runs the client handshake, which
+// starts with the TLS handshake.
+func dialPyro3(ctx context.Context, uri compat.URI, s DialSettings, tlsCfg *tls.Config, keep bool, pickleProto int) (*pyro3Client, error) {
+	d := net.Dialer{KeepAlive: keepAlive(keep)}
 	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, strconv.Itoa(uri.Port)))
 	if err != nil {
 		return nil, commError("dial", uri, err)
 	}
-	if s.tls != nil {
-		cfg := s.tls
-		if cfg.ServerName == "" {
-			cfg = cfg.Clone()
-			cfg.ServerName = uri.Address
+	if tlsCfg != nil {
+		if tlsCfg.ServerName == "" {
+			tlsCfg = tlsCfg.Clone()
+			tlsCfg.ServerName = uri.Address
 		}
-		nc = tls.Client(nc, cfg)
+		nc = tls.Client(nc, tlsCfg)
 	}
-	opts := s.opts
+	opts := s.Options
 	opts.ReuseBody = true // a reply is decoded before the next is read
 	c := protocol.NewConn(buffered(nc, clientReadBuffer), opts)
-	if err := protocol.ClientHandshake(ctx, c, s.validator, s.ident); err != nil {
+	if err := protocol.ClientHandshake(ctx, c, s.Validator, s.Ident); err != nil {
 		c.Close()
 		return nil, commError("handshake", uri, err)
 	}
-	pc := &pyro3Client{c: c, nc: nc, uri: uri, enc: pickle.Encoder{Protocol: s.pickleProto, MaxOutput: opts.MaxMessageSize}}
+	pc := &pyro3Client{c: c, nc: nc, uri: uri, enc: pickle.Encoder{Protocol: pickleProto, MaxOutput: opts.MaxMessageSize}}
 	pc.reqBox, pc.callArgsBox = pickle.Tuple(pc.req[:]), pickle.Tuple(pc.callArgs[:])
 	for n := range pc.argsBox {
 		pc.argsBox[n] = pickle.Tuple(pc.args[:n])
@@ -360,13 +649,43 @@ func commError(op string, uri compat.URI, err error) *CommError {
 	return &CommError{Op: op, URI: uri, Err: err, Exc: exc}
 }
 
+// attrMethod is Pyro 3's remote attribute request for an attribute style,
+// or "" for the other styles.
+func attrMethod(s CallStyle) string {
+	switch s {
+	case StyleGetAttr:
+		return "_r_ga"
+	case StyleSetAttr:
+		return "_r_sa"
+	case StyleHasMethod:
+		return "_r_ha"
+	}
+	return ""
+}
+
 func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	var flags int64
-	args := c.argTuple(r.Args)
-	switch {
-	case r.Plain && r.Varargs:
+	var args any
+	method := r.Method
+	c.hasMethod = r.Style == StyleHasMethod
+	if am := attrMethod(r.Style); am != "" {
+		// _r_ga(name), _r_ha(name), _r_sa(name, value), sent the
+		// usual way.
+		n := 1
+		if r.Style == StyleSetAttr {
+			if len(r.Args) != 1 {
+				return fmt.Errorf("core: setting attribute %s needs one value, not %d", r.Method, len(r.Args))
+			}
+			c.args[1], n = r.Args[0], 2
+		}
+		c.args[0], args, method = pickle.ByteString(r.Method), c.argsBox[n], am
+	} else {
+		args = c.argTuple(r.Args)
+	}
+	switch r.Style {
+	case styleVarargs:
 		flags, c.req[3] = rifVarargs, pickle.Tuple{args}
-	case r.Plain:
+	case styleFlags0:
 		c.req[3] = args
 	default:
 		flags = rifVarargs | rifKeywords
@@ -386,8 +705,8 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 	if r.ObjectID != c.lastID {
 		c.lastID, c.lastIDBox = r.ObjectID, pickle.ByteString(r.ObjectID)
 	}
-	if r.Method != c.lastMethod {
-		c.lastMethod, c.lastMethodBox = r.Method, pickle.ByteString(r.Method)
+	if method != c.lastMethod {
+		c.lastMethod, c.lastMethodBox = method, pickle.ByteString(method)
 	}
 	c.req[0], c.req[1], c.req[2] = c.lastIDBox, c.lastMethodBox, flags
 	buf, err := c.enc.Append(c.wbuf[:0], c.reqBox)
@@ -432,7 +751,19 @@ func (c *pyro3Client) ReadReply(ctx context.Context) (any, error) {
 	if capsule, ok := v.(*compat.Capsule); ok {
 		return nil, capsule.Err()
 	}
+	if c.hasMethod {
+		// _r_ha answers 1 for a method, 2 for anything else.
+		n, _ := v.(int64)
+		return n == attrIsMethod, nil
+	}
 	return v, nil
+}
+
+// ClosesConnection: a Pyro 3 daemon closes the connection after a
+// ProtocolError (exactly that class).
+func (c *pyro3Client) ClosesConnection(err error) bool {
+	var pe *compat.ProtocolError
+	return errors.As(err, &pe) && pe.Class.Name == "ProtocolError"
 }
 
 func (c *pyro3Client) Close() error { return c.c.Close() }

@@ -2,6 +2,8 @@ package pickle
 
 import (
 	"unicode/utf8"
+
+	"github.com/gopyro/gopyro/internal/wtf8"
 )
 
 // textString decodes STRING: a Python 2 repr of a str in single or double
@@ -148,7 +150,7 @@ func rawUnicodeEscape(s []byte) (string, error) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c != '\\' {
-			out = appendWTF8(out, rune(c))
+			out = wtf8.AppendRune(out, rune(c))
 			pendingHigh = -1
 			i++
 			continue
@@ -201,16 +203,7 @@ func rawUnicodeEscape(s []byte) (string, error) {
 		if r >= 0xd800 && r <= 0xdbff {
 			pendingHigh = len(out)
 		}
-		out = appendWTF8(out, r)
+		out = wtf8.AppendRune(out, r)
 	}
 	return string(out), nil
-}
-
-// appendWTF8 appends r as UTF-8, encoding surrogate code points the way
-// Python's UTF-8 encoder with surrogatepass does (three bytes each).
-func appendWTF8(b []byte, r rune) []byte {
-	if r >= 0xd800 && r <= 0xdfff {
-		return append(b, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
-	}
-	return utf8.AppendRune(b, r)
 }

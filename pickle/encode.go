@@ -14,6 +14,8 @@ import (
 	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/gopyro/gopyro/internal/wtf8"
 )
 
 // batchSize is how many items one APPENDS or SETITEMS carries, as in CPython.
@@ -688,7 +690,7 @@ func appendPyRepr(b []byte, s string) []byte {
 
 // encodeUnicode writes a Go string as Python unicode.
 func (s *encState) encodeUnicode(str string) error {
-	if !utf8.ValidString(str) && !validPyUTF8(str) {
+	if !wtf8.ValidString(str) {
 		return &EncodeError{Type: "string", Err: ErrInvalidUTF8}
 	}
 	if s.proto == 0 {
@@ -707,32 +709,6 @@ func (s *encState) encodeUnicode(str string) error {
 	return nil
 }
 
-// decodePyRune decodes one code point as Python 2's UTF-8 codec does, which
-// unlike Go accepts encoded surrogates (U+D800 to U+DFFF).
-func decodePyRune(s string) (rune, int) {
-	r, n := utf8.DecodeRuneInString(s)
-	if r != utf8.RuneError || n != 1 {
-		return r, n
-	}
-	if len(s) >= 3 && s[0] == 0xed && s[1] >= 0xa0 && s[1] <= 0xbf && s[2]&0xc0 == 0x80 {
-		return rune(s[0]&0x0f)<<12 | rune(s[1]&0x3f)<<6 | rune(s[2]&0x3f), 3
-	}
-	return utf8.RuneError, 1
-}
-
-// validPyUTF8 reports whether Python 2 can decode s as UTF-8; it is called
-// only for strings Go considers invalid.
-func validPyUTF8(s string) bool {
-	for i := 0; i < len(s); {
-		r, n := decodePyRune(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
 // appendRawUnicodeEscape appends s in the raw-unicode-escape form of
 // protocol 0's UNICODE opcode, escaping backslash and newline as cPickle does.
 func appendRawUnicodeEscape(b []byte, s string) []byte {
@@ -747,7 +723,7 @@ func appendRawUnicodeEscape(b []byte, s string) []byte {
 			i++
 			continue
 		}
-		r, n := decodePyRune(s[i:])
+		r, n := wtf8.DecodeRune(s[i:])
 		i += n
 		switch {
 		case r < 0x100:
@@ -1118,7 +1094,7 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 	for k, v := range DictItems(d) {
 		s.items = append(s.items, dictItem{k, v})
 	}
-	slices.SortStableFunc(s.items[mark:], func(a, b dictItem) int { return compareAny(a.k, b.k) })
+	slices.SortStableFunc(s.items[mark:], func(a, b dictItem) int { return CompareKeys(a.k, b.k) })
 	defer func() {
 		clear(s.items[mark:])
 		s.items = s.items[:mark]
@@ -1144,9 +1120,17 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 // dictItem is one key and value of a Dict being written.
 type dictItem struct{ k, v any }
 
-// compareAny orders dict keys: None, then bools, numbers by value, strings
-// (str, unicode, bytes) by their bytes, tuples item by item, then the rest.
-func compareAny(a, b any) int {
+// CompareKeys orders dict keys: None, then bools, numbers by value, strings
+// (str, unicode, bytes) by their bytes, tuples item by item, then the rest
+// by type and printed form. A Dict has no order of its own; the encoders of
+// every gopyro codec write its keys in this order, so that their output is
+// deterministic (package serpent uses it for Dicts and Go maps).
+func CompareKeys(a, b any) int {
+	if x, ok := a.(string); ok { // the common case: str keys
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
 	ra, rb := keyRank(a), keyRank(b)
 	if ra != rb {
 		return cmp.Compare(ra, rb)
@@ -1161,7 +1145,7 @@ func compareAny(a, b any) int {
 	case 4:
 		ta, tb := a.(Tuple), b.(Tuple)
 		for i := 0; i < len(ta) && i < len(tb); i++ {
-			if c := compareAny(ta[i], tb[i]); c != 0 {
+			if c := CompareKeys(ta[i], tb[i]); c != 0 {
 				return c
 			}
 		}

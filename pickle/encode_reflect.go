@@ -158,7 +158,7 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 		s.keys = append(s.keys, k)
 	}
 	keys := s.keys[mark:]
-	slices.SortFunc(keys, compareKeys)
+	slices.SortFunc(keys, compareMapKeys)
 	defer func() {
 		clear(s.keys[mark:])
 		s.keys = s.keys[:mark]
@@ -187,9 +187,9 @@ func valueOrNil(v reflect.Value) any {
 	return nil
 }
 
-// compareKeys orders map keys: numbers by value, strings by bytes, anything
+// compareMapKeys orders Go map keys: numbers by value, strings by bytes, anything
 // else by type name and then printed form.
-func compareKeys(a, b reflect.Value) int {
+func compareMapKeys(a, b reflect.Value) int {
 	if a.Kind() == reflect.Interface {
 		a = a.Elem()
 	}

@@ -411,7 +411,7 @@ var dictPairs = cmp.Transformer("dictPairs", func(d Dict) []Tuple {
 	for k, v := range d.Iter() {
 		items = append(items, dictItem{k, v})
 	}
-	slices.SortFunc(items, func(a, b dictItem) int { return compareAny(a.k, b.k) })
+	slices.SortFunc(items, func(a, b dictItem) int { return CompareKeys(a.k, b.k) })
 	out := make([]Tuple, len(items))
 	for i, it := range items {
 		out[i] = Tuple{it.k, it.v}

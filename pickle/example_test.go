@@ -3,6 +3,7 @@ package pickle_test
 import (
 	"fmt"
 	"log"
+	"slices"
 
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -117,4 +118,29 @@ func ExampleDictItems() {
 	}
 	fmt.Println(sum)
 	// Output: 3
+}
+
+func ExampleCompareKeys() {
+	// A Dict's keys come in no particular order; sorted by CompareKeys they
+	// come in the order every encoder writes them.
+	d := pickle.NewDict()
+	for _, k := range []any{"b", pickle.Tuple{int64(1)}, 2.5, "a", int64(-1), true, pickle.None{}} {
+		d.Set(k, nil)
+	}
+	var keys []any
+	for k := range pickle.DictItems(d) {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, pickle.CompareKeys)
+	for _, k := range keys {
+		fmt.Printf("%s %v\n", pickle.PythonType(k), k)
+	}
+	// Output:
+	// NoneType {}
+	// bool true
+	// int -1
+	// float 2.5
+	// unicode a
+	// unicode b
+	// tuple [1]
 }

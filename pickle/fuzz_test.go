@@ -4,8 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/gopyro/gopyro/internal/allocs"
 )
 
 // FuzzDecode checks that no input makes the decoder panic and that every
@@ -58,7 +59,7 @@ func FuzzDecode(f *testing.F) {
 	tight := &Decoder{Registry: reg, Limits: fuzzBudget}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var err error
-		if n, bound := allocated(func() { _, err = tight.Decode(data) }), maxAllocated(len(data)); n > bound {
+		if n, bound := allocs.Bytes(func() { _, err = tight.Decode(data) }), maxAllocated(len(data)); n > bound {
 			t.Fatalf("decoding %d bytes allocated %d bytes, over %d (error %v)", len(data), n, bound, err)
 		}
 		for _, lim := range []Limits{{}, {MaxMemo: 8, MaxContainerLen: 2, MaxStringLen: 16}, {MaxDepth: 1}} {
@@ -113,13 +114,4 @@ var fuzzBudget = Limits{BuildPerByte: 16, MinBuild: 16 << 10, MaxBuild: 256 << 1
 // KiB of fixed costs (a decoding state, when the pool has none).
 func maxAllocated(n int) uint64 {
 	return uint64(2*fuzzBudget.Budget(n) + 32*n + 64<<10)
-}
-
-// allocated returns the bytes the heap allocated while f ran.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"runtime"
 	"testing"
+
+	"github.com/gopyro/gopyro/internal/allocs"
 )
 
 const fuzzLimit = 1 << 16
@@ -72,7 +73,7 @@ func FuzzReadMessage(f *testing.F) {
 		for range 32 {
 			var body []byte
 			var err error
-			if n := allocated(func() { body, _, err = c.ReadMessage(ctx) }); n > maxReadAlloc(len(data)) {
+			if n := allocs.Bytes(func() { body, _, err = c.ReadMessage(ctx) }); n > maxReadAlloc(len(data)) {
 				t.Fatalf("reading a message of a %d-byte stream allocated %d bytes, over %d (error %v)", len(data), n, maxReadAlloc(len(data)), err)
 			}
 			if err != nil {
@@ -152,13 +153,4 @@ var fuzzBomb = zlibOf(make([]byte, 1<<20))
 // reader (about 40 KiB) with room to spare.
 func maxReadAlloc(n int) uint64 {
 	return uint64(2*n + 2*(fuzzLimit+1) + 128<<10)
-}
-
-// allocated returns the bytes the heap allocated while f ran.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }

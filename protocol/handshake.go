@@ -40,7 +40,7 @@ var defaultValidator = &DefaultValidator{}
 // On a *tls.Conn (PYROSSL, see TLSListener), or a wrapper of one that has a
 // NetConn() net.Conn method, the TLS handshake runs first and
 // info.TLS is filled in for the Validator; its failure is an ErrTLS error.
-func ServerHandshake(ctx context.Context, c *Conn, v Validator, info ConnInfo) error {
+func ServerHandshake(ctx context.Context, c *Conn, v ServerValidator, info ConnInfo) error {
 	if v == nil {
 		v = defaultValidator
 	}
@@ -113,7 +113,7 @@ func deny(ctx context.Context, c *Conn, reason DenyReason) error {
 // ErrTLS error that says which.
 //
 // On error the caller closes the connection.
-func ClientHandshake(ctx context.Context, c *Conn, v Validator, ident []byte) error {
+func ClientHandshake(ctx context.Context, c *Conn, v ClientValidator, ident []byte) error {
 	if v == nil {
 		v = defaultValidator
 	}

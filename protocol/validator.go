@@ -27,11 +27,10 @@ type ConnInfo struct {
 	TLS *tls.ConnectionState
 }
 
-// Validator decides who may connect, Pyro's "connection validator"
-// (Pyro.protocol.DefaultConnValidator). The server role uses AcceptHost,
-// CreateChallenge and AcceptIdentification; the client role uses CreateToken.
-// A Validator must be safe for concurrent use.
-type Validator interface {
+// ServerValidator is the server's half of Pyro's "connection validator"
+// (Pyro.protocol.DefaultConnValidator), which ServerHandshake asks who may
+// connect. It must be safe for concurrent use.
+type ServerValidator interface {
 	// AcceptHost is asked before anything is sent; a refusal is answered
 	// with a raw "DENIED"+reason.
 	AcceptHost(info ConnInfo) (ok bool, reason DenyReason)
@@ -39,12 +38,27 @@ type Validator interface {
 	CreateChallenge(info ConnInfo) ([]byte, error)
 	// AcceptIdentification checks the token of the client's CONNECT message.
 	AcceptIdentification(info ConnInfo, challenge, token []byte) (ok bool, reason DenyReason)
+}
+
+// ClientValidator is the client's half of a connection validator, which
+// ClientHandshake asks for the token answering the server's challenge. It
+// must be safe for concurrent use.
+type ClientValidator interface {
 	// CreateToken computes the client's token from the server's challenge
 	// and the client's (munged) identification.
 	CreateToken(challenge, ident []byte) ([]byte, error)
 	// MungeIdent turns a passphrase into the identification that is stored
 	// and used for tokens (the passphrase itself is never kept).
 	MungeIdent(passphrase string) []byte
+}
+
+// Validator is both halves, as Pyro's validator classes are: the
+// validators of this package (DefaultValidator, SSLValidator,
+// HostValidator, LoginValidator) implement it, so one value configures a
+// server and its clients alike.
+type Validator interface {
+	ServerValidator
+	ClientValidator
 }
 
 // DefaultMaxConnections is Pyro's default PYRO_MAXCONNECTIONS.
