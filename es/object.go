@@ -121,15 +121,12 @@ func (o *EventService) target(subscriber any) (Target, error) {
 }
 
 // NewTarget returns a Target that delivers to a Pyro subscriber by calling
-// its event(event) method oneway over one kept connection (request flags 7,
-// as Pyro's ES). sub is a *compat.DynamicProxy (as received from a Python
-// subscriber), a *core.Proxy or a URI; id is its identity. Each delivery,
-// connecting included, is bounded by timeout (none if <= 0). The proxy's
-// own identification, if any, is used to connect.
+// its event(event) method oneway through a core.Proxy (request flags 7, as
+// Pyro's ES), over one kept connection. sub is a *compat.DynamicProxy (as
+// received from a Python subscriber, its identification and TLS included),
+// a *core.Proxy or a URI; id is its identity. Each delivery, connecting
+// included, is bounded by timeout (none if <= 0).
 func NewTarget(sub any, id string, timeout time.Duration) (Target, error) {
-	if dp, ok := sub.(*compat.DynamicProxy); ok && dp.URI.Protocol == "PYRO" && !dp.Adapter.SSL {
-		return newConnTarget(id, dp.URI, []byte(dp.Adapter.Ident), timeout), nil
-	}
 	opts := []core.ProxyOption{core.WithOneway("event")}
 	if timeout > 0 {
 		opts = append(opts, core.WithTimeout(timeout))
@@ -148,9 +145,14 @@ type proxyTarget struct {
 
 func (t *proxyTarget) ID() string { return t.id }
 
+// Deliver writes each event as it was pickled once for every subscriber.
 func (t *proxyTarget) Deliver(ctx context.Context, batch []*Delivery) error {
 	for _, d := range batch {
-		if _, err := t.p.Call(ctx, "event", d.Event); err != nil {
+		ev, err := d.Pickle()
+		if err != nil {
+			return fmt.Errorf("es: cannot pickle the event: %w", err)
+		}
+		if _, err := t.p.Call(ctx, "event", ev); err != nil {
 			return err
 		}
 	}

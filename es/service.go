@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -36,14 +37,22 @@ type Delivery struct {
 	Event *compat.Event
 
 	once    sync.Once
-	pickled []byte
+	pickled *pickle.Pickled
 	err     error
 }
 
-// Pickle returns the protocol 2 pickle of Event, computed on first use.
-// The result is shared: do not modify it.
-func (d *Delivery) Pickle() ([]byte, error) {
-	d.once.Do(func() { d.pickled, d.err = pickle.Marshal(d.Event) })
+// Pickle returns Event pickled once, at this process's PYRO_PICKLE_FORMAT
+// (the protocol its proxies write), to be written into the call to each
+// subscriber.
+func (d *Delivery) Pickle() (*pickle.Pickled, error) {
+	d.once.Do(func() {
+		proto := config.Current().PickleFormat
+		if proto < 0 {
+			proto = 2 // as core reads it: Python 2's highest
+		}
+		enc := pickle.Encoder{Protocol: proto}
+		d.pickled, d.err = enc.Pickle(d.Event)
+	})
 	return d.pickled, d.err
 }
 

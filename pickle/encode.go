@@ -122,8 +122,15 @@ func Marshal(v any) ([]byte, error) {
 // Append appends the pickle of v to dst and returns the extended buffer. On
 // error it returns dst with its original length.
 func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
+	out, _, err := e.append(dst, v)
+	return out, err
+}
+
+// append is Append, also returning one past the last memo index the
+// pickle stores.
+func (e *Encoder) append(dst []byte, v any) ([]byte, int, error) {
 	if e.Protocol < 0 || e.Protocol > HighestProtocol {
-		return dst, &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: protocol %d (want 0 to %d)", ErrUnsupportedValue, e.Protocol, HighestProtocol)}
+		return dst, 0, &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: protocol %d (want 0 to %d)", ErrUnsupportedValue, e.Protocol, HighestProtocol)}
 	}
 	s := encStatePool.Get().(*encState)
 	s.buf = dst
@@ -132,6 +139,7 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 	if s.maxDepth <= 0 {
 		s.maxDepth = DefaultEncodeMaxDepth
 	}
+	s.floor = 0
 	s.next = 1 // cPickle numbers memo entries from 1
 	if s.proto >= 4 {
 		s.next = 0 // MEMOIZE numbers them from 0
@@ -151,11 +159,12 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 	if err == nil && len(out) > s.limit {
 		err = s.overLimit(v)
 	}
+	next := s.next
 	s.release()
 	if err != nil {
-		return dst[:start], err
+		return dst[:start], 0, err
 	}
-	return out, nil
+	return out, next, nil
 }
 
 // overLimit is the error for a pickle that has grown past the limit by the
@@ -243,6 +252,7 @@ type encState struct {
 	proto    int
 	maxDepth int
 	next     int // next memo index
+	floor    int // memo indexes below it were overwritten by a splice
 	maxOut   int // the Encoder's MaxOutput, defaults applied
 	limit    int // the length of buf past which encoding fails
 	memo     []memoEntry
@@ -290,14 +300,17 @@ func reuse[T any](b []T) []T {
 
 func (s *encState) lookup(id ident) (int, bool) {
 	if s.hashed {
-		return s.table.lookup(id)
+		idx, ok := s.table.lookup(id)
+		return idx, ok && idx >= s.floor
 	}
 	if s.addrs&addrBit(id.p) == 0 {
 		return 0, false
 	}
-	for _, m := range s.memo {
-		if m.id.p == id.p && m.id == id {
-			return m.idx, true
+	// Newest first: a value memoized again after a splice (see floor)
+	// has a second entry, the valid one.
+	for i := len(s.memo) - 1; i >= 0; i-- {
+		if m := s.memo[i]; m.id.p == id.p && m.id == id {
+			return m.idx, m.idx >= s.floor
 		}
 	}
 	return 0, false
@@ -384,6 +397,8 @@ var _ [unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(Dict{})]struct{}
 
 func (s *encState) encode(v any, depth int) error {
 	switch x := v.(type) {
+	case *Pickled:
+		return s.splice(x)
 	case nil:
 		s.buf = append(s.buf, opNone)
 	case None:
