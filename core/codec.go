@@ -105,6 +105,12 @@ type ClientCodec interface {
 	Close() error
 }
 
+// requestsWriter is a ClientCodec that can send several oneway requests in
+// one write (Proxy.OnewayAll); a codec without it sends them one by one.
+type requestsWriter interface {
+	WriteRequests(ctx context.Context, rs []*Request) error
+}
+
 // CommError reports a failure of the connection to a remote daemon (as
 // opposed to an exception raised remotely). The proxy that got it has
 // dropped its connection and reconnects on its next call. It unwraps to the

@@ -821,3 +821,45 @@ func TestProxyForWithAttrs(t *testing.T) {
 		})
 	}
 }
+
+// TestOnewayAll: the calls of one OnewayAll arrive in order, and the proxy
+// goes on with normal calls on the same connection.
+func TestOnewayAll(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	c := &calc{}
+	uri, _ := d.Connect(c, "")
+	p := newProxy(t, uri)
+	ctx := context.Background()
+	var calls [][]any
+	want := make([]int, 200)
+	for i := range want {
+		want[i] = i
+		calls = append(calls, []any{i})
+	}
+	if err := p.OnewayAll(ctx, "record", calls[:100]...); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.OnewayAll(ctx, "record", calls[100:]...); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.OnewayAll(ctx, "record"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var got []int
+		if err := p.CallInto(ctx, &got, "log"); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == len(want) {
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("order (-want +got):\n%s", diff)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d calls arrived", len(got), len(want))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -361,6 +361,59 @@ func (p *Proxy) Oneway(ctx context.Context, method string, args ...any) error {
 	return err
 }
 
+// OnewayAll calls method oneway once for each argument list of calls, in
+// order, writing the requests together where the protocol can (Pyro 3: one
+// write of consecutive messages), as an event service does for a batch of
+// events to one subscriber.
+func (p *Proxy) OnewayAll(ctx context.Context, method string, calls ...[]any) error {
+	if len(calls) == 0 {
+		return nil
+	}
+	if err := p.acquire(ctx); err != nil {
+		return err
+	}
+	defer p.release()
+	p.mu.Lock()
+	closed, codec, timeout := p.closed, p.codec, p.timeout
+	p.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if codec == nil {
+		var err error
+		if codec, err = p.bind(ctx); err != nil {
+			return err
+		}
+	}
+	p.mu.Lock()
+	id := p.bound.ObjectID
+	p.mu.Unlock()
+	rs := make([]*Request, len(calls))
+	for i, args := range calls {
+		rs[i] = &Request{ObjectID: id, Call: Call{Method: method, Args: args, Oneway: true}}
+	}
+	var err error
+	if w, ok := codec.(requestsWriter); ok {
+		err = w.WriteRequests(ctx, rs)
+	} else {
+		for _, r := range rs {
+			if err = codec.WriteRequest(ctx, r); err != nil {
+				break
+			}
+		}
+	}
+	var ce *CommError
+	if errors.As(err, &ce) {
+		p.drop(codec)
+	}
+	return err
+}
+
 // CallInto calls method and stores the result in dst (a non-nil pointer)
 // with the conversions of pickle.Assign.
 func (p *Proxy) CallInto(ctx context.Context, dst any, method string, args ...any) error {

@@ -664,6 +664,51 @@ func attrMethod(s CallStyle) string {
 }
 
 func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
+	buf, err := c.appendRequest(c.wbuf[:0], r)
+	if err != nil {
+		return err
+	}
+	if err := c.c.WriteMessage(ctx, buf); err != nil {
+		return commError("write", c.uri, err)
+	}
+	c.keep(buf)
+	return nil
+}
+
+// WriteRequests sends the oneway requests rs in one write.
+func (c *pyro3Client) WriteRequests(ctx context.Context, rs []*Request) error {
+	buf := c.wbuf[:0]
+	ends := make([]int, len(rs))
+	for i, r := range rs {
+		var err error
+		if buf, err = c.appendRequest(buf, r); err != nil {
+			return err
+		}
+		ends[i] = len(buf)
+	}
+	bodies := make([][]byte, len(rs))
+	start := 0
+	for i, end := range ends {
+		bodies[i], start = buf[start:end], end
+	}
+	if err := c.c.WriteMessages(ctx, bodies); err != nil {
+		return commError("write", c.uri, err)
+	}
+	c.keep(buf)
+	return nil
+}
+
+// keep keeps buf for the next request unless it grew large.
+func (c *pyro3Client) keep(buf []byte) {
+	if cap(buf) <= maxKeptBuffer {
+		c.wbuf = buf[:0]
+	} else {
+		c.wbuf = nil
+	}
+}
+
+// appendRequest appends the pickle of r to dst.
+func (c *pyro3Client) appendRequest(dst []byte, r *Request) ([]byte, error) {
 	var flags int64
 	var args any
 	method := r.Method
@@ -674,7 +719,7 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 		n := 1
 		if r.Style == StyleSetAttr {
 			if len(r.Args) != 1 {
-				return fmt.Errorf("core: setting attribute %s needs one value, not %d", r.Method, len(r.Args))
+				return dst, fmt.Errorf("core: setting attribute %s needs one value, not %d", r.Method, len(r.Args))
 			}
 			c.args[1], n = r.Args[0], 2
 		}
@@ -709,20 +754,12 @@ func (c *pyro3Client) WriteRequest(ctx context.Context, r *Request) error {
 		c.lastMethod, c.lastMethodBox = method, pickle.ByteString(method)
 	}
 	c.req[0], c.req[1], c.req[2] = c.lastIDBox, c.lastMethodBox, flags
-	buf, err := c.enc.Append(c.wbuf[:0], c.reqBox)
+	buf, err := c.enc.Append(dst, c.reqBox)
 	c.req, c.callArgs, c.args = [4]any{}, [2]any{}, [boxedArgs]any{}
 	if err != nil {
-		return fmt.Errorf("core: cannot pickle the arguments of %s: %w", r.Method, err)
+		return dst, fmt.Errorf("core: cannot pickle the arguments of %s: %w", r.Method, err)
 	}
-	if err := c.c.WriteMessage(ctx, buf); err != nil {
-		return commError("write", c.uri, err)
-	}
-	if cap(buf) <= maxKeptBuffer {
-		c.wbuf = buf[:0]
-	} else {
-		c.wbuf = nil
-	}
-	return nil
+	return buf, nil
 }
 
 // argTuple returns the positional arguments as a tuple in an interface,

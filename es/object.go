@@ -139,24 +139,32 @@ func NewTarget(sub any, id string, timeout time.Duration) (Target, error) {
 }
 
 type proxyTarget struct {
-	id string
-	p  *core.Proxy
+	id    string
+	p     *core.Proxy
+	args  []any   // the events of a batch, an argument list each
+	calls [][]any // the argument lists, slices of args
 }
 
 func (t *proxyTarget) ID() string { return t.id }
 
-// Deliver writes each event as it was pickled once for every subscriber.
+// Deliver writes the events of batch, each as it was pickled once for
+// every subscriber, in one write.
 func (t *proxyTarget) Deliver(ctx context.Context, batch []*Delivery) error {
+	t.args = t.args[:0]
 	for _, d := range batch {
 		ev, err := d.Pickle()
 		if err != nil {
 			return fmt.Errorf("es: cannot pickle the event: %w", err)
 		}
-		if _, err := t.p.Call(ctx, "event", ev); err != nil {
-			return err
-		}
+		t.args = append(t.args, ev)
 	}
-	return nil
+	t.calls = t.calls[:0]
+	for i := range t.args {
+		t.calls = append(t.calls, t.args[i:i+1:i+1])
+	}
+	err := t.p.OnewayAll(ctx, "event", t.calls...)
+	clear(t.args) // keep no event alive
+	return err
 }
 
 func (t *proxyTarget) Close() error { return t.p.Close() }

@@ -226,22 +226,7 @@ func (c *Conn) WriteMessage(ctx context.Context, body []byte) error {
 	if len(body) > math.MaxInt32 {
 		return tooLarge(len(body), math.MaxInt32)
 	}
-	var flags uint16
-	payload := body
-	if c.opts.Compress {
-		// Python's zlib.compress level; a valid level cannot fail.
-		z, _ := c.zw.Deflate(body, zlib.DefaultCompression)
-		if len(z) < len(body) {
-			payload = z
-			flags |= FlagCompressed
-		}
-	}
-	var crc int32
-	if c.opts.Checksum {
-		crc = int32(adler32.Checksum(payload))
-		flags |= FlagChecksum
-	}
-	hdr := NewHeader(int32(len(payload)), flags, crc)
+	payload, hdr := c.frame(body)
 	var err error
 	if len(payload) <= wire.ReadChunk {
 		// One write for small messages, as Pyro's single sendall.
@@ -259,6 +244,56 @@ func (c *Conn) WriteMessage(ctx context.Context, body []byte) error {
 	}
 	c.zw.Release()
 	return err
+}
+
+// WriteMessages sends bodies as consecutive messages, framed as
+// WriteMessage frames each, in one write: for a sender of many short
+// messages that no one answers (oneway calls), which a peer then reads
+// from one segment. The bodies are not modified or retained.
+func (c *Conn) WriteMessages(ctx context.Context, bodies [][]byte) error {
+	c.wmsg = c.wmsg[:0]
+	for _, body := range bodies {
+		if len(body) > math.MaxInt32 {
+			return tooLarge(len(body), math.MaxInt32)
+		}
+		payload, hdr := c.frame(body)
+		c.wmsg = append(hdr.Append(c.wmsg), payload...)
+	}
+	c.zw.Release()
+	err := c.dl.Write(ctx, func() error {
+		_, err := c.nc.Write(c.wmsg)
+		return err
+	})
+	if cap(c.wmsg) > keepBatch {
+		c.wmsg = nil
+	}
+	return err
+}
+
+// keepBatch is the largest write buffer WriteMessages leaves to the next
+// write.
+const keepBatch = 1 << 20
+
+// frame returns what is sent of body (compressed when the Options say so
+// and that makes it shorter; valid until the next frame or c.zw.Release)
+// and its header.
+func (c *Conn) frame(body []byte) ([]byte, Header) {
+	var flags uint16
+	payload := body
+	if c.opts.Compress {
+		// Python's zlib.compress level; a valid level cannot fail.
+		z, _ := c.zw.Deflate(body, zlib.DefaultCompression)
+		if len(z) < len(body) {
+			payload = z
+			flags |= FlagCompressed
+		}
+	}
+	var crc int32
+	if c.opts.Checksum {
+		crc = int32(adler32.Checksum(payload))
+		flags |= FlagChecksum
+	}
+	return payload, NewHeader(int32(len(payload)), flags, crc)
 }
 
 // writeRaw sends b without a header (GRANTED / DENIED answers).
