@@ -209,59 +209,34 @@ func (st *state) run() (any, error) {
 				return nil, &Error{Offset: start, Op: op, Err: err}
 			}
 		}
+		if n := int(argLen[op]); n > len(data)-st.pos {
+			return nil, &Error{Offset: start, Op: op, Err: errTruncated}
+		}
 		switch op {
 		case opBinint1:
-			if st.pos >= len(data) {
-				err = errTruncated
-				break
-			}
 			st.stack = append(st.stack, smallInts[data[st.pos]])
 			st.pos++
 		case opBinint2:
-			if len(data)-st.pos < 2 {
-				err = errTruncated
-				break
-			}
 			st.stack = append(st.stack, int64(binary.LittleEndian.Uint16(data[st.pos:])))
 			st.pos += 2
 		case opBinint:
-			if len(data)-st.pos < 4 {
-				err = errTruncated
-				break
-			}
 			st.stack = append(st.stack, int64(int32(binary.LittleEndian.Uint32(data[st.pos:]))))
 			st.pos += 4
 		case opBinput:
-			if st.pos >= len(data) {
-				err = errTruncated
-				break
-			}
 			idx := int(data[st.pos])
 			st.pos++
 			err = st.put(idx)
 		case opLongBinput:
-			if len(data)-st.pos < 4 {
-				err = errTruncated
-				break
-			}
 			idx := binary.LittleEndian.Uint32(data[st.pos:])
 			st.pos += 4
 			err = st.put(int(idx))
 		case opMemoize:
 			err = st.put(st.memoCount)
 		case opBinget:
-			if st.pos >= len(data) {
-				err = errTruncated
-				break
-			}
 			idx := int(data[st.pos])
 			st.pos++
 			err = st.get(idx)
 		case opLongBinget:
-			if len(data)-st.pos < 4 {
-				err = errTruncated
-				break
-			}
 			idx := binary.LittleEndian.Uint32(data[st.pos:])
 			st.pos += 4
 			err = st.get(int(idx))
@@ -272,18 +247,10 @@ func (st *state) run() (any, error) {
 			}
 			st.marks = append(st.marks, len(st.stack))
 		case opShortBinstring, opShortBinbytes, opShortBinunicode:
-			if st.pos >= len(data) {
-				err = errTruncated
-				break
-			}
 			n := int(data[st.pos])
 			st.pos++
 			err = st.pushString(op, n)
 		case opBinstring:
-			if len(data)-st.pos < 4 {
-				err = errTruncated
-				break
-			}
 			n := int32(binary.LittleEndian.Uint32(data[st.pos:]))
 			st.pos += 4
 			if n < 0 {
@@ -292,26 +259,14 @@ func (st *state) run() (any, error) {
 			}
 			err = st.pushString(op, int(n))
 		case opBinunicode, opBinbytes:
-			if len(data)-st.pos < 4 {
-				err = errTruncated
-				break
-			}
 			n := binary.LittleEndian.Uint32(data[st.pos:])
 			st.pos += 4
 			err = st.pushString(op, st.length(uint64(n)))
 		case opBinunicode8, opBinbytes8, opBytearray8:
-			if len(data)-st.pos < 8 {
-				err = errTruncated
-				break
-			}
 			n := binary.LittleEndian.Uint64(data[st.pos:])
 			st.pos += 8
 			err = st.pushString(op, st.length(n))
 		case opBinfloat:
-			if len(data)-st.pos < 8 {
-				err = errTruncated
-				break
-			}
 			st.stack = append(st.stack, math.Float64frombits(binary.BigEndian.Uint64(data[st.pos:])))
 			st.pos += 8
 		case opNone:
@@ -398,20 +353,12 @@ func (st *state) run() (any, error) {
 				}
 			}
 		case opProto:
-			if st.pos >= len(data) {
-				err = errTruncated
-				break
-			}
 			if p := data[st.pos]; p > 5 {
 				err = errorf(ErrBadValue, "unsupported pickle protocol %d", p)
 				break
 			}
 			st.pos++
 		case opFrame:
-			if len(data)-st.pos < 8 {
-				err = errTruncated
-				break
-			}
 			n := binary.LittleEndian.Uint64(data[st.pos:])
 			st.pos += 8
 			if n > uint64(len(data)-st.pos) {
@@ -465,18 +412,10 @@ func (st *state) run() (any, error) {
 		case opLong:
 			err = st.textLong()
 		case opLong1:
-			if st.pos >= len(data) {
-				err = errTruncated
-				break
-			}
 			n := int(data[st.pos])
 			st.pos++
 			err = st.binLong(n)
 		case opLong4:
-			if len(data)-st.pos < 4 {
-				err = errTruncated
-				break
-			}
 			n := int32(binary.LittleEndian.Uint32(data[st.pos:]))
 			st.pos += 4
 			if n < 0 {
@@ -519,6 +458,24 @@ func (st *state) run() (any, error) {
 	}
 	return nil, &Error{Offset: len(data), Err: errorf(ErrTruncated, "no STOP opcode")}
 }
+
+// argLen is the length of the fixed-size argument that follows each opcode
+// that has one (0 for the others): the loop checks it once for all.
+var argLen = func() (t [256]uint8) {
+	for _, op := range []byte{opBinint1, opBinput, opBinget, opShortBinstring, opShortBinbytes, opShortBinunicode, opProto, opLong1} {
+		t[op] = 1
+	}
+	for _, op := range []byte{opBinint2} {
+		t[op] = 2
+	}
+	for _, op := range []byte{opBinint, opLongBinput, opLongBinget, opBinstring, opBinunicode, opBinbytes, opLong4} {
+		t[op] = 4
+	}
+	for _, op := range []byte{opBinunicode8, opBinbytes8, opBytearray8, opBinfloat, opFrame} {
+		t[op] = 8
+	}
+	return t
+}()
 
 var (
 	errTruncated = errorf(ErrTruncated, "data ends inside the opcode's argument")
