@@ -116,111 +116,67 @@ func (s *Server) attr(name string) (any, bool) {
 
 // methodNames returns the names of the remote methods.
 func methodNames() []string {
-	names := make([]string, 0, len(params)+1)
-	for m := range params {
+	names := make([]string, 0, len(methods)+1)
+	for m := range methods {
 		names = append(names, m)
 	}
 	return append(names, "_synccall")
 }
 
-// params lists the parameter names of the remote methods (without self),
-// for argument binding and Python's argument-count messages.
-var params = map[string][]string{
-	"ping":           {},
-	"register":       {"name", "URI"},
-	"unregister":     {"name"},
-	"resolve":        {"name"},
-	"flatlist":       {},
-	"createGroup":    {"groupname"},
-	"deleteGroup":    {"groupname"},
-	"list":           {"groupname"},
-	"setMeta":        {"name", "meta"},
-	"getMeta":        {"name"},
-	"_setSystemMeta": {"name", "meta"},
-	"_getSystemMeta": {"name"},
-	"_shutdown":      {},
-	"resync":         {},
-	"_resync":        {"twinProxy"},
-	"validateName":   {"name"},
-	"validateURI":    {"URI"},
+// A method is a remote method of the name server: its parameter names
+// (without self), for argument binding and Python's argument-count
+// messages, and what it does with the bound arguments.
+type method struct {
+	params []string
+	call   func(s *Server, ctx context.Context, ns *Namespace, args []any) (any, error)
 }
 
-// Call dispatches one remote call: method with positional and keyword
-// arguments as decoded from the request.
-func (s *Server) Call(ctx context.Context, method string, args []any, kw map[string]any) (any, error) {
-	return s.invoke(ctx, s.ns, method, args, kw)
-}
-
-func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos []any, kw map[string]any) (any, error) {
-	if method == "_synccall" {
-		if len(kw) != 0 {
-			return nil, compat.TypeError("_synccall() got an unexpected keyword argument '" + firstKey(kw) + "'")
-		}
-		if len(pos) < 1 {
-			return nil, compat.TypeError(fmt.Sprintf("_synccall() takes at least 2 arguments (%d given)", len(pos)+1))
-		}
-		name, ok := pickle.Text(pos[0])
-		if !ok || name == "_synccall" {
-			return nil, compat.TypeError("getattr(): attribute name must be string")
-		}
-		_, err := s.invoke(ctx, ns.Quiet(), name, pos[1:], nil)
-		return nil, err
-	}
-	names, ok := params[method]
-	if !ok {
-		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '%s'", pyClass, method))
-	}
-	args, err := bind(method, names, pos, kw)
-	if err != nil {
-		return nil, err
-	}
-	switch method {
-	case "ping":
-		return nil, nil
-	case "register":
+// named is a method whose first parameter is a name, checked as Pyro
+// checks names before anything else happens.
+func named(params []string, call func(s *Server, ns *Namespace, name string, args []any) (any, error)) method {
+	return method{params, func(s *Server, _ context.Context, ns *Namespace, args []any) (any, error) {
 		name, err := nameArg(args[0])
 		if err != nil {
 			return nil, err
 		}
+		return call(s, ns, name, args)
+	}}
+}
+
+// methods are the remote methods but _synccall, which calls them.
+var methods = map[string]method{
+	"ping": {nil, func(*Server, context.Context, *Namespace, []any) (any, error) { return nil, nil }},
+	"register": named([]string{"name", "URI"}, func(_ *Server, ns *Namespace, name string, args []any) (any, error) {
 		return nil, ns.Register(name, args[1])
-	case "unregister":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}),
+	"unregister": named([]string{"name"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		return nil, ns.Unregister(name)
-	case "resolve":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}),
+	"resolve": named([]string{"name"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		u, err := ns.Resolve(name)
 		if err != nil {
 			return nil, err
 		}
 		return u, nil
-	case "flatlist":
+	}),
+	"flatlist": {nil, func(_ *Server, _ context.Context, ns *Namespace, _ []any) (any, error) {
 		flat := ns.Flatlist()
 		items := make([]any, len(flat))
 		for i, b := range flat {
 			items[i] = pickle.Tuple{pyName(b.Name), b.URI}
 		}
 		return &pickle.List{Items: items}, nil
-	case "createGroup":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}},
+	"createGroup": named([]string{"groupname"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		return nil, ns.CreateGroup(name)
-	case "deleteGroup":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}),
+	"deleteGroup": named([]string{"groupname"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		return nil, ns.DeleteGroup(name)
-	case "list":
+	}),
+	"list": {[]string{"groupname"}, func(_ *Server, _ context.Context, ns *Namespace, args []any) (any, error) {
 		var name string
 		if !isFalsy(args[0]) {
+			var err error
 			if name, err = nameArg(args[0]); err != nil {
 				return nil, err
 			}
@@ -234,40 +190,30 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos [
 			items[i] = pickle.Tuple{pyName(c.Name), int64(c.Type)}
 		}
 		return &pickle.List{Items: items}, nil
-	case "setMeta", "_setSystemMeta":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
-		if method == "setMeta" {
-			return nil, ns.SetMeta(name, args[1])
-		}
-		return nil, ns.SetSystemMeta(name, args[1])
-	case "getMeta":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}},
+	"setMeta": named([]string{"name", "meta"}, func(_ *Server, ns *Namespace, name string, args []any) (any, error) {
+		return nil, ns.SetMeta(name, args[1])
+	}),
+	"getMeta": named([]string{"name"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		return ns.GetMeta(name)
-	case "_getSystemMeta":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}),
+	"_setSystemMeta": named([]string{"name", "meta"}, func(_ *Server, ns *Namespace, name string, args []any) (any, error) {
+		return nil, ns.SetSystemMeta(name, args[1])
+	}),
+	"_getSystemMeta": named([]string{"name"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		return ns.GetSystemMeta(name)
-	case "validateName":
-		name, err := nameArg(args[0])
-		if err != nil {
-			return nil, err
-		}
+	}),
+	"validateName": named([]string{"name"}, func(_ *Server, ns *Namespace, name string, _ []any) (any, error) {
 		full, err := ValidateName(name, ns.DefaultGroupName())
 		if err != nil {
 			return nil, err
 		}
 		return pyName(full), nil
-	case "validateURI":
+	}),
+	"validateURI": {[]string{"URI"}, func(_ *Server, _ context.Context, ns *Namespace, args []any) (any, error) {
 		return ns.parseURI(args[0])
-	case "_shutdown":
+	}},
+	"_shutdown": {nil, func(s *Server, _ context.Context, _ *Namespace, _ []any) (any, error) {
 		if s.keep {
 			return pickle.ByteString("Shutdown request denied"), nil
 		}
@@ -275,12 +221,45 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, method string, pos [
 			s.shutdown()
 		}
 		return pickle.ByteString("Will shut down shortly"), nil
-	case "resync":
+	}},
+	"resync": {nil, func(s *Server, ctx context.Context, _ *Namespace, _ []any) (any, error) {
 		return nil, s.resync(ctx)
-	case "_resync":
+	}},
+	"_resync": {[]string{"twinProxy"}, func(s *Server, _ context.Context, _ *Namespace, args []any) (any, error) {
 		return s.handleResync(args[0])
+	}},
+}
+
+// Call dispatches one remote call: method with positional and keyword
+// arguments as decoded from the request.
+func (s *Server) Call(ctx context.Context, method string, args []any, kw map[string]any) (any, error) {
+	return s.invoke(ctx, s.ns, method, args, kw)
+}
+
+func (s *Server) invoke(ctx context.Context, ns *Namespace, name string, pos []any, kw map[string]any) (any, error) {
+	if name == "_synccall" {
+		if len(kw) != 0 {
+			return nil, compat.TypeError("_synccall() got an unexpected keyword argument '" + firstKey(kw) + "'")
+		}
+		if len(pos) < 1 {
+			return nil, compat.TypeError(fmt.Sprintf("_synccall() takes at least 2 arguments (%d given)", len(pos)+1))
+		}
+		target, ok := pickle.Text(pos[0])
+		if !ok || target == "_synccall" {
+			return nil, compat.TypeError("getattr(): attribute name must be string")
+		}
+		_, err := s.invoke(ctx, ns.Quiet(), target, pos[1:], nil)
+		return nil, err
 	}
-	return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '%s'", pyClass, method))
+	m, ok := methods[name]
+	if !ok {
+		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '%s'", pyClass, name))
+	}
+	args, err := bind(name, m.params, pos, kw)
+	if err != nil {
+		return nil, err
+	}
+	return m.call(s, ctx, ns, args)
 }
 
 // bind matches positional and keyword arguments to a method's parameters as
