@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -71,10 +70,12 @@ type StartOptions struct {
 	AllowHosts, DenyHosts []string
 	// Config supplies defaults; nil means config.Current().
 	Config *config.Config
-	// Out receives Pyro's start-up messages; nil discards them.
-	Out io.Writer
-	// Verbose prints more (-v).
-	Verbose bool
+	// Notify, if set, is told what Start finds and does (see Notice);
+	// ns/cli prints Pyro's messages for them.
+	Notify func(Notice)
+	// Logger, if set, receives the daemon's and the name server's log
+	// (pyro-ns -v).
+	Logger *slog.Logger
 }
 
 // Instance is a running Name Server: daemon, name space, broadcast
@@ -82,7 +83,6 @@ type StartOptions struct {
 type Instance struct {
 	opts    StartOptions
 	cfg     *config.Config
-	out     io.Writer
 	daemon  *core.Daemon
 	store   Store
 	ns      *Namespace
@@ -90,7 +90,6 @@ type Instance struct {
 	bc      *BroadcastServer
 	uri     compat.URI
 	dbfile  string
-	log     *slog.Logger // with -v
 	stop    chan struct{}
 	stopped sync.Once
 }
@@ -108,13 +107,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	if cfg == nil {
 		cfg = config.Current()
 	}
-	out := opts.Out
-	if out == nil {
-		out = io.Discard
-	}
-	in := &Instance{opts: opts, cfg: cfg, out: out, stop: make(chan struct{})}
+	in := &Instance{opts: opts, cfg: cfg, stop: make(chan struct{})}
 	if err := cfg.EnsureStorage(); err != nil {
-		fmt.Fprintln(out, err)
+		in.notify(Notice{Kind: NoticeStorageError, Err: err})
 		return nil, err
 	}
 	port := cfg.NSPort
@@ -138,14 +133,13 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		quick.BCRetries, quick.BCTimeout = 1, 0.7
 		other, err := LocateURI(ctx, LocateOptions{BCAddr: bcaddr, Config: &quick, Identification: opts.Identification})
 		if err == nil {
-			fmt.Fprintln(out, "The Name Server appears to be already running on this segment.")
-			fmt.Fprintf(out, "(host: %s  port: %d)\n", other.Address, other.Port)
+			in.notify(Notice{Kind: NoticeOtherRunning, URI: other})
 			switch {
 			case opts.AllowMultiple:
-				fmt.Fprintln(out, "WARNING: starting another Name Server in the same segment!")
+				in.notify(Notice{Kind: NoticeStartingAnother})
 			case opts.Role != RoleSingle:
 			default:
-				fmt.Fprintln(out, ErrAlreadyRunning.Error())
+				in.notify(Notice{Kind: NoticeAlreadyRunning, Err: ErrAlreadyRunning})
 				return nil, ErrAlreadyRunning
 			}
 			twinURI = &other
@@ -153,10 +147,10 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	}
 	var twin TwinClient
 	if opts.Role != RoleSingle {
-		fmt.Fprintln(out, "Locating twin NameServer.")
+		in.notify(Notice{Kind: NoticeLocatingTwin})
 		twin = in.locateTwin(ctx, twinURI)
 		if twin != nil {
-			fmt.Fprintf(out, "Found twin NameServer at %s port %d\n", twin.URI().Address, twin.URI().Port)
+			in.notify(Notice{Kind: NoticeFoundTwin, URI: twin.URI()})
 		}
 	}
 
@@ -167,10 +161,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		idle = 0
 	}
 	dopts := core.DaemonOptions{Host: opts.Host, Port: port, NoRange: true, IdleTimeout: idle}
-	if opts.Verbose {
-		in.log = slog.New(slog.NewTextHandler(out, nil))
-		dopts.Logger = in.log
-	}
+	dopts.Logger = opts.Logger
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
@@ -191,17 +182,12 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		if in.store != nil {
 			in.store.Close()
 		}
-		fmt.Fprintln(out, "The Name Server appears to be already running on this host.")
-		fmt.Fprintf(out, "(or somebody else occupies our port, %d)\n", port)
-		if opts.Host != "" {
-			fmt.Fprintf(out, "It could also be that the address '%s' is not correct.\n", opts.Host)
-		}
-		fmt.Fprintln(out, "Name Server was not started!")
+		in.notify(Notice{Kind: NoticePortTaken, Host: opts.Host, Port: port, Err: err})
 		return nil, err
 	}
 	in.daemon = d
 	if opts.Identification != "" {
-		fmt.Fprintln(out, "Requiring connection authentication.")
+		in.notify(Notice{Kind: NoticeAuthentication})
 	}
 	if err := in.serveObject(ctx); err != nil {
 		in.closeAll()
@@ -212,55 +198,36 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		return nil, err
 	}
 	if opts.KeepRunning {
-		if opts.Verbose {
-			fmt.Fprintln(out, "Will ignore shutdown requests.")
-		}
+		in.notify(Notice{Kind: NoticeIgnoreShutdown})
 	} else {
-		if opts.Verbose {
-			fmt.Fprintln(out, "Will accept shutdown requests.")
-		}
-		fmt.Fprintf(out, "Name server listening on: ('%s', %d)\n", addrHost(d.Addr()), d.Port())
+		in.notify(Notice{Kind: NoticeAcceptShutdown})
+		in.notify(Notice{Kind: NoticeListening, Addr: d.Addr()})
 		if in.bc != nil {
-			a := in.bc.Addr().(*net.UDPAddr)
-			fmt.Fprintf(out, "Broadcast server listening on: ('%s', %d)\n", a.IP, a.Port)
+			in.notify(Notice{Kind: NoticeBroadcastListening, Addr: in.bc.Addr()})
 		}
 	}
 	in.publishURI()
-	if opts.Persistent && opts.Verbose {
-		fmt.Fprintln(out, "Persistent mode, database is in", in.dbfile)
+	if opts.Persistent {
+		in.notify(Notice{Kind: NoticePersistent, Path: in.dbfile})
 	}
-	switch opts.Role {
-	case RolePrimary:
-		fmt.Fprint(out, "Primary ")
-	case RoleSecondary:
-		fmt.Fprint(out, "Secondary ")
-	}
-	fmt.Fprintln(out, "Name Server started.")
+	in.notify(Notice{Kind: NoticeStarted, Role: opts.Role})
 	if opts.Role != RoleSingle {
 		if twin == nil {
-			fmt.Fprintln(out, "Locating twin NameServer again.")
+			in.notify(Notice{Kind: NoticeLocatingTwinAgain})
 			twin = in.locateTwin(ctx, twinURI)
 		}
 		if twin != nil {
-			fmt.Fprintf(out, "Found twin NameServer at %s port %d\n", twin.URI().Address, twin.URI().Port)
-			fmt.Fprintf(out, "Initial Resync with other NS at %s port %d\n", twin.URI().Address, twin.URI().Port)
+			in.notify(Notice{Kind: NoticeFoundTwin, URI: twin.URI()})
+			in.notify(Notice{Kind: NoticeResyncing, URI: twin.URI()})
 			if err := in.server.ResyncWith(ctx, twin); err != nil {
-				fmt.Fprintln(out, err)
+				in.notify(Notice{Kind: NoticeResyncFailed, Err: err})
 				twin.Close()
 			} else {
-				fmt.Fprintln(out, "Database synchronized.")
+				in.notify(Notice{Kind: NoticeSynchronized})
 			}
 		}
 	}
 	return in, nil
-}
-
-func addrHost(a net.Addr) string {
-	if t, ok := a.(*net.TCPAddr); ok {
-		return t.IP.String()
-	}
-	h, _, _ := net.SplitHostPort(a.String())
-	return h
 }
 
 // locateTwin finds the other Name Server of a pair as Pyro's locateTwinNS:
@@ -284,12 +251,12 @@ func (in *Instance) locateTwin(ctx context.Context, found *compat.URI) TwinClien
 	}
 	uri, err := LocateURI(ctx, lo)
 	if err != nil {
-		fmt.Fprintln(in.out, "WARNING: Cannot find twin NS yet: ", err)
+		in.notify(Notice{Kind: NoticeTwinNotFound, Err: err})
 		return nil
 	}
 	c, err := ProxyTwinDialer(in.opts.Identification)(ctx, uri)
 	if err != nil {
-		fmt.Fprintln(in.out, "WARNING: Cannot find twin NS yet: ", err)
+		in.notify(Notice{Kind: NoticeTwinNotFound, Err: err})
 		return nil
 	}
 	return c
@@ -318,22 +285,20 @@ func (in *Instance) openStore() error {
 	if errors.As(err, &damaged) && in.opts.FreshIfDamaged {
 		aside, merr := moveAside(damaged.Path)
 		if merr != nil {
-			fmt.Fprintln(in.out, "Cannot move the damaged name server database aside:", merr)
+			in.notify(Notice{Kind: NoticeCannotMoveAside, Err: merr})
 			return merr
 		}
-		fmt.Fprintf(in.out, "The name server database was damaged (%v); it was moved to %s, starting afresh.\n", damaged.Err, aside)
+		in.notify(Notice{Kind: NoticeMovedAside, Path: aside, Err: damaged.Err})
 		err = in.loadStore(path, nsOpts)
 	}
 	if err != nil {
 		if errors.As(err, &damaged) {
 			err = damaged // without the wrapping that says where it was found
 		}
-		fmt.Fprintln(in.out, "Cannot open the name server database:", err)
+		in.notify(Notice{Kind: NoticeCannotOpenDatabase, Err: err})
 		return err
 	}
-	if in.opts.Verbose {
-		fmt.Fprintf(in.out, "Database %s opened in %v\n", in.dbfile, time.Since(start).Round(time.Millisecond))
-	}
+	in.notify(Notice{Kind: NoticeDatabaseOpened, Path: in.dbfile, Took: time.Since(start)})
 	return nil
 }
 
@@ -344,7 +309,7 @@ func (in *Instance) loadStore(path string, nsOpts Options) error {
 		return err
 	}
 	if imported > 0 {
-		fmt.Fprintf(in.out, "Imported %d groups and names from the Pyro 3 database %s into %s\n", imported, path, dbfile)
+		in.notify(Notice{Kind: NoticeImported, Count: imported, From: path, Path: dbfile})
 	}
 	nsOpts.Store = st
 	nsp, err := NewNamespace(nsOpts)
@@ -397,8 +362,8 @@ func (in *Instance) serveObject(ctx context.Context) error {
 		PersistentDump: in.opts.Persistent,
 	})
 	in.server.SetTwinDialer(ProxyTwinDialer(in.opts.Identification))
-	if in.log != nil {
-		in.server.SetLogger(in.log)
+	if in.opts.Logger != nil {
+		in.server.SetLogger(in.opts.Logger)
 	}
 	guid, err := in.guid()
 	if err != nil {
@@ -453,18 +418,15 @@ func isLoopbackHost(h string) bool {
 
 func (in *Instance) startBroadcast(bcaddr string, bcport int) error {
 	if in.opts.NoBroadcast {
-		if in.opts.Verbose {
-			fmt.Fprintln(in.out, "Not starting broadcast server.")
-		}
+		in.notify(Notice{Kind: NoticeNoBroadcast})
 		return nil
 	}
 	if isLoopbackHost(in.daemon.Host()) && in.opts.BCAddr == "" {
-		fmt.Fprintln(in.out, "Not starting broadcast server: the Name Server is bound to a loopback address.")
-		fmt.Fprintln(in.out, "(Give -c <broadcast address>, e.g. -c 127.255.255.255, to start it anyway.)")
+		in.notify(Notice{Kind: NoticeLoopbackNoBroadcast})
 		return nil
 	}
 	if isLoopbackHost(in.daemon.Host()) {
-		fmt.Fprintf(in.out, "Starting broadcast server on %s although the Name Server is bound to a loopback address (asked with -c).\n", bcaddr)
+		in.notify(Notice{Kind: NoticeLoopbackBroadcast, Host: bcaddr})
 	}
 	var allow func(string, net.Addr) bool
 	if len(in.opts.AllowHosts) > 0 || len(in.opts.DenyHosts) > 0 {
@@ -478,24 +440,22 @@ func (in *Instance) startBroadcast(bcaddr string, bcport int) error {
 		URI: in.uri.String(), KeepRunning: in.opts.KeepRunning, Shutdown: in.Shutdown, Allow: allow,
 	})
 	if err != nil {
-		fmt.Fprintln(in.out, "Cannot start broadcast server. Is somebody else occupying our broadcast port?")
-		fmt.Fprintln(in.out, "The error(s) were:", err)
-		fmt.Fprintln(in.out, "\nName Server was not started!")
+		in.notify(Notice{Kind: NoticeBroadcastFailed, Err: err})
 		return compat.NewNamingError("cannot start broadcast server")
 	}
 	in.bc = bc
 	return nil
 }
 
-// publishURI prints the URI and writes it to PYRO_NS_URIFILE.
+// publishURI tells the URI and writes it to PYRO_NS_URIFILE.
 func (in *Instance) publishURI() {
 	s := in.uri.String()
-	fmt.Fprintln(in.out, "URI is:", s)
+	in.notify(Notice{Kind: NoticeURI, URI: in.uri})
 	if err := os.WriteFile(in.cfg.NSURIFile, []byte(s+"\n"), 0o644); err != nil {
-		fmt.Fprintln(in.out, "Couldn't write URI to", in.cfg.NSURIFile)
+		in.notify(Notice{Kind: NoticeURIFileFailed, Path: in.cfg.NSURIFile, Err: err})
 		return
 	}
-	fmt.Fprintln(in.out, "URI written to:", in.cfg.NSURIFile)
+	in.notify(Notice{Kind: NoticeURIWritten, Path: in.cfg.NSURIFile})
 }
 
 // URI returns the Name Server's URI.

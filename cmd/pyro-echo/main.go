@@ -40,6 +40,7 @@ import (
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns"
+	nscli "github.com/gopyro/gopyro/ns/cli"
 )
 
 const objectName = ":Pyro.test.echoserver"
@@ -94,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *startNS {
 		*naming = true
 		nsPort := 0
-		inst, err := ns.Start(ctx, ns.StartOptions{Host: *host, Port: &nsPort, DontLookupOther: true, NoBroadcast: true, Out: stdout})
+		inst, err := ns.Start(ctx, ns.StartOptions{Host: *host, Port: &nsPort, DontLookupOther: true, NoBroadcast: true, Notify: nscli.Printer(stdout, false)})
 		if err != nil {
 			fmt.Fprintf(stderr, "pyro-echo: cannot start the name server: %v\n", err)
 			return 1

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -72,7 +73,11 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		return 1
 	}
 	var opts ns.StartOptions
-	opts.Out = out
+	verbose := a.Has('v')
+	opts.Notify = Printer(out, verbose)
+	if verbose {
+		opts.Logger = slog.New(slog.NewTextHandler(out, nil))
+	}
 	opts.Host, _ = a.Get('n')
 	if v, ok := a.Get('p'); ok {
 		p, err := strconv.Atoi(v)
@@ -101,7 +106,6 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		opts.Twin, _ = a.Get('2')
 	}
 	opts.Identification, _ = a.Get('i')
-	opts.Verbose = a.Has('v')
 	opts.KeepRunning = a.Has('k')
 	opts.AllowMultiple = a.Has('m')
 	opts.DontLookupOther = a.Has('r')
@@ -142,7 +146,7 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		if errors.As(err, &damaged) {
 			fmt.Fprintln(out, "(--fresh-if-damaged moves it aside and starts with an empty name space.)")
 		}
-		if opts.Verbose {
+		if verbose {
 			fmt.Fprintln(out, err)
 		}
 		return 1
