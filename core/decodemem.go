@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -99,7 +100,18 @@ func (m *decodeMemory) acquire(ctx context.Context, n int64) (int64, error) {
 	}
 }
 
+// collectAfter is the reservation from which giving it back first runs
+// the collector: what a large decode built is garbage now, and without a
+// collection the next large decode would grow the heap beside it rather
+// than reuse it (the collector's goal was set while the first one held its
+// memory), so that memory the bound admits one at a time would be mapped
+// twice.
+const collectAfter = 64 << 20
+
 func (m *decodeMemory) release(n int64) {
+	if n >= collectAfter {
+		runtime.GC()
+	}
 	m.mu.Lock()
 	m.used -= n
 	close(m.changed)
