@@ -304,7 +304,7 @@ func TestInteropPythonNameServer(t *testing.T) {
 	nsPort := freePort(t)
 	startPy2(t, "core_ns.py", fmt.Sprint(nsPort))
 	ctx := context.Background()
-	reg, err := ns.NewNameServer(ns.LocationURI("127.0.0.1", nsPort), "")
+	reg, err := ns.NewClient(ns.LocationURI("127.0.0.1", nsPort), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ type nsc struct {
 	p    *printer
 	opts ns.LocateOptions
 	args []string
-	ns   *ns.NameServer
+	ns   *ns.Client
 }
 
 // NSControlMain runs pyro-nsc with args (without the program name), writing
