@@ -341,16 +341,18 @@ func (p *Proxy) CallKw(ctx context.Context, method string, args []any, kwargs ma
 	return p.do(ctx, Request{Call: Call{Method: method, Kwargs: kwargs}}, args)
 }
 
-// CallFlags0 calls method with the positional arguments sent as they are
-// (request flags 0), as Pyro's NameServerProxy and PYROLOC resolution do.
-func (p *Proxy) CallFlags0(ctx context.Context, method string, args ...any) (any, error) {
+// CallPositional calls method with positional arguments only, sent as they
+// are with no keyword dict (request flags 0), as Pyro's NameServerProxy and
+// PYROLOC resolution do.
+func (p *Proxy) CallPositional(ctx context.Context, method string, args ...any) (any, error) {
 	return p.do(ctx, Request{Call: Call{Method: method}, Style: styleFlags0}, args)
 }
 
-// CallVarargs calls method with the positional arguments packed into one
-// trailing tuple (request flags 1, plus 4 if the method is oneway), as
-// Pyro's NameServerProxy calls _synccall on its twin.
-func (p *Proxy) CallVarargs(ctx context.Context, method string, args ...any) (any, error) {
+// CallPacked calls method with the positional arguments packed into one
+// trailing tuple, which the method receives as its *args (request flags 1,
+// plus 4 if the method is oneway), as Pyro's NameServerProxy calls
+// _synccall on its twin.
+func (p *Proxy) CallPacked(ctx context.Context, method string, args ...any) (any, error) {
 	return p.do(ctx, Request{Call: Call{Method: method}, Style: styleVarargs}, args)
 }
 

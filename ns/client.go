@@ -88,7 +88,7 @@ func (c *Client) FullName(name string) (string, error) { return ExpandName(name,
 // NameServerProxy does.
 func (c *Client) call(ctx context.Context, method string, args ...any) (any, error) {
 	p := c.proxy()
-	res, err := p.CallFlags0(ctx, method, args...)
+	res, err := p.CallPositional(ctx, method, args...)
 	if err == nil {
 		return res, nil
 	}
@@ -107,7 +107,7 @@ func (c *Client) call(ctx context.Context, method string, args ...any) (any, err
 			}
 		}
 	}
-	return c.proxy().CallFlags0(ctx, method, args...)
+	return c.proxy().CallPositional(ctx, method, args...)
 }
 
 func (c *Client) named(ctx context.Context, method, name string, extra ...any) (any, error) {
@@ -495,11 +495,11 @@ func ProxyTwinDialer(ident string) DialTwin {
 func (t *proxyTwin) URI() compat.URI { return t.uri }
 
 func (t *proxyTwin) Resync(ctx context.Context, me *compat.NameServerProxy) (any, error) {
-	return t.p.CallFlags0(ctx, "_resync", me)
+	return t.p.CallPositional(ctx, "_resync", me)
 }
 
 func (t *proxyTwin) SyncCall(ctx context.Context, method string, args []any) error {
-	_, err := t.p.CallVarargs(ctx, "_synccall", append([]any{pickle.ByteString(method)}, args...)...)
+	_, err := t.p.CallPacked(ctx, "_synccall", append([]any{pickle.ByteString(method)}, args...)...)
 	return err
 }
 
