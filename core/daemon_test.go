@@ -291,9 +291,9 @@ func TestIdentification(t *testing.T) {
 	if !errors.As(err, &de) || de.Message() != "security reasons" {
 		t.Errorf("wrong identification: %v", err)
 	}
-	bad.SetIdentification("s3cr3t")
-	if _, err := bad.Call(ctx, "add", 1, 1); err != nil {
-		t.Errorf("after SetIdentification: %v", err)
+	good := newProxy(t, uri, core.WithIdentification("s3cr3t"))
+	if _, err := good.Call(ctx, "add", 1, 1); err != nil {
+		t.Errorf("right identification: %v", err)
 	}
 }
 

@@ -214,35 +214,6 @@ func (p *Proxy) URI() compat.URI {
 
 func (p *Proxy) String() string { return "<core.Proxy for " + p.URI().String() + ">" }
 
-// SetOneway marks methods as oneway: calling them sends the request and
-// returns at once without waiting for (or getting) a result.
-func (p *Proxy) SetOneway(methods ...string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, m := range methods {
-		p.oneway[m] = true
-	}
-}
-
-// SetTimeout sets the default call timeout; 0 means none.
-func (p *Proxy) SetTimeout(d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.timeout = d
-}
-
-// SetIdentification sets the passphrase for the next connection; ""
-// removes it. The current connection, if any, is kept.
-func (p *Proxy) SetIdentification(passphrase string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if passphrase == "" {
-		p.ident = nil
-		return
-	}
-	p.ident = p.validator.MungeIdent(passphrase)
-}
-
 // Clone returns an unconnected proxy with the same URI and settings, for
 // calls in parallel with p's (Pyro's copy.copy(proxy)).
 func (p *Proxy) Clone() *Proxy {

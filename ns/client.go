@@ -479,7 +479,7 @@ type proxyTwin struct {
 // proxies, identifying with ident.
 func ProxyTwinDialer(ident string) DialTwin {
 	return func(ctx context.Context, uri compat.URI) (TwinClient, error) {
-		var opts []core.ProxyOption
+		opts := []core.ProxyOption{core.WithOneway("_synccall")}
 		if ident != "" {
 			opts = append(opts, core.WithIdentification(ident))
 		}
@@ -487,7 +487,6 @@ func ProxyTwinDialer(ident string) DialTwin {
 		if err != nil {
 			return nil, err
 		}
-		p.SetOneway("_synccall")
 		return &proxyTwin{p: p, uri: uri}, nil
 	}
 }
