@@ -14,7 +14,7 @@ type Request struct {
 	// Style asks a ClientCodec to send the call in a particular way:
 	// zero is the protocol's usual way, the attribute styles are remote
 	// attribute access, and other values are the protocol's own (Pyro 3
-	// has two, for Proxy.CallFlags0 and Proxy.CallVarargs), sent the usual
+	// has two, for Proxy.CallPositional and Proxy.CallPacked), sent the usual
 	// way by a protocol that does not know them. Servers leave it zero.
 	Style CallStyle
 	// Err, set by a ServerCodec, means the request was read but cannot be

@@ -126,11 +126,11 @@ func TestCallRoundTrip(t *testing.T) {
 	if !errors.As(err, &ex) || ex.Class.Name != "TypeError" {
 		t.Errorf("echo with keyword: %v", err)
 	}
-	got, err = p.CallFlags0(ctx, "add", 1, 2)
+	got, err = p.CallPositional(ctx, "add", 1, 2)
 	if err != nil || got != int64(3) {
 		t.Errorf("flags 0: %v %v", got, err)
 	}
-	got, err = p.CallVarargs(ctx, "add", 1, 2)
+	got, err = p.CallPacked(ctx, "add", 1, 2)
 	if err != nil || got != int64(3) {
 		t.Errorf("flags 1: %v %v", got, err)
 	}
@@ -210,7 +210,7 @@ func TestUnknownObjectAndPYROLOC(t *testing.T) {
 		}
 	}
 	reg := newProxy(t, fmt.Sprintf("PYRO://127.0.0.1:%d/%s", d.Port(), compat.InternalDaemonGUID))
-	got, err := reg.CallFlags0(ctx, "getRegistered")
+	got, err := reg.CallPositional(ctx, "getRegistered")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,9 +291,9 @@ func TestIdentification(t *testing.T) {
 	if !errors.As(err, &de) || de.Message() != "security reasons" {
 		t.Errorf("wrong identification: %v", err)
 	}
-	bad.SetIdentification("s3cr3t")
-	if _, err := bad.Call(ctx, "add", 1, 1); err != nil {
-		t.Errorf("after SetIdentification: %v", err)
+	good := newProxy(t, uri, core.WithIdentification("s3cr3t"))
+	if _, err := good.Call(ctx, "add", 1, 1); err != nil {
+		t.Errorf("right identification: %v", err)
 	}
 }
 

@@ -137,7 +137,7 @@
 // A Daemon with a Registrar registers the names of the objects it connects
 // (ConnectPersistent reuses a GUID already registered for this daemon, as
 // Pyro's connectPersistent) and, with UnregisterOnShutdown, removes them on
-// Shutdown. Package core has no name server client of its own: ns.NameServer
+// Shutdown. Package core has no name server client of its own: ns.Client
 // is the Registrar for any Pyro 3 Name Server (Python's or ours), and
 // package ns plugs PYRONAME resolution in through SetDefaultResolver.
 //

@@ -223,9 +223,8 @@ func TestInteropGoClientPythonServer(t *testing.T) {
 
 	// Oneway calls, then a normal call sees them (the Python daemon runs
 	// each oneway call in its own thread, so order is not guaranteed).
-	p.SetOneway("start")
 	for i := 0; i < 5; i++ {
-		if _, err := p.Call(ctx, "start", i); err != nil {
+		if err := p.Oneway(ctx, "start", i); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -304,7 +303,7 @@ func TestInteropPythonNameServer(t *testing.T) {
 	nsPort := freePort(t)
 	startPy2(t, "core_ns.py", fmt.Sprint(nsPort))
 	ctx := context.Background()
-	reg, err := ns.NewNameServer(ns.LocationURI("127.0.0.1", nsPort), "")
+	reg, err := ns.NewClient(ns.LocationURI("127.0.0.1", nsPort), "")
 	if err != nil {
 		t.Fatal(err)
 	}

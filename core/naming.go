@@ -9,7 +9,7 @@ import (
 )
 
 // Registrar registers the names of a Daemon's objects with a name server;
-// ns.NameServer implements it.
+// ns.Client implements it.
 type Registrar interface {
 	Register(ctx context.Context, name string, uri compat.URI) error
 	Unregister(ctx context.Context, name string) error

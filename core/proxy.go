@@ -214,35 +214,6 @@ func (p *Proxy) URI() compat.URI {
 
 func (p *Proxy) String() string { return "<core.Proxy for " + p.URI().String() + ">" }
 
-// SetOneway marks methods as oneway: calling them sends the request and
-// returns at once without waiting for (or getting) a result.
-func (p *Proxy) SetOneway(methods ...string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, m := range methods {
-		p.oneway[m] = true
-	}
-}
-
-// SetTimeout sets the default call timeout; 0 means none.
-func (p *Proxy) SetTimeout(d time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.timeout = d
-}
-
-// SetIdentification sets the passphrase for the next connection; ""
-// removes it. The current connection, if any, is kept.
-func (p *Proxy) SetIdentification(passphrase string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if passphrase == "" {
-		p.ident = nil
-		return
-	}
-	p.ident = p.validator.MungeIdent(passphrase)
-}
-
 // Clone returns an unconnected proxy with the same URI and settings, for
 // calls in parallel with p's (Pyro's copy.copy(proxy)).
 func (p *Proxy) Clone() *Proxy {
@@ -341,16 +312,18 @@ func (p *Proxy) CallKw(ctx context.Context, method string, args []any, kwargs ma
 	return p.do(ctx, Request{Call: Call{Method: method, Kwargs: kwargs}}, args)
 }
 
-// CallFlags0 calls method with the positional arguments sent as they are
-// (request flags 0), as Pyro's NameServerProxy and PYROLOC resolution do.
-func (p *Proxy) CallFlags0(ctx context.Context, method string, args ...any) (any, error) {
+// CallPositional calls method with positional arguments only, sent as they
+// are with no keyword dict (request flags 0), as Pyro's NameServerProxy and
+// PYROLOC resolution do.
+func (p *Proxy) CallPositional(ctx context.Context, method string, args ...any) (any, error) {
 	return p.do(ctx, Request{Call: Call{Method: method}, Style: styleFlags0}, args)
 }
 
-// CallVarargs calls method with the positional arguments packed into one
-// trailing tuple (request flags 1, plus 4 if the method is oneway), as
-// Pyro's NameServerProxy calls _synccall on its twin.
-func (p *Proxy) CallVarargs(ctx context.Context, method string, args ...any) (any, error) {
+// CallPacked calls method with the positional arguments packed into one
+// trailing tuple, which the method receives as its *args (request flags 1,
+// plus 4 if the method is oneway), as Pyro's NameServerProxy calls
+// _synccall on its twin.
+func (p *Proxy) CallPacked(ctx context.Context, method string, args ...any) (any, error) {
 	return p.do(ctx, Request{Call: Call{Method: method}, Style: styleVarargs}, args)
 }
 

@@ -18,7 +18,7 @@ func BenchmarkDeliver(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true, Queue: &Options{QueueSize: 1000, BlockQueue: true}})
+			srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true, Queue: &BrokerOptions{QueueSize: 1000, BlockQueue: true}})
 			if err != nil {
 				b.Fatal(err)
 			}

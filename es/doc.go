@@ -12,7 +12,7 @@
 //     Pyro's methods publish(subjects, message), subscribe(subjects,
 //     subscriber), subscribeMatch(patterns, subscriber) and
 //     unsubscribe(subjects, subscriber).
-//   - Service holds the subscriptions and delivers: every subscriber (keyed
+//   - Broker holds the subscriptions and delivers: every subscriber (keyed
 //     by the object ID of its proxy, as Pyro does) has its own queue of
 //     PYRO_ES_QUEUESIZE events (0 = unbounded) and its own goroutine that
 //     calls the subscriber's event(event) oneway over one kept connection,
@@ -21,7 +21,7 @@
 //     whose delivery fails is dropped at once with its queued events, and
 //     publishers waiting for its queue go on; a slow or dead subscriber
 //     never holds up the others' deliveries.
-//   - Target is a delivery destination, so that Service can be used and
+//   - Target is a delivery destination, so that Broker can be used and
 //     tested without the network; NewTarget makes the Pyro one.
 //   - Publisher publishes like Pyro's: Publish waits for each publish call
 //     to return; PublishOneway sends it as a oneway call, so one publisher

@@ -26,7 +26,7 @@ const DefaultDeliverTimeout = 30 * time.Second
 // unsubscribe(subjects, subscriber), where subscriber is a Pyro proxy of an
 // object with an event(event) method.
 type EventService struct {
-	svc *Service
+	svc *Broker
 	// DeliverTimeout bounds each delivery (DefaultDeliverTimeout when 0,
 	// none when negative). It is no remote attribute: Python's
 	// EventService has none like it, and a client must not change it.
@@ -34,16 +34,16 @@ type EventService struct {
 }
 
 // NewEventService returns the remote object for svc.
-func NewEventService(svc *Service) *EventService { return &EventService{svc: svc} }
+func NewEventService(svc *Broker) *EventService { return &EventService{svc: svc} }
 
-// Service returns the state behind o.
-func (o *EventService) Service() *Service { return o.svc }
+// Broker returns the state behind o.
+func (o *EventService) Broker() *Broker { return o.svc }
 
 // PyroNames gives the methods their Pyro names and hides the rest.
 func (o *EventService) PyroNames() map[string]string {
 	return map[string]string{
 		"Publish": "publish", "Subscribe": "subscribe", "SubscribeMatch": "subscribeMatch",
-		"Unsubscribe": "unsubscribe", "Service": "-", "PyroNames": "-",
+		"Unsubscribe": "unsubscribe", "Broker": "-", "PyroNames": "-",
 	}
 }
 

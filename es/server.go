@@ -30,7 +30,7 @@ type ServerOptions struct {
 	Registrar core.Registrar
 	// Queue configures the subscriber queues; nil means PYRO_ES_QUEUESIZE
 	// and PYRO_ES_BLOCKQUEUE from the configuration.
-	Queue *Options
+	Queue *BrokerOptions
 	// DeliverTimeout bounds one delivery (see EventService.DeliverTimeout).
 	DeliverTimeout time.Duration
 	// IdleTimeout closes idle client connections; 0 means the event
@@ -46,7 +46,7 @@ type ServerOptions struct {
 type Server struct {
 	reg core.Registrar
 	d   *core.Daemon
-	svc *Service
+	svc *Broker
 	obj *EventService
 	uri compat.URI
 }
@@ -76,17 +76,17 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var qopts Options
+	var qopts BrokerOptions
 	if opts.Queue != nil {
 		qopts = *opts.Queue
 	} else {
 		cfg := config.Current()
-		qopts = Options{QueueSize: cfg.ESQueueSize, BlockQueue: cfg.ESBlockQueue}
+		qopts = BrokerOptions{QueueSize: cfg.ESQueueSize, BlockQueue: cfg.ESBlockQueue}
 	}
 	if qopts.Logf == nil {
 		qopts.Logf = func(format string, args ...any) { log.Warn("event service: " + fmt.Sprintf(format, args...)) }
 	}
-	svc := NewService(qopts)
+	svc := NewBroker(qopts)
 	obj := NewEventService(svc)
 	obj.DeliverTimeout = opts.DeliverTimeout
 	uri, err := d.Connect(obj, Name)
@@ -104,8 +104,8 @@ func (s *Server) URI() compat.URI { return s.uri }
 // Daemon is the daemon serving the object.
 func (s *Server) Daemon() *core.Daemon { return s.d }
 
-// Service is the subscription and delivery state.
-func (s *Server) Service() *Service { return s.svc }
+// Broker is the subscription and delivery state.
+func (s *Server) Broker() *Broker { return s.svc }
 
 // Serve answers calls until ctx ends or Shutdown is called.
 func (s *Server) Serve(ctx context.Context) error { return s.d.Serve(ctx) }

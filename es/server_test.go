@@ -15,7 +15,7 @@ import (
 
 var loopback = core.DaemonOptions{Host: "127.0.0.1", NoRange: true}
 
-func startServer(t *testing.T, q *Options) *Server {
+func startServer(t *testing.T, q *BrokerOptions) *Server {
 	t.Helper()
 	srv, err := NewServer(ServerOptions{Host: "127.0.0.1", NoRange: true, Queue: q, DeliverTimeout: 5 * time.Second})
 	if err != nil {
@@ -70,7 +70,7 @@ func waitEvent(t *testing.T, ch chan *compat.Event) *compat.Event {
 
 func TestGoPublisherSubscriber(t *testing.T) {
 	ctx := context.Background()
-	srv := startServer(t, &Options{QueueSize: 100, BlockQueue: true})
+	srv := startServer(t, &BrokerOptions{QueueSize: 100, BlockQueue: true})
 	exact, exactCh := goSubscriber(t, srv)
 	pattern, patternCh := goSubscriber(t, srv)
 	if err := exact.Subscribe(ctx, "STOCKQUOTE.SUN", "stockquote.ibm"); err != nil {
@@ -121,7 +121,7 @@ func TestGoPublisherSubscriber(t *testing.T) {
 	if err := exact.Unsubscribe(ctx, "stockquote.sun", "STOCKQUOTE.IBM"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return srv.Service().Stats().Subscribers == 1 }, "unsubscribed worker gone")
+	waitFor(t, func() bool { return srv.Broker().Stats().Subscribers == 1 }, "unsubscribed worker gone")
 }
 
 // TestPublishOneway: oneway publishes through a small blocking queue (the
@@ -129,7 +129,7 @@ func TestGoPublisherSubscriber(t *testing.T) {
 // order.
 func TestPublishOneway(t *testing.T) {
 	ctx := context.Background()
-	srv := startServer(t, &Options{QueueSize: 10, BlockQueue: true})
+	srv := startServer(t, &BrokerOptions{QueueSize: 10, BlockQueue: true})
 	sub, ch := goSubscriber(t, srv)
 	if err := sub.Subscribe(ctx, "oneway"); err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestSubscribeMatchRefused(t *testing.T) {
 			t.Errorf("NamingError args (-want +got):\n%s", diff)
 		}
 	}
-	if n := srv.Service().Stats().Subscribers; n != 0 {
+	if n := srv.Broker().Stats().Subscribers; n != 0 {
 		t.Errorf("%d subscribers after refused patterns", n)
 	}
 }
@@ -180,7 +180,7 @@ func TestSubscribeMatchRefused(t *testing.T) {
 // A subscriber whose daemon is gone is dropped; the others keep receiving.
 func TestDeadGoSubscriberDropped(t *testing.T) {
 	ctx := context.Background()
-	srv := startServer(t, &Options{QueueSize: 10, BlockQueue: true})
+	srv := startServer(t, &BrokerOptions{QueueSize: 10, BlockQueue: true})
 	alive, aliveCh := goSubscriber(t, srv)
 	dead, _ := goSubscriber(t, srv)
 	for _, s := range []*Subscriber{alive, dead} {
@@ -200,7 +200,7 @@ func TestDeadGoSubscriberDropped(t *testing.T) {
 			t.Fatalf("event %d: got %v", i, ev.Msg)
 		}
 	}
-	waitFor(t, func() bool { return srv.Service().Stats().Subscribers == 1 }, "dead subscriber dropped")
+	waitFor(t, func() bool { return srv.Broker().Stats().Subscribers == 1 }, "dead subscriber dropped")
 }
 
 func ExampleSubscriber() {

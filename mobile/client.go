@@ -13,7 +13,7 @@ import (
 // Caller is the part of a proxy (*core.Proxy) a Supplier uses to upload
 // code: a plain (flags 0) call, as Pyro sends remote_supply_code.
 type Caller interface {
-	CallFlags0(ctx context.Context, method string, args ...any) (any, error)
+	CallPositional(ctx context.Context, method string, args ...any) (any, error)
 }
 
 // DefaultMaxSupplies bounds the uploads of one call (nested imports).
@@ -104,7 +104,7 @@ func (s *Supplier) supply(ctx context.Context, p Caller, name string, supplied m
 		}
 	}
 	for {
-		_, err := p.CallFlags0(ctx, "remote_supply_code", pickle.ByteString(name), pickle.ByteString(code),
+		_, err := p.CallPositional(ctx, "remote_supply_code", pickle.ByteString(name), pickle.ByteString(code),
 			pickle.Tuple{pickle.ByteString(host), int64(port)})
 		var nm *compat.InternalNoModuleError
 		if !errors.As(err, &nm) {

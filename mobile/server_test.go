@@ -109,7 +109,7 @@ func TestCodeOverDaemon(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := p.CallFlags0(ctx, tt.method, tt.args...)
+			got, err := p.CallPositional(ctx, tt.method, tt.args...)
 			checkResult(t, got, err, tt.want, tt.wantErr)
 		})
 	}
@@ -178,7 +178,7 @@ func TestWrapAndZeroCode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.p.CallFlags0(ctx, tt.method, tt.args...)
+			got, err := tt.p.CallPositional(ctx, tt.method, tt.args...)
 			checkResult(t, got, err, tt.want, tt.wantErr)
 		})
 	}

@@ -45,7 +45,7 @@ var benchURI = compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, Ob
 // connection.
 func BenchmarkRemoteResolve(b *testing.B) {
 	uri := benchNS(b)
-	c, err := ns.NewNameServer(uri, ":Default")
+	c, err := ns.NewClient(uri, ":Default")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func BenchmarkRemoteResolve(b *testing.B) {
 func BenchmarkRemoteResolve8(b *testing.B) {
 	uri := benchNS(b)
 	ctx := context.Background()
-	setup, err := ns.NewNameServer(uri, ":Default")
+	setup, err := ns.NewClient(uri, ":Default")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -78,9 +78,9 @@ func BenchmarkRemoteResolve8(b *testing.B) {
 	if err := setup.Register(ctx, "bench.resolve", benchURI); err != nil {
 		b.Fatal(err)
 	}
-	clients := make(chan *ns.NameServer, 8)
+	clients := make(chan *ns.Client, 8)
 	for i := 0; i < 8; i++ {
-		c, err := ns.NewNameServer(uri, ":Default")
+		c, err := ns.NewClient(uri, ":Default")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -105,7 +105,7 @@ func BenchmarkRemoteResolve8(b *testing.B) {
 // unregister per iteration.
 func BenchmarkRemoteRegisterUnregister(b *testing.B) {
 	uri := benchNS(b)
-	c, err := ns.NewNameServer(uri, ":Default")
+	c, err := ns.NewClient(uri, ":Default")
 	if err != nil {
 		b.Fatal(err)
 	}

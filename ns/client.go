@@ -18,13 +18,13 @@ import (
 	"github.com/gopyro/gopyro/pickle"
 )
 
-// NameServer is a client of a Pyro Name Server, Go's counterpart of Pyro's
+// Client is a client of a Pyro Name Server, Go's counterpart of Pyro's
 // NameServerProxy: every name that does not start with ':' is expanded with
 // the default group before it is sent, and calls are plain (request flags
 // 0). It implements core.Registrar and core.Resolver and is safe for
 // concurrent use (calls share one connection, one at a time; open several
-// NameServers for parallel calls).
-type NameServer struct {
+// Clients for parallel calls).
+type Client struct {
 	mu    sync.Mutex // guards p, replaced after relocation
 	p     *core.Proxy
 	group string
@@ -50,10 +50,10 @@ func LocationURI(host string, port int) compat.URI {
 	return compat.URI{Protocol: "PYROLOC", Address: host, Port: port, ObjectID: NameServerName}
 }
 
-// NewNameServer returns a client for the Name Server at uri (a PYRO URI,
+// NewClient returns a client for the Name Server at uri (a PYRO URI,
 // or PYROLOC://host:port/:Pyro.NameServer). defaultGroup "" means
 // PYRO_NS_DEFAULTGROUP.
-func NewNameServer(uri compat.URI, defaultGroup string, opts ...core.ProxyOption) (*NameServer, error) {
+func NewClient(uri compat.URI, defaultGroup string, opts ...core.ProxyOption) (*Client, error) {
 	if defaultGroup == "" {
 		defaultGroup = config.Current().NSDefaultGroup
 	}
@@ -61,34 +61,34 @@ func NewNameServer(uri compat.URI, defaultGroup string, opts ...core.ProxyOption
 	if err != nil {
 		return nil, err
 	}
-	return &NameServer{p: p, group: defaultGroup, popts: opts}, nil
+	return &Client{p: p, group: defaultGroup, popts: opts}, nil
 }
 
 // URI returns the Name Server's URI.
-func (c *NameServer) URI() compat.URI { return c.proxy().URI() }
+func (c *Client) URI() compat.URI { return c.proxy().URI() }
 
 // Proxy returns the underlying proxy.
-func (c *NameServer) Proxy() *core.Proxy { return c.proxy() }
+func (c *Client) Proxy() *core.Proxy { return c.proxy() }
 
-func (c *NameServer) proxy() *core.Proxy {
+func (c *Client) proxy() *core.Proxy {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.p
 }
 
 // Close closes the connection.
-func (c *NameServer) Close() error { return c.proxy().Close() }
+func (c *Client) Close() error { return c.proxy().Close() }
 
 // FullName returns name made absolute with the default group (Pyro's
 // NameServerProxy.fullName).
-func (c *NameServer) FullName(name string) (string, error) { return ExpandName(name, c.group) }
+func (c *Client) FullName(name string) (string, error) { return ExpandName(name, c.group) }
 
 // call makes a plain call; on a broken connection it reconnects (finding
 // the Name Server again when it was located) and retries once, as Pyro's
 // NameServerProxy does.
-func (c *NameServer) call(ctx context.Context, method string, args ...any) (any, error) {
+func (c *Client) call(ctx context.Context, method string, args ...any) (any, error) {
 	p := c.proxy()
-	res, err := p.CallFlags0(ctx, method, args...)
+	res, err := p.CallPositional(ctx, method, args...)
 	if err == nil {
 		return res, nil
 	}
@@ -107,10 +107,10 @@ func (c *NameServer) call(ctx context.Context, method string, args ...any) (any,
 			}
 		}
 	}
-	return c.proxy().CallFlags0(ctx, method, args...)
+	return c.proxy().CallPositional(ctx, method, args...)
 }
 
-func (c *NameServer) named(ctx context.Context, method, name string, extra ...any) (any, error) {
+func (c *Client) named(ctx context.Context, method, name string, extra ...any) (any, error) {
 	last := c.lastName.Load()
 	if last == nil || last.name != name {
 		full, err := ExpandName(name, c.group)
@@ -127,26 +127,26 @@ func (c *NameServer) named(ctx context.Context, method, name string, extra ...an
 }
 
 // Ping checks that the Name Server answers.
-func (c *NameServer) Ping(ctx context.Context) error {
+func (c *Client) Ping(ctx context.Context) error {
 	_, err := c.call(ctx, "ping")
 	return err
 }
 
 // Register binds name to uri.
-func (c *NameServer) Register(ctx context.Context, name string, uri compat.URI) error {
+func (c *Client) Register(ctx context.Context, name string, uri compat.URI) error {
 	_, err := c.named(ctx, "register", name, uri)
 	return err
 }
 
 // Unregister removes the binding of name.
-func (c *NameServer) Unregister(ctx context.Context, name string) error {
+func (c *Client) Unregister(ctx context.Context, name string) error {
 	_, err := c.named(ctx, "unregister", name)
 	return err
 }
 
 // Resolve returns the URI bound to name. With a PYRONAME URI (as
 // core.Resolver) it resolves the URI's name.
-func (c *NameServer) Resolve(ctx context.Context, name string) (compat.URI, error) {
+func (c *Client) Resolve(ctx context.Context, name string) (compat.URI, error) {
 	res, err := c.named(ctx, "resolve", name)
 	if err != nil {
 		return compat.URI{}, err
@@ -159,7 +159,7 @@ func (c *NameServer) Resolve(ctx context.Context, name string) (compat.URI, erro
 }
 
 // Flatlist returns every name with its URI.
-func (c *NameServer) Flatlist(ctx context.Context) ([]Binding, error) {
+func (c *Client) Flatlist(ctx context.Context) ([]Binding, error) {
 	res, err := c.call(ctx, "flatlist")
 	if err != nil {
 		return nil, err
@@ -182,19 +182,19 @@ func (c *NameServer) Flatlist(ctx context.Context) ([]Binding, error) {
 }
 
 // CreateGroup creates a group.
-func (c *NameServer) CreateGroup(ctx context.Context, name string) error {
+func (c *Client) CreateGroup(ctx context.Context, name string) error {
 	_, err := c.named(ctx, "createGroup", name)
 	return err
 }
 
 // DeleteGroup deletes a group and everything in it.
-func (c *NameServer) DeleteGroup(ctx context.Context, name string) error {
+func (c *Client) DeleteGroup(ctx context.Context, name string) error {
 	_, err := c.named(ctx, "deleteGroup", name)
 	return err
 }
 
 // List lists a group ("" = the default group, as Pyro's proxy does).
-func (c *NameServer) List(ctx context.Context, group string) ([]Child, error) {
+func (c *Client) List(ctx context.Context, group string) ([]Child, error) {
 	res, err := c.named(ctx, "list", group)
 	if err != nil {
 		return nil, err
@@ -217,29 +217,29 @@ func (c *NameServer) List(ctx context.Context, group string) ([]Child, error) {
 }
 
 // SetMeta sets the user meta data of a group or name.
-func (c *NameServer) SetMeta(ctx context.Context, name string, meta any) error {
+func (c *Client) SetMeta(ctx context.Context, name string, meta any) error {
 	_, err := c.named(ctx, "setMeta", name, meta)
 	return err
 }
 
 // GetMeta returns the user meta data of a group or name.
-func (c *NameServer) GetMeta(ctx context.Context, name string) (any, error) {
+func (c *Client) GetMeta(ctx context.Context, name string) (any, error) {
 	return c.named(ctx, "getMeta", name)
 }
 
 // SystemMeta returns the system meta data of a group or name.
-func (c *NameServer) SystemMeta(ctx context.Context, name string) (any, error) {
+func (c *Client) SystemMeta(ctx context.Context, name string) (any, error) {
 	return c.named(ctx, "_getSystemMeta", name)
 }
 
 // Resync asks a paired Name Server to resynchronise with its twin.
-func (c *NameServer) Resync(ctx context.Context) error {
+func (c *Client) Resync(ctx context.Context) error {
 	_, err := c.call(ctx, "resync")
 	return err
 }
 
 // Shutdown asks the Name Server to stop; it returns the answer text.
-func (c *NameServer) Shutdown(ctx context.Context) (string, error) {
+func (c *Client) Shutdown(ctx context.Context) (string, error) {
 	res, err := c.call(ctx, "_shutdown")
 	s, _ := pickle.Text(res)
 	return s, err
@@ -301,12 +301,12 @@ func (o LocateOptions) proxyOpts() []core.ProxyOption {
 
 // Locate finds the Name Server as Pyro's NameServerLocator.getNS does and
 // returns a client for it.
-func Locate(ctx context.Context, opts LocateOptions) (*NameServer, error) {
+func Locate(ctx context.Context, opts LocateOptions) (*Client, error) {
 	uri, err := LocateURI(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	c, err := NewNameServer(uri, opts.DefaultGroup, opts.proxyOpts()...)
+	c, err := NewClient(uri, opts.DefaultGroup, opts.proxyOpts()...)
 	if err != nil {
 		return nil, err
 	}
@@ -479,7 +479,7 @@ type proxyTwin struct {
 // proxies, identifying with ident.
 func ProxyTwinDialer(ident string) DialTwin {
 	return func(ctx context.Context, uri compat.URI) (TwinClient, error) {
-		var opts []core.ProxyOption
+		opts := []core.ProxyOption{core.WithOneway("_synccall")}
 		if ident != "" {
 			opts = append(opts, core.WithIdentification(ident))
 		}
@@ -487,7 +487,6 @@ func ProxyTwinDialer(ident string) DialTwin {
 		if err != nil {
 			return nil, err
 		}
-		p.SetOneway("_synccall")
 		return &proxyTwin{p: p, uri: uri}, nil
 	}
 }
@@ -495,11 +494,11 @@ func ProxyTwinDialer(ident string) DialTwin {
 func (t *proxyTwin) URI() compat.URI { return t.uri }
 
 func (t *proxyTwin) Resync(ctx context.Context, me *compat.NameServerProxy) (any, error) {
-	return t.p.CallFlags0(ctx, "_resync", me)
+	return t.p.CallPositional(ctx, "_resync", me)
 }
 
 func (t *proxyTwin) SyncCall(ctx context.Context, method string, args []any) error {
-	_, err := t.p.CallVarargs(ctx, "_synccall", append([]any{pickle.ByteString(method)}, args...)...)
+	_, err := t.p.CallPacked(ctx, "_synccall", append([]any{pickle.ByteString(method)}, args...)...)
 	return err
 }
 

@@ -207,7 +207,7 @@ func TestLocate(t *testing.T) {
 // and a core.Proxy for PYRONAME://host:port/name reaches the object.
 func TestPYRONAME(t *testing.T) {
 	in := startNS(t, ns.StartOptions{})
-	reg, err := ns.NewNameServer(in.URI(), ":Default")
+	reg, err := ns.NewClient(in.URI(), ":Default")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,9 +252,9 @@ func TestPaired(t *testing.T) {
 		t.Fatalf("initial resync: %v", err)
 	}
 	obj := compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 1, ObjectID: "x"}
-	c1, _ := ns.NewNameServer(primary.URI(), ":Default")
+	c1, _ := ns.NewClient(primary.URI(), ":Default")
 	defer c1.Close()
-	c2, _ := ns.NewNameServer(secondary.URI(), ":Default")
+	c2, _ := ns.NewClient(secondary.URI(), ":Default")
 	defer c2.Close()
 	if err := c1.Register(ctx, "from1", obj); err != nil {
 		t.Fatal(err)
@@ -315,7 +315,7 @@ func TestAllowDenyHosts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			bcport := freeUDPPort(t)
 			in := startNS(t, ns.StartOptions{AllowHosts: tt.allow, DenyHosts: tt.deny, BCAddr: "127.255.255.255", BCPort: bcport})
-			c, err := ns.NewNameServer(in.URI(), ":Default")
+			c, err := ns.NewClient(in.URI(), ":Default")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -364,9 +364,9 @@ func TestClientNameRepeated(t *testing.T) {
 
 // defaultClient returns a client of in with default group :Default, closed
 // when the test ends.
-func defaultClient(t *testing.T, in *ns.Instance) *ns.NameServer {
+func defaultClient(t *testing.T, in *ns.Instance) *ns.Client {
 	t.Helper()
-	c, err := ns.NewNameServer(in.URI(), ":Default")
+	c, err := ns.NewClient(in.URI(), ":Default")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,11 +400,11 @@ func (n *fakeNS) Invoke(_ context.Context, c *core.Call) (any, error) {
 	return nil, compat.AttributeError(c.Method)
 }
 
-// TestNameServerRetriesAfterIdleDrop: as a Daemon's Registrar, a NameServer
+// TestClientRetriesAfterIdleDrop: as a Daemon's Registrar, a Client
 // expands relative names with the default group, and after the name server
 // dropped its idle connection the next call reconnects and succeeds, as
 // Pyro's NameServerProxy retries once.
-func TestNameServerRetriesAfterIdleDrop(t *testing.T) {
+func TestClientRetriesAfterIdleDrop(t *testing.T) {
 	nsd, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, IdleTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -417,7 +417,7 @@ func TestNameServerRetriesAfterIdleDrop(t *testing.T) {
 	defer cancel()
 	go nsd.Serve(ctx)
 	defer nsd.Shutdown(context.Background())
-	c, err := ns.NewNameServer(ns.LocationURI("127.0.0.1", nsd.Port()), ":Default")
+	c, err := ns.NewClient(ns.LocationURI("127.0.0.1", nsd.Port()), ":Default")
 	if err != nil {
 		t.Fatal(err)
 	}

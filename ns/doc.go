@@ -22,11 +22,11 @@
 //     restarts, idle timeout, broadcast listener, twin).
 //   - BroadcastServer / SendBroadcast: Pyro's UDP discovery ("location",
 //     "shutdown").
-//   - NameServer, Locate: the Go client (Pyro's NameServerProxy with
+//   - Client, Locate: the Go client (Pyro's NameServerProxy with
 //     client-side default-group expansion) and locator (host/port,
 //     PYRO_NS_HOSTNAME, broadcast, secondary, host name fallback). Importing
 //     ns makes core.Proxy resolve PYRONAME URIs through it, and a
-//     NameServer is a core.Registrar, so Daemon.Connect(obj, name) registers.
+//     Client is a core.Registrar, so Daemon.Connect(obj, name) registers.
 //
 // Commands pyro-ns and pyro-nsc are in package ns/cli.
 package ns

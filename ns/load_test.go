@@ -133,7 +133,7 @@ func TestRacingClients(t *testing.T) {
 		wg.Add(1)
 		go func(seed uint64) {
 			defer wg.Done()
-			cl, err := ns.NewNameServer(in.URI(), ":Default")
+			cl, err := ns.NewClient(in.URI(), ":Default")
 			if err != nil {
 				errs <- err
 				return

@@ -174,7 +174,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // locateNS finds the name server as Pyro's locator does (PYRO_NS_HOSTNAME,
 // else broadcast); the identification is also used for it, as Pyro's -i.
-func locateNS(ctx context.Context, ident string) (*ns.NameServer, error) {
+func locateNS(ctx context.Context, ident string) (*ns.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return ns.Locate(ctx, ns.LocateOptions{Identification: ident})
@@ -183,7 +183,7 @@ func locateNS(ctx context.Context, ident string) (*ns.NameServer, error) {
 // replaceRunning does what Pyro's event server does when the name is
 // already registered: ask whether to start anyway, and unregister the old
 // one if so. It reports whether to go on.
-func replaceRunning(ctx context.Context, reg *ns.NameServer, stdin io.Reader, stdout io.Writer) (bool, error) {
+func replaceRunning(ctx context.Context, reg *ns.Client, stdin io.Reader, stdout io.Writer) (bool, error) {
 	_, err := reg.Resolve(ctx, es.Name)
 	var ne *compat.NamingError
 	switch {

@@ -92,7 +92,7 @@ type nsc struct {
 	p    *printer
 	opts ns.LocateOptions
 	args []string
-	ns   *ns.NameServer
+	ns   *ns.Client
 }
 
 // NSControlMain runs pyro-nsc with args (without the program name), writing
@@ -315,7 +315,7 @@ func (c *nsc) register() error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.ns.Proxy().CallFlags0(c.ctx, "register", pickle.ByteString(full), pickle.ByteString(uriStr)); err != nil {
+	if _, err := c.ns.Proxy().CallPositional(c.ctx, "register", pickle.ByteString(full), pickle.ByteString(uriStr)); err != nil {
 		return c.handleError("Error from NS", err)
 	}
 	uri, err := compat.ParseURI(uriStr)

@@ -251,7 +251,7 @@ func main() {
 		}
 		var pn int
 		fmt.Sscan(p, &pn)
-		reg, err := ns.NewNameServer(ns.LocationURI(h, pn), "")
+		reg, err := ns.NewClient(ns.LocationURI(h, pn), "")
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -333,8 +333,8 @@ func report(v any) {
 }
 
 // nameServer is a client of the Name Server at host:port.
-func nameServer(host string, port int) *ns.NameServer {
-	c, err := ns.NewNameServer(ns.LocationURI(host, port), "")
+func nameServer(host string, port int) *ns.Client {
+	c, err := ns.NewClient(ns.LocationURI(host, port), "")
 	if err != nil {
 		log.Fatal(err)
 	}

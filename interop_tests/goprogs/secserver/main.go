@@ -106,7 +106,7 @@ func main() {
 	if *nsident != "" {
 		nsOpts = append(nsOpts, core.WithIdentification(*nsident))
 	}
-	nsc, err := ns.NewNameServer(ns.LocationURI(cfg.NSHostname, cfg.NSPort), "", nsOpts...)
+	nsc, err := ns.NewClient(ns.LocationURI(cfg.NSHostname, cfg.NSPort), "", nsOpts...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func main() {
 	}
 }
 
-func runServer(ctx context.Context, example string, nsc *ns.NameServer, deny, ident string, helloTimeout time.Duration) error {
+func runServer(ctx context.Context, example string, nsc *ns.Client, deny, ident string, helloTimeout time.Duration) error {
 	cfg := config.Current()
 	opts := core.DaemonOptions{Host: "127.0.0.1", NoRange: true, Registrar: nsc, UnregisterOnShutdown: true}
 	var obj any
@@ -197,7 +197,7 @@ func isNamingError(err error) bool {
 	return errors.As(err, &ne)
 }
 
-func runClient(ctx context.Context, example string, nsc *ns.NameServer, ident, user, uri string) error {
+func runClient(ctx context.Context, example string, nsc *ns.Client, ident, user, uri string) error {
 	switch example {
 	case "denyhosts":
 		u, err := nsc.Resolve(ctx, ":test.denyhosts")

@@ -41,7 +41,7 @@ func listen(cfg *tls.Config, helloTimeout time.Duration) (net.Listener, error) {
 // callSSL is the ssl example's client: it sends the secret message to the
 // object named ":test.ssl" (or at uri) over PYROSSL, using the protocol
 // package directly because core's proxies do not speak PYROSSL yet.
-func callSSL(ctx context.Context, nsc *ns.NameServer, uri string) error {
+func callSSL(ctx context.Context, nsc *ns.Client, uri string) error {
 	var u compat.URI
 	var err error
 	if uri != "" {
@@ -194,7 +194,7 @@ func answerSSL(body []byte) (any, error) {
 // runSSLServer serves the ssl example's object over PYROSSL with Pyro's
 // BasicSSLValidator printing the client certificate, like the example's
 // printCertValidator, and registers it as ":test.ssl".
-func runSSLServer(ctx context.Context, nsc *ns.NameServer, helloTimeout time.Duration) error {
+func runSSLServer(ctx context.Context, nsc *ns.Client, helloTimeout time.Duration) error {
 	tlsCfg, err := protocol.TLSSettingsFromConfig(config.Current()).ServerConfig()
 	if err != nil {
 		return err

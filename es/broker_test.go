@@ -132,7 +132,7 @@ func TestPublishRouting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := NewService(Options{QueueSize: 100, BlockQueue: true})
+			s := NewBroker(BrokerOptions{QueueSize: 100, BlockQueue: true})
 			defer s.Close()
 			fakes := map[string]*fakeTarget{}
 			for _, sb := range tt.subs {
@@ -183,7 +183,7 @@ func TestPublishRouting(t *testing.T) {
 }
 
 func TestPublishOneCreationTime(t *testing.T) {
-	s := NewService(Options{QueueSize: 10})
+	s := NewBroker(BrokerOptions{QueueSize: 10})
 	defer s.Close()
 	f := newFake("a")
 	if err := s.SubscribeMatch(bs("s"), f); err != nil {
@@ -208,7 +208,7 @@ func TestPublishOneCreationTime(t *testing.T) {
 }
 
 func TestOrderKept(t *testing.T) {
-	s := NewService(Options{QueueSize: 0})
+	s := NewBroker(BrokerOptions{QueueSize: 0})
 	defer s.Close()
 	f := newFake("a")
 	if err := s.Subscribe(bs("n"), f); err != nil {
@@ -228,7 +228,7 @@ func TestOrderKept(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	s := NewService(Options{QueueSize: 10})
+	s := NewBroker(BrokerOptions{QueueSize: 10})
 	defer s.Close()
 	f := newFake("a")
 	var pe *PatternError
@@ -254,7 +254,7 @@ func TestBadArguments(t *testing.T) {
 }
 
 func TestUnsubscribe(t *testing.T) {
-	s := NewService(Options{QueueSize: 10, BlockQueue: true})
+	s := NewBroker(BrokerOptions{QueueSize: 10, BlockQueue: true})
 	defer s.Close()
 	f := newFake("a")
 	if err := s.Subscribe(pickle.NewList(bs("x"), bs("y")), f); err != nil {
@@ -314,7 +314,7 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 // A slow subscriber with a full queue loses events (BlockQueue unset) while
 // the others get all of them.
 func TestSlowSubscriberDrop(t *testing.T) {
-	s := NewService(Options{QueueSize: 2, BlockQueue: false})
+	s := NewBroker(BrokerOptions{QueueSize: 2, BlockQueue: false})
 	defer s.Close()
 	slow, fast := newFake("slow"), newFake("fast")
 	slow.gate, slow.entered = make(chan struct{}), make(chan struct{}, 1)
@@ -350,7 +350,7 @@ func TestSlowSubscriberDrop(t *testing.T) {
 // With BlockQueue a publisher waits for a full queue, but a subscriber whose
 // delivery fails is dropped, its queue discarded and the publisher released.
 func TestDeadSubscriberReleasesBlockedPublisher(t *testing.T) {
-	s := NewService(Options{QueueSize: 1, BlockQueue: true})
+	s := NewBroker(BrokerOptions{QueueSize: 1, BlockQueue: true})
 	defer s.Close()
 	dead, live := newFake("dead"), newFake("live")
 	dead.gate, dead.entered, dead.fail = make(chan struct{}), make(chan struct{}, 1), errors.New("connection refused")
@@ -404,7 +404,7 @@ func TestDeadSubscriberReleasesBlockedPublisher(t *testing.T) {
 
 // A publisher blocked on a full queue gives up when its context ends.
 func TestBlockedPublishContext(t *testing.T) {
-	s := NewService(Options{QueueSize: 1, BlockQueue: true})
+	s := NewBroker(BrokerOptions{QueueSize: 1, BlockQueue: true})
 	defer s.Close()
 	stuck := newFake("stuck")
 	stuck.gate, stuck.entered = make(chan struct{}), make(chan struct{}, 1)
@@ -427,7 +427,7 @@ func TestBlockedPublishContext(t *testing.T) {
 }
 
 func TestManySubjectsAndSubscribers(t *testing.T) {
-	s := NewService(Options{QueueSize: 1000, BlockQueue: true})
+	s := NewBroker(BrokerOptions{QueueSize: 1000, BlockQueue: true})
 	defer s.Close()
 	var fakes []*fakeTarget
 	var subjects []any
@@ -454,7 +454,7 @@ func TestManySubjectsAndSubscribers(t *testing.T) {
 // Unsubscribing a subscriber whose queue is full does not wait for it; the
 // queued events are still delivered, then its target is closed.
 func TestUnsubscribeFullQueue(t *testing.T) {
-	s := NewService(Options{QueueSize: 1, BlockQueue: true})
+	s := NewBroker(BrokerOptions{QueueSize: 1, BlockQueue: true})
 	defer s.Close()
 	f := newFake("a")
 	f.gate, f.entered = make(chan struct{}), make(chan struct{}, 1)

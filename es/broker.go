@@ -56,8 +56,8 @@ func (d *Delivery) Pickle() (*pickle.Pickled, error) {
 	return d.pickled, d.err
 }
 
-// Options configure a Service.
-type Options struct {
+// BrokerOptions configure a Broker.
+type BrokerOptions struct {
 	// QueueSize is the number of events queued per subscriber before
 	// BlockQueue applies (PYRO_ES_QUEUESIZE); 0 means unbounded.
 	QueueSize int
@@ -69,11 +69,11 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
-// Service holds subscriptions and delivers published events; it is the state
+// Broker holds subscriptions and delivers published events; it is the state
 // behind the remote event service object (see EventService). It is safe for
 // concurrent use.
-type Service struct {
-	opts   Options
+type Broker struct {
+	opts   BrokerOptions
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -99,10 +99,10 @@ type worker struct {
 	q      *queue
 }
 
-// NewService returns an empty event service. Close it to stop delivery.
-func NewService(opts Options) *Service {
+// NewBroker returns an empty broker. Close it to stop delivery.
+func NewBroker(opts BrokerOptions) *Broker {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{
+	return &Broker{
 		opts: opts, ctx: ctx, cancel: cancel,
 		exact: map[string]map[string]*worker{}, patterns: map[string]*patternSubs{}, workers: map[string]*worker{},
 	}
@@ -110,7 +110,7 @@ func NewService(opts Options) *Service {
 
 // Close stops every delivery goroutine, discards undelivered events and
 // closes the subscribers' targets.
-func (s *Service) Close() error {
+func (s *Broker) Close() error {
 	s.cancel()
 	s.wg.Wait()
 	return nil
@@ -216,7 +216,7 @@ func truthy(v any) bool {
 
 // workerFor returns the subscriber's worker, starting one for t if it has
 // none; a t that is not used is closed. s.mu must be held.
-func (s *Service) workerFor(t Target) *worker {
+func (s *Broker) workerFor(t Target) *worker {
 	if w, ok := s.workers[t.ID()]; ok {
 		if w.target != t {
 			t.Close()
@@ -232,7 +232,7 @@ func (s *Service) workerFor(t Target) *worker {
 
 // Subscribe subscribes t to the subjects (a string or a list or tuple of
 // strings; case-insensitive). Subscribing twice is harmless.
-func (s *Service) Subscribe(subjectsArg any, t Target) error {
+func (s *Broker) Subscribe(subjectsArg any, t Target) error {
 	subs, err := subjects(subjectsArg)
 	if err != nil || len(subs) == 0 {
 		t.Close()
@@ -256,7 +256,7 @@ func (s *Service) Subscribe(subjectsArg any, t Target) error {
 // (Python re syntax, see CompilePattern) matches. A pattern that cannot be
 // compiled fails the whole call before anything is subscribed; the error is
 // a *PatternError.
-func (s *Service) SubscribeMatch(patternsArg any, t Target) error {
+func (s *Broker) SubscribeMatch(patternsArg any, t Target) error {
 	subs, err := subjects(patternsArg)
 	if err != nil || len(subs) == 0 {
 		t.Close()
@@ -287,7 +287,7 @@ func (s *Service) SubscribeMatch(patternsArg any, t Target) error {
 // exact subscription if there is one, else a pattern subscription with that
 // pattern text. Unknown subjects are ignored. When the subscriber has no
 // subscriptions left, its worker stops after delivering what is queued.
-func (s *Service) Unsubscribe(subjectsArg any, id string) error {
+func (s *Broker) Unsubscribe(subjectsArg any, id string) error {
 	subs, err := subjects(subjectsArg)
 	if err != nil {
 		return err
@@ -324,7 +324,7 @@ func (s *Service) Unsubscribe(subjectsArg any, id string) error {
 	return nil
 }
 
-func (s *Service) subscribedLocked(id string, w *worker) bool {
+func (s *Broker) subscribedLocked(id string, w *worker) bool {
 	for _, m := range s.exact {
 		if m[id] == w {
 			return true
@@ -348,7 +348,7 @@ type delivery struct {
 // the subject and for every subscriber with a matching pattern. It returns
 // when the events are queued; with BlockQueue it first waits for room in
 // full queues (ctx bounds the wait).
-func (s *Service) Publish(ctx context.Context, subjectsArg any, msg any) error {
+func (s *Broker) Publish(ctx context.Context, subjectsArg any, msg any) error {
 	subs, err := subjects(subjectsArg)
 	if err != nil || len(subs) == 0 {
 		return err
@@ -407,13 +407,13 @@ func (d delivery) wait(ctx context.Context) {
 	_, _ = d.w.q.put(ctx, d.d, true)
 }
 
-func (s *Service) countDrop() {
+func (s *Broker) countDrop() {
 	s.mu.Lock()
 	s.dropped++
 	s.mu.Unlock()
 }
 
-// Stats is a snapshot of a Service.
+// Stats is a snapshot of a Broker.
 type Stats struct {
 	// Subscribers is the number of subscribers with a live worker.
 	Subscribers int
@@ -424,14 +424,14 @@ type Stats struct {
 }
 
 // Stats returns current counts.
-func (s *Service) Stats() Stats {
+func (s *Broker) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return Stats{Subscribers: len(s.workers), Subjects: len(s.exact), Patterns: len(s.patterns), Dropped: s.dropped}
 }
 
 // run is a subscriber's delivery goroutine.
-func (s *Service) run(w *worker) {
+func (s *Broker) run(w *worker) {
 	defer s.wg.Done()
 	var failure error
 	var batch []*Delivery
@@ -459,7 +459,7 @@ func (s *Service) run(w *worker) {
 }
 
 // drop removes every subscription of the dead worker w.
-func (s *Service) drop(w *worker) {
+func (s *Broker) drop(w *worker) {
 	id := w.target.ID()
 	s.mu.Lock()
 	defer s.mu.Unlock()
