@@ -111,7 +111,9 @@ ES_OPS = [
 
 def start_es(procs, cmd):
     p = procs.start(cmd + ["-n", "127.0.0.1", "-p", "0", "-N"], env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    return wait_line(p, r"URI= (PYRO://\S+)").group(1)
+    # Python's event server takes seconds to start on a loaded machine
+    # (it once missed 15 s in CI): give it as long as a Pyro program has.
+    return wait_line(p, r"URI= (PYRO://\S+)", timeout=60).group(1)
 
 
 def test_event_service(procs, gobin):
