@@ -131,10 +131,23 @@ def wait_port(port, host="127.0.0.1", timeout=15.0, proc=None):
 
 
 def readline_with_timeout(proc, timeout=15.0):
-    """Read one stdout line of proc, failing after timeout seconds."""
+    """Read one stdout line of proc, failing after timeout seconds.
+
+    It reads the pipe a byte at a time: a buffered readline could take the
+    next lines into Python's buffer, where a later select cannot see them,
+    and the wait for them would time out although they had arrived.
+    """
     import selectors
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    if not sel.select(timeout):
-        raise AssertionError("no output from %r within %.0fs" % (proc.args, timeout))
-    return proc.stdout.readline().decode()
+    fd = proc.stdout.fileno()
+    deadline = time.time() + timeout
+    line = bytearray()
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while not line.endswith(b"\n"):
+            if not sel.select(max(0.0, deadline - time.time())):
+                raise AssertionError("no output from %r within %.0fs" % (proc.args, timeout))
+            b = os.read(fd, 1)
+            if not b:
+                break
+            line += b
+    return line.decode()
