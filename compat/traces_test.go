@@ -45,7 +45,9 @@ func traceBody(t *testing.T, name string) []byte {
 }
 
 func TestTraceValues(t *testing.T) {
-	localURI := func(port int, id string) URI { return URI{"PYRO", "127.0.0.1", port, id} }
+	localURI := func(port int, id string) URI {
+		return URI{Protocol: "PYRO", Address: "127.0.0.1", Port: port, ObjectID: id}
+	}
 	nsURI := localURI(19791, "7f000001539929cefd6355ba1de7432ab8")
 	tests := []struct {
 		trace string

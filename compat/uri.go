@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,12 +24,31 @@ type URI struct {
 	Address  string
 	Port     int
 	ObjectID string
+	// Style is the syntax the URI is written in: Pyro3Style (the zero
+	// value), or Pyro5Style for the URIs of Pyro 4 and 5 daemons.
+	Style URIStyle
 }
+
+// URIStyle is the syntax of a URI, which differs between generations of
+// Pyro although both call the protocol word PYRO.
+type URIStyle uint8
+
+const (
+	// Pyro3Style is Pyro 3's syntax: PYRO://host:port/objectID.
+	Pyro3Style URIStyle = iota
+	// Pyro5Style is the syntax of Pyro 4 and 5: PYRO:objectID@host:port,
+	// with an IPv6 address in brackets.
+	Pyro5Style
+)
 
 // String formats u as Pyro does: protocol://address:port/objectID, with the
 // port always present. A PYRONAME URI is formatted in its own syntax, with
-// the optional location only when it is set.
+// the optional location only when it is set. A Pyro5Style URI is written
+// protocol:objectID@address:port.
 func (u URI) String() string {
+	if u.Style == Pyro5Style {
+		return u.Protocol + ":" + u.ObjectID + "@" + net.JoinHostPort(u.Address, strconv.Itoa(u.Port))
+	}
 	if u.Protocol == "PYRONAME" {
 		switch {
 		case u.Address != "" && u.Port != 0:

@@ -16,41 +16,41 @@ func TestParseURI(t *testing.T) {
 		want    URI
 		wantErr string
 	}{
-		{"PYRO://127.0.0.1:7766/abc", URI{"PYRO", "127.0.0.1", 7766, "abc"}, ""},
-		{"PYRO://host/abc", URI{"PYRO", "host", 7766, "abc"}, ""},
+		{"PYRO://127.0.0.1:7766/abc", URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, ObjectID: "abc"}, ""},
+		{"PYRO://host/abc", URI{Protocol: "PYRO", Address: "host", Port: 7766, ObjectID: "abc"}, ""},
 		{"PYRO://host/a/b", URI{}, "URIError: malformed hostname"},
-		{"PYRO://host:99/a/b", URI{"PYRO", "host", 99, "a/b"}, ""},
-		{"PYROSSL://h:1/x", URI{"PYROSSL", "h", 1, "x"}, ""},
-		{"FOO://h/x", URI{"FOO", "h", 7766, "x"}, ""},
-		{"PYRO://h:0/x", URI{"PYRO", "h", 7766, "x"}, ""},
-		{"PYRO://h/", URI{"PYRO", "h", 7766, ""}, ""},
-		{"PYRO://h/x y", URI{"PYRO", "h", 7766, "x"}, ""},
+		{"PYRO://host:99/a/b", URI{Protocol: "PYRO", Address: "host", Port: 99, ObjectID: "a/b"}, ""},
+		{"PYROSSL://h:1/x", URI{Protocol: "PYROSSL", Address: "h", Port: 1, ObjectID: "x"}, ""},
+		{"FOO://h/x", URI{Protocol: "FOO", Address: "h", Port: 7766, ObjectID: "x"}, ""},
+		{"PYRO://h:0/x", URI{Protocol: "PYRO", Address: "h", Port: 7766, ObjectID: "x"}, ""},
+		{"PYRO://h/", URI{Protocol: "PYRO", Address: "h", Port: 7766, ObjectID: ""}, ""},
+		{"PYRO://h/x y", URI{Protocol: "PYRO", Address: "h", Port: 7766, ObjectID: "x"}, ""},
 		{"PYRO://h:abc/x", URI{}, "URIError: invalid URI format"},
 		{"PYRO://h", URI{}, "URIError: invalid URI format"},
 		{"garbage", URI{}, "URIError: invalid URI format"},
 		{"://h/x", URI{}, "URIError: invalid URI format"},
 		{"PYRO:/h/x", URI{}, "URIError: invalid URI format"},
-		{"PYROLOC://h/name", URI{"PYROLOC", "h", 7766, "name"}, ""},
-		{"PYROLOC://h:9/:test.plain", URI{"PYROLOC", "h", 9, ":test.plain"}, ""},
+		{"PYROLOC://h/name", URI{Protocol: "PYROLOC", Address: "h", Port: 7766, ObjectID: "name"}, ""},
+		{"PYROLOC://h:9/:test.plain", URI{Protocol: "PYROLOC", Address: "h", Port: 9, ObjectID: ":test.plain"}, ""},
 		{"PYROLOC://h/", URI{}, "URIError: invalid URI format"},
-		{"PYROLOCSSL://h/n", URI{"PYROLOCSSL", "h", 7766, "n"}, ""},
+		{"PYROLOCSSL://h/n", URI{Protocol: "PYROLOCSSL", Address: "h", Port: 7766, ObjectID: "n"}, ""},
 		{"PYROLOCX://h/n", URI{}, "URIError: invalid URI format"},
 		{"PYRO://h:99999999999999999999999/x", URI{}, "TypeError: port must be integer"},
 		{"PYRO:// h/x", URI{}, "URIError: invalid URI format"},
 		{"PYRO://h\v/x", URI{}, "URIError: invalid URI format"},
-		{"pyro://h/x", URI{"pyro", "h", 7766, "x"}, ""},
-		{"PYRO://h:12/x\ty", URI{"PYRO", "h", 12, "x"}, ""},
+		{"pyro://h/x", URI{Protocol: "pyro", Address: "h", Port: 7766, ObjectID: "x"}, ""},
+		{"PYRO://h:12/x\ty", URI{Protocol: "PYRO", Address: "h", Port: 12, ObjectID: "x"}, ""},
 		{"PYROLOC://a/b/c", URI{}, "URIError: malformed hostname"},
 		{"PYRO://h::1/x", URI{}, "URIError: invalid URI format"},
 		// PYRONAME: parsed, not resolved (Pyro's regex groups).
-		{"PYRONAME://:Default.test", URI{"PYRONAME", "", 0, ":Default.test"}, ""},
-		{"PYRONAME://host/:Default.x", URI{"PYRONAME", "host", 0, ":Default.x"}, ""},
-		{"PYRONAME://host:9090/name", URI{"PYRONAME", "host", 9090, "name"}, ""},
-		{"PYRONAME://a/b/c", URI{"PYRONAME", "a/b", 0, "c"}, ""},
-		{"PYRONAME://name", URI{"PYRONAME", "", 0, "name"}, ""},
-		{"PYRONAME://host:9090", URI{"PYRONAME", "", 0, "host:9090"}, ""},
-		{"PYRONAME://h:1/", URI{"PYRONAME", "h", 1, ""}, ""},
-		{"PYRONAME://x y", URI{"PYRONAME", "", 0, "x"}, ""},
+		{"PYRONAME://:Default.test", URI{Protocol: "PYRONAME", Address: "", Port: 0, ObjectID: ":Default.test"}, ""},
+		{"PYRONAME://host/:Default.x", URI{Protocol: "PYRONAME", Address: "host", Port: 0, ObjectID: ":Default.x"}, ""},
+		{"PYRONAME://host:9090/name", URI{Protocol: "PYRONAME", Address: "host", Port: 9090, ObjectID: "name"}, ""},
+		{"PYRONAME://a/b/c", URI{Protocol: "PYRONAME", Address: "a/b", Port: 0, ObjectID: "c"}, ""},
+		{"PYRONAME://name", URI{Protocol: "PYRONAME", Address: "", Port: 0, ObjectID: "name"}, ""},
+		{"PYRONAME://host:9090", URI{Protocol: "PYRONAME", Address: "", Port: 0, ObjectID: "host:9090"}, ""},
+		{"PYRONAME://h:1/", URI{Protocol: "PYRONAME", Address: "h", Port: 1, ObjectID: ""}, ""},
+		{"PYRONAME://x y", URI{Protocol: "PYRONAME", Address: "", Port: 0, ObjectID: "x"}, ""},
 		{"PYRONAMESSL://h/x", URI{}, "ProtocolError: NOT SUPPORTED YET: PYRONAMESSL"},
 		{"PYRONAMEX://h/x", URI{}, "URIError: invalid URI format"},
 	}
@@ -94,12 +94,12 @@ func TestURIString(t *testing.T) {
 		u    URI
 		want string
 	}{
-		{URI{"PYRO", "127.0.0.1", 7766, "abc"}, "PYRO://127.0.0.1:7766/abc"},
-		{URI{"PYROLOC", "h", 9, ":test.plain"}, "PYROLOC://h:9/:test.plain"},
-		{URI{"PYRO", "h", 7766, ""}, "PYRO://h:7766/"},
-		{URI{"PYRONAME", "", 0, ":Default.x"}, "PYRONAME://:Default.x"},
-		{URI{"PYRONAME", "h", 0, "x"}, "PYRONAME://h/x"},
-		{URI{"PYRONAME", "h", 1, "x"}, "PYRONAME://h:1/x"},
+		{URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, ObjectID: "abc"}, "PYRO://127.0.0.1:7766/abc"},
+		{URI{Protocol: "PYROLOC", Address: "h", Port: 9, ObjectID: ":test.plain"}, "PYROLOC://h:9/:test.plain"},
+		{URI{Protocol: "PYRO", Address: "h", Port: 7766, ObjectID: ""}, "PYRO://h:7766/"},
+		{URI{Protocol: "PYRONAME", Address: "", Port: 0, ObjectID: ":Default.x"}, "PYRONAME://:Default.x"},
+		{URI{Protocol: "PYRONAME", Address: "h", Port: 0, ObjectID: "x"}, "PYRONAME://h/x"},
+		{URI{Protocol: "PYRONAME", Address: "h", Port: 1, ObjectID: "x"}, "PYRONAME://h:1/x"},
 	}
 	for _, tt := range tests {
 		if got := tt.u.String(); got != tt.want {
@@ -138,7 +138,7 @@ func TestNewGUID(t *testing.T) {
 // PickleState, pickles exactly as its PickleObject result at every
 // protocol.
 func TestURIPickleState(t *testing.T) {
-	u := URI{"PYRO", "127.0.0.1", 7766, "7f00000146c929cefcdb0cb175b39735c4"}
+	u := URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, ObjectID: "7f00000146c929cefcdb0cb175b39735c4"}
 	o, err := u.PickleObject()
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func TestDecodeURIState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := URI{"PYRO", "127.0.0.1", 7766, "0123456789abcdef0123456789abcdef"}
+	want := URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 7766, ObjectID: "0123456789abcdef0123456789abcdef"}
 	if v != any(want) {
 		t.Errorf("decoded %#v, want %#v", v, want)
 	}

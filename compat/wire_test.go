@@ -53,8 +53,8 @@ func roundTrip(t *testing.T, v any, proto int) (generic *pickle.Object, decoded 
 }
 
 func TestWireClassesRoundTrip(t *testing.T) {
-	uri := URI{"PYRO", "127.0.0.1", 17766, "7f00000146c929cefce3651352ac938c49"}
-	ssl := URI{"PYROSSL", "127.0.0.1", 7766, "x"}
+	uri := URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 17766, ObjectID: "7f00000146c929cefce3651352ac938c49"}
+	ssl := URI{Protocol: "PYROSSL", Address: "127.0.0.1", Port: 7766, ObjectID: "x"}
 	meta := &NameSpaceSystemMeta{Type: NodeLeaf, Timestamp: 1795663710.790761}
 	tests := []struct {
 		name  string
@@ -133,7 +133,7 @@ func TestDecodeAcceptsReconstructorAndUnicode(t *testing.T) {
 	o := &pickle.Object{Class: uriClass, Build: pickle.BuildReconstructor, Base: pickle.Class{Module: "__builtin__", Name: "object"},
 		BaseState: pickle.None{}, Args: pickle.Tuple{},
 		State: stateDict("protocol", "PYRO", "address", "h", "port", int64(9), "objectID", "id")}
-	want := URI{"PYRO", "h", 9, "id"}
+	want := URI{Protocol: "PYRO", Address: "h", Port: 9, ObjectID: "id"}
 	if got := decodeGeneric(t, o); got != any(want) {
 		t.Errorf("got %#v, want %#v", got, want)
 	}
@@ -215,8 +215,8 @@ func TestRepr(t *testing.T) {
 		{d, "{'b': 2, (1, u'u'): None}"},
 		{&pickle.Set{Items: []any{int64(1)}}, "set([1])"},
 		{&pickle.FrozenSet{Items: []any{}}, "frozenset([])"},
-		{URI{"PYRO", "h", 1, "x"}, "<PyroURI 'PYRO://h:1/x'>"},
-		{NewDynamicProxy(URI{"PYRO", "h", 1, "x"}), "<DynamicProxy for PYRO://h:1/x>"},
+		{URI{Protocol: "PYRO", Address: "h", Port: 1, ObjectID: "x"}, "<PyroURI 'PYRO://h:1/x'>"},
+		{NewDynamicProxy(URI{Protocol: "PYRO", Address: "h", Port: 1, ObjectID: "x"}), "<DynamicProxy for PYRO://h:1/x>"},
 		{ValueError("x"), "ValueError('x',)"},
 		{NewNamingError("a", "b"), "NamingError('a', 'b')"},
 		{pickle.Class{Module: "m", Name: "C"}, "<class 'm.C'>"},

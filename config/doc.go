@@ -35,6 +35,7 @@
 //
 //	PYRO_HANDSHAKE_TIMEOUT=10.0        seconds a new connection has to shake hands
 //	PYRO_MAXCONNECTIONS_PER_HOST=0     connections a daemon accepts per client IP (0: no limit)
+//	PYRO_DETECT_WAIT=0.1               seconds a daemon of Pyro 3 and 5 waits for a client to speak first
 //
 // Pyro 3 ignores environment variables it does not know but refuses unknown
 // items in a config file, so set these in the environment when Python

@@ -93,6 +93,7 @@ var items = []itemDef{
 	// gopyro's own items.
 	{name: "PYRO_HANDSHAKE_TIMEOUT", kind: kindFloat, def: "10.0", goOnly: true, field: func(c *Config) any { return &c.HandshakeTimeout }},
 	{name: "PYRO_MAXCONNECTIONS_PER_HOST", kind: kindInt, def: "0", goOnly: true, field: func(c *Config) any { return &c.MaxConnectionsPerHost }},
+	{name: "PYRO_DETECT_WAIT", kind: kindFloat, def: "0.1", goOnly: true, field: func(c *Config) any { return &c.DetectWait }},
 }
 
 // itemIndex maps item names to their position in items.

@@ -17,6 +17,10 @@ type Request struct {
 	// has two, for Proxy.CallPositional and Proxy.CallPacked), sent the usual
 	// way by a protocol that does not know them. Servers leave it zero.
 	Style CallStyle
+	// Batch, set by a ServerCodec, holds the calls of a batch request
+	// (Pyro 5's BATCH flag) in place of Call: the daemon makes them in
+	// order until one fails and answers with a *BatchResult.
+	Batch []Call
 	// Err, set by a ServerCodec, means the request was read but cannot be
 	// called as sent (for example keyword arguments that are not a dict);
 	// the daemon answers it like an error returned by the method.
@@ -64,6 +68,14 @@ type ServerCodec interface {
 	WriteError(ctx context.Context, err error) error
 	// Close closes the connection.
 	Close() error
+}
+
+// BatchResult is the result a daemon gives ServerCodec.WriteResult for a
+// batch request: the results of the calls made, and the error of the call
+// that failed, if one did (the calls after it are not made).
+type BatchResult struct {
+	Results []any
+	Err     error
 }
 
 // ErrUnknownObject is the error a daemon gives ServerCodec.WriteError for a

@@ -53,6 +53,7 @@ func CallerFromContext(ctx context.Context) (*Caller, bool) {
 // serverConn is one client connection of a daemon.
 type serverConn struct {
 	d      *Daemon
+	sp     *served // the protocol the connection speaks
 	codec  ServerCodec
 	caller *Caller
 	ctx    context.Context // for calls: cancelled when the daemon stops
@@ -171,7 +172,11 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admissio
 		hctx, cancel = context.WithTimeout(hctx, d.opts.HandshakeTimeout)
 		defer cancel()
 	}
-	codec, err := d.proto.Accept(hctx, nc, a)
+	sp, pc, err := d.detect(hctx, nc)
+	var codec ServerCodec
+	if err == nil {
+		codec, err = sp.p.Accept(hctx, pc, a)
+	}
 	if stillPending := d.leavePending(nc); err == nil && !stillPending {
 		// Closed to make room just after its handshake.
 		codec.Close()
@@ -190,7 +195,7 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admissio
 		}
 		return
 	}
-	c := &serverConn{d: d, codec: codec, caller: &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: d}}
+	c := &serverConn{d: d, sp: sp, codec: codec, caller: &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: d}}
 	c.owCond.L = &c.owMu
 	c.ctx = context.WithValue(ctx, callerKey{}, c.caller)
 	c.io = context.WithoutCancel(ctx)
@@ -233,7 +238,7 @@ func (c *serverConn) serve() {
 			}
 			continue
 		}
-		obj, ok := c.d.object(req.ObjectID)
+		obj, ok := c.d.object(req.ObjectID, c.sp)
 		if !ok {
 			// Answered even when oneway: the codec decides what its
 			// protocol sends and whether the connection goes on.
@@ -249,10 +254,13 @@ func (c *serverConn) serve() {
 			continue
 		}
 		var res any
-		if req.Err != nil {
+		switch {
+		case req.Err != nil:
 			err = req.Err
-		} else {
-			res, err = obj.invoke(c.ctx, &req.Call, c.d.ap)
+		case req.Batch != nil:
+			res = c.invokeBatch(obj, req.Batch)
+		default:
+			res, err = obj.invoke(c.ctx, &req.Call, c.sp.ap)
 		}
 		if req.Oneway {
 			// PYRO_ONEWAY_THREADED=0: run inline, answer nothing.
@@ -262,6 +270,21 @@ func (c *serverConn) serve() {
 			return
 		}
 	}
+}
+
+// invokeBatch makes the calls of a batch in order, up to the first that
+// fails.
+func (c *serverConn) invokeBatch(obj *object, calls []Call) *BatchResult {
+	br := &BatchResult{Results: make([]any, 0, len(calls))}
+	for i := range calls {
+		res, err := obj.invoke(c.ctx, &calls[i], c.sp.ap)
+		if err != nil {
+			br.Err = err
+			break
+		}
+		br.Results = append(br.Results, res)
+	}
+	return br
 }
 
 // answer sends a call's result or error.
@@ -317,11 +340,15 @@ func (c *serverConn) onewayWorker() {
 		c.owPending = c.owPending[1:]
 		c.owCond.Signal()
 		c.owMu.Unlock()
-		obj, ok := c.d.object(req.ObjectID)
+		obj, ok := c.d.object(req.ObjectID, c.sp)
 		if !ok || req.Err != nil {
 			continue
 		}
-		if _, err := obj.invoke(c.ctx, &req.Call, c.d.ap); err != nil {
+		if req.Batch != nil {
+			c.invokeBatch(obj, req.Batch)
+			continue
+		}
+		if _, err := obj.invoke(c.ctx, &req.Call, c.sp.ap); err != nil {
 			c.d.log.Debug("pyro daemon: oneway call failed", "method", req.Method, "err", err)
 		}
 	}

@@ -122,12 +122,25 @@ type DaemonOptions struct {
 	// MaxConnections and Identifications. A Listener is wrapped too, unless
 	// it is a *protocol.TLSListener already (for its HelloTimeout).
 	TLS *tls.Config
-	// Protocol is the wire protocol the daemon serves; nil means Pyro 3,
-	// configured by the fields above. Validator, Identifications,
-	// Compression, Checksum, MaxMessageSize, IdleTimeout and the
-	// PYRO_PICKLE_FORMAT item configure Pyro 3 only, and TLS is then only
-	// the listener's.
+	// Protocol is the one wire protocol the daemon serves, in place of
+	// the Pyro generations of Generations. Validator, Identifications,
+	// Checksum and the PYRO_PICKLE_FORMAT item configure Pyro 3 only, and
+	// TLS is then only the listener's.
 	Protocol Protocol
+	// Generations are the Pyro generations the daemon serves on its one
+	// port when Protocol is nil; 0 means Pyro3|Pyro5, or Pyro3 alone for
+	// a TLS daemon (Pyro 5 over TLS is not served yet). Compression,
+	// MaxMessageSize and IdleTimeout configure each.
+	Generations Generations
+	// DetectWait is how long a daemon serving Pyro 3 beside Pyro 5 waits
+	// for a new client's first bytes before it takes the client for a Pyro
+	// 3 one, whose server speaks first: what serving both adds to the
+	// connect of a Pyro 3 client. 0 means the PYRO_DETECT_WAIT item
+	// (DefaultDetectWait unless set).
+	DetectWait time.Duration
+	// Pyro5Handshake, if set, validates the handshake data of Pyro 5
+	// clients (Pyro5's Daemon.validateHandshake).
+	Pyro5Handshake Pyro5Handshake
 }
 
 // Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
@@ -138,13 +151,14 @@ type Daemon struct {
 	host        string // published host in URIs (dotted IP unless DNSURI)
 	port        int
 	opts        DaemonOptions
-	proto       Protocol
-	ap          attrProtocol // proto's remote attribute requests, or nil
+	protos      []*served // the protocols served, the one of URIFor's URIs first
+	serverFirst *served   // the protocol whose server speaks first, if any
+	detectWait  time.Duration
 	log         *slog.Logger
 	regMu       sync.Mutex // serialises name registration with the name server
 	mu          sync.RWMutex
 	objects     map[string]*object // guid → object
-	internal    map[string]*object // id → the protocol's internal daemon object (Pyro 3's DaemonServant)
+	internal    map[string]*object // id → a protocol's internal daemon object (Pyro 3's DaemonServant)
 	byValue     map[any]string     // comparable object value → guid
 	names       map[string]string  // name → guid
 	conns       map[*serverConn]struct{}
@@ -216,21 +230,32 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		// A Validator of one's own decides alone (Pyro 3 only).
 		d.maxGranted = connectionLimit(opts.MaxConnections)
 	}
-	d.proto = opts.Protocol
-	if d.proto == nil {
-		p, err := pyro3For(opts, cfg)
-		if err != nil {
-			return nil, err
-		}
-		d.proto = p
+	protos, err := protocolsFor(opts, cfg)
+	if err != nil {
+		return nil, err
 	}
-	d.ap, _ = d.proto.(attrProtocol)
-	if id, name, obj := d.proto.DaemonObject(d); obj != nil {
-		o, err := newObject(obj, id, name)
-		if err != nil {
-			return nil, err
+	for _, p := range protos {
+		sp := &served{p: p}
+		sp.ap, _ = p.(attrProtocol)
+		if id, name, obj := p.DaemonObject(d); obj != nil {
+			o, err := newObject(obj, id, name)
+			if err != nil {
+				return nil, err
+			}
+			sp.internalID, sp.internal = id, o
+			d.internal[id] = o
 		}
-		d.internal[id] = o
+		if _, ok := p.(ClientFirst); !ok {
+			d.serverFirst = sp
+		}
+		d.protos = append(d.protos, sp)
+	}
+	d.detectWait = opts.DetectWait
+	if d.detectWait <= 0 {
+		d.detectWait = DefaultDetectWait
+		if cfg.DetectWait > 0 {
+			d.detectWait = seconds(cfg.DetectWait)
+		}
 	}
 	if err := d.listen(cfg); err != nil {
 		return nil, err
@@ -251,6 +276,37 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		go d.reaper(opts.TransientsCleanupAge)
 	}
 	return d, nil
+}
+
+// protocolsFor returns the protocols a daemon with opts serves.
+func protocolsFor(opts DaemonOptions, cfg *config.Config) ([]Protocol, error) {
+	if opts.Protocol != nil {
+		return []Protocol{opts.Protocol}, nil
+	}
+	gens := opts.Generations
+	switch {
+	case gens == 0 && opts.TLS != nil:
+		gens = Pyro3
+	case gens == 0:
+		gens = Pyro3 | Pyro5
+	case gens&Pyro5 != 0 && opts.TLS != nil:
+		return nil, errors.New("core: Pyro 5 over TLS is not served yet")
+	}
+	if rest := gens &^ (Pyro3 | Pyro5); rest != 0 {
+		return nil, fmt.Errorf("core: no such Pyro generations: %#x", uint8(rest))
+	}
+	var protos []Protocol
+	if gens&Pyro3 != 0 {
+		p, err := pyro3For(opts, cfg)
+		if err != nil {
+			return nil, err
+		}
+		protos = append(protos, p)
+	}
+	if gens&Pyro5 != 0 {
+		protos = append(protos, pyro5For(opts))
+	}
+	return protos, nil
 }
 
 // pendingPerConnection is the bound of connections in their handshake per
@@ -361,7 +417,22 @@ func (d *Daemon) URIFor(objOrGUID any) (compat.URI, error) {
 	return d.uri(guid), nil
 }
 
-func (d *Daemon) uri(guid string) compat.URI { return d.proto.URI(d.host, d.port, guid) }
+// URIsFor returns the URIs of a connected object, given as the object or
+// its GUID, one for each protocol the daemon serves (URIFor's first): for
+// a daemon of Pyro 3 and 5, PYRO://host:port/guid and PYRO:guid@host:port.
+func (d *Daemon) URIsFor(objOrGUID any) ([]compat.URI, error) {
+	guid, ok := d.lookupGUID(objOrGUID)
+	if !ok {
+		return nil, ErrNotRegistered
+	}
+	uris := make([]compat.URI, len(d.protos))
+	for i, sp := range d.protos {
+		uris[i] = sp.p.URI(d.host, d.port, guid)
+	}
+	return uris, nil
+}
+
+func (d *Daemon) uri(guid string) compat.URI { return d.protos[0].p.URI(d.host, d.port, guid) }
 
 func (d *Daemon) lookupGUID(objOrGUID any) (string, bool) {
 	d.mu.RLock()
@@ -497,16 +568,14 @@ func (d *Daemon) DisconnectContext(ctx context.Context, objOrGUID any) error {
 }
 
 // Registered returns GUID → name of every connected object ("" for
-// transient ones), including the internal daemon object.
+// transient ones); the protocols' internal daemon objects are not among
+// them.
 func (d *Daemon) Registered() map[string]string {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	m := make(map[string]string, len(d.objects)+len(d.internal))
+	m := make(map[string]string, len(d.objects))
 	for g, o := range d.objects {
 		m[g] = o.name
-	}
-	for id, o := range d.internal {
-		m[id] = o.name
 	}
 	return m
 }
@@ -576,14 +645,14 @@ func (d *Daemon) reapTransients(age time.Duration) {
 	}
 }
 
-// object returns the object a request names: a connected one, or the
-// protocol's internal daemon object.
-func (d *Daemon) object(guid string) (*object, bool) {
+// object returns the object a request in protocol sp names: a connected
+// one, or sp's internal daemon object.
+func (d *Daemon) object(guid string, sp *served) (*object, bool) {
 	d.mu.RLock()
 	o, ok := d.objects[guid]
 	d.mu.RUnlock()
-	if !ok {
-		o, ok = d.internal[guid]
+	if !ok && guid == sp.internalID && sp.internal != nil {
+		return sp.internal, true
 	}
 	return o, ok
 }

@@ -210,6 +210,7 @@ func (s daemonServant) Invoke(_ context.Context, c *Call) (any, error) {
 			return nil, typeErrorf("getRegistered() takes no arguments (%d given)", len(c.Args))
 		}
 		m := pickle.NewDict()
+		m.Set(pickle.ByteString(compat.InternalDaemonGUID), pickle.ByteString(internalDaemonName))
 		for g, n := range d.Registered() {
 			if n == "" {
 				m.Set(pickle.ByteString(g), pickle.None{})

@@ -69,6 +69,28 @@ def py2_env(extra=None):
     return env
 
 
+PY5_DIR = os.path.join(HERE, "py5")
+
+
+def py5_env(extra=None):
+    """The environment of a Pyro5 program: Pyro5 refuses PYRO_* variables it
+    does not know, so none of the caller's are passed on."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYRO")}
+    env.update({k: str(v) for k, v in (extra or {}).items()})
+    return env
+
+
+def run_py5(script, *args, timeout=60, env=None, check=True):
+    """Run py5/<script> under Python 3 with real Pyro5; returns CompletedProcess."""
+    cmd = [sys.executable, os.path.join(PY5_DIR, script)] + [str(a) for a in args]
+    cp = subprocess.run(cmd, capture_output=True, timeout=timeout, env=py5_env(env))
+    if check and cp.returncode != 0:
+        raise AssertionError("%s failed (%d)\nstdout:\n%s\nstderr:\n%s" % (
+            script, cp.returncode, cp.stdout.decode(errors="replace"),
+            cp.stderr.decode(errors="replace")))
+    return cp
+
+
 def run_py2(script, *args, input=None, timeout=60, env=None, check=True):
     """Run py2/<script> under Python 2.7 with real Pyro; returns CompletedProcess."""
     cmd = [PY2, os.path.join(PY2_DIR, script)] + [str(a) for a in args]

@@ -37,8 +37,9 @@ def start_coreserver(procs, gobin, port, *args):
     p = procs.start([os.path.join(gobin, "coreserver"), "-port", str(port)] + list(args))
     uris = {}
     for line in read_lines_until(p, "READY"):
-        _, name, uri = line.split()
-        uris[name] = uri
+        kind, name, uri = line.split()
+        # Pyro 5 URIs (URI5 lines) under "5:name".
+        uris[name if kind == "URI" else "5:" + name] = uri
     return p, uris
 
 

@@ -2,7 +2,8 @@
 // suite (interop_tests/test_core_*.py), which calls it from real Pyro 3.16
 // clients under Python 2.7.
 //
-// It prints one line "URI <name> <uri>" per object, then "READY", and exits
+// It prints one line "URI <name> <uri>" per object, and "URI5 <name> <uri>"
+// with its Pyro 5 URI (the daemon serves Pyro 3 and 5), then "READY", and exits
 // by itself after -lifetime. With -ssl the daemon is a PYROSSL one
 // configured by the PYROSSL_* items and also serves the object of Pyro's ssl
 // example as "ssl". With -call URI it is instead the ssl example's client:
@@ -300,6 +301,9 @@ func main() {
 			log.Fatal(err)
 		}
 		fmt.Printf("URI %s %s\n", o.name, uri)
+		if uris, _ := d.URIsFor(guid); len(uris) > 1 {
+			fmt.Printf("URI5 %s %s\n", o.name, uris[1])
+		}
 	}
 	fmt.Println("READY")
 	os.Stdout.Sync()

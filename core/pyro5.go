@@ -1,0 +1,559 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol5"
+	"github.com/gopyro/gopyro/serpent"
+)
+
+// Pyro 5, protocol 502 (spec.md §17), on the daemon's side: the Protocol
+// that serves Go objects to Python 3 programs using Pyro5 5.17.
+
+// pyro5DaemonID is the object id of Pyro 5's internal daemon object
+// (Pyro5.core.DAEMON_NAME).
+const pyro5DaemonID = "Pyro.Daemon"
+
+// Pyro5Handshake validates the handshake data a Pyro 5 client sends on
+// connect (its proxy's _pyroHandshake) and returns the data answered in
+// CONNECTOK, as an override of Pyro5's Daemon.validateHandshake does; an
+// error refuses the connection with the error's text (CONNECTFAIL).
+type Pyro5Handshake func(ctx context.Context, c *Caller, data any) (any, error)
+
+type pyro5 struct {
+	opts      protocol5.Options
+	tls       bool
+	handshake Pyro5Handshake
+}
+
+func pyro5For(opts DaemonOptions) *pyro5 {
+	return &pyro5{
+		opts:      protocol5.Options{Compress: opts.Compression, MaxMessageSize: opts.MaxMessageSize, IOTimeout: opts.IdleTimeout},
+		tls:       opts.TLS != nil,
+		handshake: opts.Pyro5Handshake,
+	}
+}
+
+// Schemes is empty: proxies do not dial Pyro 5 daemons yet (a Pyro 5 URI
+// has Pyro 3's protocol word PYRO, in another syntax).
+func (*pyro5) Schemes() []string { return nil }
+
+// Dial refuses: this protocol serves Pyro 5 clients only.
+func (*pyro5) Dial(context.Context, compat.URI, DialSettings) (ClientCodec, compat.URI, error) {
+	return nil, compat.URI{}, errors.New("core: proxies do not dial Pyro 5 daemons yet")
+}
+
+// URI is PYRO:id@host:port; Pyro 5 keeps the word PYRO over TLS too.
+func (*pyro5) URI(host string, port int, id string) compat.URI {
+	return compat.URI{Protocol: "PYRO", Address: host, Port: port, ObjectID: id, Style: compat.Pyro5Style}
+}
+
+func (*pyro5) DaemonObject(d *Daemon) (id, name string, obj any) {
+	return pyro5DaemonID, "", pyro5Daemon{d}
+}
+
+// Claims takes the connections that start with Pyro 5's "PYRO" and
+// version 502.
+func (*pyro5) Claims(prefix []byte) bool {
+	return len(prefix) == protocol5.PrefixSize && protocol5.CheckPrefix(prefix) == nil
+}
+
+// pyro5Serializer is one of Pyro 5's serializers.
+type pyro5Serializer struct {
+	decode func([]byte) (any, error)
+	encode func(dst []byte, v any) ([]byte, error)
+}
+
+// pyro5Serializers are the serializers a daemon understands, by id.
+var pyro5Serializers = map[uint8]*pyro5Serializer{
+	protocol5.SerializerSerpent: {
+		decode: (&serpent.Decoder{Restore: true}).Decode,
+		encode: (&serpent.Encoder{}).Append,
+	},
+}
+
+// Accept reads the client's CONNECT and answers CONNECTOK with the
+// handshake response and the metadata of the object the client named, or
+// CONNECTFAIL with the reason the connection is refused.
+func (p *pyro5) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCodec, error) {
+	opts := p.opts
+	bc := buffered(nc, serverReadBuffer)
+	s := &pyro5Server{c: protocol5.NewConn(bc, opts), d: a.d}
+	m, err := s.c.ReadMessage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.Expect(protocol5.TypeConnect); err != nil {
+		return nil, err
+	}
+	ser, ok := pyro5Serializers[m.Serializer]
+	if !ok {
+		return nil, fmt.Errorf("core: Pyro 5 serializer %d is not supported", m.Serializer)
+	}
+	s.ser, s.serID = ser, m.Serializer
+	s.setCorr(m)
+	resp, refusal := p.connect(ctx, s, a, nc, m)
+	typ := protocol5.TypeConnectOK
+	if refusal != nil {
+		typ, resp = protocol5.TypeConnectFail, refusal.Error()
+	}
+	data, err := ser.encode(nil, resp)
+	if err != nil {
+		return nil, fmt.Errorf("core: Pyro 5 handshake response: %w", err)
+	}
+	if err := s.send(ctx, typ, 0, m.Seq, data); err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	return s, nil
+}
+
+// connect is the handshake's decision: the response data, or why the
+// connection is refused.
+func (p *pyro5) connect(ctx context.Context, s *pyro5Server, a *Admission, nc net.Conn, m *protocol5.Message) (any, error) {
+	if a.OverHost {
+		return nil, errServerBusy
+	}
+	v, err := s.ser.decode(m.Data)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return nil, fmt.Errorf("invalid handshake data: %s", pickle.PythonType(v))
+	}
+	hs, _ := d.Get_("handshake")
+	id, _ := d.Get_("object")
+	obj, _ := pickle.Text(id)
+	meta, err := s.d.pyro5Metadata(obj)
+	if err != nil {
+		return nil, err
+	}
+	var answer any = "hello"
+	if p.handshake != nil {
+		c := &Caller{RemoteAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), Daemon: s.d}
+		if answer, err = p.handshake(ctx, c, hs); err != nil {
+			return nil, err
+		}
+	}
+	if !a.Grant() {
+		return nil, errServerBusy
+	}
+	return map[string]any{"handshake": answer, "meta": meta}, nil
+}
+
+var errServerBusy = errors.New("server too busy")
+
+// pyro5Server is the ServerCodec of one Pyro 5 connection.
+type pyro5Server struct {
+	c     *protocol5.Conn
+	d     *Daemon
+	ser   *pyro5Serializer
+	serID uint8
+	req   Request
+	// the request being answered
+	seq     uint16
+	corr    [16]byte
+	oneway  bool
+	batched bool
+	wbuf    []byte
+}
+
+// setCorr takes the request's correlation id for the answer, or makes one
+// as Pyro 5 does when the client sent none.
+func (s *pyro5Server) setCorr(m *protocol5.Message) {
+	if m.Flags&protocol5.FlagCorrID != 0 {
+		s.corr = m.CorrID
+		return
+	}
+	_, _ = rand.Read(s.corr[:])
+	s.corr[6] = s.corr[6]&0x0f | 0x40 // a version 4 UUID, as uuid.uuid4()
+	s.corr[8] = s.corr[8]&0x3f | 0x80
+}
+
+func (s *pyro5Server) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, seq uint16, data []byte) error {
+	return s.c.WriteMessage(ctx, &protocol5.Message{
+		Type: typ, Serializer: s.serID, Flags: flags | protocol5.FlagCorrID, Seq: seq, CorrID: s.corr, Data: data,
+	})
+}
+
+// ReadRequest reads the next INVOKE, answering PINGs on the way. A framing
+// error or a message of another type ends the connection, as Pyro 5 does.
+func (s *pyro5Server) ReadRequest(ctx context.Context) (*Request, error) {
+	for {
+		m, err := s.c.ReadMessage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := m.Expect(protocol5.TypeInvoke, protocol5.TypePing); err != nil {
+			return nil, err
+		}
+		s.seq, s.oneway, s.batched = m.Seq, m.Flags&protocol5.FlagOneway != 0, false
+		s.setCorr(m)
+		if m.Type == protocol5.TypePing {
+			// Answered with the same seq and serializer, data unread.
+			if err := s.c.WriteMessage(ctx, &protocol5.Message{
+				Type: protocol5.TypePing, Serializer: m.Serializer, Flags: protocol5.FlagCorrID, Seq: m.Seq, CorrID: s.corr, Data: []byte("pong"),
+			}); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ser, ok := pyro5Serializers[m.Serializer]
+		if !ok {
+			return nil, fmt.Errorf("core: Pyro 5 serializer %d is not supported", m.Serializer)
+		}
+		s.ser, s.serID = ser, m.Serializer
+		r := &s.req
+		*r = Request{}
+		r.Oneway = s.oneway
+		v, err := ser.decode(m.Data)
+		if err != nil {
+			r.Err = compat.NewException("Pyro5.errors", "SerializeError", err.Error())
+			return r, nil
+		}
+		if r.ObjectID, r.Method, r.Args, r.Kwargs, err = pyro5Call(v); err != nil {
+			r.Err = err
+			return r, nil
+		}
+		if m.Flags&protocol5.FlagBatch != 0 {
+			s.batched = true
+			r.Batch, r.Err = pyro5Batch(r.Args)
+		}
+		return r, nil
+	}
+}
+
+// pyro5Call unpacks a call as Pyro 5's serializers write it: the tuple
+// (object, method, vargs, kwargs), or for json the dict with the keys
+// object, method, params and kwargs.
+func pyro5Call(v any) (obj, method string, args []any, kwargs map[string]any, err error) {
+	var parts [4]any
+	if d, ok := v.(pickle.Dict); ok {
+		for i, k := range [4]string{"object", "method", "params", "kwargs"} {
+			parts[i], _ = d.Get_(k)
+		}
+	} else if items, ok := pickle.Items(v); ok && len(items) == 4 {
+		copy(parts[:], items)
+	} else {
+		return "", "", nil, nil, compat.NewException("Pyro5.errors", "ProtocolError", "invalid call data: "+pickle.PythonType(v))
+	}
+	obj, ok1 := pickle.Text(parts[0])
+	method, ok2 := pickle.Text(parts[1])
+	args, ok3 := pickle.Items(parts[2])
+	if !ok1 || !ok2 || !ok3 {
+		return "", "", nil, nil, compat.NewException("Pyro5.errors", "ProtocolError", "invalid call data")
+	}
+	kwargs, err = keywords(method, parts[3])
+	return obj, method, args, kwargs, err
+}
+
+// keywords converts a call's keyword argument dict.
+func keywords(method string, v any) (map[string]any, error) {
+	switch d := v.(type) {
+	case nil, pickle.None:
+		return nil, nil
+	case pickle.Dict:
+		if d.Len() == 0 {
+			return nil, nil
+		}
+		kw := make(map[string]any, d.Len())
+		for k, v := range pickle.DictItems(d) {
+			name, ok := pickle.Text(k)
+			if !ok {
+				return nil, compat.TypeError(method + "() keywords must be strings")
+			}
+			kw[name] = v
+		}
+		return kw, nil
+	}
+	return nil, compat.TypeError(fmt.Sprintf("%s() argument after ** must be a mapping, not %s", method, pickle.PythonType(v)))
+}
+
+// pyro5Batch unpacks the calls of a batch: vargs is a sequence of
+// (method, vargs, kwargs).
+func pyro5Batch(calls []any) ([]Call, error) {
+	out := make([]Call, len(calls))
+	for i, c := range calls {
+		items, ok := pickle.Items(c)
+		var args []any
+		var method string
+		if ok && len(items) == 3 {
+			method, ok = pickle.Text(items[0])
+			if ok {
+				args, ok = pickle.Items(items[1])
+			}
+		}
+		if !ok {
+			return nil, compat.NewException("Pyro5.errors", "ProtocolError", "invalid batch call data")
+		}
+		kw, err := keywords(method, items[2])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Call{Method: method, Args: args, Kwargs: kw}
+	}
+	return out, nil
+}
+
+func (s *pyro5Server) WriteResult(ctx context.Context, result any) error {
+	if s.oneway {
+		return nil
+	}
+	var flags protocol5.Flags
+	if s.batched {
+		flags = protocol5.FlagBatch
+		if br, ok := result.(*BatchResult); ok {
+			result = s.batchResults(br)
+		}
+	}
+	buf, err := s.ser.encode(s.wbuf[:0], python3Value(result))
+	if err != nil {
+		return s.WriteError(ctx, compat.NewException("Pyro5.errors", "SerializeError", err.Error()))
+	}
+	s.wbuf = buf[:0]
+	return s.send(ctx, protocol5.TypeResult, flags, s.seq, buf)
+}
+
+// batchResults is a batch's answer as Pyro 5 sends it: the results, then
+// for a failed call its exception wrapped as Pyro5.core._ExceptionWrapper.
+func (s *pyro5Server) batchResults(br *BatchResult) []any {
+	out := append([]any(nil), br.Results...)
+	for i, r := range out {
+		out[i] = python3Value(r)
+	}
+	if br.Err != nil {
+		out = append(out, map[string]any{
+			"__class__": "Pyro5.core._ExceptionWrapper",
+			"exception": pyro5Exception(br.Err),
+		})
+	}
+	return out
+}
+
+// WriteError answers with err as the Python exception Pyro 5 sends (the
+// EXCEPTION flag, a class dict with _pyroTraceback); a oneway call gets no
+// answer, and an unknown object is Pyro5.errors.DaemonError("unknown
+// object").
+func (s *pyro5Server) WriteError(ctx context.Context, err error) error {
+	if s.oneway {
+		return nil
+	}
+	if errors.Is(err, ErrUnknownObject) {
+		err = compat.NewException("Pyro5.errors", "DaemonError", "unknown object")
+	}
+	buf, eerr := s.ser.encode(s.wbuf[:0], pyro5Exception(err))
+	if eerr != nil {
+		// As Pyro 5: a PyroError saying why the exception could not be
+		// serialized.
+		ex := ToException(err)
+		msg := fmt.Sprintf("Error serializing exception: %s. Original exception: %s: %s", eerr, pyro5Class(ex.Class), ex.Message())
+		if buf, eerr = s.ser.encode(s.wbuf[:0], pyro5Exception(compat.NewException("Pyro5.errors", "PyroError", msg))); eerr != nil {
+			return eerr
+		}
+	}
+	s.wbuf = buf[:0]
+	return s.send(ctx, protocol5.TypeResult, protocol5.FlagException, s.seq, buf)
+}
+
+func (s *pyro5Server) Close() error { return s.c.Close() }
+
+// pyro5Exception is err as the class dict Pyro 5's serializers make of an
+// exception: module.Class, the args, and the attributes with the remote
+// traceback as _pyroTraceback.
+func pyro5Exception(err error) map[string]any {
+	ex := ToException(err)
+	attrs := map[string]any{}
+	if ex.Attrs != (pickle.Dict{}) {
+		for k, v := range pickle.DictItems(ex.Attrs) {
+			if name, ok := pickle.Text(k); ok {
+				attrs[name] = python3Value(v)
+			}
+		}
+	}
+	tb := ex.Traceback
+	if tb == nil {
+		tb = traceback(err, ex)
+	}
+	lines := make([]any, len(tb))
+	for i, l := range tb {
+		lines[i] = l
+	}
+	attrs["_pyroTraceback"] = lines
+	args := make(pickle.Tuple, len(ex.Args))
+	for i, a := range ex.Args {
+		args[i] = python3Value(a)
+	}
+	return map[string]any{
+		"__class__":     pyro5Class(ex.Class),
+		"__exception__": true,
+		"args":          args,
+		"attributes":    attrs,
+	}
+}
+
+// pyro5Class names an exception class as Python 3 and Pyro 5 do: Python
+// 2's built-in exceptions live in builtins, Pyro 3's errors in
+// Pyro5.errors.
+func pyro5Class(c pickle.Class) string {
+	switch c.Module {
+	case "exceptions", "__builtin__":
+		return "builtins." + c.Name
+	case "Pyro.errors":
+		return "Pyro5.errors." + c.Name
+	}
+	return c.Module + "." + c.Name
+}
+
+// python3Value converts what Go code builds for Pyro 3 callers into what
+// a Python 3 caller expects: a Python 2 str (pickle.ByteString) is text.
+func python3Value(v any) any {
+	if b, ok := v.(pickle.ByteString); ok {
+		return string(b)
+	}
+	return v
+}
+
+// pyro5Daemon is Pyro 5's internal daemon object, Pyro.Daemon.
+type pyro5Daemon struct{ d *Daemon }
+
+var pyro5DaemonMethods = []string{"close_stream", "get_metadata", "get_next_stream_item", "info", "ping", "registered"}
+
+func (pyro5Daemon) PyroAttrs() Attrs {
+	return Attrs{Class: "DaemonObject", Methods: pyro5DaemonMethods}
+}
+
+func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
+	d := o.d
+	want := map[string]int{"registered": 0, "ping": 0, "info": 0, "get_metadata": 1, "get_next_stream_item": 1, "close_stream": 1}[c.Method]
+	if slices.Contains(pyro5DaemonMethods, c.Method) && (len(c.Args) != want || len(c.Kwargs) != 0) {
+		return nil, typeErrorf("%s() takes %d positional argument%s but %d were given", c.Method, want+1, plural(want+1), len(c.Args)+1)
+	}
+	switch c.Method {
+	case "registered":
+		ids := []any{pyro5DaemonID}
+		for id := range d.Registered() {
+			ids = append(ids, id)
+		}
+		return ids, nil
+	case "ping", "close_stream":
+		return nil, nil
+	case "info":
+		n := len(d.Registered()) + 1
+		return fmt.Sprintf("%s bound on %s, NAT %s, %d objects registered. Servertype: %s", pyro5DaemonID,
+			net.JoinHostPort(d.host, fmt.Sprint(d.port)), "None", n, "gopyro"), nil
+	case "get_metadata":
+		id, _ := pickle.Text(c.Args[0])
+		return d.pyro5Metadata(id)
+	case "get_next_stream_item":
+		// No call returns an item stream yet.
+		return nil, compat.NewException("Pyro5.errors", "PyroError", "item stream terminated")
+	}
+	return nil, &attributeError{msg: fmt.Sprintf("'DaemonObject' object has no attribute '%s'", c.Method)}
+}
+
+// pyro5Metadata is what Pyro 5's get_metadata returns for the object id:
+// its methods, oneway methods and attributes, as sets of names.
+func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
+	var o *object
+	if id == pyro5DaemonID {
+		o = d.internal[pyro5DaemonID]
+	} else {
+		d.mu.RLock()
+		o = d.objects[id]
+		d.mu.RUnlock()
+	}
+	if o == nil {
+		return nil, compat.NewException("Pyro5.errors", "DaemonError", "unknown object")
+	}
+	var methods, attrs []string
+	switch {
+	case o.tbl != nil:
+		for name := range o.tbl.methods {
+			methods = append(methods, name)
+		}
+		if o.tbl.structType != nil {
+			for _, f := range pickle.Fields(o.tbl.structType) {
+				attrs = append(attrs, f.Name)
+			}
+		}
+	case o.attrs != nil:
+		for name := range o.attrs.methods {
+			methods = append(methods, name)
+		}
+	}
+	return map[string]any{"methods": nameSet(methods), "oneway": nameSet(nil), "attrs": nameSet(attrs)}, nil
+}
+
+func nameSet(names []string) *pickle.Set {
+	slices.Sort(names)
+	s := &pickle.Set{Items: make([]any, 0, len(names))}
+	for _, n := range names {
+		if !strings.HasPrefix(n, "_") {
+			s.Items = append(s.Items, n)
+		}
+	}
+	return s
+}
+
+// Pyro 5's remote attributes: the methods __getattr__(name) and
+// __setattr__(name, value), for the fields of an object bound by
+// reflection and an AttrInvoker's attributes.
+func (*pyro5) attrCall(o *object, c *Call) (any, bool, error) {
+	switch c.Method {
+	case "__getattr__", "__setattr__":
+	default:
+		return nil, false, nil
+	}
+	want := 1
+	if c.Method == "__setattr__" {
+		want = 2
+	}
+	if len(c.Args) != want {
+		return nil, true, typeErrorf("%s expected %d arguments, got %d", c.Method, want, len(c.Args))
+	}
+	name, ok := pickle.Text(c.Args[0])
+	if !ok {
+		return nil, true, typeErrorf("attribute name must be string, not '%s'", pickle.PythonType(c.Args[0]))
+	}
+	if c.Method == "__getattr__" {
+		if o.tbl != nil {
+			if field, ok := o.field(name); ok {
+				o.attrMu.Lock()
+				defer o.attrMu.Unlock()
+				return field.Interface(), true, nil
+			}
+		} else if o.attrs != nil && o.attrs.get != nil {
+			if v, ok := o.attrs.get(name); ok {
+				return v, true, nil
+			}
+		}
+		return nil, true, &attributeError{msg: "attempt to access unexposed or unknown remote attribute '" + name + "'"}
+	}
+	if o.tbl != nil {
+		if field, ok := o.field(name); ok {
+			o.attrMu.Lock()
+			defer o.attrMu.Unlock()
+			if !field.CanSet() {
+				return nil, true, &attributeError{msg: fmt.Sprintf("can't set attribute '%s' of '%s' (connect a pointer to make fields settable)", name, o.typeName)}
+			}
+			v, err := bindArg(c.Args[1], field.Type())
+			if err != nil {
+				return nil, true, typeErrorf("__setattr__(): %v", argumentError(err, 1, ""))
+			}
+			field.Set(v)
+			return nil, true, nil
+		}
+	}
+	return nil, true, &attributeError{msg: "attempt to access unexposed or unknown remote attribute '" + name + "'"}
+}
