@@ -48,11 +48,16 @@ def b64(b):
 
 
 def describe(v):
+    if type(v) is frozenset:  # marshal keeps frozensets apart
+        return ["frozenset", [describe(x) for x in v]]
     if type(v) is datetime.date:
         v = datetime.datetime(v.year, v.month, v.day, tzinfo=datetime.timezone.utc)
     if type(v) is datetime.datetime and v.tzinfo is None:  # local time, which main makes UTC
         v = v.replace(tzinfo=datetime.timezone.utc)
-    return cs.describe(v)
+    return serpent_describe(v)
+
+
+serpent_describe, cs.describe = cs.describe, describe  # its recursion comes back here
 
 
 def msgpack_ext(code, data):
@@ -287,7 +292,6 @@ def main():
     m.encode("set", {1, 2, 3})
     m.encode("frozenset in set", {frozenset({1})})
     p.encode("naive datetime", datetime.datetime(2026, 12, 3, 8, 30, 5, 250000))
-    p.encode("date", datetime.date(2026, 12, 3))
 
     j.decode([
         ("whitespace", b" \t\n\r[ 1 ,\n2 ] \n"),
