@@ -442,8 +442,10 @@ func (r *reader) items(n, at int, hashed bool) ([]any, error) {
 		r.depth--
 		return nil, nil
 	}
-	items := make([]any, n)
-	for i := range items {
+	// Grown as items arrive: sizes claimed by nested headers do not add up
+	// to more than the data holds.
+	items := make([]any, 0, min(n, 256))
+	for range n {
 		start := r.pos
 		x, err := r.value()
 		if err != nil {
@@ -452,7 +454,7 @@ func (r *reader) items(n, at int, hashed bool) ([]any, error) {
 		if hashed && !pyval.Hashable(x, r.lim.MaxDepth) {
 			return nil, r.fail(start, ErrUnhashable, "unhashable type: '%s' as a set element", pickle.PythonType(x))
 		}
-		items[i] = x
+		items = append(items, x)
 	}
 	r.depth--
 	return items, nil

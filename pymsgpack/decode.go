@@ -25,7 +25,7 @@ const (
 	extBigInt    = 0x31 // decimal ASCII digits
 	extDatetime  = 0x32 // POSIX timestamp, float64
 	extDate      = 0x33 // proleptic Gregorian ordinal, int64
-	extTimestamp = -1   // msgpack's own timestamp type
+	extTimestamp = -1   // msgpack's own timestamp type, which Pyro does not use
 )
 
 // A Decoder reads msgpack data as Pyro's msgpack serializer does
@@ -210,14 +210,16 @@ func (r *reader) array(at, n int) (any, error) {
 	r.depth++
 	var items []any
 	if n > 0 {
-		items = make([]any, n)
+		// Grown as items arrive: sizes claimed by nested headers do not
+		// add up to more than the data holds.
+		items = make([]any, 0, min(n, 256))
 	}
-	for i := range items {
+	for range n {
 		x, err := r.value()
 		if err != nil {
 			return nil, err
 		}
-		items[i] = x
+		items = append(items, x)
 	}
 	r.depth--
 	return &pickle.List{Items: items}, nil
@@ -285,22 +287,7 @@ func (r *reader) ext(at int, id int8, b []byte) (any, error) {
 		}
 		return minTime.AddDate(0, 0, int(n-1)), nil
 	case extTimestamp:
-		var sec, nsec int64
-		switch len(b) {
-		case 4:
-			sec = int64(binary.BigEndian.Uint32(b))
-		case 8:
-			x := binary.BigEndian.Uint64(b)
-			sec, nsec = int64(x&(1<<34-1)), int64(x>>34)
-		case 12:
-			nsec, sec = int64(binary.BigEndian.Uint32(b)), int64(binary.BigEndian.Uint64(b[4:]))
-		default:
-			return nil, r.fail(at, ErrSyntax, "timestamp ext of %d bytes", len(b))
-		}
-		if nsec >= 1e9 {
-			return nil, r.fail(at, ErrSyntax, "timestamp with %d nanoseconds", nsec)
-		}
-		return time.Unix(sec, nsec).UTC(), nil
+		return nil, r.fail(at, ErrUnsupported, "msgpack's timestamp ext (Python gives a msgpack.Timestamp, not a datetime)")
 	}
 	return nil, r.fail(at, ErrSyntax, "invalid ext code for msgpack: %d", id)
 }

@@ -33,6 +33,10 @@ var (
 	ErrEncoding = serpent.ErrEncoding
 	// ErrLimit: over one of the Limits.
 	ErrLimit = serpent.ErrLimit
+	// ErrUnsupported: msgpack data Python reads that has no value here:
+	// msgpack's own timestamp ext (-1), which Python returns as a
+	// msgpack.Timestamp and Pyro never writes.
+	ErrUnsupported = serpent.ErrUnsupported
 
 	// ErrUnsupportedType: a Go value with no msgpack form, as Pyro's msgpack
 	// serializer has none: frozensets.
