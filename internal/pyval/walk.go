@@ -105,7 +105,9 @@ var (
 	errorType     = reflect.TypeFor[error]()
 )
 
-// scalar wraps a Writer error for a value with no path of its own.
+// scalar wraps a Writer error for a value with no path of its own. Callers
+// box a value for it on the error path only, so that walking allocates
+// nothing.
 func scalar(v any, err error) error {
 	if err == nil {
 		return nil
@@ -259,7 +261,10 @@ func (s *walker) seq(k SeqKind, items []any, depth int) error {
 			return atPath(err, "["+strconv.Itoa(i)+"]")
 		}
 	}
-	return scalar(items, s.w.EndSeq(k))
+	if err := s.w.EndSeq(k); err != nil {
+		return scalar(items, err)
+	}
+	return nil
 }
 
 // dict writes s.items[mark:] as a dict, sorted when sorted is set, and
@@ -290,7 +295,10 @@ func (s *walker) dict(mark, depth int, sorted bool) error {
 			return atPath(err, "["+keyString(it.k)+"]")
 		}
 	}
-	return scalar(pickle.Dict{}, s.w.EndDict())
+	if err := s.w.EndDict(); err != nil {
+		return scalar(pickle.Dict{}, err)
+	}
+	return nil
 }
 
 func keyString(k any) string {
@@ -426,7 +434,10 @@ func (s *walker) list(rv reflect.Value, depth int) error {
 			return atPath(err, "["+strconv.Itoa(i)+"]")
 		}
 	}
-	return scalar(rv.Type(), s.w.EndSeq(List))
+	if err := s.w.EndSeq(List); err != nil {
+		return scalar(rv.Type(), err)
+	}
+	return nil
 }
 
 // structure writes a struct as a dict of its exported fields in declaration
