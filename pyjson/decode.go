@@ -6,8 +6,10 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/pyval"
 	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -39,7 +41,9 @@ func Unmarshal(data []byte, dst any) error {
 // Decode parses data, one JSON value with blanks around it. On failure it
 // returns an *Error; it never panics. Decode is safe for concurrent use.
 func (d *Decoder) Decode(data []byte) (any, error) {
-	p := parser{data: data, lim: d.Limits.WithDefaults()}
+	p := parserPool.Get().(*parser)
+	defer p.release()
+	p.data, p.pos, p.depth, p.lim = data, 0, 0, d.Limits.WithDefaults()
 	if len(data) > p.lim.MaxSize {
 		return nil, p.fail(0, ErrLimit, "data of %d bytes over the limit of %d", len(data), p.lim.MaxSize)
 	}
@@ -69,12 +73,23 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 	return v, nil
 }
 
+var parserPool = sync.Pool{New: func() any { return new(parser) }}
+
+func (p *parser) release() {
+	p.data = nil
+	if cap(p.buf) > 4096 {
+		p.buf = nil
+	}
+	parserPool.Put(p)
+}
+
 type parser struct {
 	data  []byte
 	pos   int
 	depth int
 	lim   Limits
 	buf   []byte // scratch for strings with escapes
+	names pyval.Interner
 }
 
 func (p *parser) fail(off int, kind error, format string, args ...any) error {
@@ -214,7 +229,7 @@ func (p *parser) str() (any, error) {
 		if i-p.pos > p.lim.MaxStringLen {
 			return nil, p.fail(start, ErrLimit, "string of %d bytes over the limit of %d", i-p.pos, p.lim.MaxStringLen)
 		}
-		s := string(d[p.pos:i])
+		s := p.names.Box(d[p.pos:i])
 		p.pos = i + 1
 		return s, nil
 	}
@@ -231,7 +246,7 @@ func (p *parser) str() (any, error) {
 		case c == '"':
 			p.pos = i + 1
 			p.buf = b
-			return string(b), nil
+			return p.names.Box(b), nil
 		case c < 0x20:
 			return nil, p.fail(i, ErrSyntax, "invalid control character 0x%02x in a string", c)
 		case c != '\\':

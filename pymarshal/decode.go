@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"math/bits"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gopyro/gopyro/internal/pyval"
@@ -76,11 +77,25 @@ func Unmarshal(data []byte, dst any) error {
 // ignores what follows. On failure it returns an *Error; it never panics.
 // Decode is safe for concurrent use.
 func (d *Decoder) Decode(data []byte) (any, error) {
-	r := reader{data: data, lim: d.Limits.WithDefaults()}
+	r := readerPool.Get().(*reader)
+	defer r.release()
+	r.data, r.pos, r.depth, r.lim = data, 0, 0, d.Limits.WithDefaults()
 	if len(data) > r.lim.MaxSize {
 		return nil, r.fail(0, ErrLimit, "data of %d bytes over the limit of %d", len(data), r.lim.MaxSize)
 	}
 	return r.value()
+}
+
+var readerPool = sync.Pool{New: func() any { return new(reader) }}
+
+func (r *reader) release() {
+	r.data = nil
+	clear(r.refs)
+	if cap(r.refs) > 4096 {
+		r.refs = nil
+	}
+	r.refs = r.refs[:0]
+	readerPool.Put(r)
 }
 
 type reader struct {
@@ -89,6 +104,7 @@ type reader struct {
 	depth int
 	lim   Limits
 	refs  []any // objects flagged with flagRef, in the order they start
+	names pyval.Interner
 }
 
 // unfinished marks the reference slot of a tuple, set or frozenset that is
@@ -217,18 +233,17 @@ func (r *reader) object(code byte, at, slot int) (any, error) {
 		}
 		start := r.pos
 		b, _ := r.take(n, "a str")
-		s := string(b)
-		if !wtf8.ValidString(s) {
+		if !utf8.Valid(b) && !wtf8.ValidString(string(b)) {
 			return nil, r.fail(start, ErrEncoding, "str is not UTF-8 (Python: UnicodeDecodeError)")
 		}
-		return s, nil
+		return r.names.Box(b), nil
 	case typeASCII, typeASCIIInterned:
 		n, err := r.size("str", 1, r.lim.MaxStringLen)
 		if err != nil {
 			return nil, err
 		}
 		b, _ := r.take(n, "a str")
-		return latin1(b), nil
+		return r.ascii(b), nil
 	case typeShortASCII, typeShortASCIIInterne:
 		nb, err := r.take(1, "a str size")
 		if err != nil {
@@ -238,7 +253,7 @@ func (r *reader) object(code byte, at, slot int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return latin1(b), nil
+		return r.ascii(b), nil
 	case typeSmallTuple:
 		nb, err := r.take(1, "a tuple size")
 		if err != nil {
@@ -310,9 +325,9 @@ func (r *reader) object(code byte, at, slot int) (any, error) {
 	return nil, r.fail(at, ErrSyntax, "bad marshal data (unknown type code 0x%02x)", code)
 }
 
-// latin1 returns the bytes of an ASCII-coded str as Python reads them:
+// ascii returns the bytes of an ASCII-coded str as Python reads them:
 // each byte one code point (so bytes above 0x7f are Latin-1).
-func latin1(b []byte) string {
+func (r *reader) ascii(b []byte) any {
 	for i, c := range b {
 		if c >= utf8.RuneSelf {
 			out := make([]byte, i, len(b)*2)
@@ -323,7 +338,7 @@ func latin1(b []byte) string {
 			return string(out)
 		}
 	}
-	return string(b)
+	return r.names.Box(b)
 }
 
 func (r *reader) textFloat() (float64, error) {

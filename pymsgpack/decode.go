@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -56,12 +57,14 @@ func Unmarshal(data []byte, dst any) error {
 // Decode reads the one value data holds. On failure it returns an *Error;
 // it never panics. Decode is safe for concurrent use.
 func (d *Decoder) Decode(data []byte) (any, error) {
-	r := reader{data: data, lim: d.Limits.WithDefaults()}
+	r := readerPool.Get().(*reader)
+	defer r.release()
+	r.data, r.depth, r.lim = data, 0, d.Limits.WithDefaults()
 	if len(data) > r.lim.MaxSize {
 		return nil, r.fail(0, ErrLimit, "data of %d bytes over the limit of %d", len(data), r.lim.MaxSize)
 	}
 	r.src.Reset(data)
-	r.dec = msgpack.NewDecoder(&r.src)
+	r.dec.Reset(&r.src)
 	v, err := r.value()
 	if err != nil {
 		return nil, err
@@ -72,12 +75,25 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 	return v, nil
 }
 
+var readerPool = sync.Pool{New: func() any {
+	r := new(reader)
+	r.dec = msgpack.NewDecoder(&r.src)
+	return r
+}}
+
+func (r *reader) release() {
+	r.data = nil
+	r.src.Reset(nil)
+	readerPool.Put(r)
+}
+
 type reader struct {
 	data  []byte
 	src   bytes.Reader // the library reads from it directly (an io.ByteScanner)
 	dec   *msgpack.Decoder
 	depth int
 	lim   Limits
+	names pyval.Interner
 }
 
 func (r *reader) pos() int { return len(r.data) - r.src.Len() }
@@ -159,7 +175,7 @@ func (r *reader) value() (any, error) {
 		if !utf8.Valid(b) {
 			return nil, r.fail(at, ErrEncoding, "str is not UTF-8 (Python: UnicodeDecodeError)")
 		}
-		return string(b), nil
+		return r.names.Box(b), nil
 	case msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32:
 		n, err := r.dec.DecodeArrayLen()
 		if err != nil {
