@@ -58,5 +58,29 @@
 // ensure_ascii=False, but for lone surrogates, which Pyro cannot encode as
 // UTF-8 and this package writes as \u escapes (Python reads them back).
 //
+// # Pyro 4
+//
+// Pyro4 4.82's json serializer (Pyro4/util.py) writes and reads as Pyro 5's
+// does; only the serializer id differs.
+//
+// # Speed
+//
+// scripts/bench_serpent.sh 200ms 5 json times Decode and Append against
+// Python's json (its C scanner and encoder) as Pyro5 calls it, on the same bytes in one run (Pyro5's call message
+// and an exception's class dict from testdata/golden.json), Go and Python
+// alternating for five rounds and each keeping its best. On the shared
+// 2-core development machine (3 Dec 2026, load average 0.4 to 1.2):
+//
+//	                     Go ns/op  allocs/op  Python ns/op  Python/Go
+//	decode call message      2706         18          4500        1.7
+//	encode call message      1124          0          7203        6.4
+//	decode exception         2026         10          3333        1.6
+//	encode exception          829          0          5659        6.8
+//
+// Python's codec here is compiled code, not pure Python as serpent is;
+// in a CPU profile of the msgpack decoder a fifth of the time goes to
+// pickle.Dicts (a hash table each, every key hashed on Set) and another
+// fifth to allocation: the price of one value model for every codec.
+//
 // Decoding never panics; Decode and Append are safe for concurrent use.
 package pyjson

@@ -71,6 +71,30 @@
 // and Decode with Python's own bytes. Dict keys come out sorted where
 // Python writes insertion order.
 //
+// # Pyro 4
+//
+// Pyro4 4.82's marshal serializer (Pyro4/util.py) writes and reads as
+// Pyro 5's does on Python 3; only the serializer id differs.
+//
+// # Speed
+//
+// scripts/bench_serpent.sh 200ms 5 marshal times Decode and Append against
+// Python's marshal (C) as Pyro5 calls it, on the same bytes in one run (Pyro5's call message
+// and an exception's class dict from testdata/golden.json), Go and Python
+// alternating for five rounds and each keeping its best. On the shared
+// 2-core development machine (3 Dec 2026, load average 0.4 to 1.2):
+//
+//	                     Go ns/op  allocs/op  Python ns/op  Python/Go
+//	decode call message      1990         15          1228        0.6
+//	encode call message       611          0           777        1.3
+//	decode exception         1384          9          1039        0.8
+//	encode exception          730          0           571        0.8
+//
+// Python's codec here is compiled code, not pure Python as serpent is;
+// in a CPU profile of the msgpack decoder a fifth of the time goes to
+// pickle.Dicts (a hash table each, every key hashed on Set) and another
+// fifth to allocation: the price of one value model for every codec.
+//
 // Decoding runs no code and never panics; Decode and Append are safe for
 // concurrent use.
 package pymarshal

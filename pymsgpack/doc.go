@@ -70,5 +70,32 @@
 // are not UTF-8 (lone surrogates included, which Python's packer refuses)
 // with ErrInvalidUTF8.
 //
+// # Pyro 4
+//
+// Pyro4 4.82 (Pyro4/util.py) maps values as Pyro 5 does, with one gap: its
+// loadsCall passes no ext hook to unpackb, so a Pyro 4 daemon gets call
+// arguments of Pyro's ext types (complex numbers, ints beyond 64 bits,
+// times) as msgpack.ExtType objects, not as the values: send those to
+// Pyro 4 daemons with another serializer.
+//
+// # Speed
+//
+// scripts/bench_serpent.sh 200ms 5 msgpack times Decode and Append against
+// Python's msgpack 1.2.4 (its Cython extension) as Pyro5 calls it, on the same bytes in one run (Pyro5's call message
+// and an exception's class dict from testdata/golden.json), Go and Python
+// alternating for five rounds and each keeping its best. On the shared
+// 2-core development machine (3 Dec 2026, load average 0.4 to 1.2):
+//
+//	                     Go ns/op  allocs/op  Python ns/op  Python/Go
+//	decode call message      2442         13          1179        0.5
+//	encode call message       750          0          1487        2.0
+//	decode exception         1845          8          1185        0.6
+//	encode exception          740          0          1343        1.8
+//
+// Python's codec here is compiled code, not pure Python as serpent is;
+// in a CPU profile of the msgpack decoder a fifth of the time goes to
+// pickle.Dicts (a hash table each, every key hashed on Set) and another
+// fifth to allocation: the price of one value model for every codec.
+//
 // Decoding never panics; Decode and Append are safe for concurrent use.
 package pymsgpack
