@@ -80,6 +80,7 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 	r := readerPool.Get().(*reader)
 	defer r.release()
 	r.data, r.pos, r.depth, r.lim = data, 0, 0, d.Limits.WithDefaults()
+	r.keys.Reset()
 	if len(data) > r.lim.MaxSize {
 		return nil, r.fail(0, ErrLimit, "data of %d bytes over the limit of %d", len(data), r.lim.MaxSize)
 	}
@@ -105,6 +106,7 @@ type reader struct {
 	lim   Limits
 	refs  []any // objects flagged with flagRef, in the order they start
 	names pyval.Interner
+	keys  pyval.KeyCheck
 }
 
 // unfinished marks the reference slot of a tuple, set or frozenset that is
@@ -466,8 +468,10 @@ func (r *reader) items(n, at int, hashed bool) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if hashed && !pyval.Hashable(x, r.lim.MaxDepth) {
-			return nil, r.fail(start, ErrUnhashable, "unhashable type: '%s' as a set element", pickle.PythonType(x))
+		if hashed {
+			if err := r.keys.Check(x, r.lim.MaxDepth); err != nil {
+				return nil, &Error{Codec: "marshal", Offset: start, Err: fmt.Errorf("set element: %w", err)}
+			}
 		}
 		items = append(items, x)
 	}
@@ -493,8 +497,8 @@ func (r *reader) dict(d pickle.Dict, at int) error {
 		if err != nil {
 			return err
 		}
-		if !pyval.Hashable(k, r.lim.MaxDepth) {
-			return r.fail(start, ErrUnhashable, "unhashable type: '%s' as a dict key", pickle.PythonType(k))
+		if err := r.keys.Check(k, r.lim.MaxDepth); err != nil {
+			return &Error{Codec: "marshal", Offset: start, Err: fmt.Errorf("dict key: %w", err)}
 		}
 		v, err := r.value()
 		if err != nil {

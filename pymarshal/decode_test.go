@@ -18,6 +18,15 @@ func nestedLists(n int) []byte {
 	return append(b, '[', 0, 0, 0, 0)
 }
 
+// nanSet is a set of n NaNs.
+func nanSet(n int) []byte {
+	b := []byte{'<', byte(n), byte(n >> 8), 0, 0}
+	for range n {
+		b = append(b, 'g', 0, 0, 0, 0, 0, 0, 0xf8, 0x7f)
+	}
+	return b
+}
+
 // TestDecodeErrors: each refusal is an *Error with the sentinel callers
 // branch on and the offset of the culprit.
 func TestDecodeErrors(t *testing.T) {
@@ -47,6 +56,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"str not utf8", Limits{}, []byte("u\x02\x00\x00\x00\xc3("), ErrEncoding, 5},
 		{"long size min int32", Limits{}, []byte("l\x00\x00\x00\x80"), ErrSyntax, 0},
 		{"text float", Limits{}, []byte("f\x03abc"), ErrSyntax, 2},
+		{"over 1000 NaN set elements", Limits{}, nanSet(1001), ErrLimit, 5 + 1000*9},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

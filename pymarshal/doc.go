@@ -38,7 +38,9 @@
 //	FLAG_REF, reference 'r'                the same Go value again (a list or
 //	                                       dict may contain itself, as in Python)
 //
-// Class dicts stay dicts, as in package serpent. Like marshal.loads,
+// Frozensets as dict keys and set elements compare by identity, as in
+// package pickle (Python compares them by value). Class dicts stay dicts,
+// as in package serpent. Like marshal.loads,
 // Decode ignores bytes after the value. It refuses, with an *Error, what
 // marshal.loads refuses (ErrSyntax for truncated data, unknown codes, bad
 // sizes and digits and references, ErrEncoding for a str that is not UTF-8,

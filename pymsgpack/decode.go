@@ -60,6 +60,7 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 	r := readerPool.Get().(*reader)
 	defer r.release()
 	r.data, r.depth, r.lim = data, 0, d.Limits.WithDefaults()
+	r.keys.Reset()
 	if len(data) > r.lim.MaxSize {
 		return nil, r.fail(0, ErrLimit, "data of %d bytes over the limit of %d", len(data), r.lim.MaxSize)
 	}
@@ -94,6 +95,7 @@ type reader struct {
 	depth int
 	lim   Limits
 	names pyval.Interner
+	keys  pyval.KeyCheck
 }
 
 func (r *reader) pos() int { return len(r.data) - r.src.Len() }
@@ -253,8 +255,11 @@ func (r *reader) dict(at, n int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !pyval.Hashable(k, r.lim.MaxDepth) {
-			return nil, r.fail(kat, ErrUnhashable, "unhashable type: '%s' as a map key", pickle.PythonType(k))
+		if _, isTime := k.(time.Time); isTime {
+			return nil, r.fail(kat, ErrUnsupported, "a datetime as a map key (pickle.Dict cannot hold time.Time keys)")
+		}
+		if err := r.keys.Check(k, r.lim.MaxDepth); err != nil {
+			return nil, &Error{Codec: "msgpack", Offset: kat, Err: fmt.Errorf("map key: %w", err)}
 		}
 		v, err := r.value()
 		if err != nil {

@@ -35,7 +35,8 @@ var (
 	ErrLimit = serpent.ErrLimit
 	// ErrUnsupported: msgpack data Python reads that has no value here:
 	// msgpack's own timestamp ext (-1), which Python returns as a
-	// msgpack.Timestamp and Pyro never writes.
+	// msgpack.Timestamp and Pyro never writes, and datetimes as map keys
+	// (pickle.Dict cannot hold time.Time keys).
 	ErrUnsupported = serpent.ErrUnsupported
 
 	// ErrUnsupportedType: a Go value with no msgpack form, as Pyro's msgpack

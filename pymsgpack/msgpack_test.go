@@ -17,6 +17,15 @@ func ext8(id byte, payload []byte) []byte {
 	return append([]byte{0xd7, id}, payload...)
 }
 
+// nanMap is a map of n NaN keys, each 9 bytes, to nil.
+func nanMap(n int) []byte {
+	b := []byte{0xde, byte(n >> 8), byte(n)}
+	for range n {
+		b = append(b, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xc0)
+	}
+	return b
+}
+
 func f64(f float64) []byte { return binary.LittleEndian.AppendUint64(nil, math.Float64bits(f)) }
 
 // TestDecodeErrors: each refusal is an *Error with the sentinel callers
@@ -48,6 +57,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"datetime nan", Limits{}, ext8(0x32, f64(math.NaN())), ErrSyntax, 0},
 		{"date ordinal 0", Limits{}, ext8(0x33, make([]byte, 8)), ErrSyntax, 0},
 		{"never used code", Limits{}, []byte("\xc1"), ErrSyntax, 0},
+		{"over 1000 NaN keys", Limits{}, nanMap(1001), ErrLimit, 3 + 1000*10},
+		{"datetime key", Limits{}, append([]byte("\x81"), append(ext8(0x32, f64(1.5)), 1)...), ErrUnsupported, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,6 +89,7 @@ func TestDecode(t *testing.T) {
 		{"date", ext8(0x33, binary.LittleEndian.AppendUint64(nil, 1)), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{"uint64 max", []byte("\xcf\xff\xff\xff\xff\xff\xff\xff\xff"), new(big.Int).SetUint64(math.MaxUint64)},
 		{"int key", []byte("\x81\x01\xa1a"), func() any { d := pickle.NewDict(); d.Set(int64(1), "a"); return d }()},
+		{"complex key", append(append([]byte("\x81\xd8\x30"), make([]byte, 16)...), 2), func() any { d := pickle.NewDict(); d.Set(complex128(0), int64(2)); return d }()},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

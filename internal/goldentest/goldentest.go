@@ -256,6 +256,14 @@ func Equal(a, b any) bool {
 		}
 		for k, v := range pickle.DictItems(x) {
 			w, ok := y.Get_(k)
+			if !ok { // a key holding a NaN, which no lookup finds
+				for k2, v2 := range pickle.DictItems(y) {
+					if Equal(k, k2) && Equal(v, v2) {
+						ok, w = true, v2
+						break
+					}
+				}
+			}
 			if !ok || !Equal(v, w) {
 				return false
 			}

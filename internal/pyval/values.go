@@ -1,38 +1,72 @@
 package pyval
 
 import (
+	"fmt"
 	"math"
 	"math/big"
-	"time"
 
 	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/serpent"
 )
 
-// Hashable reports whether Python could hash the decoded value k, so that
-// it may be a dict key or set element (and pickle.Dict can hold it): None,
-// bools, numbers, str, bytes, datetimes (time.Time), frozensets and tuples of those. Lists, dicts
-// and sets are not; depth bounds the tuple nesting looked into (deeper
-// counts as unhashable; the decoders' depth limit is lower anyway).
-func Hashable(k any, depth int) bool {
+// MaxNaNKeys bounds the dict keys and set elements holding a float NaN in
+// one decode: NaN keys never compare equal and all hash alike, so inserting
+// n of them takes time quadratic in n (package pickle has the same bound).
+const MaxNaNKeys = 1000
+
+// KeyCheck vets the dict keys and set elements of one decode. The zero
+// KeyCheck is ready.
+type KeyCheck struct{ nans int }
+
+// Check returns nil when Python could hash the decoded value k, so that it
+// may be a dict key or set element (and pickle.Dict can hold it): None,
+// bools, numbers, str, bytes, frozensets (compared by identity, as in
+// package pickle) and tuples of those, nested at most depth deep. Else it
+// returns an error wrapping serpent.ErrUnhashable, or serpent.ErrLimit past
+// MaxNaNKeys keys holding a NaN.
+func (c *KeyCheck) Check(k any, depth int) error {
+	ok, nan := hashable(k, depth)
+	if !ok {
+		return fmt.Errorf("%w: unhashable type: '%s'", serpent.ErrUnhashable, pickle.PythonType(k))
+	}
+	if nan {
+		if c.nans++; c.nans > MaxNaNKeys {
+			return fmt.Errorf("%w: over %d dict keys or set elements holding a NaN", serpent.ErrLimit, MaxNaNKeys)
+		}
+	}
+	return nil
+}
+
+// Reset starts a new decode.
+func (c *KeyCheck) Reset() { c.nans = 0 }
+
+func hashable(k any, depth int) (ok, nan bool) {
 	switch x := k.(type) {
-	case nil, pickle.None, bool, int64, float64, complex128, *big.Int, string, pickle.Bytes, *pickle.FrozenSet, time.Time:
-		return true
+	case float64:
+		return true, x != x
+	case complex128:
+		return true, real(x) != real(x) || imag(x) != imag(x)
+	case nil, pickle.None, bool, int64, *big.Int, string, pickle.Bytes, *pickle.FrozenSet:
+		return true, false
 	case pickle.Tuple:
 		if depth <= 0 {
-			return false
+			return false, false
 		}
 		for _, e := range x {
-			if !Hashable(e, depth-1) {
-				return false
+			eok, enan := hashable(e, depth-1)
+			if !eok {
+				return false, false
 			}
+			nan = nan || enan
 		}
-		return true
+		return true, nan
 	}
-	return false
+	return false, false
 }
 
 // Dedup drops the items equal (by Python's rules: 1 == 1.0 == True) to an
-// earlier one, as building a Python set does; the items must be Hashable.
+// earlier one, as building a Python set does; the items must have passed
+// a KeyCheck.
 func Dedup(items []any) []any {
 	if len(items) < 2 {
 		return items
