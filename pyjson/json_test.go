@@ -82,6 +82,17 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// uri crosses as Pyro5's class dict of a URI, by serpent.Marshaler, which
+// every codec honours.
+type uri struct{ object string }
+
+func (u uri) MarshalSerpent() (any, error) {
+	d := pickle.NewDict()
+	d.Set("__class__", "Pyro5.core.URI")
+	d.Set("state", pickle.Tuple{"PYRO", u.object, pickle.None{}, "localhost", 9999})
+	return d, nil
+}
+
 type point struct {
 	X, Y int
 	Tag  string `pyro:"tag,omitempty"`
@@ -114,6 +125,7 @@ func TestMarshal(t *testing.T) {
 		{"surrogates as escapes", "\xed\xa0\x80\U0001f600", `"\ud800` + "\U0001f600\""},
 		{"controls", "\x00\x1f\u2028<&>", `"\u0000\u001f` + "\u2028<&>\""},
 		{"float", 0.1, "0.1"},
+		{"marshaler", []any{uri{"obj"}}, `[{"__class__": "Pyro5.core.URI", "state": ["PYRO", "obj", null, "localhost", 9999]}]`},
 		{"float32", float32(0.5), "0.5"},
 		{"object", &pickle.Object{Class: pickle.Class{Module: "m", Name: "C"}, State: func() any { d := pickle.NewDict(); d.Set("a", 1); return d }()}, `{"a": 1, "__class__": "m.C"}`},
 	}
