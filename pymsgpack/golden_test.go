@@ -23,3 +23,6 @@ func TestGoldenReject(t *testing.T) { goldentest.Load(t).TestReject(t, codec) }
 
 // TestGoldenRefuse refuses what Pyro5's msgpack serializer refuses.
 func TestGoldenRefuse(t *testing.T) { goldentest.Load(t).TestRefuse(t, codec) }
+
+// TestConcurrent runs Decode and Marshal from several goroutines at once.
+func TestConcurrent(t *testing.T) { goldentest.Load(t).TestConcurrent(t, codec) }

@@ -3,6 +3,8 @@ package goldentest
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/gopyro/gopyro/internal/pyval"
@@ -104,5 +106,37 @@ func (f *File) TestRefuse(t *testing.T, c Codec) {
 				t.Fatalf("Marshal = %q, %v; Pyro5: %s", out, err, tc.Python)
 			}
 		})
+	}
+}
+
+// TestConcurrent decodes and encodes every encode vector from several
+// goroutines at once, for the race detector: the codecs share pooled state.
+func (f *File) TestConcurrent(t *testing.T, c Codec) {
+	data := make([][]byte, len(f.Encode))
+	for i, tc := range f.Encode {
+		data[i] = tc.Bytes(t)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, tc := range f.Encode {
+				v, err := c.Decode(data[i])
+				if err == nil {
+					_, err = c.Encode(v)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("%s: %w", tc.Name, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
