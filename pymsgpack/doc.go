@@ -62,7 +62,9 @@
 // gopyro codec shares; see package pymarshal for the list), in msgpack's
 // smallest forms as Python's packer writes them: tuples, lists and sets
 // as arrays, bytes as bin, ints beyond the 64-bit range and complex numbers
-// as ext 0x31 and 0x30, time.Time as ext 0x32 (its timestamp, as Pyro
+// as ext 0x31 and 0x30, map keys of any hashable value as Pyro writes them
+// (though Python's unpackb reads str and bytes keys only), time.Time as
+// ext 0x32 (its timestamp, as Pyro
 // writes a naive datetime: a Go time is an instant, where Pyro refuses an
 // aware datetime), time.Duration as float seconds, map keys sorted by
 // pickle.CompareKeys. Frozensets fail with ErrUnsupportedType and ints of
