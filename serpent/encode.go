@@ -667,16 +667,6 @@ func appendBytesRepr(b []byte, s string) []byte {
 // microseconds when not zero and the UTC offset (Go times always have one).
 func appendISOTime(b []byte, t time.Time) []byte {
 	b = append(b, '\'')
-	if t.Nanosecond()/1000 != 0 {
-		b = t.AppendFormat(b, "2006-01-02T15:04:05.000000")
-	} else {
-		b = t.AppendFormat(b, "2006-01-02T15:04:05")
-	}
-	_, off := t.Zone()
-	if off%60 != 0 {
-		b = t.AppendFormat(b, "-07:00:00")
-	} else {
-		b = t.AppendFormat(b, "-07:00")
-	}
+	b = AppendISOFormat(b, t)
 	return append(b, '\'')
 }
