@@ -12,6 +12,9 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol5"
+	"github.com/gopyro/gopyro/pyjson"
+	"github.com/gopyro/gopyro/pymarshal"
+	"github.com/gopyro/gopyro/pymsgpack"
 	"github.com/gopyro/gopyro/serpent"
 )
 
@@ -78,6 +81,9 @@ var pyro5Serializers = map[uint8]*pyro5Serializer{
 		decode: (&serpent.Decoder{Restore: true}).Decode,
 		encode: (&serpent.Encoder{}).Append,
 	},
+	protocol5.SerializerMarshal: {decode: (&pymarshal.Decoder{}).Decode, encode: (&pymarshal.Encoder{}).Append},
+	protocol5.SerializerJSON:    {decode: (&pyjson.Decoder{}).Decode, encode: (&pyjson.Encoder{}).Append},
+	protocol5.SerializerMsgpack: {decode: (&pymsgpack.Decoder{}).Decode, encode: (&pymsgpack.Encoder{}).Append},
 }
 
 // Accept reads the client's CONNECT and answers CONNECTOK with the

@@ -1,11 +1,18 @@
 """Unmodified Pyro5 5.17 clients call a Go daemon (goprogs/coreserver) over
-Pyro 5, on the port where Pyro 3 clients call the same objects: the daemon
-serves both generations (test_core_client.py runs Pyro 3 clients against the
-same binary, and test_same_port here calls one object from both)."""
+Pyro 5 with each of Pyro 5's serializers, on the port where Pyro 3 clients
+call the same objects: the daemon serves both generations
+(test_core_client.py runs Pyro 3 clients against the same binary, and
+test_same_port here calls one object from both)."""
+import os
+import sys
+
 import pytest
 
-from conftest import run_py2, run_py5
+from conftest import PY5_DIR, py5_env, run_py2, run_py5
 from test_core_client import start_server
+from test_ns_common import wait_line
+
+SERIALIZERS = ["serpent", "marshal", "json", "msgpack"]
 
 
 @pytest.fixture
@@ -13,22 +20,28 @@ def server(procs, gobin):
     return start_server(procs, gobin)
 
 
-def lines(scenario, *uris):
-    out = run_py5("core_client.py", scenario, *uris).stdout.decode()
+def lines(scenario, *uris, serializer="serpent"):
+    out = run_py5("core_client.py", scenario, *uris, env={"PYRO_SERIALIZER": serializer}).stdout.decode()
     return dict(l.split(" ", 1) for l in out.splitlines())
 
 
-def test_calls(server):
-    got = lines("calls", server[2]["5::test.core"])
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_values_as_pyro5_daemon(procs, server, serializer):
+    """Every value crosses as it does to and from a Python Pyro5 daemon."""
+    p = procs.start([sys.executable, os.path.join(PY5_DIR, "values_server.py")], env=py5_env())
+    theirs = wait_line(p, r"^URI (\S+)").group(1)
+    want = lines("values", theirs, serializer=serializer)
+    got = lines("values", server[2]["5::test.core"], serializer=serializer)
+    assert got == want
+    assert len(got) == 14
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_calls(server, serializer):
+    got = lines("calls", server[2]["5::test.core"], serializer=serializer)
     assert got["add"] == "-> 42"
     assert got["concat"] == "-> 'grüß €'"
-    assert got["kw"] == "-> [1, [2, 3], {'x': 4}]"
     assert got["sum"] == "-> 7.0"
-    # bytes cross serpent as base64 dicts, as between Python Pyro5 programs
-    assert got["echo"] == ("-> [1, (2, 3), {'a': {4, 5}}, None, True, 1180591620717411303424, 1.25, "
-                           "{'data': 'AP8=', 'encoding': 'base64'}]")
-    assert got["pair"] == "-> (42, '21')"
-    assert got["strings"] == "-> 'grüß € 😀'"
     assert got["counter"] == "-> (1, 2)"
     # the metadata lists the Python names of the Go methods
     assert got["metadata"] == "-> ['add', 'call_me_back', 'concat', 'counter', 'echo', 'go_error']"
@@ -36,8 +49,9 @@ def test_calls(server):
     assert got["missing"].endswith("has no exposed attribute or method 'nosuchmethod'")
 
 
-def test_exceptions(server):
-    got = lines("exceptions", server[2]["5::test.core"])
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_exceptions(server, serializer):
+    got = lines("exceptions", server[2]["5::test.core"], serializer=serializer)
     assert got["value"] == "!! builtins.ValueError: bad value: x"
     assert got["naming"] == "!! Pyro5.errors.NamingError: ('name not found', ':Default.x')"
     assert got["goerror"] == "!! builtins.RuntimeError: plain go error"
@@ -49,24 +63,39 @@ def test_exceptions(server):
     assert got["after"] == "-> 3"
 
 
-def test_attributes(server):
-    got = lines("attrs", server[2]["5::test.attrs"])
+# Pyro5's marshal serializer fails in the client, before sending, for the
+# calls it makes with kwargs None (attribute access, batches): the same
+# against any daemon.
+MARSHAL_CLIENT_ERROR = "!! builtins.AttributeError: 'NoneType' object has no attribute 'items'"
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_attributes(server, serializer):
+    got = lines("attrs", server[2]["5::test.attrs"], serializer=serializer)
     assert got["attrs"] == "['Label', 'List', 'Value']"
+    if serializer == "marshal":
+        assert got["get"] == got["set"] == MARSHAL_CLIENT_ERROR
+        return
     assert got["get"] == "-> (42, 'hello')"
     assert got["set"] == "-> 7"
     assert got["double"] == "-> 14"
 
 
-def test_oneway_and_batch(server):
-    got = lines("oneway_batch", server[2]["5::test.recorder"])
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_oneway_and_batch(server, serializer):
+    got = lines("oneway_batch", server[2]["5::test.recorder"], serializer=serializer)
     assert got["recorded"] == "-> [0, 1, 2, 3, 4]"
+    if serializer == "marshal":
+        assert got["batch"] == got["batch_error"] == MARSHAL_CLIENT_ERROR
+        return
     assert got["batch"] == "-> [None, [0, 1, 2, 3, 4, 10], None, 1]"
     assert got["batch_error"] == "!! builtins.AttributeError: 'Recorder' object has no attribute 'nosuch_on_server'"
 
 
-def test_daemon_object(server):
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_daemon_object(server, serializer):
     uri = server[2]["5::test.core"]
-    got = lines("daemon", "PYRO:Pyro.Daemon@" + uri.split("@", 1)[1])
+    got = lines("daemon", "PYRO:Pyro.Daemon@" + uri.split("@", 1)[1], serializer=serializer)
     assert got["ping"] == "-> None"
     assert got["registered"] == "-> 'Pyro.Daemon'"
     assert got["info"] == "-> 'Pyro.Daemon'"

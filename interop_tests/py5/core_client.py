@@ -35,6 +35,21 @@ def calls(uri):
         step("missing", lambda: p.nosuchmethod())
 
 
+VALUES = [("int", 42), ("big", 2 ** 70), ("float", 1.25), ("str", "grüß € 😀"), ("none", None),
+          ("bool", True), ("tuple", (2, 3)), ("list", [1, [2]]), ("dict", {"a": 1, "b": [2]}),
+          ("set", {4, 5}), ("bytes", b"\x00\xff"), ("nested", [1, (2, 3), {"a": {4, 5}}, None])]
+
+
+def values(uri):
+    """echo each value, and pair/kw: the answers to compare between daemons."""
+    with Pyro5.api.Proxy(uri) as p:
+        p._pyroTimeout = 10
+        for name, v in VALUES:
+            step("echo_" + name, lambda: p.echo(v))
+        step("pair", lambda: p.pair(21))
+        step("kw", lambda: p.kw(1, 2, 3, x=4))
+
+
 def exceptions(uri):
     with Pyro5.api.Proxy(uri) as p:
         p._pyroTimeout = 10
@@ -98,7 +113,7 @@ def daemon(uri):
         step("connect_unknown", p._pyroBind)
 
 
-SCENARIOS = dict(calls=calls, exceptions=exceptions, attrs=attrs, oneway_batch=oneway_batch, daemon=daemon)
+SCENARIOS = dict(values=values, calls=calls, exceptions=exceptions, attrs=attrs, oneway_batch=oneway_batch, daemon=daemon)
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](*sys.argv[2:])
