@@ -176,9 +176,31 @@ func BenchmarkEcho10MB(b *testing.B) {
 }
 
 // BenchmarkConnectFirstCall: new proxy, connect + handshake, first call,
-// close.
+// close. Against the in-process daemon it runs twice: serving Pyro 3 and 5
+// (the default: a Pyro 3 client waits out the protocol detection,
+// DetectWait) and serving Pyro 3 alone.
 func BenchmarkConnectFirstCall(b *testing.B) {
-	uri, _ := benchTarget(b)
+	if os.Getenv("GOPYRO_BENCH_URI") != "" {
+		uri, _ := benchTarget(b)
+		benchConnect(b, uri)
+		return
+	}
+	for _, tt := range []struct {
+		name string
+		gens core.Generations
+	}{{"pyro3+5", 0}, {"pyro3-only", core.Pyro3}} {
+		b.Run(tt.name, func(b *testing.B) {
+			d := startDaemon(b, core.DaemonOptions{Generations: tt.gens})
+			uri, err := d.Connect(&benchObj{}, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchConnect(b, uri)
+		})
+	}
+}
+
+func benchConnect(b *testing.B, uri compat.URI) {
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
