@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -173,6 +175,8 @@ type pyro5Server struct {
 	oneway  bool
 	batched bool
 	wbuf    []byte
+	// the item streams of the connection's calls, by stream id
+	streams map[string]*itemStream
 }
 
 // setCorr takes the request's correlation id for the answer, or makes one
@@ -231,6 +235,12 @@ func (s *pyro5Server) ReadRequest(ctx context.Context) (*Request, error) {
 		if r.ObjectID, r.Method, r.Args, r.Kwargs, err = pyro5Call(v); err != nil {
 			r.Err = err
 			return r, nil
+		}
+		if r.ObjectID == pyro5DaemonID && len(r.Args) == 1 && (r.Method == "get_next_stream_item" || r.Method == "close_stream") {
+			if err := s.streamCall(ctx, r.Method, r.Args[0]); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if m.Flags&protocol5.FlagBatch != 0 {
 			s.batched = true
@@ -317,6 +327,9 @@ func (s *pyro5Server) WriteResult(ctx context.Context, result any) error {
 		return nil
 	}
 	var flags protocol5.Flags
+	if st, ok := newItemStream(result); ok && !s.batched {
+		return s.startStream(ctx, st)
+	}
 	if s.batched {
 		flags = protocol5.FlagBatch
 		if br, ok := result.(*BatchResult); ok {
@@ -372,7 +385,114 @@ func (s *pyro5Server) WriteError(ctx context.Context, err error) error {
 	return s.send(ctx, protocol5.TypeResult, protocol5.FlagException, s.seq, buf)
 }
 
-func (s *pyro5Server) Close() error { return s.c.Close() }
+// Close closes the connection and the item streams it had open (Pyro 5's
+// ITER_STREAM_LINGER 0).
+func (s *pyro5Server) Close() error {
+	for id, st := range s.streams {
+		st.stop()
+		delete(s.streams, id)
+	}
+	return s.c.Close()
+}
+
+// Item streams: a Go method that returns an iterator (a func(yield
+// func(T) bool)) or a receive channel answers with an item stream, which
+// the client reads item by item with Pyro.Daemon's get_next_stream_item
+// on the same connection (spec.md §17.6).
+
+// itemStream is one open item stream.
+type itemStream struct {
+	next func() (any, bool)
+	stop func()
+}
+
+// newItemStream returns the stream of a result that is an iterator or a
+// receive channel.
+func newItemStream(v any) (*itemStream, bool) {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Func:
+	case reflect.Chan:
+		if rv.Type().ChanDir()&reflect.RecvDir == 0 {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	if rv.IsNil() || !rv.Type().CanSeq() {
+		return nil, false
+	}
+	seq := rv.Seq()
+	next, stop := iter.Pull(func(yield func(any) bool) {
+		for x := range seq {
+			if !yield(x.Interface()) {
+				return
+			}
+		}
+	})
+	return &itemStream{next: next, stop: stop}, true
+}
+
+// startStream answers a call whose result is st as Pyro 5 does: the
+// ITEMSTREAMRESULT flag with the stream id in the STRM annotation, and a
+// ProtocolError for clients that know no streams.
+func (s *pyro5Server) startStream(ctx context.Context, st *itemStream) error {
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", raw[0:4], raw[4:6], raw[6:8], raw[8:10], raw[10:])
+	if s.streams == nil {
+		s.streams = map[string]*itemStream{}
+	}
+	s.streams[id] = st
+	buf, err := s.ser.encode(s.wbuf[:0], pyro5Exception(compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator")))
+	if err != nil {
+		return err
+	}
+	s.wbuf = buf[:0]
+	return s.c.WriteMessage(ctx, &protocol5.Message{
+		Type: protocol5.TypeResult, Serializer: s.serID, Flags: protocol5.FlagException | protocol5.FlagItemStreamResult | protocol5.FlagCorrID,
+		Seq: s.seq, CorrID: s.corr, Data: buf, Annotations: []protocol5.Annotation{{ID: "STRM", Value: []byte(id)}},
+	})
+}
+
+// streamCall answers Pyro.Daemon's get_next_stream_item and close_stream,
+// which work on the streams of the connection they come in on.
+func (s *pyro5Server) streamCall(ctx context.Context, method string, arg any) error {
+	id, _ := pickle.Text(arg)
+	st := s.streams[id]
+	if method == "close_stream" {
+		if st != nil {
+			st.stop()
+			delete(s.streams, id)
+		}
+		return s.WriteResult(ctx, nil)
+	}
+	if st == nil {
+		return s.WriteError(ctx, compat.NewException("Pyro5.errors", "PyroError", "item stream terminated"))
+	}
+	v, ok, err := pullItem(st)
+	if !ok || err != nil {
+		st.stop()
+		delete(s.streams, id)
+		if err == nil {
+			err = compat.NewException("builtins", "StopIteration")
+		}
+		return s.WriteError(ctx, err)
+	}
+	return s.WriteResult(ctx, v)
+}
+
+// pullItem takes the next item of st; a panic of the iterator is the
+// item's error.
+func pullItem(st *itemStream) (v any, ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, ok, err = nil, false, &PanicError{Value: r, Stack: panicStack(3)}
+		}
+	}()
+	v, ok = st.next()
+	return v, ok, nil
+}
 
 // pyro5Exception is err as the class dict Pyro 5's serializers make of an
 // exception: module.Class, the args, and the attributes with the remote
@@ -452,7 +572,7 @@ func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 			ids = append(ids, id)
 		}
 		return ids, nil
-	case "ping", "close_stream":
+	case "ping":
 		return nil, nil
 	case "info":
 		n := len(d.Registered()) + 1
@@ -461,10 +581,9 @@ func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 	case "get_metadata":
 		id, _ := pickle.Text(c.Args[0])
 		return d.pyro5Metadata(id)
-	case "get_next_stream_item":
-		// No call returns an item stream yet.
-		return nil, compat.NewException("Pyro5.errors", "PyroError", "item stream terminated")
 	}
+	// get_next_stream_item and close_stream are the codec's: streams
+	// belong to a connection.
 	return nil, &attributeError{msg: fmt.Sprintf("'DaemonObject' object has no attribute '%s'", c.Method)}
 }
 
@@ -498,7 +617,19 @@ func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
 			methods = append(methods, name)
 		}
 	}
-	return map[string]any{"methods": nameSet(methods), "oneway": nameSet(nil), "attrs": nameSet(attrs)}, nil
+	var oneway []string
+	if ow, ok := o.value.(OnewayMethods); ok {
+		oneway = ow.PyroOneway()
+	}
+	return map[string]any{"methods": nameSet(methods), "oneway": nameSet(oneway), "attrs": nameSet(attrs)}, nil
+}
+
+// OnewayMethods is implemented by objects that declare methods oneway, as
+// Pyro 5's @oneway does: the names are in the oneway set of the object's
+// Pyro 5 metadata, so that Pyro 5 proxies call them without waiting for an
+// answer. Pyro 3 clients choose oneway calls themselves.
+type OnewayMethods interface {
+	PyroOneway() []string
 }
 
 func nameSet(names []string) *pickle.Set {

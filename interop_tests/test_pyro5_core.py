@@ -113,3 +113,24 @@ def test_same_port(server):
     assert lines("calls", uris["5::test.core"])["add"] == "-> 42"
     out = run_py2("core_client.py", "calls", port).stdout.decode()
     assert "add=7\n" in out
+
+
+def echo_uri(proc):
+    return wait_line(proc, r"^echo uri: (PYRO:\S+)", timeout=30).group(1)
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_echoserver_as_pyro5s(procs, gobin, serializer):
+    """pyro-echo serves test.echoserver to Pyro 5 clients as
+    python -m Pyro5.utils.echoserver does, beside Pyro 3's echo object."""
+    go = procs.start([os.path.join(gobin, "pyro-echo"), "-H", "127.0.0.1"], env=py5_env())
+    ours = echo_uri(go)
+    py = procs.start([sys.executable, "-m", "Pyro5.utils.echoserver", "-H", "127.0.0.1"], env=py5_env())
+    theirs = echo_uri(py)
+    assert ours.startswith("PYRO:test.echoserver@127.0.0.1:")
+    env = {"PYRO_SERIALIZER": serializer}
+    want = run_py5("echo_client.py", theirs, env=env).stdout.decode().replace(theirs, "<URI>")
+    got = run_py5("echo_client.py", ours, env=env).stdout.decode().replace(ours, "<URI>")
+    assert got == want
+    assert "generator -> ['one', 'two', 'three']" in got
+    assert "oneway_echo -> None" in got

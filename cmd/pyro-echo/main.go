@@ -1,7 +1,11 @@
 // Command pyro-echo is the Go counterpart of Pyro 3's built-in test echo
 // server (python -m Pyro.test.echoserver): it serves the object
 // ":Pyro.test.echoserver" with echo(x), which returns its argument, and
-// error(), which raises ZeroDivisionError.
+// error(), which raises ZeroDivisionError; and beside it, on the same port,
+// what Pyro 5's test echo server (python -m Pyro5.utils.echoserver) serves
+// to Pyro 5 clients as "test.echoserver": echo, error, error_with_text,
+// oneway_echo, slow, oneway_slow, generator, nan, inf, shutdown and the
+// verbose attribute.
 //
 // Usage:
 //
@@ -31,8 +35,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
+	"math"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -65,6 +72,84 @@ func (e *EchoServer) Error() error {
 		fmt.Fprintf(e.out, "%s - error: generating exception\n", asctime())
 	}
 	return compat.ZeroDivisionError("integer division or modulo by zero")
+}
+
+// objectID5 is the object id of Pyro 5's echo server.
+const objectID5 = "test.echoserver"
+
+// EchoServer5 is the echo object of Pyro 5's test echo server
+// (python -m Pyro5.utils.echoserver), which Pyro 5 clients reach as
+// PYRO:test.echoserver@host:port.
+type EchoServer5 struct {
+	out      io.Writer
+	Verbose  bool `pyro:"verbose"`
+	shutdown func()
+}
+
+func (e *EchoServer5) log(format string, args ...any) {
+	if e.Verbose {
+		fmt.Fprintf(e.out, "%s - "+format+"\n", append([]any{asctime()}, args...)...)
+	}
+}
+
+// PyroOneway declares the oneway methods, as Pyro 5's @oneway.
+func (e *EchoServer5) PyroOneway() []string { return []string{"oneway_echo", "oneway_slow"} }
+
+// Echo returns its argument.
+func (e *EchoServer5) Echo(message any) any {
+	e.log("echo: %s", compat.Repr(message))
+	return message
+}
+
+// Error raises a ValueError.
+func (e *EchoServer5) Error() error {
+	e.log("error: generating exception")
+	return compat.ValueError("this is the generated error from echoserver echo() method")
+}
+
+// ErrorWithText raises a ValueError with a message.
+func (e *EchoServer5) ErrorWithText() error {
+	e.log("error: generating exception")
+	return compat.ValueError("the message of the error")
+}
+
+// OnewayEcho is Echo called oneway.
+func (e *EchoServer5) OnewayEcho(message any) string {
+	e.log("oneway_echo: %s", compat.Repr(message))
+	return "bogus return value"
+}
+
+// Slow answers after 5 seconds.
+func (e *EchoServer5) Slow() string {
+	e.log("slow: waiting a bit...")
+	time.Sleep(5 * time.Second)
+	e.log("slow: returning result")
+	return "Finally, an answer!"
+}
+
+// OnewaySlow is Slow called oneway.
+func (e *EchoServer5) OnewaySlow() string {
+	e.log("oneway_slow: waiting a bit...")
+	time.Sleep(5 * time.Second)
+	e.log("oneway_slow: returning result")
+	return "bogus return value"
+}
+
+// Generator returns an item stream of three strings.
+func (e *EchoServer5) Generator() iter.Seq[string] {
+	return slices.Values([]string{"one", "two", "three"})
+}
+
+// Nan returns a float NaN.
+func (e *EchoServer5) Nan() float64 { return math.NaN() }
+
+// Inf returns a float infinity.
+func (e *EchoServer5) Inf() float64 { return math.Inf(1) }
+
+// Shutdown stops the server.
+func (e *EchoServer5) Shutdown() {
+	e.log("shutting down")
+	go e.shutdown()
 }
 
 func asctime() string { return time.Now().Format("Mon Jan _2 15:04:05 2006") }
@@ -139,6 +224,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "object name = %s\n", objectName)
 	fmt.Fprintf(stdout, "echo uri = %s\n", uri)
 	fmt.Fprintf(stdout, "echo uri = PYROLOC://%s:%d/%s\n", d.Hostname(), d.Port(), objectName)
+	// Pyro 5's echo server on the same port, in its words.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if _, err := d.ConnectWithGUID(ctx, &EchoServer5{out: stdout, Verbose: *verbose, shutdown: cancel}, objectID5, ""); err != nil {
+		fmt.Fprintf(stderr, "pyro-echo: %v\n", err)
+		return 1
+	}
+	uri5, _ := d.URIsFor(objectID5)
+	fmt.Fprintf(stdout, "object name: %s\n", objectID5)
+	fmt.Fprintf(stdout, "echo uri: %s\n", uri5[len(uri5)-1])
 	fmt.Fprintln(stdout, "echoserver running.")
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()
