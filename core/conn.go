@@ -98,6 +98,7 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 			return
 		}
 		evicted = d.pending.Remove(d.pending.Front()).(net.Conn)
+		d.underPressure()
 		delete(d.handshaking, evicted)
 	}
 	d.handshaking[nc] = d.pending.PushBack(nc)

@@ -154,6 +154,7 @@ type Daemon struct {
 	protos      []*served // the protocols served, the one of URIFor's URIs first
 	serverFirst *served   // the protocol whose server speaks first, if any
 	detectWait  time.Duration
+	pressure    atomic.Int64 // until when (unix ns) detection waits only pressureWait
 	log         *slog.Logger
 	regMu       sync.Mutex // serialises name registration with the name server
 	mu          sync.RWMutex

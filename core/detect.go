@@ -60,9 +60,16 @@ func (d *Daemon) detect(ctx context.Context, nc net.Conn) (*served, net.Conn, er
 	if len(d.protos) == 1 {
 		return d.protos[0], nc, nil
 	}
+	var buf [detectPrefix]byte
+	now := time.Now()
+	if now.UnixNano() < d.pressure.Load() {
+		// Under pressure: no wait, only what has arrived already.
+		if n, ok := arrived(nc, buf[:]); ok && n == 0 && d.serverFirst != nil {
+			return d.serverFirst, nc, nil
+		}
+	}
 	// At most half the handshake's time, so that a Pyro 3 client has
 	// the rest for its own handshake.
-	now := time.Now()
 	deadline := now.Add(d.detectWait)
 	if dl, ok := ctx.Deadline(); ok && dl.Sub(now) < 2*d.detectWait {
 		deadline = now.Add(dl.Sub(now) / 2)
@@ -70,7 +77,6 @@ func (d *Daemon) detect(ctx context.Context, nc net.Conn) (*served, net.Conn, er
 	if err := nc.SetReadDeadline(deadline); err != nil {
 		return nil, nil, err
 	}
-	var buf [detectPrefix]byte
 	n, err := io.ReadFull(nc, buf[:])
 	if rerr := nc.SetReadDeadline(time.Time{}); rerr != nil {
 		return nil, nil, rerr
@@ -91,6 +97,20 @@ func (d *Daemon) detect(ctx context.Context, nc net.Conn) (*served, net.Conn, er
 		return d.serverFirst, &prefixConn{Conn: nc, prefix: buf[:n]}, nil
 	}
 	return nil, nil, fmt.Errorf("core: detecting the protocol: %d bytes from the client (%q): %w", n, buf[:n], err)
+}
+
+// Under a flood of silent connections the daemon closes the oldest pending
+// ones to make room (startConn), and a Pyro 3 client waiting out the
+// detection is as silent as the flood: it would be closed before its
+// challenge. So for pressureFor after each such eviction the daemon does
+// not wait: a connection whose first bytes have not arrived when it is
+// accepted is taken for a Pyro 3 one (a Pyro 5 client's CONNECT is usually
+// there by then).
+const pressureFor = time.Second
+
+// underPressure notes that a pending connection was closed to make room.
+func (d *Daemon) underPressure() {
+	d.pressure.Store(time.Now().Add(pressureFor).UnixNano())
 }
 
 // prefixConn is a connection whose first bytes were read already.

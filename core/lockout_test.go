@@ -104,11 +104,7 @@ func TestIdleConnectionsDoNotLockOut(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// Pyro 3 alone: beside Pyro 5, a Pyro 3 client stays pending
-			// for the protocol detection's wait, as silent as the idle
-			// connections, and the eviction of the oldest pending
-			// connections no longer tells it from them.
-			d := startDaemon(t, core.DaemonOptions{MaxConnections: maxConns, Validator: tt.validator, HandshakeTimeout: 200 * time.Millisecond, Generations: core.Pyro3})
+			d := startDaemon(t, core.DaemonOptions{MaxConnections: maxConns, Validator: tt.validator, HandshakeTimeout: 200 * time.Millisecond})
 			uri, _ := d.Connect(&calc{}, "")
 			a := startIdleAttacker(t, d.Addr().String(), tt.idle)
 			// Wait until every idle connection has been dropped at least
