@@ -111,7 +111,12 @@ func (p *pyro5) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCo
 	resp, refusal := p.connect(ctx, s, a, nc, m)
 	typ := protocol5.TypeConnectOK
 	if refusal != nil {
+		// str(exception), as Pyro 5 sends it
 		typ, resp = protocol5.TypeConnectFail, refusal.Error()
+		var ex *compat.Exception
+		if errors.As(refusal, &ex) {
+			resp = ex.Message()
+		}
 	}
 	data, err := ser.encode(nil, resp)
 	if err != nil {

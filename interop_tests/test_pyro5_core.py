@@ -101,7 +101,8 @@ def test_daemon_object(server, serializer):
     assert got["info"] == "-> 'Pyro.Daemon'"
     assert got["meta"] == "-> ['close_stream', 'get_metadata', 'get_next_stream_item', 'info', 'ping', 'registered']"
     assert got["meta_unknown"] == "!! Pyro5.errors.DaemonError: unknown object"
-    assert got["connect_unknown"].endswith("rejected: DaemonError: unknown object")
+    # str(DaemonError("unknown object")), as Pyro5's daemon sends it
+    assert got["connect_unknown"].endswith("rejected: unknown object")
 
 
 def test_same_port(server):

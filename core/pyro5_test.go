@@ -1,0 +1,198 @@
+package core_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol5"
+	"github.com/gopyro/gopyro/serpent"
+)
+
+// pyro5Client is a minimal Pyro 5 client for tests of the daemon's side:
+// Python's Pyro5 is the arbiter (interop_tests/test_pyro5_core.py); this
+// drives what Python cannot be made to send.
+type pyro5Client struct {
+	t   testing.TB
+	c   *protocol5.Conn
+	seq uint16
+}
+
+func dial5(t testing.TB, d *core.Daemon) *pyro5Client {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", d.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &pyro5Client{t: t, c: protocol5.NewConn(nc, protocol5.Options{IOTimeout: 10 * time.Second})}
+}
+
+// send writes a message whose data is v in serpent.
+func (c *pyro5Client) send(typ protocol5.Type, flags protocol5.Flags, v any) {
+	c.t.Helper()
+	data, err := serpent.Marshal(v)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.seq++
+	if err := c.c.WriteMessage(context.Background(), &protocol5.Message{Type: typ, Serializer: protocol5.SerializerSerpent, Flags: flags, Seq: c.seq, Data: data}); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// recv reads a message and decodes its data.
+func (c *pyro5Client) recv() (*protocol5.Message, any) {
+	c.t.Helper()
+	m, err := c.c.ReadMessage(context.Background())
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if m.Seq != c.seq {
+		c.t.Errorf("answer seq %d, want %d", m.Seq, c.seq)
+	}
+	if m.Type == protocol5.TypePing {
+		return m, string(m.Data)
+	}
+	v, err := (&serpent.Decoder{Restore: true}).Decode(m.Data)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return m, v
+}
+
+func (c *pyro5Client) connect(object string, handshake any) (*protocol5.Message, any) {
+	c.send(protocol5.TypeConnect, 0, map[string]any{"handshake": handshake, "object": object})
+	return c.recv()
+}
+
+func (c *pyro5Client) call(object, method string, args ...any) (*protocol5.Message, any) {
+	c.send(protocol5.TypeInvoke, 0, pickle.Tuple{object, method, pickle.Tuple(args), map[string]any{}})
+	return c.recv()
+}
+
+// TestPyro5Handshake: CONNECTOK with the object's metadata, CONNECTFAIL
+// with the reason, the handshake hook's answer and refusal.
+func TestPyro5Handshake(t *testing.T) {
+	hook := func(_ context.Context, c *core.Caller, data any) (any, error) {
+		if data == "let me in" {
+			return "welcome " + c.RemoteAddr.(*net.TCPAddr).IP.String(), nil
+		}
+		return nil, errors.New("wrong handshake")
+	}
+	tests := []struct {
+		name, object string
+		handshake    any
+		hook         core.Pyro5Handshake
+		typ          protocol5.Type
+		want         string
+	}{
+		{"ok", "calc", nil, nil, protocol5.TypeConnectOK, "hello"},
+		{"unknown object", "nothing", nil, nil, protocol5.TypeConnectFail, "unknown object"},
+		{"hook answers", "calc", "let me in", hook, protocol5.TypeConnectOK, "welcome 127.0.0.1"},
+		{"hook refuses", "calc", "knock", hook, protocol5.TypeConnectFail, "wrong handshake"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := startDaemon(t, core.DaemonOptions{Pyro5Handshake: tt.hook})
+			if _, err := d.ConnectWithGUID(context.Background(), &calc{}, "calc", ""); err != nil {
+				t.Fatal(err)
+			}
+			m, v := dial5(t, d).connect(tt.object, tt.handshake)
+			if m.Type != tt.typ {
+				t.Fatalf("answer %v %v, want %v", m.Type, v, tt.typ)
+			}
+			if m.Flags&protocol5.FlagCorrID == 0 {
+				t.Errorf("flags %v lack CORR_ID", m.Flags)
+			}
+			if tt.typ == protocol5.TypeConnectFail {
+				if v != tt.want {
+					t.Errorf("CONNECTFAIL %q, want %q", v, tt.want)
+				}
+				return
+			}
+			resp := v.(pickle.Dict)
+			if hs, _ := resp.Get_("handshake"); hs != tt.want {
+				t.Errorf("handshake response %v, want %q", hs, tt.want)
+			}
+			meta, _ := resp.Get_("meta")
+			methods, _ := meta.(pickle.Dict).Get_("methods")
+			if !setHas(methods, "add") {
+				t.Errorf("metadata methods %v lack add", methods)
+			}
+		})
+	}
+}
+
+func setHas(s any, name string) bool {
+	set, ok := s.(*pickle.Set)
+	if !ok {
+		return false
+	}
+	for _, it := range set.Items {
+		if it == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPyro5BesidePyro3: on one port, a Pyro 3 proxy and a Pyro 5 client
+// call the one object; PING is answered without decoding.
+func TestPyro5BesidePyro3(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	uri, err := d.Connect(&calc{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uris, err := d.URIsFor(uri.ObjectID)
+	if err != nil || len(uris) != 2 || !strings.HasPrefix(uris[1].String(), "PYRO:"+uri.ObjectID+"@127.0.0.1:") {
+		t.Fatalf("URIsFor = %v, %v", uris, err)
+	}
+	c := dial5(t, d)
+	if m, _ := c.connect(uri.ObjectID, nil); m.Type != protocol5.TypeConnectOK {
+		t.Fatalf("connect: %v", m.Type)
+	}
+	p := newProxy(t, uri)
+	if n, err := p.Call(context.Background(), "add", 1, 2); err != nil || n != int64(3) {
+		t.Fatalf("Pyro 3 add = %v, %v", n, err)
+	}
+	if m, v := c.call(uri.ObjectID, "add", 20, 22); m.Flags&protocol5.FlagException != 0 || v != int64(42) {
+		t.Fatalf("Pyro 5 add = %v (flags %v)", v, m.Flags)
+	}
+	c.seq++
+	if err := c.c.WriteMessage(context.Background(), &protocol5.Message{Type: protocol5.TypePing, Serializer: 42, Seq: c.seq, Data: []byte("not serpent")}); err != nil {
+		t.Fatal(err)
+	}
+	if m, v := c.recv(); m.Type != protocol5.TypePing || v != "pong" {
+		t.Fatalf("ping answered %v %v", m.Type, v)
+	}
+	if m, v := c.call("nothing", "add", 1, 2); m.Flags&protocol5.FlagException == 0 || !strings.Contains(compatText(v), "unknown object") {
+		t.Fatalf("unknown object answered %v (flags %v)", v, m.Flags)
+	}
+	if _, v := c.call(uri.ObjectID, "add", 1, 1); v != int64(2) {
+		t.Fatalf("after the unknown object: %v", v)
+	}
+}
+
+// compatText is the args of an exception class dict as text.
+func compatText(v any) string {
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return ""
+	}
+	args, _ := d.Get_("args")
+	var b strings.Builder
+	if items, ok := pickle.Items(args); ok {
+		for _, a := range items {
+			s, _ := pickle.Text(a)
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
