@@ -202,15 +202,24 @@ func (s *pyro5Server) send(ctx context.Context, typ protocol5.Type, flags protoc
 	})
 }
 
-// ReadRequest reads the next INVOKE, answering PINGs on the way. A framing
-// error or a message of another type ends the connection, as Pyro 5 does.
+// ReadRequest reads the next INVOKE, answering PINGs and the item stream
+// calls on the way. A framing error or a message of another type ends the
+// connection, as Pyro 5 does, and with it the connection's item streams.
 func (s *pyro5Server) ReadRequest(ctx context.Context) (*Request, error) {
+	r, err := s.readRequest(ctx)
+	if err != nil {
+		s.stopStreams()
+	}
+	return r, err
+}
+
+func (s *pyro5Server) readRequest(ctx context.Context) (*Request, error) {
 	for {
 		m, err := s.c.ReadMessage(ctx)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = m.Expect(protocol5.TypeInvoke, protocol5.TypePing)
 		}
-		if err := m.Expect(protocol5.TypeInvoke, protocol5.TypePing); err != nil {
+		if err != nil {
 			return nil, err
 		}
 		s.seq, s.oneway, s.batched = m.Seq, m.Flags&protocol5.FlagOneway != 0, false
@@ -390,14 +399,18 @@ func (s *pyro5Server) WriteError(ctx context.Context, err error) error {
 	return s.send(ctx, protocol5.TypeResult, protocol5.FlagException, s.seq, buf)
 }
 
-// Close closes the connection and the item streams it had open (Pyro 5's
+// Close closes the connection. It may come from another goroutine than
+// the reads (Shutdown), so the streams are left to ReadRequest, which stops
+// them when the connection ends.
+func (s *pyro5Server) Close() error { return s.c.Close() }
+
+// stopStreams ends the item streams of the connection (Pyro 5's
 // ITER_STREAM_LINGER 0).
-func (s *pyro5Server) Close() error {
+func (s *pyro5Server) stopStreams() {
 	for id, st := range s.streams {
 		st.stop()
 		delete(s.streams, id)
 	}
-	return s.c.Close()
 }
 
 // Item streams: a Go method that returns an iterator (a func(yield

@@ -3,6 +3,8 @@ package core_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"net"
 	"strings"
 	"testing"
@@ -195,4 +197,70 @@ func compatText(v any) string {
 		}
 	}
 	return b.String()
+}
+
+// counter streams n items and notes when its iterator ends.
+type counter struct{ ended chan struct{} }
+
+func (c *counter) Count(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		defer close(c.ended)
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// TestPyro5ItemStream: an iterator result is an item stream that the client
+// pulls with get_next_stream_item until StopIteration; a stream still open
+// when the connection ends is stopped.
+func TestPyro5ItemStream(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	for _, tt := range []struct {
+		name  string
+		pulls int
+	}{{"to the end", 3}, {"connection closed mid-stream", 1}} {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := &counter{ended: make(chan struct{})}
+			uri, err := d.Connect(obj, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := dial5(t, d)
+			c.connect(uri.ObjectID, nil)
+			m, _ := c.call(uri.ObjectID, "count", 2)
+			id, ok := m.Annotation("STRM")
+			if m.Flags&protocol5.FlagItemStreamResult == 0 || !ok || len(id) != 36 {
+				t.Fatalf("answer flags %v, STRM %q", m.Flags, id)
+			}
+			var got []any
+			for range tt.pulls {
+				m, v := c.call("Pyro.Daemon", "get_next_stream_item", string(id))
+				if m.Flags&protocol5.FlagException != 0 {
+					d := v.(pickle.Dict)
+					cls, _ := d.Get_("__class__")
+					got = append(got, cls)
+					continue
+				}
+				got = append(got, v)
+			}
+			if tt.pulls == 3 {
+				if want := []any{int64(0), int64(1), "builtins.StopIteration"}; fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Fatalf("items %v, want %v", got, want)
+				}
+				if _, v := c.call("Pyro.Daemon", "get_next_stream_item", string(id)); !strings.Contains(compatText(v), "item stream terminated") {
+					t.Fatalf("after the end: %v", v)
+				}
+			} else {
+				c.c.Close()
+			}
+			select {
+			case <-obj.ended:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the iterator was not stopped")
+			}
+		})
+	}
 }
