@@ -11,51 +11,14 @@ import (
 // messages package serpent benchmarks). scripts/bench_serpent.sh with the
 // codec's name times Python on the same bytes.
 
-func goldenData(b *testing.B, name string) []byte {
-	for _, c := range goldentest.Load(b).Encode {
-		if c.Name == name {
-			return c.Bytes(b)
-		}
-	}
-	b.Fatalf("no golden vector %q", name)
-	return nil
-}
-
-func benchDecode(b *testing.B, name string) {
-	data := goldenData(b, name)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Decode(data); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func benchEncode(b *testing.B, name string) {
-	v, err := Decode(goldenData(b, name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var e Encoder
-	buf := make([]byte, 0, 1024)
-	b.ReportAllocs()
-	for b.Loop() {
-		if buf, err = e.Append(buf[:0], v); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.SetBytes(int64(len(buf)))
-}
-
 // BenchmarkDecodeCall decodes Pyro5's call message.
-func BenchmarkDecodeCall(b *testing.B) { benchDecode(b, "pyro5 call") }
+func BenchmarkDecodeCall(b *testing.B) { goldentest.BenchDecode(b, codec, "pyro5 call") }
 
 // BenchmarkEncodeCall encodes it again into a reused buffer.
-func BenchmarkEncodeCall(b *testing.B) { benchEncode(b, "pyro5 call") }
+func BenchmarkEncodeCall(b *testing.B) { goldentest.BenchEncode(b, codec, "pyro5 call") }
 
 // BenchmarkDecodeException decodes an exception dict with its traceback.
-func BenchmarkDecodeException(b *testing.B) { benchDecode(b, "pyro5 exception") }
+func BenchmarkDecodeException(b *testing.B) { goldentest.BenchDecode(b, codec, "pyro5 exception") }
 
 // BenchmarkEncodeException encodes that dict.
-func BenchmarkEncodeException(b *testing.B) { benchEncode(b, "pyro5 exception") }
+func BenchmarkEncodeException(b *testing.B) { goldentest.BenchEncode(b, codec, "pyro5 exception") }

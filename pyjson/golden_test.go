@@ -6,7 +6,7 @@ import (
 	"github.com/gopyro/gopyro/internal/goldentest"
 )
 
-var codec = goldentest.Codec{Decode: Decode, Encode: Marshal}
+var codec = goldentest.Codec{Decode: Decode, Encode: Marshal, Append: (&Encoder{}).Append}
 
 // TestGoldenEncode pins Marshal byte for byte against Pyro5's marshal
 // serializer (references resolved: see the package doc) and Decode against

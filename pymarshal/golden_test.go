@@ -6,7 +6,7 @@ import (
 	"github.com/gopyro/gopyro/internal/goldentest"
 )
 
-var codec = goldentest.Codec{Decode: Decode, Encode: Marshal, Plain: true}
+var codec = goldentest.Codec{Decode: Decode, Encode: Marshal, Append: (&Encoder{}).Append, Plain: true}
 
 // TestGoldenEncode pins Marshal byte for byte against Pyro5's marshal
 // serializer (references resolved: see the package doc) and Decode against

@@ -6,7 +6,7 @@ import (
 	"github.com/gopyro/gopyro/internal/goldentest"
 )
 
-var codec = goldentest.Codec{Decode: Decode, Encode: Marshal, Writes: map[string]string{
+var codec = goldentest.Codec{Decode: Decode, Encode: Marshal, Append: (&Encoder{}).Append, Writes: map[string]string{
 	"datetime aware": "a Go time is an instant: written as its timestamp, as Pyro writes a naive datetime",
 }}
 

@@ -309,3 +309,44 @@ func equalSet(a, b []any) bool {
 	}
 	return true
 }
+
+// Data returns the bytes of the encode vector called name.
+func (f *File) Data(t testing.TB, name string) []byte {
+	t.Helper()
+	for _, c := range f.Encode {
+		if c.Name == name {
+			return c.Bytes(t)
+		}
+	}
+	t.Fatalf("no golden vector %q", name)
+	return nil
+}
+
+// BenchDecode times c.Decode on the golden vector called name.
+func BenchDecode(b *testing.B, c Codec, name string) {
+	data := Load(b).Data(b, name)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchEncode times c.Append into a reused buffer on the value of the
+// golden vector called name.
+func BenchEncode(b *testing.B, c Codec, name string) {
+	v, err := c.Decode(Load(b).Data(b, name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		if buf, err = c.Append(buf[:0], v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(len(buf)))
+}

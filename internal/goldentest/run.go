@@ -14,6 +14,8 @@ import (
 type Codec struct {
 	Decode func([]byte) (any, error)
 	Encode func(any) ([]byte, error)
+	// Append is the encoder into a buffer, which BenchEncode times.
+	Append func(dst []byte, v any) ([]byte, error)
 	// Plain compares the encoder's output with Case.Plain (marshal).
 	Plain bool
 	// Writes lists the refuse cases the codec writes on purpose, with why
