@@ -71,11 +71,14 @@ var (
 	// is then rejected as malformed.
 	uriPattern = regexp.MustCompile(`^([^` + pySpace + `:/]+)://([^` + pySpace + `:]+):?([0-9]+)?/([^` + pySpace + `]*)`)
 	locPattern = regexp.MustCompile(`^(PYROLOC|PYROLOCSSL)://([^` + pySpace + `:]+):?([0-9]+)?/([^` + pySpace + `]*)`)
+	// Pyro 4 and 5: PYRO:id@host:port, an IPv6 host in brackets.
+	pyro5Pattern = regexp.MustCompile(`^(PYRO):([^` + pySpace + `@]+)@(\[[0-9a-fA-F:.]+\]|[^` + pySpace + `:@\[\]]+):([0-9]+)$`)
 	// PYRONAME://[host:port/ | host/]name
 	namePattern = regexp.MustCompile(`^(PYRONAME|PYRONAMESSL)://(?:([^` + pySpace + `:]+):([0-9]+)/|([^` + pySpace + `:]+)/)?([^` + pySpace + `]*)`)
 )
 
-// ParseURI parses a Pyro URI string with the rules of Pyro 3.16:
+// ParseURI parses a Pyro URI string with the rules of Pyro 3.16, and the
+// URIs of Pyro 4 and 5 objects, PYRO:id@host:port (Pyro5Style):
 //
 //	PYRO://host[:port]/objectID      (any protocol word, e.g. PYROSSL, parses this way)
 //	PYROLOC://host[:port]/name       PYROLOCSSL likewise
@@ -87,6 +90,14 @@ var (
 // messages ("invalid URI format", "malformed hostname"), *ProtocolError for
 // PYRONAMESSL, and a Python TypeError for a port that does not fit in an int.
 func ParseURI(s string) (URI, error) {
+	if m := pyro5Pattern.FindStringSubmatch(s); m != nil {
+		host := strings.TrimSuffix(strings.TrimPrefix(m[3], "["), "]")
+		p, err := parsePort(m[4])
+		if err != nil {
+			return URI{}, err
+		}
+		return URI{Protocol: m[1], ObjectID: m[2], Address: host, Port: p, Style: Pyro5Style}, nil
+	}
 	if strings.Index(s, "://") <= 0 {
 		return URI{}, NewURIError("invalid URI format")
 	}

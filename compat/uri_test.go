@@ -28,6 +28,9 @@ func TestParseURI(t *testing.T) {
 		{"PYRO://h:abc/x", URI{}, "URIError: invalid URI format"},
 		{"PYRO://h", URI{}, "URIError: invalid URI format"},
 		{"garbage", URI{}, "URIError: invalid URI format"},
+		{"PYRO:obj_1@127.0.0.1:9090", URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 9090, ObjectID: "obj_1", Style: Pyro5Style}, ""},
+		{"PYRO:Pyro.NameServer@[::1]:9090", URI{Protocol: "PYRO", Address: "::1", Port: 9090, ObjectID: "Pyro.NameServer", Style: Pyro5Style}, ""},
+		{"PYRO:x@h", URI{}, "URIError: invalid URI format"},
 		{"://h/x", URI{}, "URIError: invalid URI format"},
 		{"PYRO:/h/x", URI{}, "URIError: invalid URI format"},
 		{"PYROLOC://h/name", URI{Protocol: "PYROLOC", Address: "h", Port: 7766, ObjectID: "name"}, ""},
@@ -68,6 +71,9 @@ func TestParseURI(t *testing.T) {
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("ParseURI(%q) (-want +got):\n%s", tt.in, diff)
+		}
+		if got.Style == Pyro5Style && got.String() != tt.in {
+			t.Errorf("ParseURI(%q).String() = %q", tt.in, got.String())
 		}
 	}
 }

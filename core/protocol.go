@@ -93,28 +93,47 @@ type DialSettings struct {
 	TLS *tls.Config
 }
 
-// protocols maps URI schemes to the Protocol that proxies dial them with.
+// protocols maps URI schemes, in each URI syntax, to the Protocol that
+// proxies dial them with.
 var protocols = struct {
 	sync.RWMutex
-	m map[string]Protocol
-}{m: map[string]Protocol{}}
+	m map[schemeKey]Protocol
+}{m: map[schemeKey]Protocol{}}
 
-func init() { RegisterProtocol(newPyro3(pyro3Config{})) }
+type schemeKey struct {
+	style  compat.URIStyle
+	scheme string
+}
 
-// RegisterProtocol makes proxies dial URIs of p's schemes with p, in place
-// of the protocol registered for them before.
+func init() {
+	RegisterProtocol(newPyro3(pyro3Config{}))
+	RegisterProtocol(&pyro5{})
+}
+
+// URIStyler is implemented by a Protocol whose URIs are not written in
+// Pyro 3's syntax: Pyro 5 dials PYRO:id@host:port, not PYRO://host:port/id.
+type URIStyler interface {
+	URIStyle() compat.URIStyle
+}
+
+// RegisterProtocol makes proxies dial URIs of p's schemes (in p's URI
+// syntax) with p, in place of the protocol registered for them before.
 func RegisterProtocol(p Protocol) {
 	protocols.Lock()
 	defer protocols.Unlock()
+	var style compat.URIStyle
+	if st, ok := p.(URIStyler); ok {
+		style = st.URIStyle()
+	}
 	for _, s := range p.Schemes() {
-		protocols.m[s] = p
+		protocols.m[schemeKey{style, s}] = p
 	}
 }
 
 // protocolFor returns the Protocol registered for the scheme of uri.
 func protocolFor(uri compat.URI) (Protocol, error) {
 	protocols.RLock()
-	p, ok := protocols.m[uri.Protocol]
+	p, ok := protocols.m[schemeKey{uri.Style, uri.Protocol}]
 	protocols.RUnlock()
 	if !ok {
 		return nil, fmt.Errorf("core: no protocol dials %s URIs (%s)", uri.Protocol, uri)

@@ -47,14 +47,11 @@ func pyro5For(opts DaemonOptions) *pyro5 {
 	}
 }
 
-// Schemes is empty: proxies do not dial Pyro 5 daemons yet (a Pyro 5 URI
-// has Pyro 3's protocol word PYRO, in another syntax).
-func (*pyro5) Schemes() []string { return nil }
+// Schemes is PYRO, in Pyro 5's syntax (URIStyle).
+func (*pyro5) Schemes() []string { return []string{"PYRO"} }
 
-// Dial refuses: this protocol serves Pyro 5 clients only.
-func (*pyro5) Dial(context.Context, compat.URI, DialSettings) (ClientCodec, compat.URI, error) {
-	return nil, compat.URI{}, errors.New("core: proxies do not dial Pyro 5 daemons yet")
-}
+// URIStyle is Pyro 5's: PYRO:id@host:port.
+func (*pyro5) URIStyle() compat.URIStyle { return compat.Pyro5Style }
 
 // URI is PYRO:id@host:port; Pyro 5 keeps the word PYRO over TLS too.
 func (*pyro5) URI(host string, port int, id string) compat.URI {

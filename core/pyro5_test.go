@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol5"
@@ -262,5 +263,48 @@ func TestPyro5ItemStream(t *testing.T) {
 				t.Fatal("the iterator was not stopped")
 			}
 		})
+	}
+}
+
+// TestPyro5Proxy: a Go proxy calls a daemon over Pyro 5: results, remote
+// exceptions with their traceback, attributes, oneway, CONNECTFAIL.
+func TestPyro5Proxy(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	obj := &calc{}
+	if _, err := d.ConnectWithGUID(context.Background(), obj, "calc", ""); err != nil {
+		t.Fatal(err)
+	}
+	uri := fmt.Sprintf("PYRO:calc@127.0.0.1:%d", d.Port())
+	p := newProxy(t, uri, core.WithTimeout(10*time.Second))
+	ctx := context.Background()
+	if n, err := p.Call(ctx, "add", 20, 22); err != nil || n != int64(42) {
+		t.Fatalf("add = %v, %v", n, err)
+	}
+	_, err := p.Call(ctx, "fail", "bad")
+	var ex *compat.Exception
+	if !errors.As(err, &ex) || ex.Class.Module != "builtins" || ex.Class.Name != "ValueError" || ex.Message() != "bad" || len(ex.Traceback) == 0 {
+		t.Fatalf("fail: %#v", err)
+	}
+	if err := p.Oneway(ctx, "record", 7); err != nil {
+		t.Fatal(err)
+	}
+	// The oneway call runs beside the calls after it: wait for it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, err := p.Call(ctx, "log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) == "&{[7]}" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log = %v after the oneway record(7)", got)
+		}
+	}
+	bad := newProxy(t, fmt.Sprintf("PYRO:nothing@127.0.0.1:%d", d.Port()), core.WithTimeout(10*time.Second))
+	_, err = bad.Call(ctx, "add", 1, 2)
+	var denied *compat.ConnectionDeniedError
+	if !errors.As(err, &denied) || !strings.Contains(err.Error(), "unknown object") {
+		t.Fatalf("unknown object: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ call the same objects: the daemon serves both generations
 (test_core_client.py runs Pyro 3 clients against the same binary, and
 test_same_port here calls one object from both)."""
 import os
+import subprocess
 import sys
 
 import pytest
@@ -135,3 +136,22 @@ def test_echoserver_as_pyro5s(procs, gobin, serializer):
     assert got == want
     assert "generator -> ['one', 'two', 'three']" in got
     assert "oneway_echo -> None" in got
+
+
+def test_go_proxy_calls_pyro5_daemon(procs, gobin):
+    """A Go core.Proxy (goprogs/pyro5call) calls a Python Pyro5 daemon."""
+    p = procs.start([sys.executable, os.path.join(PY5_DIR, "values_server.py")], env=py5_env())
+    uri = wait_line(p, r"^URI (\S+)").group(1)
+    out = subprocess.run([os.path.join(gobin, "pyro5call"), uri], capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr.decode()
+    got = dict(l.split(" ", 1) for l in out.stdout.decode().splitlines())
+    assert got == {
+        "add": "-> 42",
+        "concat": "-> u'gr\\xfc\\xdf \\u20ac'",
+        "echo_list": "-> [1, u'two', 3.5, None, True]",
+        "echo_map": "-> {u'a': 1}",
+        "pair": "-> (42, u'21')",
+        "fail": "!! builtins.ValueError: bad value (remote traceback: true)",
+        "missing": "!! builtins.AttributeError: 'Values' object has no attribute 'nosuch' (remote traceback: true)",
+        "after": "-> 3",
+    }

@@ -1,5 +1,5 @@
 """A Pyro5 5.17 daemon with the value methods of goprogs/coreserver's test
-object (echo, pair, add, concat, kw), to compare a Go daemon's answers with.
+object (echo, pair, add, concat, kw), and fail(msg), which raises ValueError(msg), to compare a Go daemon's answers with.
 
 Prints "URI <uri>" and serves until killed."""
 import sys
@@ -23,6 +23,9 @@ class Values:
 
     def kw(self, a, *args, **kw):
         return [a, list(args), kw]
+
+    def fail(self, msg):
+        raise ValueError(msg)
 
 
 daemon = Pyro5.api.Daemon(host="127.0.0.1", port=0)

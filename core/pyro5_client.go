@@ -1,0 +1,173 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol5"
+)
+
+// Pyro 5 on the proxy's side (spec.md §17.7): a Go proxy calls a Pyro 5
+// daemon, Python's or a Go one, with serpent.
+
+// Dial connects to the daemon of a PYRO:id@host:port URI and shakes
+// hands: CONNECT with the object id, CONNECTOK or the daemon's reason for
+// CONNECTFAIL (a ConnectionDeniedError).
+func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (ClientCodec, compat.URI, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, strconv.Itoa(uri.Port)))
+	if err != nil {
+		return nil, uri, commError("dial", uri, err)
+	}
+	c := &pyro5Client{uri: uri, ser: pyro5Serializers[protocol5.SerializerSerpent], serID: protocol5.SerializerSerpent,
+		c: protocol5.NewConn(nc, protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
+	data, err := c.ser.encode(nil, map[string]any{"handshake": nil, "object": uri.ObjectID})
+	if err == nil {
+		err = c.send(ctx, protocol5.TypeConnect, 0, data)
+	}
+	var m *protocol5.Message
+	if err == nil {
+		m, err = c.c.ReadMessage(ctx)
+	}
+	if err == nil {
+		err = m.Expect(protocol5.TypeConnectOK, protocol5.TypeConnectFail)
+	}
+	if err != nil {
+		nc.Close()
+		return nil, uri, commError("handshake", uri, err)
+	}
+	if m.Type == protocol5.TypeConnectFail {
+		nc.Close()
+		v, _ := c.ser.decode(m.Data)
+		reason, _ := pickle.Text(v)
+		return nil, uri, &CommError{Op: "handshake", URI: uri, Err: errors.New("connection rejected: " + reason),
+			Exc: compat.NewConnectionDeniedError(reason)}
+	}
+	return c, uri, nil
+}
+
+// pyro5Client is the ClientCodec of a connection to a Pyro 5 daemon.
+type pyro5Client struct {
+	c     *protocol5.Conn
+	uri   compat.URI
+	ser   *pyro5Serializer
+	serID uint8
+	seq   uint16
+	wbuf  []byte
+}
+
+func (c *pyro5Client) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, data []byte) error {
+	c.seq++
+	return c.c.WriteMessage(ctx, &protocol5.Message{Type: typ, Serializer: c.serID, Flags: flags, Seq: c.seq, Data: data})
+}
+
+// WriteRequest sends the call as Pyro5's dumpsCall does: (object, method,
+// vargs, kwargs); remote attributes are the methods __getattr__ and
+// __setattr__.
+func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
+	method, args := r.Method, r.Args
+	switch r.Style {
+	case StyleGetAttr:
+		method, args = "__getattr__", []any{r.Method}
+	case StyleSetAttr:
+		method, args = "__setattr__", append([]any{r.Method}, r.Args...)
+	case StyleHasMethod:
+		return errors.New("core: Pyro 5 has no remote hasattr; its metadata lists the methods")
+	}
+	kw := map[string]any(r.Kwargs)
+	if kw == nil {
+		kw = map[string]any{}
+	}
+	buf, err := c.ser.encode(c.wbuf[:0], pickle.Tuple{r.ObjectID, method, pickle.Tuple(args), kw})
+	if err != nil {
+		return fmt.Errorf("core: cannot serialize the call: %w", err)
+	}
+	c.wbuf = buf[:0]
+	var flags protocol5.Flags
+	if r.Oneway {
+		flags = protocol5.FlagOneway
+	}
+	if err := c.send(ctx, protocol5.TypeInvoke, flags, buf); err != nil {
+		return commError("write", c.uri, err)
+	}
+	return nil
+}
+
+// ReadReply reads the RESULT: its value, or the exception it carries.
+func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
+	m, err := c.c.ReadMessage(ctx)
+	if err == nil {
+		err = m.Expect(protocol5.TypeResult)
+	}
+	if err != nil {
+		return nil, commError("read", c.uri, err)
+	}
+	if m.Seq != c.seq {
+		return nil, commError("read", c.uri, fmt.Errorf("%w: answer to request %d, want %d", protocol5.ErrHeader, m.Seq, c.seq))
+	}
+	v, err := c.ser.decode(m.Data)
+	if err != nil {
+		return nil, fmt.Errorf("core: cannot decode the reply: %w", err)
+	}
+	if m.Flags&protocol5.FlagItemStreamResult != 0 {
+		return nil, errors.New("core: the result is an item stream, which Go proxies do not read yet")
+	}
+	if m.Flags&protocol5.FlagException != 0 {
+		return nil, exceptionFromDict(v)
+	}
+	return v, nil
+}
+
+// exceptionFromDict is the exception a Pyro 5 class dict describes, with
+// its _pyroTraceback as the remote traceback.
+func exceptionFromDict(v any) error {
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return compat.NewException("Pyro5.errors", "ProtocolError", "invalid exception data: "+pickle.PythonType(v))
+	}
+	name, _ := d.Get_("__class__")
+	cls, _ := pickle.Text(name)
+	module, short := "builtins", cls
+	if i := strings.LastIndexByte(cls, '.'); i >= 0 {
+		module, short = cls[:i], cls[i+1:]
+	}
+	ex := &compat.Exception{Class: pickle.Class{Module: module, Name: short}}
+	if args, ok := d.Get_("args"); ok {
+		if items, ok := pickle.Items(args); ok {
+			ex.Args = pickle.Tuple(items)
+		}
+	}
+	if attrs, ok := d.Get_("attributes"); ok {
+		if ad, ok := attrs.(pickle.Dict); ok {
+			rest := pickle.NewDict()
+			for k, v := range pickle.DictItems(ad) {
+				if k == "_pyroTraceback" {
+					if lines, ok := pickle.Items(v); ok {
+						for _, l := range lines {
+							s, _ := pickle.Text(l)
+							ex.Traceback = append(ex.Traceback, s)
+						}
+					}
+					continue
+				}
+				rest.Set(k, v)
+			}
+			if rest.Len() > 0 {
+				ex.Attrs = rest
+			}
+		}
+	}
+	return ex
+}
+
+// ClosesConnection: a Pyro 5 daemon keeps the connection after an
+// exception.
+func (c *pyro5Client) ClosesConnection(error) bool { return false }
+
+func (c *pyro5Client) Close() error { return c.c.Close() }
