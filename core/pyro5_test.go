@@ -301,6 +301,30 @@ func TestPyro5Proxy(t *testing.T) {
 			t.Fatalf("log = %v after the oneway record(7)", got)
 		}
 	}
+	// Connections at once share the daemon's serializers.
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			q, err := core.NewProxy(uri, core.WithTimeout(10*time.Second))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer q.Close()
+			for j := range 50 {
+				if n, err := q.Call(ctx, "echo", []any{i, j, "x"}); err != nil || fmt.Sprint(n) != fmt.Sprintf("&{[%d %d x]}", i, j) {
+					errs <- fmt.Errorf("echo = %v, %v", n, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 	bad := newProxy(t, fmt.Sprintf("PYRO:nothing@127.0.0.1:%d", d.Port()), core.WithTimeout(10*time.Second))
 	_, err = bad.Call(ctx, "add", 1, 2)
 	var denied *compat.ConnectionDeniedError
