@@ -272,9 +272,9 @@ func TestReadMessage(t *testing.T) {
 			body, flags, err := c.ReadMessage(context.Background())
 			got := result{Body: body, Flags: flags, Msg: errText(err)}
 			if err != nil {
-				var pe *ProtocolError
+				var pe *FrameError
 				if !errors.As(err, &pe) {
-					t.Fatalf("error %v (%T) is not a *ProtocolError", err, err)
+					t.Fatalf("error %v (%T) is not a *FrameError", err, err)
 				}
 				got.Kind = pe.Kind.Error()
 			}

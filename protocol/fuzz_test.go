@@ -47,12 +47,12 @@ func seedFrames(f *testing.F) {
 // checkError fails unless err is one of this package's error types.
 func checkError(t *testing.T, err error) {
 	t.Helper()
-	var pe *ProtocolError
+	var pe *FrameError
 	var de *DeniedError
 	switch {
 	case errors.As(err, &pe):
 		if pe.Kind == nil || pe.Msg == "" {
-			t.Fatalf("ProtocolError without kind or text: %#v", pe)
+			t.Fatalf("FrameError without kind or text: %#v", pe)
 		}
 	case errors.As(err, &de):
 	default:

@@ -38,7 +38,7 @@ type outcome struct {
 
 func outcomeOf(err error, sent []byte) outcome {
 	o := outcome{Sent: sent}
-	var pe *ProtocolError
+	var pe *FrameError
 	var de *DeniedError
 	switch {
 	case err == nil:

@@ -84,9 +84,9 @@ func unhex(tb testing.TB, s string) []byte {
 	return b
 }
 
-// kindOf returns the Kind of a *ProtocolError, or err itself otherwise.
+// kindOf returns the Kind of a *FrameError, or err itself otherwise.
 func kindOf(err error) error {
-	var pe *ProtocolError
+	var pe *FrameError
 	if errors.As(err, &pe) {
 		return pe.Kind
 	}

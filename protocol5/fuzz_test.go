@@ -31,7 +31,7 @@ func FuzzReadMessage(f *testing.F) {
 			m, err := ReadMessage(r, fuzzLimit)
 			cm, cerr := c.ReadMessage(context.Background())
 			if err != nil {
-				var pe *ProtocolError
+				var pe *FrameError
 				if !errors.As(err, &pe) || pe.Msg == "" || pe.Kind == nil {
 					t.Fatalf("untyped error %T: %v", err, err)
 				}
