@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -151,7 +152,7 @@ func (s *encState) encode(v any, depth int) error {
 	case string:
 		b, err := appendString(s.buf, x)
 		if err != nil {
-			return &EncodeError{Type: "string", Err: err}
+			return encodeError("string", err)
 		}
 		s.buf = b
 	case pickle.Bytes:
@@ -207,7 +208,7 @@ func (s *encState) encode(v any, depth int) error {
 	case Marshaler:
 		return s.encodeMarshaler(x, depth)
 	case pickle.Class:
-		return &EncodeError{Type: "pickle.Class", Err: fmt.Errorf("%w: a Python class has no serpent form", ErrUnsupportedType)}
+		return encodeError("pickle.Class", fmt.Errorf("%w: a Python class has no serpent form", ErrUnsupportedType))
 	default:
 		return s.encodeReflect(reflect.ValueOf(v), depth)
 	}
@@ -217,10 +218,10 @@ func (s *encState) encode(v any, depth int) error {
 func (s *encState) encodeMarshaler(m Marshaler, depth int) error {
 	v, err := m.MarshalSerpent()
 	if err != nil {
-		return &EncodeError{Type: fmt.Sprintf("%T", m), Err: err}
+		return encodeError(fmt.Sprintf("%T", m), err)
 	}
 	if _, again := v.(Marshaler); again {
-		return &EncodeError{Type: fmt.Sprintf("%T", m), Err: fmt.Errorf("%w: MarshalSerpent returned a Marshaler", ErrUnsupportedValue)}
+		return encodeError(fmt.Sprintf("%T", m), fmt.Errorf("%w: MarshalSerpent returned a Marshaler", ErrUnsupportedValue))
 	}
 	return s.encode(v, depth)
 }
@@ -228,7 +229,7 @@ func (s *encState) encodeMarshaler(m Marshaler, depth int) error {
 // open checks the nesting before a container is written.
 func (s *encState) open(depth int, what string) error {
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: what, Err: fmt.Errorf("%w: more than %d nested containers", ErrEncodeDepth, s.maxDepth)}
+		return encodeError(what, fmt.Errorf("%w: more than %d nested containers", ErrEncodeDepth, s.maxDepth))
 	}
 	return nil
 }
@@ -244,7 +245,7 @@ func (s *encState) encodeSeq(items []any, open, close byte, tuple bool, depth in
 			s.buf = append(s.buf, ',')
 		}
 		if err := s.encode(x, depth+1); err != nil {
-			return atPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
 		}
 	}
 	if tuple && len(items) == 1 {
@@ -262,7 +263,7 @@ func (s *encState) encodeSet(items []any, depth int) error {
 	}
 	for i, x := range items {
 		if err := s.checkKey(x); err != nil {
-			return atPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
 		}
 	}
 	return s.encodeSeq(items, '{', '}', false, depth)
@@ -280,7 +281,7 @@ func (s *encState) encodeItems(mark, depth int) error {
 		}
 		s.buf = append(s.buf, ':')
 		if err := s.encode(it.v, depth+1); err != nil {
-			return atPath(err, "["+keyString(it.k)+"]")
+			return codec.AtPath(err, "["+keyString(it.k)+"]")
 		}
 	}
 	return nil
@@ -290,10 +291,10 @@ func (s *encState) encodeItems(mark, depth int) error {
 // as a key (see checkKey).
 func (s *encState) encodeKey(k any, depth int) error {
 	if err := s.checkKey(k); err != nil {
-		return atPath(err, "{key}")
+		return codec.AtPath(err, "{key}")
 	}
 	if err := s.encode(k, depth); err != nil {
-		return atPath(err, "{key}")
+		return codec.AtPath(err, "{key}")
 	}
 	return nil
 }
@@ -305,7 +306,7 @@ func (s *encState) encodeKey(k any, depth int) error {
 // those are refused here too.
 func (s *encState) checkKey(k any) error {
 	bad := func(why string) error {
-		return &EncodeError{Type: fmt.Sprintf("%T", k), Err: fmt.Errorf("%w: %s", ErrUnsupportedValue, why)}
+		return encodeError(fmt.Sprintf("%T", k), fmt.Errorf("%w: %s", ErrUnsupportedValue, why))
 	}
 	switch x := k.(type) {
 	case string, int64, int, bool:
@@ -313,7 +314,7 @@ func (s *encState) checkKey(k any) error {
 	case pickle.Tuple:
 		for i, e := range x {
 			if err := s.checkKey(e); err != nil {
-				return atPath(err, "["+strconv.Itoa(i)+"]")
+				return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
 			}
 		}
 		return nil
@@ -413,7 +414,7 @@ func (s *encState) encodeObject(o *pickle.Object, depth int) error {
 			}
 		}
 	default:
-		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: the state of %s.%s is a %s, not a dict", ErrUnsupportedValue, o.Class.Module, o.Class.Name, pickle.PythonType(st))}
+		return encodeError("*pickle.Object", fmt.Errorf("%w: the state of %s.%s is a %s, not a dict", ErrUnsupportedValue, o.Class.Module, o.Class.Name, pickle.PythonType(st)))
 	}
 	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
 	name := o.Class.Name
@@ -438,7 +439,7 @@ func (s *encState) appendBig(x *big.Int) error {
 	}
 	if n > maxIntDigits {
 		s.buf = s.buf[:start]
-		return &EncodeError{Type: "*big.Int", Err: fmt.Errorf("%w: an int of %d digits (Python reads at most %d)", ErrUnsupportedValue, n, maxIntDigits)}
+		return encodeError("*big.Int", fmt.Errorf("%w: an int of %d digits (Python reads at most %d)", ErrUnsupportedValue, n, maxIntDigits))
 	}
 	return nil
 }

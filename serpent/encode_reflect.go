@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -26,7 +27,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 		return s.encodeMarshaler(p.Interface().(Marshaler), depth)
 	}
 	if t.Implements(errorType) {
-		return &EncodeError{Type: t.String(), Err: fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType)}
+		return encodeError(t.String(), fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType))
 	}
 	switch rv.Kind() {
 	case reflect.Bool:
@@ -78,7 +79,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 	case reflect.Struct:
 		return s.encodeStruct(rv, depth)
 	default:
-		return &EncodeError{Type: t.String(), Err: ErrUnsupportedType}
+		return encodeError(t.String(), ErrUnsupportedType)
 	}
 	return nil
 }
@@ -102,7 +103,7 @@ func (s *encState) encodeList(rv reflect.Value, depth int) error {
 			s.buf = append(s.buf, ',')
 		}
 		if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
-			return atPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
 		}
 	}
 	s.buf = append(s.buf, ']')
@@ -118,7 +119,7 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 	defer s.truncate(mark)
 	for k, v := range rv.Seq2() {
 		if !k.CanInterface() || !v.CanInterface() {
-			return &EncodeError{Type: rv.Type().String(), Err: ErrUnsupportedType}
+			return encodeError(rv.Type().String(), ErrUnsupportedType)
 		}
 		s.items = append(s.items, item{k.Interface(), v.Interface()})
 	}
@@ -166,7 +167,7 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 		s.buf, _ = appendString(s.buf, f.Name)
 		s.buf = append(s.buf, ':')
 		if err := s.encodeElem(fv, depth+1); err != nil {
-			return atPath(err, "."+f.Name)
+			return codec.AtPath(err, "."+f.Name)
 		}
 	}
 	s.buf = append(s.buf, '}')
