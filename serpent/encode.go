@@ -245,7 +245,7 @@ func (s *encState) encodeSeq(items []any, open, close byte, tuple bool, depth in
 			s.buf = append(s.buf, ',')
 		}
 		if err := s.encode(x, depth+1); err != nil {
-			return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	if tuple && len(items) == 1 {
@@ -263,7 +263,7 @@ func (s *encState) encodeSet(items []any, depth int) error {
 	}
 	for i, x := range items {
 		if err := s.checkKey(x); err != nil {
-			return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	return s.encodeSeq(items, '{', '}', false, depth)
@@ -314,7 +314,7 @@ func (s *encState) checkKey(k any) error {
 	case pickle.Tuple:
 		for i, e := range x {
 			if err := s.checkKey(e); err != nil {
-				return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
+				return codec.AtPath(err, codec.IndexPath(i))
 			}
 		}
 		return nil

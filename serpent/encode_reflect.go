@@ -103,7 +103,7 @@ func (s *encState) encodeList(rv reflect.Value, depth int) error {
 			s.buf = append(s.buf, ',')
 		}
 		if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
-			return codec.AtPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	s.buf = append(s.buf, ']')
