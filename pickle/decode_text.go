@@ -63,22 +63,6 @@ func unescapeString(s []byte) (string, error) {
 		i++
 		switch c {
 		case '\n':
-		case '\\', '\'', '"':
-			out = append(out, c)
-		case 'a':
-			out = append(out, '\a')
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'v':
-			out = append(out, '\v')
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v := int(c - '0')
 			for k := 0; k < 2 && i < len(s) && s[i] >= '0' && s[i] <= '7'; k++ {
@@ -98,8 +82,12 @@ func unescapeString(s []byte) (string, error) {
 			out = append(out, hi<<4|lo)
 			i += 2
 		default:
-			// Unknown escapes stay as written, backslash included.
-			out = append(out, '\\', c)
+			if e, ok := codec.SimpleEscape(c); ok {
+				out = append(out, e)
+			} else {
+				// Unknown escapes stay as written, backslash included.
+				out = append(out, '\\', c)
+			}
 		}
 	}
 	return string(out), nil

@@ -65,3 +65,21 @@ func TestErrorf(t *testing.T) {
 		t.Errorf("errors.Is: want ErrLimit only, got ErrLimit %v, cause %v", errors.Is(err, ErrLimit), errors.Is(err, cause))
 	}
 }
+
+func TestSimpleEscape(t *testing.T) {
+	tests := []struct {
+		c    byte
+		want byte
+		ok   bool
+	}{
+		{'\\', '\\', true}, {'\'', '\'', true}, {'"', '"', true},
+		{'a', 7, true}, {'b', 8, true}, {'f', 12, true}, {'n', 10, true},
+		{'r', 13, true}, {'t', 9, true}, {'v', 11, true},
+		{'x', 0, false}, {'0', 0, false}, {'u', 0, false}, {'\n', 0, false}, {'q', 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := SimpleEscape(tt.c); got != tt.want || ok != tt.ok {
+			t.Errorf("SimpleEscape(%q) = %q, %v; want %q, %v", tt.c, got, ok, tt.want, tt.ok)
+		}
+	}
+}
