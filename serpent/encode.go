@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gopyro/gopyro/internal/codec"
+	"github.com/gopyro/gopyro/internal/pyfloat"
 	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -455,66 +456,7 @@ func appendFloat(b []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(b, "-1e30000"...)
 	}
-	return appendFloatRepr(b, f)
-}
-
-// appendFloatRepr writes Python's repr of a finite float: the shortest
-// digits that round-trip, positional with at least one fractional digit
-// when the decimal exponent is from -4 to 15, else d.ddde±XX, which is
-// strconv's 'e' format with the shortest precision.
-func appendFloatRepr(b []byte, f float64) []byte {
-	a := math.Abs(f)
-	switch {
-	case f == 0:
-		if math.Signbit(f) {
-			return append(b, "-0.0"...)
-		}
-		return append(b, "0.0"...)
-	case a < 1e-4 || a >= 1e16:
-		return strconv.AppendFloat(b, f, 'e', -1, 64)
-	case a < 1e15 && f == math.Trunc(f):
-		b = strconv.AppendInt(b, int64(f), 10)
-		return append(b, '.', '0')
-	case a < 1e9:
-		if out, ok := appendShortFloat(b, f, a); ok {
-			return out
-		}
-	}
-	n := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if slices.Index(b[n:], '.') < 0 {
-		b = append(b, '.', '0')
-	}
-	return b
-}
-
-// appendShortFloat writes the repr of f (with a = |f| from 1e-4 to 1e9)
-// when it has at most 6 decimals, found as the fewest decimals d for which
-// round(a·10^d)/10^d gives a back. Below 1e9 a float's spacing is under
-// 1e-6, so at most one d-decimal number rounds to a, and it is the one
-// Python's repr writes; a·10^d stays under 2^53, so the integer digits and
-// the power of ten are exact and the division rounds as parsing would.
-func appendShortFloat(b []byte, f, a float64) ([]byte, bool) {
-	for d := 1; d <= 6; d++ {
-		m := math.Round(a * pow10[d])
-		if m/pow10[d] != a {
-			continue
-		}
-		if f < 0 {
-			b = append(b, '-')
-		}
-		n := int64(m)
-		p := int64(pow10[d])
-		b = strconv.AppendInt(b, n/p, 10)
-		b = append(b, '.')
-		frac := n % p
-		for q := p / 10; q > 0; q /= 10 {
-			b = append(b, byte('0'+frac/q))
-			frac %= q
-		}
-		return b, true
-	}
-	return b, false
+	return pyfloat.AppendRepr(b, f)
 }
 
 // appendComplex writes (re+imj), or a class dict when a part is NaN.
