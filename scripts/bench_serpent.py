@@ -8,19 +8,12 @@ receives) and serpent.dumps of the loaded value with module_in_classname=True
 import json
 import os
 import sys
-import timeit
 
 import serpent
 
+from bench_timing import best_ns
+
 MESSAGES = [("call", "pyro5 call"), ("exception", "pyro5 exception")]
-
-
-def best_ns(fn):
-    timer = timeit.Timer(fn)
-    number = 1
-    while timer.timeit(number) < 0.2:
-        number *= 2
-    return min(timer.repeat(5, number)) / number * 1e9
 
 
 def main():
