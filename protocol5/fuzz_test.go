@@ -25,7 +25,7 @@ func FuzzReadMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
-		c := NewConn(newBytesConn(data), Options{MaxMessageSize: fuzzLimit})
+		c := NewConn(frametest.NewBytesConn(data), Options{MaxMessageSize: fuzzLimit})
 		for range 16 {
 			start := len(data) - r.Len()
 			m, err := ReadMessage(r, fuzzLimit)
