@@ -270,8 +270,9 @@ func (s *encState) encodeSet(items []any, depth int) error {
 	return s.encodeSeq(items, '{', '}', false, depth)
 }
 
-// encodeItems writes the key, value pairs s.items[mark:] as a dict body.
+// encodeItems writes the key, value pairs s.items[mark:] as a dict.
 func (s *encState) encodeItems(mark, depth int) error {
+	s.buf = append(s.buf, '{')
 	for i := mark; i < len(s.items); i++ {
 		if i > mark {
 			s.buf = append(s.buf, ',')
@@ -285,7 +286,14 @@ func (s *encState) encodeItems(mark, depth int) error {
 			return codec.AtPath(err, "["+keyString(it.k)+"]")
 		}
 	}
+	s.buf = append(s.buf, '}')
 	return nil
+}
+
+// sortItems sorts s.items[mark:] by key as pickle.Dict keys sort
+// (pickle.CompareKeys), so that output is deterministic.
+func (s *encState) sortItems(mark int) {
+	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
 }
 
 // encodeKey writes a dict key, refusing those Python could not read back
@@ -366,13 +374,8 @@ func (s *encState) encodeDict(d pickle.Dict, depth int) error {
 		s.items = append(s.items, item{k, v})
 	}
 	defer s.truncate(mark)
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	s.sortItems(mark)
+	return s.encodeItems(mark, depth)
 }
 
 func (s *encState) truncate(mark int) {
@@ -390,12 +393,7 @@ func (s *encState) encodeStringMap(m map[string]any, depth int) error {
 	}
 	defer s.truncate(mark)
 	slices.SortFunc(s.items[mark:], func(a, b item) int { return strings.Compare(a.k.(string), b.k.(string)) })
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	return s.encodeItems(mark, depth)
 }
 
 // encodeObject writes an instance as serpent writes a class instance: its
@@ -417,18 +415,13 @@ func (s *encState) encodeObject(o *pickle.Object, depth int) error {
 	default:
 		return encodeError("*pickle.Object", fmt.Errorf("%w: the state of %s.%s is a %s, not a dict", ErrUnsupportedValue, o.Class.Module, o.Class.Name, pickle.PythonType(st)))
 	}
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
+	s.sortItems(mark)
 	name := o.Class.Name
 	if !s.e.ClassNameOnly && o.Class.Module != "" {
 		name = o.Class.Module + "." + name
 	}
 	s.items = append(s.items, item{"__class__", name})
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	return s.encodeItems(mark, depth)
 }
 
 func (s *encState) appendBig(x *big.Int) error {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
-	"slices"
 	"strconv"
 	"time"
 
@@ -123,13 +122,8 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 		}
 		s.items = append(s.items, item{k.Interface(), v.Interface()})
 	}
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	s.sortItems(mark)
+	return s.encodeItems(mark, depth)
 }
 
 // encodeStruct writes a struct as a dict of its exported fields in
