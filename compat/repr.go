@@ -2,7 +2,6 @@ package compat
 
 import (
 	"fmt"
-	"math"
 	"math/big"
 	"reflect"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/pyfloat"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -261,54 +261,14 @@ func (r reprState) state(b *strings.Builder, st any) {
 // FloatRepr formats f as Python 2.7's repr(float): the shortest digits that
 // round-trip, exponent notation below 1e-4 and from 1e16 on, a ".0" on
 // integral values, and inf, -inf, nan.
-func FloatRepr(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+func FloatRepr(f float64) string { return pyfloat.Repr(f) }
 
 // FloatStr formats f as Python 2.7's str(float), which print uses: 12
 // significant digits without trailing zeros, exponent notation when the
 // rounded value is below 1e-4 or from 1e11 on (Python's '%.12g' with its
 // room for ".0"), a ".0" on integral values, and inf, -inf, nan. FloatRepr
 // is repr's round-trip form.
-func FloatStr(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	e := strconv.FormatFloat(f, 'e', 11, 64)
-	i := strings.IndexByte(e, 'e')
-	exp, _ := strconv.Atoi(e[i+1:])
-	if exp < -4 || exp >= 11 {
-		mant := strings.TrimRight(strings.TrimRight(e[:i], "0"), ".")
-		return mant + e[i:]
-	}
-	s := strconv.FormatFloat(f, 'g', 12, 64)
-	if !strings.ContainsRune(s, '.') {
-		s += ".0"
-	}
-	return s
-}
+func FloatStr(f float64) string { return pyfloat.Str(f) }
 
 // pickQuote chooses Python's quote: ' unless the text has ' and no ".
 func pickQuote(s string) byte {

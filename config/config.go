@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/gopyro/gopyro/internal/pyfloat"
 )
 
 // Config holds every item of Pyro 3.16's configuration, and gopyro's own
@@ -245,7 +247,7 @@ func format(c *Config, it itemDef) string {
 		}
 		return "0"
 	case *float64:
-		return formatFloat(*p)
+		return pyfloat.Str(*p)
 	}
 	return ""
 }

@@ -440,25 +440,6 @@ func TestExpansion(t *testing.T) {
 	}
 }
 
-func TestFormatFloat(t *testing.T) {
-	tests := []struct {
-		f    float64
-		want string
-	}{
-		{0.75, "0.75"}, {2, "2.0"}, {-1, "-1.0"}, {1e16, "1e+16"}, {123456789012.5, "1.23456789012e+11"},
-		{0.1 + 0.2, "0.3"}, {1e-5, "1e-05"}, {math.Copysign(0, -1), "-0.0"}, {math.Inf(1), "inf"},
-		{math.Inf(-1), "-inf"}, {math.NaN(), "nan"}, {123456789012.0, "1.23456789012e+11"},
-		{12345678901.5, "12345678901.5"}, {1e11, "1e+11"}, {99999999999.5, "99999999999.5"},
-		{999999999999.5, "1e+12"}, {1e-4, "0.0001"}, {100, "100.0"}, {1234567890123.4, "1.23456789012e+12"},
-		{0.000123456789012345, "0.000123456789012"}, {123456.7, "123456.7"},
-	}
-	for _, tt := range tests {
-		if got := formatFloat(tt.f); got != tt.want {
-			t.Errorf("formatFloat(%v) = %q, want %q", tt.f, got, tt.want)
-		}
-	}
-}
-
 func TestWarnings(t *testing.T) {
 	inTempDir(t, "PYRO_XML_PICKLE=gnosis\nPYRO_BROKEN_MSGWAITALL=1\nPYRO_GNOSIS_PARANOIA=0\n")
 	c, err := Load(envFunc(map[string]string{"PYRO_STDLOGGING": "1", "PYRO_PORT": "1"}))

@@ -185,32 +185,3 @@ func isDecimalFloat(s string) bool {
 }
 
 func isDigit(b byte) bool { return '0' <= b && b <= '9' }
-
-// formatFloat renders f as Python 2's str(float) does: 12 significant
-// digits, exponent notation from 1e11 on (one digit earlier than C's %.12g,
-// leaving room for ".0") and below 1e-4, ".0" added to integral values,
-// "inf"/"nan" for the specials.
-func formatFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	e := strconv.FormatFloat(f, 'e', 11, 64) // d.ddddddddddde±XX, rounded to 12 digits
-	mant, exp, _ := strings.Cut(e, "e")
-	x, _ := strconv.Atoi(exp)
-	if x < -4 || x >= 11 {
-		if strings.Contains(mant, ".") {
-			mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
-		}
-		return mant + "e" + exp
-	}
-	s := strconv.FormatFloat(f, 'g', 12, 64)
-	if !strings.ContainsAny(s, ".e") {
-		s += ".0"
-	}
-	return s
-}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/servetest"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol"
 )
@@ -28,18 +29,7 @@ func startDaemon(t testing.TB, opts core.DaemonOptions) *core.Daemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := d.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	servetest.Run(t, d)
 	return d
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/internal/servetest"
 )
 
 type sizer struct{}
@@ -22,16 +23,7 @@ func TestDecodeMemoryBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan error, 1)
-	go func() { served <- d.Serve(context.Background()) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := d.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-		<-served
-	})
+	servetest.Run(t, d)
 	d.decodeMem.wait = 10 * time.Millisecond
 	uri, err := d.Connect(sizer{}, "")
 	if err != nil {

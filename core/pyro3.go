@@ -285,7 +285,7 @@ func (s *pyro3Server) admit(ctx context.Context, bound int) error {
 // framingReply is the exception Pyro answers a framing error with before
 // closing (wire §7), or nil when it closes without a reply.
 func framingReply(err error) *compat.Exception {
-	var pe *protocol.ProtocolError
+	var pe *protocol.FrameError
 	if !errors.As(err, &pe) {
 		return nil
 	}

@@ -2,15 +2,8 @@ package core_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +14,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/testpki"
 	"github.com/gopyro/gopyro/protocol"
 )
 
@@ -31,78 +25,25 @@ import (
 func writePKI(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	newKey := func() *ecdsa.PrivateKey {
-		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
+	pems, err := testpki.Make([]string{"ca", "wrongca"}, []testpki.Cert{
+		{Name: "server", CA: "ca", CN: "server", Server: true},
+		{Name: "client", CA: "ca", CN: "client"},
+		{Name: "expiredserver", CA: "ca", CN: "expiredserver", Server: true, Expired: true},
+		{Name: "expiredclient", CA: "ca", CN: "expiredclient", Expired: true},
+		{Name: "wrongserver", CA: "wrongca", CN: "wrongserver", Server: true},
+		{Name: "wrongclient", CA: "wrongca", CN: "wrongclient"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range pems {
+		data := c.CertKey()
+		if name == "ca" || name == "wrongca" {
+			data = c.Cert
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".pem"), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		return k
-	}
-	write := func(name string, blocks ...*pem.Block) {
-		var b []byte
-		for _, bl := range blocks {
-			b = append(b, pem.EncodeToMemory(bl)...)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	now := time.Now()
-	type ca struct {
-		cert *x509.Certificate
-		key  *ecdsa.PrivateKey
-	}
-	cas := map[string]ca{}
-	for i, name := range []string{"ca", "wrongca"} {
-		key := newKey()
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(i + 1)), Subject: pkix.Name{CommonName: "core test " + name},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, _ := x509.ParseCertificate(der)
-		cas[name] = ca{cert, key}
-		write(name+".pem", &pem.Block{Type: "CERTIFICATE", Bytes: der})
-	}
-	specs := []struct {
-		name, signer    string
-		server, expired bool
-	}{
-		{"server", "ca", true, false},
-		{"client", "ca", false, false},
-		{"expiredserver", "ca", true, true},
-		{"expiredclient", "ca", false, true},
-		{"wrongserver", "wrongca", true, false},
-		{"wrongclient", "wrongca", false, false},
-	}
-	for i, s := range specs {
-		key := newKey()
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(10 + i)), Subject: pkix.Name{CommonName: s.name, Organization: []string{"gopyro"}},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}
-		if s.server {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		}
-		if s.expired {
-			tmpl.NotBefore, tmpl.NotAfter = now.Add(-48*time.Hour), now.Add(-24*time.Hour)
-		}
-		signer := cas[s.signer]
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, signer.cert, &key.PublicKey, signer.key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kder, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(s.name+".pem", &pem.Block{Type: "CERTIFICATE", Bytes: der}, &pem.Block{Type: "PRIVATE KEY", Bytes: kder})
 	}
 	return dir
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/servetest"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -21,14 +22,7 @@ func startServer(t *testing.T, q *BrokerOptions) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		_ = srv.Shutdown(context.Background())
-	})
+	servetest.Run(t, srv)
 	return srv
 }
 

@@ -7,6 +7,7 @@ Everything listens on 127.0.0.1 and ephemeral ports; every process is bounded by
 a timeout and killed at teardown.
 """
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -173,3 +174,30 @@ def readline_with_timeout(proc, timeout=15.0):
                 break
             line += b
     return line.decode()
+
+
+def wait_output(proc, text, timeout=30.0):
+    """Reads proc's stdout until it has printed text; returns what it read.
+
+    It reads the file descriptor directly: select() on a buffered pipe misses
+    lines that an earlier readline already buffered.
+    """
+    deadline = time.time() + timeout
+    buf = b""
+    fd = proc.stdout.fileno()
+    while text.encode() not in buf:
+        left = deadline - time.time()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise AssertionError("no %r from %r within %.0fs; got %r" % (text, proc.args, timeout, buf))
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise AssertionError("%r exited before printing %r: %r %s" % (proc.args, text, buf, err))
+        buf += chunk
+    return buf.decode(errors="replace")
+
+
+def output(proc):
+    """Kills proc and returns the rest of its (merged) output."""
+    proc.kill()
+    return proc.communicate(timeout=10)[0].decode(errors="replace")

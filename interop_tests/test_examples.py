@@ -15,7 +15,6 @@ is bounded by a timeout and killed at teardown.
 import difflib
 import os
 import re
-import select
 import shutil
 import subprocess
 import tempfile
@@ -23,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import PY2, GOPYRO_EXAMPLES, ROOT, free_port, py2_env, wait_port
+from conftest import GOPYRO_EXAMPLES, PY2, ROOT, free_port, py2_env, wait_output, wait_port
 
 pytestmark = pytest.mark.skipif(
     not os.path.isdir(GOPYRO_EXAMPLES),
@@ -102,24 +101,6 @@ def normalise(text, ports):
             in_tb = False
         out.append(line)
     return "\n".join(out)
-
-
-def wait_output(proc, text, timeout=20.0):
-    """Reads proc's stdout until it has printed text; returns what it read.
-    (Reads the file descriptor directly: select() on a buffered pipe misses
-    lines that an earlier readline already buffered.)"""
-    deadline = time.time() + timeout
-    buf = b""
-    fd = proc.stdout.fileno()
-    while text.encode() not in buf:
-        left = deadline - time.time()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError("no %r from %r within %.0fs; got %r" % (text, proc.args, timeout, buf))
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            raise AssertionError("%r exited before printing %r: %r" % (proc.args, text, buf))
-        buf += chunk
-    return buf.decode(errors="replace")
 
 
 class Run:

@@ -13,15 +13,13 @@ program goprogs/mobileprog.
 """
 import os
 import re
-import select
 import shutil
 import subprocess
 import tempfile
-import time
 
 import pytest
 
-from conftest import PY2, PY2_DIR, GOPYRO_EXAMPLES, free_port, py2_env, wait_port
+from conftest import GOPYRO_EXAMPLES, PY2, PY2_DIR, free_port, output, py2_env, wait_output, wait_port
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
                                 reason="Pyro 3.16 examples not found at %s" % GOPYRO_EXAMPLES)
@@ -41,32 +39,11 @@ def mob(procs):
     shutil.rmtree(d, ignore_errors=True)
 
 
-def wait_output(proc, text, timeout=30.0):
-    """Reads proc's output (unbuffered) until it contains text."""
-    deadline = time.time() + timeout
-    buf = b""
-    fd = proc.stdout.fileno()
-    while text.encode() not in buf:
-        left = deadline - time.time()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError("%r printed no %r within %.0fs: %r" % (proc.args, text, timeout, buf))
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError("%r exited before printing %r: %r" % (proc.args, text, buf))
-        buf += chunk
-    return buf.decode(errors="replace")
-
-
 def start(procs, cmd, env, cwd, ready):
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          env=env, cwd=cwd)
     procs.procs.append(p)
     return p, wait_output(p, ready)
-
-
-def output(proc):
-    proc.kill()
-    return proc.communicate(timeout=10)[0].decode(errors="replace")
 
 
 def run(cmd, env, cwd, input=b"", timeout=60):

@@ -7,15 +7,13 @@ server on 127.0.0.1 (found through PYRO_NS_HOSTNAME/PYRO_NS_PORT).
 """
 import os
 import re
-import select
 import shutil
 import subprocess
 import tempfile
-import time
 
 import pytest
 
-from conftest import PY2, GOPYRO_EXAMPLES, free_port, py2_env, wait_port
+from conftest import GOPYRO_EXAMPLES, PY2, free_port, output, py2_env, wait_output, wait_port
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
                                 reason="Pyro 3.16 examples not found at %s" % GOPYRO_EXAMPLES)
@@ -62,27 +60,6 @@ class SecRun:
 
     def go_client(self, gobin, *args):
         return self.run([os.path.join(gobin, "secserver")] + list(args))
-
-
-def wait_output(proc, text, timeout=30.0):
-    """Reads proc's output (unbuffered) until it contains text."""
-    deadline = time.time() + timeout
-    buf = b""
-    fd = proc.stdout.fileno()
-    while text.encode() not in buf:
-        left = deadline - time.time()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError("%r printed no %r within %.0fs: %r" % (proc.args, text, timeout, buf))
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError("%r exited before printing %r: %r" % (proc.args, text, buf))
-        buf += chunk
-    return buf.decode(errors="replace")
-
-
-def output(proc):
-    proc.kill()
-    return proc.communicate(timeout=10)[0].decode(errors="replace")
 
 
 RESULTS = "".join("Result%d= 42\n" % i for i in range(1, 6))

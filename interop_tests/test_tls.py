@@ -13,15 +13,13 @@ the example programs set PYROSSL_CERT in code (server.pem / client.pem).
 """
 import os
 import re
-import select
 import shutil
 import subprocess
 import tempfile
-import time
 
 import pytest
 
-from conftest import PY2, PY2_DIR, GOPYRO_EXAMPLES, free_port, py2_env, readline_with_timeout, wait_port
+from conftest import GOPYRO_EXAMPLES, PY2, PY2_DIR, free_port, output, py2_env, readline_with_timeout, wait_output, wait_port
 
 pytestmark = [
     pytest.mark.skipif(not os.path.isdir(GOPYRO_EXAMPLES),
@@ -107,27 +105,6 @@ class SSLRun:
     def go_client(self, gobin, *args):
         return self.run([os.path.join(gobin, "secserver"), "-call", "ssl"] + list(args),
                         env={"PYROSSL_CERT": "client.pem"})
-
-
-def wait_output(proc, text, timeout=30.0):
-    """Reads proc's output (unbuffered) until it contains text."""
-    deadline = time.time() + timeout
-    buf = b""
-    fd = proc.stdout.fileno()
-    while text.encode() not in buf:
-        left = deadline - time.time()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError("%r printed no %r within %.0fs: %r" % (proc.args, text, timeout, buf))
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            raise AssertionError("%r exited before printing %r: %r" % (proc.args, text, buf))
-        buf += chunk
-    return buf.decode(errors="replace")
-
-
-def output(proc):
-    proc.kill()
-    return proc.communicate(timeout=10)[0].decode(errors="replace")
 
 
 REPLY = "I got a secret reply:  Elvis Presley isn't dead, he just went home"

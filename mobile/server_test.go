@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/servetest"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -22,13 +23,7 @@ func serve(t *testing.T, obj any) *core.Proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	servetest.Run(t, d)
 	uri, err := d.Connect(obj, "")
 	if err != nil {
 		t.Fatal(err)

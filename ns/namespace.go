@@ -300,8 +300,39 @@ func (n *Namespace) locate(name string) (*node, string, error) {
 	return p, last, nil
 }
 
+// locateLeaf is locate for a name that must not be the root: name is the
+// caller's spelling, which the error names.
+func (n *Namespace) locateLeaf(name, full string) (*node, string, error) {
+	parent, last, err := n.locate(full)
+	if err == nil && last == "" {
+		err = compat.NewNamingError("invalid name", name)
+	}
+	return parent, last, err
+}
+
 func (n *Namespace) validate(name string) (string, error) {
 	return ValidateName(name, n.defaultGroup)
+}
+
+// update makes one change: with n.mu held for writing, unless an earlier
+// commit failed, change checks the namespace and applies the change to it,
+// returning the store ops and the replicated Change that record it; update
+// commits them and waits for the store with n.mu released. An error from
+// change is returned as it is, nothing committed.
+func (n *Namespace) update(change func() ([]Op, Change, error)) error {
+	n.mu.Lock()
+	if err := n.checkFailed(); err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	ops, ch, err := change()
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
+	done := n.commit(ops, ch)
+	n.mu.Unlock()
+	return n.wait(done)
 }
 
 // commit hands ops to the store and calls the change hook, with n.mu held
@@ -385,36 +416,24 @@ func (n *Namespace) Register(name string, uri any) error {
 	if err != nil {
 		return err
 	}
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	parent, last, err := n.locate(full)
-	if err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	if last == "" {
-		n.mu.Unlock()
-		return compat.NewNamingError("invalid name", name)
-	}
-	if !parent.group {
-		n.mu.Unlock()
-		_, pname, _ := splitLast(full[:len(full)-len(last)-1])
-		return compat.NewNamingError("parent is no group", pname)
-	}
-	if _, exists := parent.children[last]; exists {
-		n.mu.Unlock()
-		return compat.NewNamingError("name already exists", last)
-	}
-	u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
-	nd := &node{uri: u, created: n.timestamp()}
-	parent.children[last] = nd
-	done := n.commit([]Op{{Kind: OpPut, Record: Record{Name: full, URI: u.String(), Created: nd.created}}},
-		Change{Method: "register", Args: []any{name, u}})
-	n.mu.Unlock()
-	return n.wait(done)
+	return n.update(func() ([]Op, Change, error) {
+		parent, last, err := n.locateLeaf(name, full)
+		if err != nil {
+			return nil, Change{}, err
+		}
+		if !parent.group {
+			_, pname, _ := splitLast(full[:len(full)-len(last)-1])
+			return nil, Change{}, compat.NewNamingError("parent is no group", pname)
+		}
+		if _, exists := parent.children[last]; exists {
+			return nil, Change{}, compat.NewNamingError("name already exists", last)
+		}
+		u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
+		nd := &node{uri: u, created: n.timestamp()}
+		parent.children[last] = nd
+		return []Op{{Kind: OpPut, Record: Record{Name: full, URI: u.String(), Created: nd.created}}},
+			Change{Method: "register", Args: []any{name, u}}, nil
+	})
 }
 
 // Unregister removes the binding of name, as Pyro's NameServer.unregister.
@@ -423,38 +442,25 @@ func (n *Namespace) Unregister(name string) error {
 	if err != nil {
 		return err
 	}
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	parent, last, err := n.locate(full)
-	if err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	if last == "" {
-		n.mu.Unlock()
-		return compat.NewNamingError("invalid name", name)
-	}
-	if !parent.group {
-		n.mu.Unlock()
-		return compat.AttributeError("'NameValue' object has no attribute 'cutleaf'")
-	}
-	nd, ok := parent.children[last]
-	switch {
-	case !ok:
-		n.mu.Unlock()
-		return compat.NewNamingError("name not found", last)
-	case nd.group:
-		n.mu.Unlock()
-		return compat.NewNamingError("is a group, not an object", last)
-	}
-	delete(parent.children, last)
-	done := n.commit([]Op{{Kind: OpDelete, Record: Record{Name: full}}},
-		Change{Method: "unregister", Args: []any{name}})
-	n.mu.Unlock()
-	return n.wait(done)
+	return n.update(func() ([]Op, Change, error) {
+		parent, last, err := n.locateLeaf(name, full)
+		if err != nil {
+			return nil, Change{}, err
+		}
+		if !parent.group {
+			return nil, Change{}, compat.AttributeError("'NameValue' object has no attribute 'cutleaf'")
+		}
+		nd, ok := parent.children[last]
+		switch {
+		case !ok:
+			return nil, Change{}, compat.NewNamingError("name not found", last)
+		case nd.group:
+			return nil, Change{}, compat.NewNamingError("is a group, not an object", last)
+		}
+		delete(parent.children, last)
+		return []Op{{Kind: OpDelete, Record: Record{Name: full}}},
+			Change{Method: "unregister", Args: []any{name}}, nil
+	})
 }
 
 // Resolve returns the URI bound to name, as Pyro's NameServer.resolve.
@@ -533,30 +539,22 @@ func (n *Namespace) CreateGroup(groupname string) error {
 	if err := checkLength(full); err != nil {
 		return err
 	}
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	parent, last, err := n.locate(full)
-	if err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	if !parent.group {
-		n.mu.Unlock()
-		return compat.NewNamingError("parent is no group", full)
-	}
-	if _, exists := parent.children[last]; exists {
-		n.mu.Unlock()
-		return compat.NewNamingError("group already exists", last)
-	}
-	nd := &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-	parent.children[last] = nd
-	done := n.commit([]Op{{Kind: OpPut, Record: Record{Name: full, Group: true, Created: nd.created}}},
-		Change{Method: "createGroup", Args: []any{full}})
-	n.mu.Unlock()
-	return n.wait(done)
+	return n.update(func() ([]Op, Change, error) {
+		parent, last, err := n.locate(full)
+		if err != nil {
+			return nil, Change{}, err
+		}
+		if !parent.group {
+			return nil, Change{}, compat.NewNamingError("parent is no group", full)
+		}
+		if _, exists := parent.children[last]; exists {
+			return nil, Change{}, compat.NewNamingError("group already exists", last)
+		}
+		nd := &node{group: true, children: make(map[string]*node), created: n.timestamp()}
+		parent.children[last] = nd
+		return []Op{{Kind: OpPut, Record: Record{Name: full, Group: true, Created: nd.created}}},
+			Change{Method: "createGroup", Args: []any{full}}, nil
+	})
 }
 
 // DeleteGroup deletes a group and everything in it, as Pyro's
@@ -569,34 +567,25 @@ func (n *Namespace) DeleteGroup(groupname string) error {
 	if full == ":" {
 		return compat.NewNamingError("not allowed to delete root group")
 	}
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	parent, last, err := n.locate(full)
-	if err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	if !parent.group {
-		n.mu.Unlock()
-		return compat.AttributeError("'NameValue' object has no attribute 'cutbranch'")
-	}
-	nd, ok := parent.children[last]
-	switch {
-	case !ok:
-		n.mu.Unlock()
-		return compat.NewNamingError("group not found", full)
-	case !nd.group:
-		n.mu.Unlock()
-		return compat.NewNamingError("is no group", full)
-	}
-	delete(parent.children, last)
-	done := n.commit([]Op{{Kind: OpDeleteTree, Record: Record{Name: full}}},
-		Change{Method: "deleteGroup", Args: []any{full}})
-	n.mu.Unlock()
-	return n.wait(done)
+	return n.update(func() ([]Op, Change, error) {
+		parent, last, err := n.locate(full)
+		if err != nil {
+			return nil, Change{}, err
+		}
+		if !parent.group {
+			return nil, Change{}, compat.AttributeError("'NameValue' object has no attribute 'cutbranch'")
+		}
+		nd, ok := parent.children[last]
+		switch {
+		case !ok:
+			return nil, Change{}, compat.NewNamingError("group not found", full)
+		case !nd.group:
+			return nil, Change{}, compat.NewNamingError("is no group", full)
+		}
+		delete(parent.children, last)
+		return []Op{{Kind: OpDeleteTree, Record: Record{Name: full}}},
+			Change{Method: "deleteGroup", Args: []any{full}}, nil
+	})
 }
 
 // List returns the direct children of a group, sorted by name, as Pyro's
@@ -679,25 +668,30 @@ func (n *Namespace) SetMeta(name string, meta any) error {
 // updateMeta applies set to the node of the group or name full, stores the
 // node and replicates change.
 func (n *Namespace) updateMeta(full string, change Change, set func(*node)) error {
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	nd, err := n.branchFor(full)
-	if err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	set(nd)
-	done := n.commit([]Op{{Kind: OpPut, Record: record(full, nd)}}, change)
-	n.mu.Unlock()
-	return n.wait(done)
+	return n.update(func() ([]Op, Change, error) {
+		nd, err := n.branchFor(full)
+		if err != nil {
+			return nil, Change{}, err
+		}
+		set(nd)
+		return []Op{{Kind: OpPut, Record: record(full, nd)}}, change, nil
+	})
 }
 
 // GetMeta returns the user meta data of a group or name (pickle.None{} when
 // there is none), as Pyro's NameServer.getMeta.
 func (n *Namespace) GetMeta(name string) (any, error) {
+	return n.readMeta(name, func(nd *node) any {
+		if m := nd.userMeta(); m != nil {
+			return m
+		}
+		return pickle.None{}
+	})
+}
+
+// readMeta returns what get makes of the node of the group or name, read
+// with n.mu held.
+func (n *Namespace) readMeta(name string, get func(*node) any) (any, error) {
 	full, err := n.validate(name)
 	if err != nil {
 		return nil, err
@@ -708,10 +702,7 @@ func (n *Namespace) GetMeta(name string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m := nd.userMeta(); m != nil {
-		return m, nil
-	}
-	return pickle.None{}, nil
+	return get(nd), nil
 }
 
 // SetSystemMeta replaces the system meta data of a group or name; meta must
@@ -748,18 +739,10 @@ func (n *Namespace) SetSystemMeta(name string, meta any) error {
 // Pyro.naming.NameSpaceSystemMeta instance, as Pyro's
 // NameServer._getSystemMeta.
 func (n *Namespace) GetSystemMeta(name string) (any, error) {
-	full, err := n.validate(name)
-	if err != nil {
-		return nil, err
-	}
-	n.mu.RLock()
-	defer n.mu.RUnlock()
-	nd, err := n.branchFor(full)
-	if err != nil {
-		return nil, err
-	}
-	if m := nd.sysMeta(); m != nil {
-		return m, nil
-	}
-	return systemMeta(nd.group, nd.created), nil
+	return n.readMeta(name, func(nd *node) any {
+		if m := nd.sysMeta(); m != nil {
+			return m
+		}
+		return systemMeta(nd.group, nd.created)
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // ErrOverflow is wrapped by an *AssignError when a number does not fit the
@@ -452,7 +454,7 @@ func assignValue(rv reflect.Value, v any) error {
 		s := reflect.MakeSlice(t, len(items), len(items))
 		for i, item := range items {
 			if err := assignValue(s.Index(i), item); err != nil {
-				return assignAt(err, indexPath(i))
+				return assignAt(err, codec.IndexPath(i))
 			}
 		}
 		rv.Set(s)
@@ -472,7 +474,7 @@ func assignValue(rv reflect.Value, v any) error {
 		rv.SetZero()
 		for i := 0; i < len(items) && i < rv.Len(); i++ {
 			if err := assignValue(rv.Index(i), items[i]); err != nil {
-				return assignAt(err, indexPath(i))
+				return assignAt(err, codec.IndexPath(i))
 			}
 		}
 		return nil

@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	ogórek "github.com/kisielk/og-rek"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // A Decoder decodes pickles into the Go values listed in the package
@@ -242,7 +244,7 @@ func (st *state) run() (any, error) {
 			err = st.get(int(idx))
 		case opMark:
 			if len(st.marks) >= st.lim.MaxDepth {
-				err = errorf(ErrLimit, "MARK nesting over MaxDepth %d", st.lim.MaxDepth)
+				err = codec.Errorf(ErrLimit, "MARK nesting over MaxDepth %d", st.lim.MaxDepth)
 				break
 			}
 			st.marks = append(st.marks, len(st.stack))
@@ -254,7 +256,7 @@ func (st *state) run() (any, error) {
 			n := int32(binary.LittleEndian.Uint32(data[st.pos:]))
 			st.pos += 4
 			if n < 0 {
-				err = errorf(ErrBadValue, "negative byte count %d", n)
+				err = codec.Errorf(ErrBadValue, "negative byte count %d", n)
 				break
 			}
 			err = st.pushString(op, int(n))
@@ -354,7 +356,7 @@ func (st *state) run() (any, error) {
 			}
 		case opProto:
 			if p := data[st.pos]; p > 5 {
-				err = errorf(ErrBadValue, "unsupported pickle protocol %d", p)
+				err = codec.Errorf(ErrBadValue, "unsupported pickle protocol %d", p)
 				break
 			}
 			st.pos++
@@ -362,7 +364,7 @@ func (st *state) run() (any, error) {
 			n := binary.LittleEndian.Uint64(data[st.pos:])
 			st.pos += 8
 			if n > uint64(len(data)-st.pos) {
-				err = errorf(ErrTruncated, "frame of %d bytes, %d left", n, len(data)-st.pos)
+				err = codec.Errorf(ErrTruncated, "frame of %d bytes, %d left", n, len(data)-st.pos)
 			}
 		case opStop:
 			v, err := st.pop()
@@ -419,7 +421,7 @@ func (st *state) run() (any, error) {
 			n := int32(binary.LittleEndian.Uint32(data[st.pos:]))
 			st.pos += 4
 			if n < 0 {
-				err = errorf(ErrBadValue, "negative byte count %d", n)
+				err = codec.Errorf(ErrBadValue, "negative byte count %d", n)
 				break
 			}
 			err = st.binLong(int(n))
@@ -442,9 +444,9 @@ func (st *state) run() (any, error) {
 		case opPersid, opBinpersid:
 			err = ErrPersistentID
 		case opExt1, opExt2, opExt4:
-			err = errorf(ErrUnsupported, "extension codes need a copyreg extension registry, which Pyro does not use")
+			err = codec.Errorf(ErrUnsupported, "extension codes need a copyreg extension registry, which Pyro does not use")
 		case opNextBuffer:
-			err = errorf(ErrUnsupported, "out-of-band buffer: none provided")
+			err = codec.Errorf(ErrUnsupported, "out-of-band buffer: none provided")
 		case opReadonlyBuffer:
 			if len(st.stack) <= st.frameStart() {
 				err = errUnderflow
@@ -456,7 +458,7 @@ func (st *state) run() (any, error) {
 			return nil, &Error{Offset: start, Op: op, Err: err}
 		}
 	}
-	return nil, &Error{Offset: len(data), Err: errorf(ErrTruncated, "no STOP opcode")}
+	return nil, &Error{Offset: len(data), Err: codec.Errorf(ErrTruncated, "no STOP opcode")}
 }
 
 // argLen is the length of the fixed-size argument that follows each opcode
@@ -478,8 +480,8 @@ var argLen = func() (t [256]uint8) {
 }()
 
 var (
-	errTruncated = errorf(ErrTruncated, "data ends inside the opcode's argument")
-	errUnderflow = errorf(ErrStackUnderflow, "stack underflow")
+	errTruncated = codec.Errorf(ErrTruncated, "data ends inside the opcode's argument")
+	errUnderflow = codec.Errorf(ErrStackUnderflow, "stack underflow")
 )
 
 // frameStart is the stack height at the innermost open MARK: items below it
@@ -516,13 +518,13 @@ func (st *state) top() (any, error) {
 func (st *state) popMark() ([]any, error) {
 	n := len(st.marks)
 	if n == 0 {
-		return nil, errorf(ErrStackUnderflow, "no MARK on the stack")
+		return nil, codec.Errorf(ErrStackUnderflow, "no MARK on the stack")
 	}
 	m := st.marks[n-1]
 	st.marks = st.marks[:n-1]
 	items := st.stack[m:]
 	if len(items) > st.lim.MaxContainerLen {
-		return nil, errorf(ErrLimit, "%d items over MaxContainerLen %d", len(items), st.lim.MaxContainerLen)
+		return nil, codec.Errorf(ErrLimit, "%d items over MaxContainerLen %d", len(items), st.lim.MaxContainerLen)
 	}
 	st.high = max(st.high, len(st.stack))
 	st.stack = st.stack[:m]
@@ -645,10 +647,10 @@ func (st *state) pushString(op byte, n int) error {
 // makes of them.
 func (st *state) stringValue(op byte, n int) (any, error) {
 	if n > st.lim.MaxStringLen {
-		return nil, errorf(ErrLimit, "length %d over MaxStringLen %d", n, st.lim.MaxStringLen)
+		return nil, codec.Errorf(ErrLimit, "length %d over MaxStringLen %d", n, st.lim.MaxStringLen)
 	}
 	if n > len(st.data)-st.pos {
-		return nil, errorf(ErrTruncated, "length %d, %d bytes left", n, len(st.data)-st.pos)
+		return nil, codec.Errorf(ErrTruncated, "length %d, %d bytes left", n, len(st.data)-st.pos)
 	}
 	a := st.pos
 	st.pos += n
@@ -720,7 +722,7 @@ func (st *state) putValue(idx int, v any) error {
 
 func (st *state) countMemo(idx int) error {
 	if st.memoCount >= st.lim.MaxMemo {
-		return errorf(ErrLimit, "memo index %d: memo entries over MaxMemo %d", idx, st.lim.MaxMemo)
+		return codec.Errorf(ErrLimit, "memo index %d: memo entries over MaxMemo %d", idx, st.lim.MaxMemo)
 	}
 	st.memoCount++
 	return nil
@@ -734,7 +736,7 @@ func (st *state) get(idx int) error {
 		v = st.memoMap[idx]
 	}
 	if v == nil {
-		return errorf(ErrMemoMissing, "memo index %d not defined", idx)
+		return codec.Errorf(ErrMemoMissing, "memo index %d not defined", idx)
 	}
 	if f, ok := v.(flatMemo); ok {
 		// The state dict of f.o, shared: it becomes a Dict in both places.
@@ -762,10 +764,10 @@ func (st *state) line() ([]byte, error) {
 			return rest[:i], nil
 		}
 		if i >= st.lim.MaxStringLen {
-			return nil, errorf(ErrLimit, "text line over MaxStringLen %d", st.lim.MaxStringLen)
+			return nil, codec.Errorf(ErrLimit, "text line over MaxStringLen %d", st.lim.MaxStringLen)
 		}
 	}
-	return nil, errorf(ErrTruncated, "text argument has no newline")
+	return nil, codec.Errorf(ErrTruncated, "text argument has no newline")
 }
 
 // lineIndex reads the decimal memo index of PUT and GET.
@@ -777,11 +779,11 @@ func (st *state) lineIndex() (int, error) {
 	n, perr := strconv.ParseInt(string(trimSpace(l)), 10, 64)
 	switch {
 	case perr != nil:
-		return 0, errorf(ErrBadValue, "memo index %q is not an integer", l)
+		return 0, codec.Errorf(ErrBadValue, "memo index %q is not an integer", l)
 	case n < 0:
-		return 0, errorf(ErrBadValue, "negative memo index %d", n)
+		return 0, codec.Errorf(ErrBadValue, "negative memo index %d", n)
 	case n > math.MaxInt32:
-		return 0, errorf(ErrLimit, "memo index %d over limit", n)
+		return 0, codec.Errorf(ErrLimit, "memo index %d over limit", n)
 	}
 	return int(n), nil
 }
@@ -848,12 +850,12 @@ func (st *state) parseLong(t []byte, base int) (*big.Int, error) {
 		t = t[:n-1]
 	}
 	if len(t) > 2*st.lim.MaxBigIntBytes+2 {
-		return nil, errorf(ErrLimit, "integer of %d digits over MaxBigIntBytes %d", len(t), st.lim.MaxBigIntBytes)
+		return nil, codec.Errorf(ErrLimit, "integer of %d digits over MaxBigIntBytes %d", len(t), st.lim.MaxBigIntBytes)
 	}
 	s := string(t)
 	for i := 0; i < len(s); i++ {
 		if s[i] == '_' {
-			return nil, errorf(ErrBadValue, "invalid integer %q", s)
+			return nil, codec.Errorf(ErrBadValue, "invalid integer %q", s)
 		}
 	}
 	if err := st.charge(bigIntSize + len(s)/2); err != nil {
@@ -861,7 +863,7 @@ func (st *state) parseLong(t []byte, base int) (*big.Int, error) {
 	}
 	b, ok := new(big.Int).SetString(s, base)
 	if !ok {
-		return nil, errorf(ErrBadValue, "invalid integer %q", s)
+		return nil, codec.Errorf(ErrBadValue, "invalid integer %q", s)
 	}
 	return b, nil
 }
@@ -869,10 +871,10 @@ func (st *state) parseLong(t []byte, base int) (*big.Int, error) {
 // binLong decodes the n little-endian two's complement bytes of LONG1/LONG4.
 func (st *state) binLong(n int) error {
 	if n > st.lim.MaxBigIntBytes {
-		return errorf(ErrLimit, "long of %d bytes over MaxBigIntBytes %d", n, st.lim.MaxBigIntBytes)
+		return codec.Errorf(ErrLimit, "long of %d bytes over MaxBigIntBytes %d", n, st.lim.MaxBigIntBytes)
 	}
 	if n > len(st.data)-st.pos {
-		return errorf(ErrTruncated, "long of %d bytes, %d left", n, len(st.data)-st.pos)
+		return codec.Errorf(ErrTruncated, "long of %d bytes, %d left", n, len(st.data)-st.pos)
 	}
 	if err := st.charge(bigIntSize + 2*n); err != nil {
 		return err
@@ -901,7 +903,7 @@ func (st *state) textFloat() error {
 	for _, c := range t {
 		// Go accepts hex floats and digit separators, Python's float() does not.
 		if c == '_' || c == 'x' || c == 'X' || c == 'p' || c == 'P' {
-			return errorf(ErrBadValue, "invalid float %q", l)
+			return codec.Errorf(ErrBadValue, "invalid float %q", l)
 		}
 	}
 	if len(t) == 4 && (t[0] == '-' || t[0] == '+') && strings.EqualFold(string(t[1:]), "nan") {
@@ -911,7 +913,7 @@ func (st *state) textFloat() error {
 	if perr != nil {
 		// Out of range decodes to ±inf or 0, as Python's float() does.
 		if ne, ok := perr.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
-			return errorf(ErrBadValue, "invalid float %q", l)
+			return codec.Errorf(ErrBadValue, "invalid float %q", l)
 		}
 	}
 	st.stack = append(st.stack, f)

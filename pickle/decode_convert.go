@@ -3,6 +3,8 @@ package pickle
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // Instances of registered classes are converted after the whole pickle is
@@ -75,7 +77,7 @@ func (c *converter) visited(k any) bool {
 // value returns the converted v and whether it differs from v.
 func (c *converter) value(v any, depth int) (any, bool, error) {
 	if depth > c.maxDepth {
-		return nil, false, &Error{Offset: len(c.st.data), Err: errorf(ErrLimit, "registered instance nested over MaxDepth %d", c.maxDepth)}
+		return nil, false, &Error{Offset: len(c.st.data), Err: codec.Errorf(ErrLimit, "registered instance nested over MaxDepth %d", c.maxDepth)}
 	}
 	depth++
 	switch x := v.(type) {
@@ -155,7 +157,7 @@ func (c *converter) dict(d Dict, depth int) error {
 func safeDictSet(d Dict, k, nk, nv any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errorf(ErrBadValue, "converted dict key %T: %v", nk, r)
+			err = codec.Errorf(ErrBadValue, "converted dict key %T: %v", nk, r)
 		}
 	}()
 	d.Del(k)

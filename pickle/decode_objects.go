@@ -4,6 +4,8 @@ import (
 	"math/big"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // keyNodeBudget bounds the work of checking and hashing dict keys and set
@@ -64,13 +66,13 @@ func (st *state) checkKey(k any) error {
 		// NaN keys never compare equal and all hash alike, so each one
 		// lengthens the same hash chain.
 		if st.nanKeys++; st.nanKeys > maxNaNKeys {
-			return errorf(ErrLimit, "over %d dict keys or set items holding a NaN", maxNaNKeys)
+			return codec.Errorf(ErrLimit, "over %d dict keys or set items holding a NaN", maxNaNKeys)
 		}
 		return nil
 	case keyTooBig:
-		return errorf(ErrLimit, "dict key or set item nested over MaxDepth %d, or keys with over %d items in all", st.lim.MaxDepth, limit)
+		return codec.Errorf(ErrLimit, "dict key or set item nested over MaxDepth %d, or keys with over %d items in all", st.lim.MaxDepth, limit)
 	}
-	return errorf(ErrBadValue, "unhashable type %s", PythonType(k))
+	return codec.Errorf(ErrBadValue, "unhashable type %s", PythonType(k))
 }
 
 // maxNaNKeys bounds the dict keys and set items holding a float NaN in one
@@ -126,10 +128,10 @@ func hashable(k any, depth int, budget *int) int {
 // setItems sets the key, value pairs of items in d.
 func (st *state) setItems(d Dict, items []any) error {
 	if len(items)%2 != 0 {
-		return errorf(ErrBadValue, "odd number of items (%d) for a dict", len(items))
+		return codec.Errorf(ErrBadValue, "odd number of items (%d) for a dict", len(items))
 	}
 	if d.Len()+len(items)/2 > st.lim.MaxContainerLen {
-		return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", d.Len()+len(items)/2, st.lim.MaxContainerLen)
+		return codec.Errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", d.Len()+len(items)/2, st.lim.MaxContainerLen)
 	}
 	if err := st.charge(len(items) / 2 * dictEntrySize); err != nil {
 		return err
@@ -155,7 +157,7 @@ func (st *state) extend(items []any) error {
 	switch t := t.(type) {
 	case *List:
 		if len(t.Items)+len(items) > st.lim.MaxContainerLen {
-			return errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.Items)+len(items), st.lim.MaxContainerLen)
+			return codec.Errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.Items)+len(items), st.lim.MaxContainerLen)
 		}
 		if t.Items == nil {
 			t.Items, err = st.own(items, 0)
@@ -165,12 +167,12 @@ func (st *state) extend(items []any) error {
 		return err
 	case *Object:
 		if len(t.ListItems)+len(items) > st.lim.MaxContainerLen {
-			return errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.ListItems)+len(items), st.lim.MaxContainerLen)
+			return codec.Errorf(ErrLimit, "list of %d items over MaxContainerLen %d", len(t.ListItems)+len(items), st.lim.MaxContainerLen)
 		}
 		t.ListItems, err = st.appendItems(t.ListItems, items)
 		return err
 	default:
-		return errorf(ErrBadValue, "cannot append to %s", PythonType(t))
+		return codec.Errorf(ErrBadValue, "cannot append to %s", PythonType(t))
 	}
 }
 
@@ -217,15 +219,15 @@ func (st *state) update(items []any) error {
 		return st.setItems(t, items)
 	case *Object:
 		if len(items)%2 != 0 {
-			return errorf(ErrBadValue, "odd number of items (%d) for a dict", len(items))
+			return codec.Errorf(ErrBadValue, "odd number of items (%d) for a dict", len(items))
 		}
 		if len(t.DictItems)+len(items) > 2*st.lim.MaxContainerLen {
-			return errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", (len(t.DictItems)+len(items))/2, st.lim.MaxContainerLen)
+			return codec.Errorf(ErrLimit, "dict of %d items over MaxContainerLen %d", (len(t.DictItems)+len(items))/2, st.lim.MaxContainerLen)
 		}
 		t.DictItems, err = st.appendItems(t.DictItems, items)
 		return err
 	}
-	return errorf(ErrBadValue, "cannot set items on %s", PythonType(t))
+	return codec.Errorf(ErrBadValue, "cannot set items on %s", PythonType(t))
 }
 
 func (st *state) setitem() error {
@@ -259,10 +261,10 @@ func (st *state) additems() error {
 	}
 	s, ok := t.(*Set)
 	if !ok {
-		return errorf(ErrBadValue, "cannot add items to %s", PythonType(t))
+		return codec.Errorf(ErrBadValue, "cannot add items to %s", PythonType(t))
 	}
 	if len(s.Items)+len(items) > st.lim.MaxContainerLen {
-		return errorf(ErrLimit, "set of %d items over MaxContainerLen %d", len(s.Items)+len(items), st.lim.MaxContainerLen)
+		return codec.Errorf(ErrLimit, "set of %d items over MaxContainerLen %d", len(s.Items)+len(items), st.lim.MaxContainerLen)
 	}
 	if err := st.checkHashable(items); err != nil {
 		return err
@@ -316,7 +318,7 @@ func (st *state) stackGlobal() error {
 	m, ok1 := asStr(module)
 	n, ok2 := asStr(name)
 	if !ok1 || !ok2 {
-		return errorf(ErrBadValue, "STACK_GLOBAL needs two strings, got %s and %s", PythonType(module), PythonType(name))
+		return codec.Errorf(ErrBadValue, "STACK_GLOBAL needs two strings, got %s and %s", PythonType(module), PythonType(name))
 	}
 	st.stack = append(st.stack, class(m, n))
 	return nil
@@ -364,11 +366,11 @@ func (st *state) reduce(offset int, op byte) error {
 	}
 	cls, ok := callable.(Class)
 	if !ok {
-		return errorf(ErrBadValue, "REDUCE callable is %s, not a class or function", PythonType(callable))
+		return codec.Errorf(ErrBadValue, "REDUCE callable is %s, not a class or function", PythonType(callable))
 	}
 	args, ok := argsV.(Tuple)
 	if !ok {
-		return errorf(ErrBadValue, "REDUCE arguments are %s, not a tuple", PythonType(argsV))
+		return codec.Errorf(ErrBadValue, "REDUCE arguments are %s, not a tuple", PythonType(argsV))
 	}
 	v, err := st.builtin(cls, args)
 	if err != nil {
@@ -501,14 +503,14 @@ func encodeText(s, enc string) ([]byte, error) {
 		b := make([]byte, 0, len(s))
 		for _, r := range s {
 			if r > 0xff {
-				return nil, errorf(ErrBadValue, "character U+%04X cannot be encoded as %s", r, enc)
+				return nil, codec.Errorf(ErrBadValue, "character U+%04X cannot be encoded as %s", r, enc)
 			}
 			b = append(b, byte(r))
 		}
 		return b, nil
 	case "utf-8", "utf8", "UTF-8":
 		if !utf8.ValidString(s) {
-			return nil, errorf(ErrBadValue, "string with surrogates cannot be encoded as %s", enc)
+			return nil, codec.Errorf(ErrBadValue, "string with surrogates cannot be encoded as %s", enc)
 		}
 		return append(make([]byte, 0, len(s)), s...), nil
 	}
@@ -526,7 +528,7 @@ func (st *state) build() error {
 	}
 	o, ok := t.(*Object)
 	if !ok {
-		return errorf(ErrBadValue, "BUILD on %s", PythonType(t))
+		return codec.Errorf(ErrBadValue, "BUILD on %s", PythonType(t))
 	}
 	if err := st.materialize(o); err != nil {
 		return err
@@ -595,11 +597,11 @@ func (st *state) popClassArgs(opName string) (Class, Tuple, error) {
 	}
 	cls, ok := clsV.(Class)
 	if !ok {
-		return Class{}, nil, errorf(ErrBadValue, "%s class is %s", opName, PythonType(clsV))
+		return Class{}, nil, codec.Errorf(ErrBadValue, "%s class is %s", opName, PythonType(clsV))
 	}
 	args, ok := argsV.(Tuple)
 	if !ok {
-		return Class{}, nil, errorf(ErrBadValue, "%s arguments are %s, not a tuple", opName, PythonType(argsV))
+		return Class{}, nil, codec.Errorf(ErrBadValue, "%s arguments are %s, not a tuple", opName, PythonType(argsV))
 	}
 	return cls, args, nil
 }
@@ -615,7 +617,7 @@ func (st *state) newobjEx(offset int, op byte) error {
 	}
 	kw, ok := kwargsV.(Dict)
 	if !ok {
-		return errorf(ErrBadValue, "NEWOBJ_EX keyword arguments are %s, not a dict", PythonType(kwargsV))
+		return codec.Errorf(ErrBadValue, "NEWOBJ_EX keyword arguments are %s, not a dict", PythonType(kwargsV))
 	}
 	if err := st.charge(objectSize + kw.Len()*dictEntrySize); err != nil {
 		return err
@@ -624,7 +626,7 @@ func (st *state) newobjEx(offset int, op byte) error {
 	for k, v := range kw.Iter() {
 		name, ok := asStr(k)
 		if !ok {
-			return errorf(ErrBadValue, "NEWOBJ_EX keyword is %s, not a string", PythonType(k))
+			return codec.Errorf(ErrBadValue, "NEWOBJ_EX keyword is %s, not a string", PythonType(k))
 		}
 		kwargs[name] = v
 	}
@@ -638,11 +640,11 @@ func (st *state) obj(offset int, op byte) error {
 		return err
 	}
 	if len(items) == 0 {
-		return errorf(ErrStackUnderflow, "OBJ without a class")
+		return codec.Errorf(ErrStackUnderflow, "OBJ without a class")
 	}
 	cls, ok := items[0].(Class)
 	if !ok {
-		return errorf(ErrBadValue, "OBJ class is %s", PythonType(items[0]))
+		return codec.Errorf(ErrBadValue, "OBJ class is %s", PythonType(items[0]))
 	}
 	if err := st.charge(objectSize + len(items)*slotSize); err != nil {
 		return err

@@ -3,6 +3,7 @@ package pickle
 import (
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/internal/wtf8"
 )
 
@@ -20,7 +21,7 @@ func (st *state) textString() error {
 		l = l[:len(l)-1]
 	}
 	if len(l) < 2 || (l[0] != '\'' && l[0] != '"') || l[len(l)-1] != l[0] {
-		return errorf(ErrBadValue, "STRING argument is not a quoted string")
+		return codec.Errorf(ErrBadValue, "STRING argument is not a quoted string")
 	}
 	body := l[1 : len(l)-1]
 	a := start + 1
@@ -56,28 +57,12 @@ func unescapeString(s []byte) (string, error) {
 			continue
 		}
 		if i >= len(s) {
-			return "", errorf(ErrBadValue, "STRING ends with a lone backslash")
+			return "", codec.Errorf(ErrBadValue, "STRING ends with a lone backslash")
 		}
 		c = s[i]
 		i++
 		switch c {
 		case '\n':
-		case '\\', '\'', '"':
-			out = append(out, c)
-		case 'a':
-			out = append(out, '\a')
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'v':
-			out = append(out, '\v')
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v := int(c - '0')
 			for k := 0; k < 2 && i < len(s) && s[i] >= '0' && s[i] <= '7'; k++ {
@@ -87,18 +72,22 @@ func unescapeString(s []byte) (string, error) {
 			out = append(out, byte(v))
 		case 'x':
 			if i+2 > len(s) {
-				return "", errorf(ErrBadValue, "STRING has an invalid \\x escape")
+				return "", codec.Errorf(ErrBadValue, "STRING has an invalid \\x escape")
 			}
 			hi, ok1 := unhex(s[i])
 			lo, ok2 := unhex(s[i+1])
 			if !ok1 || !ok2 {
-				return "", errorf(ErrBadValue, "STRING has an invalid \\x escape")
+				return "", codec.Errorf(ErrBadValue, "STRING has an invalid \\x escape")
 			}
 			out = append(out, hi<<4|lo)
 			i += 2
 		default:
-			// Unknown escapes stay as written, backslash included.
-			out = append(out, '\\', c)
+			if e, ok := codec.SimpleEscape(c); ok {
+				out = append(out, e)
+			} else {
+				// Unknown escapes stay as written, backslash included.
+				out = append(out, '\\', c)
+			}
 		}
 	}
 	return string(out), nil
@@ -179,19 +168,19 @@ func rawUnicodeEscape(s []byte) (string, error) {
 		}
 		j++
 		if len(s)-j < count {
-			return "", errorf(ErrBadValue, "UNICODE has a truncated \\uXXXX escape")
+			return "", codec.Errorf(ErrBadValue, "UNICODE has a truncated \\uXXXX escape")
 		}
 		var r rune
 		for k := 0; k < count; k++ {
 			h, ok := unhex(s[j+k])
 			if !ok {
-				return "", errorf(ErrBadValue, "UNICODE has a truncated \\uXXXX escape")
+				return "", codec.Errorf(ErrBadValue, "UNICODE has a truncated \\uXXXX escape")
 			}
 			r = r<<4 | rune(h)
 		}
 		i = j + count
 		if r > utf8.MaxRune || r < 0 {
-			return "", errorf(ErrBadValue, "UNICODE escape \\U%08x out of range", uint32(r))
+			return "", codec.Errorf(ErrBadValue, "UNICODE escape \\U%08x out of range", uint32(r))
 		}
 		if r >= 0xdc00 && r <= 0xdfff && pendingHigh >= 0 {
 			hi := rune(out[pendingHigh]&0x0f)<<12 | rune(out[pendingHigh+1]&0x3f)<<6 | rune(out[pendingHigh+2]&0x3f)

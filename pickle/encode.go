@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/internal/wtf8"
 )
 
@@ -45,16 +46,17 @@ const minSharedLeaf = 64
 const HighestProtocol = 5
 
 // Sentinel errors of encoding, matched with errors.Is on an *EncodeError.
+// The first three are the same errors as serpent's.
 var (
 	// ErrUnsupportedType: the Go value has no Python counterpart (chan, func,
 	// complex, unsafe.Pointer, error values that are not Picklers).
-	ErrUnsupportedType = errors.New("unsupported Go type")
+	ErrUnsupportedType = codec.ErrUnsupportedType
 	// ErrEncodeDepth: the value nests deeper than the encoder's MaxDepth,
 	// usually because of a pointer cycle through Go structs or maps.
-	ErrEncodeDepth = errors.New("value nests too deeply")
+	ErrEncodeDepth = codec.ErrEncodeDepth
 	// ErrInvalidUTF8: a Go string (Python unicode) is not UTF-8, so Python
 	// could not load it.
-	ErrInvalidUTF8 = errors.New("string is not valid UTF-8")
+	ErrInvalidUTF8 = codec.ErrInvalidUTF8
 	// ErrUnsupportedValue: the value exists in Python but cannot be written
 	// at the chosen protocol, or an Object is malformed.
 	ErrUnsupportedValue = errors.New("value cannot be pickled")
@@ -65,38 +67,16 @@ var (
 	ErrOutputLimit = errors.New("pickle longer than the output limit")
 )
 
-// EncodeError reports a value that could not be encoded.
-type EncodeError struct {
-	// Path locates the value inside the encoded one, like "[2].balance";
-	// empty for the top-level value.
-	Path string
-	// Type is the Go type of the offending value.
-	Type string
-	// Err is one of the Err* sentinels above, possibly wrapped with detail.
-	Err error
+// EncodeError reports a value that could not be encoded: Codec is "pickle",
+// Path locates the value inside the encoded one (like "[2].balance"), Type
+// is its Go type and Err wraps one of the sentinels above. It is the same
+// type as serpent.EncodeError.
+type EncodeError = codec.EncodeError
+
+// encodeError is the *EncodeError of a value of Go type typ.
+func encodeError(typ string, err error) *EncodeError {
+	return &EncodeError{Codec: "pickle", Type: typ, Err: err}
 }
-
-func (e *EncodeError) Error() string {
-	at := ""
-	if e.Path != "" {
-		at = " at " + e.Path
-	}
-	return "pickle: cannot encode " + e.Type + at + ": " + e.Err.Error()
-}
-
-func (e *EncodeError) Unwrap() error { return e.Err }
-
-// atPath prefixes the path of an *EncodeError with elem while the error
-// travels up through the containers; other errors pass unchanged.
-func atPath(err error, elem string) error {
-	var ee *EncodeError
-	if errors.As(err, &ee) {
-		ee.Path = elem + ee.Path
-	}
-	return err
-}
-
-func indexPath(i int) string { return "[" + strconv.Itoa(i) + "]" }
 
 // An Encoder writes Python pickles. The zero Encoder writes protocol 0;
 // Marshal uses protocol 2, which is what Pyro 3 itself sends.
@@ -130,7 +110,7 @@ func (e *Encoder) Append(dst []byte, v any) ([]byte, error) {
 // pickle stores.
 func (e *Encoder) append(dst []byte, v any) ([]byte, int, error) {
 	if e.Protocol < 0 || e.Protocol > HighestProtocol {
-		return dst, 0, &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: protocol %d (want 0 to %d)", ErrUnsupportedValue, e.Protocol, HighestProtocol)}
+		return dst, 0, encodeError(fmt.Sprintf("%T", v), fmt.Errorf("%w: protocol %d (want 0 to %d)", ErrUnsupportedValue, e.Protocol, HighestProtocol))
 	}
 	s := encStatePool.Get().(*encState)
 	s.buf = dst
@@ -170,7 +150,7 @@ func (e *Encoder) append(dst []byte, v any) ([]byte, int, error) {
 // overLimit is the error for a pickle that has grown past the limit by the
 // time v is to be written.
 func (s *encState) overLimit(v any) error {
-	return &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w of %d bytes", ErrOutputLimit, s.maxOut)}
+	return encodeError(fmt.Sprintf("%T", v), fmt.Errorf("%w of %d bytes", ErrOutputLimit, s.maxOut))
 }
 
 // full reports whether the pickle has grown past the limit. Containers ask
@@ -691,7 +671,7 @@ func appendPyRepr(b []byte, s string) []byte {
 // encodeUnicode writes a Go string as Python unicode.
 func (s *encState) encodeUnicode(str string) error {
 	if !wtf8.ValidString(str) {
-		return &EncodeError{Type: "string", Err: ErrInvalidUTF8}
+		return encodeError("string", ErrInvalidUTF8)
 	}
 	if s.proto == 0 {
 		s.buf = append(s.buf, opUnicode)
@@ -884,16 +864,16 @@ func (s *encState) encodeTuple(t Tuple, depth int, memo bool) error {
 		}
 	}
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: "pickle.Tuple", Err: ErrEncodeDepth}
+		return encodeError("pickle.Tuple", ErrEncodeDepth)
 	}
 	next := s.next
 	s.startTuple(len(t))
 	for i, item := range t {
 		if s.full() {
-			return atPath(s.overLimit(item), indexPath(i))
+			return codec.AtPath(s.overLimit(item), codec.IndexPath(i))
 		}
 		if err := s.encode(item, depth+1); err != nil {
-			return atPath(err, indexPath(i))
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	if memo && s.next != next {
@@ -945,7 +925,7 @@ func (s *encState) appendItems(items []any, depth int) error {
 		return nil
 	}
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: "list", Err: ErrEncodeDepth}
+		return encodeError("list", ErrEncodeDepth)
 	}
 	for start := 0; start < len(items); start += batchSize {
 		batch := items[start:min(start+batchSize, len(items))]
@@ -955,10 +935,10 @@ func (s *encState) appendItems(items []any, depth int) error {
 		}
 		for i, item := range batch {
 			if s.full() {
-				return atPath(s.overLimit(item), indexPath(start+i))
+				return codec.AtPath(s.overLimit(item), codec.IndexPath(start+i))
 			}
 			if err := s.encode(item, depth+1); err != nil {
-				return atPath(err, indexPath(start+i))
+				return codec.AtPath(err, codec.IndexPath(start+i))
 			}
 			if !multi {
 				s.buf = append(s.buf, opAppend)
@@ -982,10 +962,10 @@ func encodeSlice[T any](s *encState, items []T, write func(*encState, T) error) 
 		}
 		for i, item := range batch {
 			if s.full() {
-				return atPath(s.overLimit(item), indexPath(start+i))
+				return codec.AtPath(s.overLimit(item), codec.IndexPath(start+i))
 			}
 			if err := write(s, item); err != nil {
-				return atPath(err, indexPath(start+i))
+				return codec.AtPath(err, codec.IndexPath(start+i))
 			}
 			if !multi {
 				s.buf = append(s.buf, opAppend)
@@ -1006,7 +986,7 @@ func encodeStringMap[V any](s *encState, m map[string]V, depth int, write func(*
 		return nil
 	}
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: "map", Err: ErrEncodeDepth}
+		return encodeError("map", ErrEncodeDepth)
 	}
 	mark := len(s.strKeys)
 	for k := range m {
@@ -1021,14 +1001,14 @@ func encodeStringMap[V any](s *encState, m map[string]V, depth int, write func(*
 	for i := mark; i < mark+len(m); i++ {
 		k := s.strKeys[i] // s.strKeys may grow while the values are written
 		if s.full() {
-			return atPath(s.overLimit(m[k]), "["+strconv.Quote(k)+"]")
+			return codec.AtPath(s.overLimit(m[k]), "["+strconv.Quote(k)+"]")
 		}
 		b.before()
 		if err := s.encodeUnicode(k); err != nil {
-			return atPath(err, "{key}")
+			return codec.AtPath(err, "{key}")
 		}
 		if err := write(s, m[k], depth+1); err != nil {
-			return atPath(err, "["+strconv.Quote(k)+"]")
+			return codec.AtPath(err, "["+strconv.Quote(k)+"]")
 		}
 		b.after()
 	}
@@ -1085,7 +1065,7 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 		return nil
 	}
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: "pickle.Dict", Err: ErrEncodeDepth}
+		return encodeError("pickle.Dict", ErrEncodeDepth)
 	}
 	// Items are written in sorted key order so that output is deterministic
 	// (og-rek's Dict iterates in random order). They are collected into a
@@ -1103,14 +1083,14 @@ func (s *encState) encodeDict(d Dict, depth int) error {
 	for i := mark; i < mark+b.n; i++ {
 		it := s.items[i] // s.items may grow while the values are written
 		if s.full() {
-			return atPath(s.overLimit(it.v), "["+keyString(it.k)+"]")
+			return codec.AtPath(s.overLimit(it.v), "["+keyString(it.k)+"]")
 		}
 		b.before()
 		if err := s.encode(it.k, depth+1); err != nil {
-			return atPath(err, "{key}")
+			return codec.AtPath(err, "{key}")
 		}
 		if err := s.encode(it.v, depth+1); err != nil {
-			return atPath(err, "["+keyString(it.k)+"]")
+			return codec.AtPath(err, "["+keyString(it.k)+"]")
 		}
 		b.after()
 	}
@@ -1227,19 +1207,19 @@ func keyString(k any) string {
 // setItemsPairs writes key, value pairs flattened in kv (Object.DictItems).
 func (s *encState) setItemsPairs(kv []any, depth int) error {
 	if len(kv)%2 != 0 {
-		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: odd DictItems length %d", ErrUnsupportedValue, len(kv))}
+		return encodeError("*pickle.Object", fmt.Errorf("%w: odd DictItems length %d", ErrUnsupportedValue, len(kv)))
 	}
 	b := batcher{s: s, n: len(kv) / 2}
 	for i := 0; i < len(kv); i += 2 {
 		if s.full() {
-			return atPath(s.overLimit(kv[i]), ".DictItems"+indexPath(i))
+			return codec.AtPath(s.overLimit(kv[i]), ".DictItems"+codec.IndexPath(i))
 		}
 		b.before()
 		if err := s.encode(kv[i], depth+1); err != nil {
-			return atPath(err, ".DictItems"+indexPath(i))
+			return codec.AtPath(err, ".DictItems"+codec.IndexPath(i))
 		}
 		if err := s.encode(kv[i+1], depth+1); err != nil {
-			return atPath(err, ".DictItems"+indexPath(i+1))
+			return codec.AtPath(err, ".DictItems"+codec.IndexPath(i+1))
 		}
 		b.after()
 	}
@@ -1276,7 +1256,7 @@ func (s *encState) encodeSet(name string, p ident, items []any, depth int) error
 // encodeSet4 writes EMPTY_SET and ADDITEMS batches, or a FROZENSET.
 func (s *encState) encodeSet4(mutable bool, p ident, items []any, depth int) error {
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: "set", Err: ErrEncodeDepth}
+		return encodeError("set", ErrEncodeDepth)
 	}
 	if mutable {
 		s.buf = append(s.buf, opEmptySet)
@@ -1286,10 +1266,10 @@ func (s *encState) encodeSet4(mutable bool, p ident, items []any, depth int) err
 		s.buf = append(s.buf, opMark)
 		for i, item := range items[start:min(start+batchSize, len(items))] {
 			if s.full() {
-				return atPath(s.overLimit(item), indexPath(start+i))
+				return codec.AtPath(s.overLimit(item), codec.IndexPath(start+i))
 			}
 			if err := s.encode(item, depth+1); err != nil {
-				return atPath(err, indexPath(start+i))
+				return codec.AtPath(err, codec.IndexPath(start+i))
 			}
 		}
 		if mutable {
@@ -1313,7 +1293,7 @@ func (s *encState) encodeClass(c Class) error {
 		}
 	}
 	if !validGlobalName(c.Module) || !validGlobalName(c.Name) {
-		return &EncodeError{Type: "pickle.Class", Err: fmt.Errorf("%w: bad global name %q %q", ErrUnsupportedValue, c.Module, c.Name)}
+		return encodeError("pickle.Class", fmt.Errorf("%w: bad global name %q %q", ErrUnsupportedValue, c.Module, c.Name))
 	}
 	if s.proto >= 4 {
 		// Protocol 4 names globals with STACK_GLOBAL, as Python 3 does.
@@ -1359,16 +1339,16 @@ func (s *encState) encodeObject(o *Object, p ident, depth int) error {
 		return nil
 	}
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: "*pickle.Object", Err: ErrEncodeDepth}
+		return encodeError("*pickle.Object", ErrEncodeDepth)
 	}
-	wrap := func(err error, field string) error { return atPath(err, "."+field) }
+	wrap := func(err error, field string) error { return codec.AtPath(err, "."+field) }
 	if len(o.Kwargs) > 0 && (s.proto < 4 || o.Build != BuildNewObj) {
-		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: keyword arguments of %s.%s need protocol 4 and BuildNewObj", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+		return encodeError("*pickle.Object", fmt.Errorf("%w: keyword arguments of %s.%s need protocol 4 and BuildNewObj", ErrUnsupportedValue, o.Class.Module, o.Class.Name))
 	}
 	build := o.Build
 	if build == BuildNewObj && s.proto < 2 {
 		if len(o.Args) > 0 {
-			return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: %s.%s with constructor arguments needs protocol 2", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+			return encodeError("*pickle.Object", fmt.Errorf("%w: %s.%s with constructor arguments needs protocol 2", ErrUnsupportedValue, o.Class.Module, o.Class.Name))
 		}
 		build = BuildReconstructor
 	}
@@ -1405,14 +1385,14 @@ func (s *encState) encodeObject(o *Object, p ident, depth int) error {
 		}
 		for i, a := range o.Args {
 			if err := s.encode(a, depth+1); err != nil {
-				return wrap(err, "Args"+indexPath(i))
+				return wrap(err, "Args"+codec.IndexPath(i))
 			}
 		}
 		if s.proto >= 1 {
 			s.buf = append(s.buf, opObj)
 		} else {
 			if !validGlobalName(o.Class.Module) || !validGlobalName(o.Class.Name) {
-				return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: bad class name %q %q", ErrUnsupportedValue, o.Class.Module, o.Class.Name)}
+				return encodeError("*pickle.Object", fmt.Errorf("%w: bad class name %q %q", ErrUnsupportedValue, o.Class.Module, o.Class.Name))
 			}
 			s.buf = append(s.buf, opInst)
 			s.buf = append(s.buf, o.Class.Module...)
@@ -1425,7 +1405,7 @@ func (s *encState) encodeObject(o *Object, p ident, depth int) error {
 			return err
 		}
 	default:
-		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: unknown Build %d", ErrUnsupportedValue, o.Build)}
+		return encodeError("*pickle.Object", fmt.Errorf("%w: unknown Build %d", ErrUnsupportedValue, o.Build))
 	}
 	s.put(p)
 	if err := s.appendItems(o.ListItems, depth); err != nil {
@@ -1454,13 +1434,13 @@ func (s *encState) reconstruct(cls, base Class, baseState any, depth int) error 
 	}
 	s.startTuple(3)
 	if err := s.encodeClass(cls); err != nil {
-		return atPath(err, ".Class")
+		return codec.AtPath(err, ".Class")
 	}
 	if err := s.encodeClass(base); err != nil {
-		return atPath(err, ".Base")
+		return codec.AtPath(err, ".Base")
 	}
 	if err := s.encode(baseState, depth+1); err != nil {
-		return atPath(err, ".BaseState")
+		return codec.AtPath(err, ".BaseState")
 	}
 	s.endTuple(3)
 	s.buf = append(s.buf, opReduce)
@@ -1487,10 +1467,10 @@ func (s *encState) encodePickler(pk Pickler, depth int) error {
 	}
 	o, err := pk.PickleObject()
 	if err != nil {
-		return &EncodeError{Type: rv.Type().String(), Err: err}
+		return encodeError(rv.Type().String(), err)
 	}
 	if o == nil {
-		return &EncodeError{Type: rv.Type().String(), Err: fmt.Errorf("%w: PickleObject returned nil", ErrUnsupportedValue)}
+		return encodeError(rv.Type().String(), fmt.Errorf("%w: PickleObject returned nil", ErrUnsupportedValue))
 	}
 	if p.p == nil {
 		p = ident{p: unsafe.Pointer(o), t: objectPtrType}

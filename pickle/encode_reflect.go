@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 var (
@@ -41,10 +43,10 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 		return s.encodePickler(p.Interface().(Pickler), depth)
 	}
 	if t.Implements(errorType) {
-		return &EncodeError{Type: t.String(), Err: fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType)}
+		return encodeError(t.String(), fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType))
 	}
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: t.String(), Err: ErrEncodeDepth}
+		return encodeError(t.String(), ErrEncodeDepth)
 	}
 	switch rv.Kind() {
 	case reflect.Bool:
@@ -88,7 +90,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 	case reflect.Struct:
 		return s.encodeStruct(rv, depth)
 	default:
-		return &EncodeError{Type: t.String(), Err: ErrUnsupportedType}
+		return encodeError(t.String(), ErrUnsupportedType)
 	}
 	return nil
 }
@@ -121,10 +123,10 @@ func (s *encState) encodeSeq(rv reflect.Value, depth int) error {
 		}
 		for i := start; i < end; i++ {
 			if s.full() {
-				return atPath(s.overLimit(valueOrNil(rv.Index(i))), indexPath(i))
+				return codec.AtPath(s.overLimit(valueOrNil(rv.Index(i))), codec.IndexPath(i))
 			}
 			if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
-				return atPath(err, indexPath(i))
+				return codec.AtPath(err, codec.IndexPath(i))
 			}
 			if !multi {
 				s.buf = append(s.buf, opAppend)
@@ -166,14 +168,14 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 	b := batcher{s: s, n: n}
 	for _, k := range keys {
 		if s.full() {
-			return atPath(s.overLimit(valueOrNil(k)), "{key}")
+			return codec.AtPath(s.overLimit(valueOrNil(k)), "{key}")
 		}
 		b.before()
 		if err := s.encodeElem(k, depth+1); err != nil {
-			return atPath(err, "{key}")
+			return codec.AtPath(err, "{key}")
 		}
 		if err := s.encodeElem(rv.MapIndex(k), depth+1); err != nil {
-			return atPath(err, "["+keyString(valueOrNil(k))+"]")
+			return codec.AtPath(err, "["+keyString(valueOrNil(k))+"]")
 		}
 		b.after()
 	}
@@ -329,12 +331,12 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 		f := fields[i]
 		fv, _ := fieldByIndex(rv, f.Index)
 		if s.full() {
-			return atPath(s.overLimit(valueOrNil(fv)), "."+f.Name)
+			return codec.AtPath(s.overLimit(valueOrNil(fv)), "."+f.Name)
 		}
 		b.before()
 		s.encodeStr(f.Name)
 		if err := s.encodeElem(fv, depth+1); err != nil {
-			return atPath(err, "."+f.Name)
+			return codec.AtPath(err, "."+f.Name)
 		}
 		b.after()
 	}

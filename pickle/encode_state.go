@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // A StatePickler is a Pickler whose instances the encoder can write without
@@ -55,7 +57,7 @@ func (w *StateWriter) Value(name string, value any) error {
 	w.b.before()
 	w.s.encodeStr(name)
 	if err := w.s.encode(value, w.depth); err != nil {
-		return atPath(err, "."+name)
+		return codec.AtPath(err, "."+name)
 	}
 	w.b.after()
 	return nil
@@ -66,12 +68,12 @@ func (w *StateWriter) Value(name string, value any) error {
 func (s *encState) encodeState(sp StatePickler, p ident, depth int) error {
 	typ := func() string { return reflect.TypeOf(sp).String() }
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: typ(), Err: ErrEncodeDepth}
+		return encodeError(typ(), ErrEncodeDepth)
 	}
 	cls, n := sp.PickleClass()
 	if s.proto >= 2 {
 		if err := s.encodeClass(cls); err != nil {
-			return atPath(err, ".Class")
+			return codec.AtPath(err, ".Class")
 		}
 		s.buf = append(s.buf, opEmptyTuple, opNewobj)
 	} else if err := s.reconstruct(cls, builtinObject, nil, depth); err != nil {
@@ -89,12 +91,12 @@ func (s *encState) encodeState(sp StatePickler, p ident, depth int) error {
 	if err := sp.PickleState(&s.state); err != nil {
 		var ee *EncodeError
 		if errors.As(err, &ee) {
-			return atPath(err, ".State")
+			return codec.AtPath(err, ".State")
 		}
-		return &EncodeError{Type: typ(), Err: err}
+		return encodeError(typ(), err)
 	}
 	if got := s.state.b.i; got != n {
-		return &EncodeError{Type: typ(), Err: fmt.Errorf("%w: PickleState wrote %d attributes, PickleClass said %d", ErrUnsupportedValue, got, n)}
+		return encodeError(typ(), fmt.Errorf("%w: PickleState wrote %d attributes, PickleClass said %d", ErrUnsupportedValue, got, n))
 	}
 	s.buf = append(s.buf, opBuild)
 	return nil

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // Sentinel errors. Every error returned by a Decoder is an *Error whose Err
@@ -18,8 +20,9 @@ var (
 	ErrStackUnderflow = errors.New("stack underflow")
 	// ErrMemoMissing: GET of a memo index that no PUT defined.
 	ErrMemoMissing = errors.New("memo index not defined")
-	// ErrLimit: the pickle exceeds one of the decoder's Limits.
-	ErrLimit = errors.New("over limit")
+	// ErrLimit: the pickle exceeds one of the decoder's Limits. It is the
+	// ErrLimit of every codec (serpent.ErrLimit too).
+	ErrLimit = codec.ErrLimit
 	// ErrPersistentID: PERSID or BINPERSID; Pyro never uses persistent ids,
 	// so the decoder has no way to resolve them.
 	ErrPersistentID = errors.New("persistent ids are not supported")
@@ -82,20 +85,6 @@ func opDescribe(op byte) string {
 		s += " (" + name + ")"
 	}
 	return s
-}
-
-// detailError is a message that unwraps to a sentinel error, so that the
-// message reads naturally ("memo index 7 over limit") while errors.Is works.
-type detailError struct {
-	kind error
-	msg  string
-}
-
-func (e *detailError) Error() string { return e.msg }
-func (e *detailError) Unwrap() error { return e.kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &detailError{kind: kind, msg: fmt.Sprintf(format, args...)}
 }
 
 var opNames = [256]string{

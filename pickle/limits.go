@@ -1,5 +1,7 @@
 package pickle
 
+import "github.com/gopyro/gopyro/internal/codec"
+
 // Limits bound the resources a Decoder spends on one pickle, so that hostile
 // input fails with an ErrLimit error instead of exhausting memory. A zero field
 // means the DefaultLimits value for that field.
@@ -64,33 +66,7 @@ var DefaultLimits = Limits{
 }
 
 // withDefaults returns l with zero fields set from DefaultLimits.
-func (l Limits) withDefaults() Limits {
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultLimits.MaxDepth
-	}
-	if l.MaxMemo <= 0 {
-		l.MaxMemo = DefaultLimits.MaxMemo
-	}
-	if l.MaxStringLen <= 0 {
-		l.MaxStringLen = DefaultLimits.MaxStringLen
-	}
-	if l.MaxContainerLen <= 0 {
-		l.MaxContainerLen = DefaultLimits.MaxContainerLen
-	}
-	if l.MaxBigIntBytes <= 0 {
-		l.MaxBigIntBytes = DefaultLimits.MaxBigIntBytes
-	}
-	if l.BuildPerByte <= 0 {
-		l.BuildPerByte = DefaultLimits.BuildPerByte
-	}
-	if l.MinBuild <= 0 {
-		l.MinBuild = DefaultLimits.MinBuild
-	}
-	if l.MaxBuild <= 0 {
-		l.MaxBuild = DefaultLimits.MaxBuild
-	}
-	return l
-}
+func (l Limits) withDefaults() Limits { return codec.WithDefaults(l, DefaultLimits) }
 
 // Budget returns the build budget of a pickle of n bytes: BuildPerByte*n,
 // but at least MinBuild and at most MaxBuild (zero fields taking their

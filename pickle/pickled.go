@@ -29,7 +29,7 @@ const maxSpliceProtocol = 3
 // e.Protocol or higher (up to 3), within e's MaxDepth and MaxOutput.
 func (e *Encoder) Pickle(v any) (*Pickled, error) {
 	if e.Protocol > maxSpliceProtocol {
-		return nil, &EncodeError{Type: fmt.Sprintf("%T", v), Err: fmt.Errorf("%w: a Pickled is made at protocols 0 to %d, not %d", ErrUnsupportedValue, maxSpliceProtocol, e.Protocol)}
+		return nil, encodeError(fmt.Sprintf("%T", v), fmt.Errorf("%w: a Pickled is made at protocols 0 to %d, not %d", ErrUnsupportedValue, maxSpliceProtocol, e.Protocol))
 	}
 	data, memoEnd, err := e.append(nil, v)
 	if err != nil {
@@ -52,11 +52,11 @@ func (p *Pickled) Len() int { return len(p.ops) }
 func (s *encState) splice(p *Pickled) error {
 	switch {
 	case p == nil:
-		return &EncodeError{Type: "*pickle.Pickled", Err: fmt.Errorf("%w: nil *Pickled", ErrUnsupportedValue)}
+		return encodeError("*pickle.Pickled", fmt.Errorf("%w: nil *Pickled", ErrUnsupportedValue))
 	case s.proto > maxSpliceProtocol:
-		return &EncodeError{Type: "*pickle.Pickled", Err: fmt.Errorf("%w: a Pickled is written into pickles of protocols 0 to %d, not %d", ErrUnsupportedValue, maxSpliceProtocol, s.proto)}
+		return encodeError("*pickle.Pickled", fmt.Errorf("%w: a Pickled is written into pickles of protocols 0 to %d, not %d", ErrUnsupportedValue, maxSpliceProtocol, s.proto))
 	case p.proto > s.proto:
-		return &EncodeError{Type: "*pickle.Pickled", Err: fmt.Errorf("%w: pickled at protocol %d, inside a pickle of protocol %d", ErrUnsupportedValue, p.proto, s.proto)}
+		return encodeError("*pickle.Pickled", fmt.Errorf("%w: pickled at protocol %d, inside a pickle of protocol %d", ErrUnsupportedValue, p.proto, s.proto))
 	}
 	s.buf = append(s.buf, p.ops...)
 	s.next = max(s.next, p.memoEnd)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 func TestBodyBound(t *testing.T) {
@@ -47,7 +49,7 @@ func TestAdmit(t *testing.T) {
 		}
 		return nil
 	}
-	c := NewConn(newBytesConn(stream), Options{Admit: admit})
+	c := NewConn(frametest.NewBytesConn(stream), Options{Admit: admit})
 	ctx := context.Background()
 	for i := range 2 {
 		_, _, err := c.ReadMessage(ctx)

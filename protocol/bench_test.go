@@ -4,29 +4,16 @@ import (
 	"bytes"
 	"context"
 	"testing"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
-// benchConn reads the same frame over and over and discards writes.
-type benchConn struct {
-	bytesConn
-	frame []byte
-}
-
-func (c *benchConn) Read(b []byte) (int, error) {
-	if c.in.Len() == 0 {
-		c.in.Reset(c.frame)
-	}
-	return c.in.Read(b)
-}
-
-func (c *benchConn) Write(b []byte) (int, error) { return len(b), nil }
-
 func benchmarkRead(b *testing.B, opts Options, body []byte) {
-	var out bytesConn
+	var out frametest.BytesConn
 	if err := NewConn(&out, opts).WriteMessage(context.Background(), body); err != nil {
 		b.Fatal(err)
 	}
-	bc := &benchConn{bytesConn: bytesConn{in: bytes.NewReader(nil)}, frame: out.out.Bytes()}
+	bc := frametest.NewLoopConn(out.Out.Bytes())
 	c := NewConn(bc, Options{})
 	ctx := context.Background()
 	b.SetBytes(int64(len(body)))
@@ -39,7 +26,7 @@ func benchmarkRead(b *testing.B, opts Options, body []byte) {
 }
 
 func benchmarkWrite(b *testing.B, opts Options, body []byte) {
-	c := NewConn(&benchConn{}, opts)
+	c := NewConn(frametest.NewLoopConn(nil), opts)
 	ctx := context.Background()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()

@@ -131,7 +131,7 @@ func (c *Conn) Close() error { return c.nc.Close() }
 // slice owned by the caller, unless Options.ReuseBody is set: then it is
 // valid until the next ReadMessage.
 //
-// Errors are *ProtocolError values (see the Err* kinds). After ErrCompression,
+// Errors are *FrameError values (see the Err* kinds). After ErrCompression,
 // ErrXMLPickle and ErrRefused the whole message has been consumed and the connection can
 // go on; after any other error the stream position is undefined and the
 // connection should be closed (after replying, for ErrVersion, ErrHeader and
@@ -216,7 +216,7 @@ func (c *Conn) readMessage(ctx context.Context, have int, allowXML bool) ([]byte
 	return body, h.Flags, nil
 }
 
-func tooLarge(size, limit int) *ProtocolError {
+func tooLarge(size, limit int) *FrameError {
 	return newError(ErrTooLarge, fmt.Sprintf("message too large: %d bytes exceeds the limit of %d", size, limit), nil)
 }
 

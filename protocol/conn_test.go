@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 func TestParseHeader(t *testing.T) {
@@ -268,13 +270,13 @@ func TestReadMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := NewConn(newBytesConn(tt.in), Options{MaxMessageSize: tt.max})
+			c := NewConn(frametest.NewBytesConn(tt.in), Options{MaxMessageSize: tt.max})
 			body, flags, err := c.ReadMessage(context.Background())
 			got := result{Body: body, Flags: flags, Msg: errText(err)}
 			if err != nil {
-				var pe *ProtocolError
+				var pe *FrameError
 				if !errors.As(err, &pe) {
-					t.Fatalf("error %v (%T) is not a *ProtocolError", err, err)
+					t.Fatalf("error %v (%T) is not a *FrameError", err, err)
 				}
 				got.Kind = pe.Kind.Error()
 			}
@@ -286,17 +288,17 @@ func TestReadMessage(t *testing.T) {
 }
 
 func TestReadMessageErrorChains(t *testing.T) {
-	c := NewConn(newBytesConn(nil), Options{})
+	c := NewConn(frametest.NewBytesConn(nil), Options{})
 	_, _, err := c.ReadMessage(context.Background())
 	if !errors.Is(err, ErrClosed) || !errors.Is(err, io.EOF) {
 		t.Errorf("clean close: %v; want ErrClosed and io.EOF", err)
 	}
-	c = NewConn(newBytesConn([]byte("PYR")), Options{})
+	c = NewConn(frametest.NewBytesConn([]byte("PYR")), Options{})
 	_, _, err = c.ReadMessage(context.Background())
 	if !errors.Is(err, ErrTruncated) || errors.Is(err, io.EOF) || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("truncated: %v; want ErrTruncated wrapping io.ErrUnexpectedEOF", err)
 	}
-	c = NewConn(newBytesConn(frameOf("PYRO", 5, 18, 4, FlagCompressed, 0, []byte("junk"))), Options{})
+	c = NewConn(frametest.NewBytesConn(frameOf("PYRO", 5, 18, 4, FlagCompressed, 0, []byte("junk"))), Options{})
 	_, _, err = c.ReadMessage(context.Background())
 	if !errors.Is(err, ErrCompression) || !errors.Is(err, zlib.ErrHeader) {
 		t.Errorf("corrupt zlib: %v; want ErrCompression wrapping zlib.ErrHeader", err)
@@ -310,7 +312,7 @@ func TestReadMessageRecoverable(t *testing.T) {
 	in = append(in, frameOf("PYRO", 5, 18, 7, FlagCompressed, 0, []byte("garbage"))...)
 	in = append(in, frameOf("PYRO", 5, 18, 5, FlagXMLPickle, 0, []byte("<xml>"))...)
 	in = append(in, frameOf("PYRO", 5, 18, 2, 0, 0, []byte("ok"))...)
-	c := NewConn(newBytesConn(in), Options{})
+	c := NewConn(frametest.NewBytesConn(in), Options{})
 	ctx := context.Background()
 	var kinds []error
 	for range 2 {
@@ -385,12 +387,12 @@ func TestWriteMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bc := newBytesConn(nil)
+			bc := frametest.NewBytesConn(nil)
 			c := NewConn(bc, tt.opts)
 			if err := c.WriteMessage(context.Background(), tt.body); err != nil {
 				t.Fatal(err)
 			}
-			out := bytes.Clone(bc.out.Bytes())
+			out := bytes.Clone(bc.Out.Bytes())
 			if tt.want != nil {
 				if diff := cmp.Diff(tt.want, out); diff != "" {
 					t.Errorf("frame (-want +got):\n%s", diff)
@@ -410,7 +412,7 @@ func TestWriteMessage(t *testing.T) {
 				t.Errorf("compressed body %d bytes not shorter than %d", h.BodySize, len(tt.body))
 			}
 			// Our own reader gets the body back.
-			body, flags, err := NewConn(newBytesConn(out), Options{}).ReadMessage(context.Background())
+			body, flags, err := NewConn(frametest.NewBytesConn(out), Options{}).ReadMessage(context.Background())
 			if err != nil || flags != h.Flags || !bytes.Equal(body, tt.body) {
 				t.Errorf("read back: %x, %#x, %v", body, flags, err)
 			}
@@ -422,14 +424,14 @@ func TestRoundTripOptions(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789abcdef"), 10<<20/16) // 10 MiB
 	bodies := [][]byte{{}, []byte("x"), trace14Body(), big}
 	for _, opts := range []Options{{}, {Compress: true}, {Checksum: true}, {Compress: true, Checksum: true}} {
-		bc := newBytesConn(nil)
+		bc := frametest.NewBytesConn(nil)
 		w := NewConn(bc, opts)
 		for _, b := range bodies {
 			if err := w.WriteMessage(context.Background(), b); err != nil {
 				t.Fatal(err)
 			}
 		}
-		r := NewConn(newBytesConn(bc.out.Bytes()), Options{})
+		r := NewConn(frametest.NewBytesConn(bc.Out.Bytes()), Options{})
 		for i, want := range bodies {
 			got, _, err := r.ReadMessage(context.Background())
 			if err != nil || !bytes.Equal(got, want) {
@@ -449,7 +451,7 @@ func TestReadMessageBoundedAllocation(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, _, err := NewConn(newBytesConn(in), Options{}).ReadMessage(context.Background())
+	_, _, err := NewConn(frametest.NewBytesConn(in), Options{}).ReadMessage(context.Background())
 	runtime.ReadMemStats(&after)
 	if !errors.Is(err, ErrTruncated) {
 		t.Fatalf("err = %v, want ErrTruncated", err)
@@ -571,7 +573,7 @@ func TestCancelDoesNotLeak(t *testing.T) {
 }
 
 func TestConnAccessors(t *testing.T) {
-	bc := newBytesConn(nil)
+	bc := frametest.NewBytesConn(nil)
 	c := NewConn(bc, Options{})
 	if c.NetConn() != bc || c.RemoteAddr().String() != "remote" || c.LocalAddr().String() != "local" {
 		t.Errorf("accessors do not reflect the wrapped conn")
@@ -648,14 +650,14 @@ func TestReuseBody(t *testing.T) {
 	large := bytes.Repeat([]byte("0123456789abcdef"), 2*keepBody/16)
 	bodies := [][]byte{[]byte("first body"), []byte("second"), large, []byte("after the large one"), trace14Body()}
 	for _, wopts := range []Options{{}, {Compress: true}} {
-		bc := newBytesConn(nil)
+		bc := frametest.NewBytesConn(nil)
 		w := NewConn(bc, wopts)
 		for _, b := range bodies {
 			if err := w.WriteMessage(context.Background(), b); err != nil {
 				t.Fatal(err)
 			}
 		}
-		r := NewConn(newBytesConn(bc.out.Bytes()), Options{ReuseBody: true})
+		r := NewConn(frametest.NewBytesConn(bc.Out.Bytes()), Options{ReuseBody: true})
 		var prev []byte
 		for i, want := range bodies {
 			got, _, err := r.ReadMessage(context.Background())

@@ -30,7 +30,7 @@
 //
 // # Errors
 //
-// Failures are *ProtocolError values whose Kind (ErrVersion, ErrHeader,
+// Failures are *FrameError values whose Kind (ErrVersion, ErrHeader,
 // ErrChecksum, ErrTooLarge, ErrCompression, ErrXMLPickle, ErrClosed,
 // ErrTruncated, ErrTimeout, ErrCanceled, ErrConnection, ErrHandshake) matches
 // with errors.Is and whose text is Pyro's for the same condition. A server

@@ -7,7 +7,7 @@ import (
 	"github.com/gopyro/gopyro/internal/wire"
 )
 
-// Error kinds. A *ProtocolError carries one of these in its Kind field and
+// Error kinds. A *FrameError carries one of these in its Kind field and
 // matches it with errors.Is, so callers branch with
 //
 //	if errors.Is(err, protocol.ErrChecksum) { ... }
@@ -60,7 +60,7 @@ var (
 	ErrTLS = wire.ErrTLS
 )
 
-// ProtocolError is the error type of this package for everything that goes
+// FrameError is the error type of this package for everything that goes
 // wrong on the wire (the same type as protocol4's and protocol5's). Msg is
 // the text Pyro 3.16 uses for the same condition where one exists
 // ("incompatible protocol version", "invalid header", "checksum error",
@@ -68,9 +68,9 @@ var (
 // forwarded to a Python peer unchanged. Kind is one of the Err* kinds
 // above, matched with errors.Is; Err is the underlying cause (I/O, zlib or
 // context error), may be nil.
-type ProtocolError = wire.ProtocolError
+type FrameError = wire.FrameError
 
-func newError(kind error, msg string, cause error) *ProtocolError {
+func newError(kind error, msg string, cause error) *FrameError {
 	return wire.NewError(kind, msg, cause)
 }
 

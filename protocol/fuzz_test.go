@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gopyro/gopyro/internal/allocs"
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 const fuzzLimit = 1 << 16
@@ -47,12 +48,12 @@ func seedFrames(f *testing.F) {
 // checkError fails unless err is one of this package's error types.
 func checkError(t *testing.T, err error) {
 	t.Helper()
-	var pe *ProtocolError
+	var pe *FrameError
 	var de *DeniedError
 	switch {
 	case errors.As(err, &pe):
 		if pe.Kind == nil || pe.Msg == "" {
-			t.Fatalf("ProtocolError without kind or text: %#v", pe)
+			t.Fatalf("FrameError without kind or text: %#v", pe)
 		}
 	case errors.As(err, &de):
 	default:
@@ -69,7 +70,7 @@ func FuzzReadMessage(f *testing.F) {
 	f.Add(frameOf("PYRO", 5, 18, int32(len(fuzzBomb)), FlagCompressed, 0, fuzzBomb))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
-		c := NewConn(newBytesConn(data), Options{MaxMessageSize: fuzzLimit})
+		c := NewConn(frametest.NewBytesConn(data), Options{MaxMessageSize: fuzzLimit})
 		for range 32 {
 			var body []byte
 			var err error
@@ -86,11 +87,11 @@ func FuzzReadMessage(f *testing.F) {
 			if len(body) > fuzzLimit {
 				t.Fatalf("body of %d bytes exceeds the limit", len(body))
 			}
-			out := newBytesConn(nil)
+			out := frametest.NewBytesConn(nil)
 			if err := NewConn(out, Options{Compress: true, Checksum: true}).WriteMessage(ctx, body); err != nil {
 				t.Fatal(err)
 			}
-			again, _, err := NewConn(newBytesConn(out.out.Bytes()), Options{MaxMessageSize: fuzzLimit}).ReadMessage(ctx)
+			again, _, err := NewConn(frametest.NewBytesConn(out.Out.Bytes()), Options{MaxMessageSize: fuzzLimit}).ReadMessage(ctx)
 			if err != nil || !bytes.Equal(again, body) {
 				t.Fatalf("re-encoded message reads back as %x, %v; want %x", again, err, body)
 			}
@@ -103,15 +104,15 @@ func FuzzReadMessage(f *testing.F) {
 func FuzzClientHandshake(f *testing.F) {
 	seedFrames(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		bc := newBytesConn(data)
+		bc := frametest.NewBytesConn(data)
 		err := ClientHandshake(context.Background(), NewConn(bc, Options{MaxMessageSize: fuzzLimit}), nil, nil)
 		if err != nil {
 			checkError(t, err)
 			return
 		}
-		body, _, rerr := NewConn(newBytesConn(bc.out.Bytes()), Options{}).ReadMessage(context.Background())
+		body, _, rerr := NewConn(frametest.NewBytesConn(bc.Out.Bytes()), Options{}).ReadMessage(context.Background())
 		if rerr != nil || len(body) != len("CONNECT")+16 || !bytes.HasPrefix(body, []byte("CONNECT")) {
-			t.Fatalf("granted, but sent %x (%v)", bc.out.Bytes(), rerr)
+			t.Fatalf("granted, but sent %x (%v)", bc.Out.Bytes(), rerr)
 		}
 	})
 }
@@ -125,18 +126,18 @@ func FuzzServerHandshake(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dv := &DefaultValidator{}
 		dv.SetAllowedIdentifications([]string{"s3cr3t"})
-		bc := newBytesConn(data)
+		bc := frametest.NewBytesConn(data)
 		err := ServerHandshake(context.Background(), NewConn(bc, Options{MaxMessageSize: fuzzLimit}),
 			fixedValidator{dv, challenge}, ConnInfo{Connections: 1})
 		if err != nil {
 			checkError(t, err)
 			return
 		}
-		if !bytes.HasSuffix(bc.out.Bytes(), []byte("GRANTED")) {
-			t.Fatalf("granted without sending GRANTED: %x", bc.out.Bytes())
+		if !bytes.HasSuffix(bc.Out.Bytes(), []byte("GRANTED")) {
+			t.Fatalf("granted without sending GRANTED: %x", bc.Out.Bytes())
 		}
 		// The handshake accepts any flags, XML included.
-		body, _, rerr := NewConn(newBytesConn(data), Options{}).readMessage(context.Background(), 0, true)
+		body, _, rerr := NewConn(frametest.NewBytesConn(data), Options{}).readMessage(context.Background(), 0, true)
 		want := append([]byte("CONNECT"), unhex(t, "6d418ad32d61fb123e163b5edfd9b1c0")...)
 		if rerr != nil || !bytes.Equal(body, want) {
 			t.Fatalf("granted a client that sent %x", data)

@@ -28,7 +28,7 @@ var defaultValidator = &DefaultValidator{}
 //  4. v.AcceptIdentification; sends the raw "GRANTED" or "DENIED"+reason.
 //
 // It returns nil when the client was granted. A *DeniedError means we refused
-// the client (and told it so). A *ProtocolError reports the client's fault:
+// the client (and told it so). A *FrameError reports the client's fault:
 // ErrHandshake for a body without "CONNECT" (Pyro closes without replying);
 // ErrVersion, ErrHeader or ErrChecksum for a broken CONNECT message (Pyro
 // replies an exception capsule before closing); I/O kinds otherwise. In every
@@ -72,7 +72,7 @@ func ServerHandshake(ctx context.Context, c *Conn, v ServerValidator, info ConnI
 	}
 	body, _, err := c.readMessage(ctx, 0, true)
 	if err != nil {
-		var pe *ProtocolError
+		var pe *FrameError
 		if errors.As(err, &pe) && (pe.Kind == ErrVersion || pe.Kind == ErrHeader) && looksLikeTLS(c.hdr[:]) {
 			return newError(pe.Kind, pe.Msg, errors.New("the client started a TLS handshake: it wants PYROSSL, this server speaks plain PYRO"))
 		}
@@ -104,7 +104,7 @@ func deny(ctx context.Context, c *Conn, reason DenyReason) error {
 // client without identification. A nil v means a DefaultValidator.
 //
 // It returns nil when granted, a *DeniedError when the server refused (its
-// Error text is that of Pyro's ConnectionDeniedError), and a *ProtocolError
+// Error text is that of Pyro's ConnectionDeniedError), and a *FrameError
 // otherwise: ErrHandshake for a challenge that is not 16 bytes or a verdict
 // that is neither GRANTED nor DENIED, framing or I/O kinds for the rest.
 // On a *tls.Conn (see DialTLS), or a wrapper of one that has a NetConn()

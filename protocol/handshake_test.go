@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 // fixedValidator is a DefaultValidator with a fixed challenge, to replay the
@@ -38,7 +40,7 @@ type outcome struct {
 
 func outcomeOf(err error, sent []byte) outcome {
 	o := outcome{Sent: sent}
-	var pe *ProtocolError
+	var pe *FrameError
 	var de *DeniedError
 	switch {
 	case err == nil:
@@ -190,13 +192,13 @@ func TestServerHandshakeReplay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bc := newBytesConn(tt.in)
+			bc := frametest.NewBytesConn(tt.in)
 			conns := tt.conns
 			if conns == 0 {
 				conns = 1
 			}
 			err := ServerHandshake(context.Background(), NewConn(bc, tt.opts), tt.v, ConnInfo{Connections: conns})
-			if diff := cmp.Diff(tt.want, outcomeOf(err, bc.out.Bytes()), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tt.want, outcomeOf(err, bc.Out.Bytes()), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("ServerHandshake (-want +got):\n%s", diff)
 			}
 		})
@@ -301,9 +303,9 @@ func TestClientHandshakeReplay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bc := newBytesConn(tt.in)
+			bc := frametest.NewBytesConn(tt.in)
 			err := ClientHandshake(context.Background(), NewConn(bc, tt.opts), nil, tt.ident)
-			if diff := cmp.Diff(tt.want, outcomeOf(err, bc.out.Bytes()), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tt.want, outcomeOf(err, bc.Out.Bytes()), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("ClientHandshake (-want +got):\n%s", diff)
 			}
 		})
@@ -427,10 +429,10 @@ func TestHandshakeBothRoles(t *testing.T) {
 
 func TestServerHandshakeBadChallenge(t *testing.T) {
 	v := fixedValidator{&DefaultValidator{}, make([]byte, 15)}
-	bc := newBytesConn(nil)
+	bc := frametest.NewBytesConn(nil)
 	err := ServerHandshake(context.Background(), NewConn(bc, Options{}), v, ConnInfo{Connections: 1})
-	if err == nil || bc.out.Len() != 0 {
-		t.Errorf("15-byte challenge: err %v, sent %x; want an error and nothing sent", err, bc.out.Bytes())
+	if err == nil || bc.Out.Len() != 0 {
+		t.Errorf("15-byte challenge: err %v, sent %x; want an error and nothing sent", err, bc.Out.Bytes())
 	}
 }
 

@@ -1,66 +1,21 @@
 package protocol
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/hex"
 	"errors"
-	"net"
-	"os"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
-
-// bytesConn is an in-memory net.Conn: reads come from in, writes go to out.
-// Deadlines are accepted and ignored. It lets table tests and fuzz targets
-// feed exact byte streams without goroutines.
-type bytesConn struct {
-	in  *bytes.Reader
-	out bytes.Buffer
-}
-
-func newBytesConn(in []byte) *bytesConn { return &bytesConn{in: bytes.NewReader(in)} }
-
-func (c *bytesConn) Read(b []byte) (int, error)       { return c.in.Read(b) }
-func (c *bytesConn) Write(b []byte) (int, error)      { return c.out.Write(b) }
-func (c *bytesConn) Close() error                     { return nil }
-func (c *bytesConn) LocalAddr() net.Addr              { return testAddr("local") }
-func (c *bytesConn) RemoteAddr() net.Addr             { return testAddr("remote") }
-func (c *bytesConn) SetDeadline(time.Time) error      { return nil }
-func (c *bytesConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *bytesConn) SetWriteDeadline(time.Time) error { return nil }
-
-type testAddr string
-
-func (a testAddr) Network() string { return "mem" }
-func (a testAddr) String() string  { return string(a) }
 
 // traceFrames returns the messages of testdata/trace_frames.txt by name
 // ("01-handshake/conn1/2-C2S") as raw bytes.
 func traceFrames(tb testing.TB) map[string][]byte {
 	tb.Helper()
-	f, err := os.Open("testdata/trace_frames.txt")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
 	frames := make(map[string][]byte)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, hx, ok := strings.Cut(line, " ")
-		if !ok {
-			tb.Fatalf("bad line %q", line)
-		}
-		frames[name] = unhex(tb, hx)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
+	for _, f := range frametest.Load(tb, "testdata/trace_frames.txt") {
+		frames[f.Name] = f.Bytes
 	}
 	return frames
 }
@@ -84,9 +39,9 @@ func unhex(tb testing.TB, s string) []byte {
 	return b
 }
 
-// kindOf returns the Kind of a *ProtocolError, or err itself otherwise.
+// kindOf returns the Kind of a *FrameError, or err itself otherwise.
 func kindOf(err error) error {
-	var pe *ProtocolError
+	var pe *FrameError
 	if errors.As(err, &pe) {
 		return pe.Kind
 	}

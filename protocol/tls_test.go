@@ -1,17 +1,10 @@
 package protocol
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/internal/testpki"
 )
 
 // testPKI writes a CA, a second ("wrong") CA and certificates signed by
@@ -27,88 +21,37 @@ type testPKI struct {
 	dir string
 }
 
-type certSpec struct {
-	file     string // written as <file>.pem (certificate) and <file>.key
-	signer   string // "ca" or "wrongca"
-	cn       string
-	server   bool // server (127.0.0.1, localhost) or client usage
-	expired  bool
-	combined bool // key appended to the .pem file as well
-}
-
+// newTestPKI writes a CA (ca.pem), a second one nobody trusts (wrongca.pem)
+// and certificates as <name>.pem with the key in <name>.key; server,
+// client and client2 hold their key in the .pem as well.
 func newTestPKI(t *testing.T) *testPKI {
 	t.Helper()
 	p := &testPKI{dir: t.TempDir()}
-	cas := map[string]*x509.Certificate{}
-	keys := map[string]*ecdsa.PrivateKey{}
-	for _, name := range []string{"ca", "wrongca"} {
-		key := newKey(t)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gopyro test " + name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cert, _ := x509.ParseCertificate(der)
-		cas[name], keys[name] = cert, key
-		p.write(t, name+".pem", pemBlock("CERTIFICATE", der))
-	}
-	specs := []certSpec{
-		{file: "server", signer: "ca", cn: "localhost", server: true, combined: true},
-		{file: "client", signer: "ca", cn: "client", combined: true},
-		{file: "client2", signer: "ca", cn: "intruder", combined: true},
-		{file: "expiredserver", signer: "ca", cn: "localhost", server: true, expired: true},
-		{file: "expiredclient", signer: "ca", cn: "client", expired: true},
-		{file: "wrongserver", signer: "wrongca", cn: "localhost", server: true},
-		{file: "wrongclient", signer: "wrongca", cn: "client"},
-	}
-	for i, s := range specs {
-		key := newKey(t)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(10 + i)), Subject: pkix.Name{CommonName: s.cn},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}
-		if s.server {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-			tmpl.DNSNames = []string{"localhost"}
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		}
-		if s.expired {
-			tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour)
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, cas[s.signer], &key.PublicKey, keys[s.signer])
-		if err != nil {
-			t.Fatal(err)
-		}
-		kder, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		certPEM, keyPEM := pemBlock("CERTIFICATE", der), pemBlock("PRIVATE KEY", kder)
-		if s.combined {
-			p.write(t, s.file+".pem", append(append([]byte{}, keyPEM...), certPEM...))
-		} else {
-			p.write(t, s.file+".pem", certPEM)
-		}
-		p.write(t, s.file+".key", keyPEM)
-	}
-	return p
-}
-
-func newKey(t *testing.T) *ecdsa.PrivateKey {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pems, err := testpki.Make([]string{"ca", "wrongca"}, []testpki.Cert{
+		{Name: "server", CA: "ca", CN: "localhost", Server: true},
+		{Name: "client", CA: "ca", CN: "client"},
+		{Name: "client2", CA: "ca", CN: "intruder"},
+		{Name: "expiredserver", CA: "ca", CN: "localhost", Server: true, Expired: true},
+		{Name: "expiredclient", CA: "ca", CN: "client", Expired: true},
+		{Name: "wrongserver", CA: "wrongca", CN: "localhost", Server: true},
+		{Name: "wrongclient", CA: "wrongca", CN: "client"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return key
-}
-
-func pemBlock(typ string, der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+	for name, c := range pems {
+		switch name {
+		case "ca", "wrongca":
+			p.write(t, name+".pem", c.Cert)
+			continue
+		case "server", "client", "client2":
+			p.write(t, name+".pem", append(append([]byte{}, c.Key...), c.Cert...))
+		default:
+			p.write(t, name+".pem", c.Cert)
+		}
+		p.write(t, name+".key", c.Key)
+	}
+	return p
 }
 
 func (p *testPKI) write(t *testing.T, name string, data []byte) {

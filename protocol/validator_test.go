@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 // Token vectors from captures of real Pyro 3.16 handshakes (spec.md §3.3).
@@ -108,7 +110,7 @@ func TestAcceptHost(t *testing.T) {
 
 func TestCreateChallenge(t *testing.T) {
 	v := &DefaultValidator{}
-	a, err := v.CreateChallenge(ConnInfo{LocalAddr: testAddr("127.0.0.1:7766")})
+	a, err := v.CreateChallenge(ConnInfo{LocalAddr: frametest.Addr("127.0.0.1:7766")})
 	if err != nil {
 		t.Fatal(err)
 	}

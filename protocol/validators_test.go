@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 func tcpAddr(s string) net.Addr {
@@ -52,7 +54,7 @@ func TestHostValidators(t *testing.T) {
 		{"allow mapped prefix", allow, tcpAddr("10.1.3.4:9"), 1, verdict{true, DenyUnspecified}},
 		{"allow other", allow, tcpAddr("127.0.0.2:9"), 1, verdict{false, DenyHostBlocked}},
 		{"allow then limit", allow, tcpAddr("127.0.0.1:9"), 2, verdict{false, DenyServerTooBusy}},
-		{"allow non-ip addr", allow, testAddr("pipe"), 1, verdict{false, DenyHostBlocked}},
+		{"allow non-ip addr", allow, frametest.Addr("pipe"), 1, verdict{false, DenyHostBlocked}},
 		{"check func", CheckHosts(nil, func(i ConnInfo) bool { return i.Connections < 3 }), nil, 3, verdict{false, DenyHostBlocked}},
 	}
 	for _, tt := range tests {

@@ -8,21 +8,6 @@ import (
 	"github.com/gopyro/gopyro/internal/frametest"
 )
 
-// loopConn reads the same bytes over and over and discards writes.
-type loopConn struct {
-	bytesConn
-	frame []byte
-}
-
-func (c *loopConn) Read(b []byte) (int, error) {
-	if c.in.Len() == 0 {
-		c.in.Reset(c.frame)
-	}
-	return c.in.Read(b)
-}
-
-func (c *loopConn) Write(b []byte) (int, error) { return len(b), nil }
-
 // invokeFrames are typical calls, as captured: serpent add(3, 4), and an
 // attribute get with a correlation id and two annotations.
 var invokeFrames = []struct{ name, frame string }{
@@ -35,7 +20,7 @@ func BenchmarkReadMessage(b *testing.B) {
 	for _, bf := range invokeFrames {
 		b.Run(bf.name, func(b *testing.B) {
 			frame := frametest.Find(b, frames, bf.frame)
-			c := NewConn(&loopConn{bytesConn: bytesConn{in: bytes.NewReader(nil)}, frame: frame}, Options{})
+			c := NewConn(frametest.NewLoopConn(frame), Options{})
 			ctx := context.Background()
 			b.SetBytes(int64(len(frame)))
 			b.ReportAllocs()
@@ -56,7 +41,7 @@ func BenchmarkWriteMessage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			c := NewConn(&loopConn{}, Options{})
+			c := NewConn(frametest.NewLoopConn(nil), Options{})
 			ctx := context.Background()
 			b.SetBytes(int64(m.Size()))
 			b.ReportAllocs()

@@ -77,7 +77,7 @@ func (c *Conn) Close() error { return c.nc.Close() }
 // FlagCompressed cleared, as Pyro 5 does on receipt. The message and its
 // slices are the caller's.
 //
-// Errors are *ProtocolError values (see the Err* kinds). ErrCompression
+// Errors are *FrameError values (see the Err* kinds). ErrCompression
 // comes with the message (its Data as received), which was consumed
 // completely, so that a reply can name its sequence number; after the other
 // errors the stream position is undefined: close the connection (during the
@@ -112,7 +112,7 @@ func (c *Conn) ReadMessage(ctx context.Context) (*Message, error) {
 }
 
 func (c *Conn) ioOr(ctx context.Context, err error, atStart bool) error {
-	var pe *ProtocolError
+	var pe *FrameError
 	if errors.As(err, &pe) {
 		return err
 	}

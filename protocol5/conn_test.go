@@ -7,6 +7,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/gopyro/gopyro/internal/frametest"
 )
 
 // Options.Compress follows Pyro 5: data over 100 bytes is compressed (even
@@ -31,7 +33,7 @@ func TestWriteCompression(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bc := newBytesConn(nil)
+			bc := frametest.NewBytesConn(nil)
 			c := NewConn(bc, Options{Compress: tt.compress})
 			m := &Message{Type: TypeResult, Serializer: SerializerJSON, Flags: tt.flags | FlagCorrID, Seq: 7,
 				CorrID: [16]byte{1, 2, 3}, Annotations: []Annotation{{ID: "XTRA", Value: bytes.Repeat([]byte("b"), 300)}}, Data: tt.data}
@@ -42,7 +44,7 @@ func TestWriteCompression(t *testing.T) {
 			if m.Flags != orig.Flags || !bytes.Equal(m.Data, orig.Data) {
 				t.Error("WriteMessage modified the message")
 			}
-			sent, err := ReadMessage(bytes.NewReader(bc.out.Bytes()), 0)
+			sent, err := ReadMessage(bytes.NewReader(bc.Out.Bytes()), 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +60,7 @@ func TestWriteCompression(t *testing.T) {
 				}
 				return
 			}
-			got, err := NewConn(newBytesConn(bc.out.Bytes()), Options{}).ReadMessage(context.Background())
+			got, err := NewConn(frametest.NewBytesConn(bc.Out.Bytes()), Options{}).ReadMessage(context.Background())
 			if err != nil || !bytes.Equal(got.Data, tt.data) || got.Flags != FlagCorrID || got.Seq != 7 || got.CorrID != orig.CorrID {
 				t.Errorf("read back %+v, %v", got, err)
 			}
@@ -67,7 +69,7 @@ func TestWriteCompression(t *testing.T) {
 }
 
 func TestWriteLimit(t *testing.T) {
-	c := NewConn(newBytesConn(nil), Options{MaxMessageSize: 100})
+	c := NewConn(frametest.NewBytesConn(nil), Options{MaxMessageSize: 100})
 	m := &Message{Type: TypeInvoke, Annotations: []Annotation{{ID: "XTRA", Value: make([]byte, 50)}}, Data: make([]byte, 42)}
 	if err := c.WriteMessage(context.Background(), m); err != nil {
 		t.Fatalf("100 bytes: %v", err)
@@ -81,12 +83,12 @@ func TestWriteLimit(t *testing.T) {
 
 // A compressed body that inflates beyond the limit is refused.
 func TestReadInflateLimit(t *testing.T) {
-	bc := newBytesConn(nil)
+	bc := frametest.NewBytesConn(nil)
 	if err := NewConn(bc, Options{Compress: true}).WriteMessage(context.Background(),
 		&Message{Type: TypeResult, Data: make([]byte, 10000)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewConn(newBytesConn(bc.out.Bytes()), Options{MaxMessageSize: 9999}).ReadMessage(context.Background())
+	_, err := NewConn(frametest.NewBytesConn(bc.Out.Bytes()), Options{MaxMessageSize: 9999}).ReadMessage(context.Background())
 	if !errors.Is(err, ErrTooLarge) {
 		t.Errorf("err = %v, want ErrTooLarge", err)
 	}

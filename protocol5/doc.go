@@ -31,7 +31,7 @@
 //
 // # Errors
 //
-// Failures are *ProtocolError values (the type of package protocol too)
+// Failures are *FrameError values (the type of package protocol too)
 // whose Kind matches with errors.Is and whose text is Pyro 5's where Pyro 5
 // has one: "invalid data", "invalid protocol version: 48", "invalid
 // message or protocol version", "message too large (N, max=M)",

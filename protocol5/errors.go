@@ -2,14 +2,14 @@ package protocol5
 
 import "github.com/gopyro/gopyro/internal/wire"
 
-// ProtocolError is the error type of this package for everything that goes
+// FrameError is the error type of this package for everything that goes
 // wrong on the wire; it is the same type as protocol's and protocol4's. Msg
 // is Pyro 5's text for the condition where Pyro 5 has one, which a Pyro 5
 // daemon sends in a CONNECTFAIL message (marshal-serialized) when it meets
 // the condition during the handshake, and raises as
 // Pyro5.errors.ProtocolError otherwise. Kind is one of the Err* kinds below,
 // matched with errors.Is; Err is the underlying cause, may be nil.
-type ProtocolError = wire.ProtocolError
+type FrameError = wire.FrameError
 
 // Error kinds, the same values as protocol's and protocol4's.
 var (

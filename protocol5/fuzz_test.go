@@ -25,13 +25,13 @@ func FuzzReadMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := bytes.NewReader(data)
-		c := NewConn(newBytesConn(data), Options{MaxMessageSize: fuzzLimit})
+		c := NewConn(frametest.NewBytesConn(data), Options{MaxMessageSize: fuzzLimit})
 		for range 16 {
 			start := len(data) - r.Len()
 			m, err := ReadMessage(r, fuzzLimit)
 			cm, cerr := c.ReadMessage(context.Background())
 			if err != nil {
-				var pe *ProtocolError
+				var pe *FrameError
 				if !errors.As(err, &pe) || pe.Msg == "" || pe.Kind == nil {
 					t.Fatalf("untyped error %T: %v", err, err)
 				}

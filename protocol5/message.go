@@ -202,7 +202,7 @@ func checkSize(total uint64, limit int) error {
 // compressed; see Decompress), refusing annotations plus data of more than
 // maxSize bytes (DefaultMaxMessageSize when maxSize <= 0) before reading
 // them. Memory grows with the bytes received, not with the sizes a header
-// announces. Errors are *ProtocolError values; see the Err* kinds.
+// announces. Errors are *FrameError values; see the Err* kinds.
 func ReadMessage(r io.Reader, maxSize int) (*Message, error) {
 	var hdr [HeaderSize]byte
 	h, n, err := readHeader(r, &hdr)
@@ -223,10 +223,10 @@ func limit(maxSize int) int {
 	return maxSize
 }
 
-// ioOr returns a *ProtocolError unchanged and classifies anything else as a
+// ioOr returns a *FrameError unchanged and classifies anything else as a
 // transport error.
 func ioOr(err error, atStart bool) error {
-	var pe *ProtocolError
+	var pe *FrameError
 	if errors.As(err, &pe) {
 		return err
 	}

@@ -70,7 +70,7 @@ func TestCapturedStreams(t *testing.T) {
 	}
 	var plain []string
 	for _, key := range order {
-		c := NewConn(newBytesConn(streams[key]), Options{})
+		c := NewConn(frametest.NewBytesConn(streams[key]), Options{})
 		for {
 			m, err := c.ReadMessage(context.Background())
 			if errors.Is(err, ErrClosed) {

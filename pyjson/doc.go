@@ -65,7 +65,7 @@
 //
 // # Speed
 //
-// scripts/bench_serpent.sh 200ms 5 json times Decode and Append against
+// scripts/bench_codec.sh json 200ms 5 times Decode and Append against
 // Python's json (its C scanner and encoder) as Pyro5 calls it, on the same bytes in one run (Pyro5's call message
 // and an exception's class dict from testdata/golden.json), Go and Python
 // alternating for five rounds and each keeping its best. On the shared

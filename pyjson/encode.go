@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/pyfloat"
 	"github.com/gopyro/gopyro/internal/pyval"
 	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/serpent"
@@ -146,7 +147,7 @@ func (w *writer) Float(f float64) error {
 		if w.inKey {
 			w.buf = append(w.buf, '"')
 		}
-		w.buf = serpent.AppendFloatRepr(w.buf, f)
+		w.buf = pyfloat.AppendRepr(w.buf, f)
 		w.endKey()
 	}
 	return nil

@@ -80,7 +80,7 @@
 //
 // # Speed
 //
-// scripts/bench_serpent.sh 200ms 5 marshal times Decode and Append against
+// scripts/bench_codec.sh marshal 200ms 5 times Decode and Append against
 // Python's marshal (C) as Pyro5 calls it, on the same bytes in one run (Pyro5's call message
 // and an exception's class dict from testdata/golden.json), Go and Python
 // alternating for five rounds and each keeping its best. On the shared

@@ -8,7 +8,7 @@ import (
 
 // The benchmarks run on golden vectors: Pyro5's dumpsCall of a typical call
 // and the class dict of an exception as a Pyro5 daemon sends it (the
-// messages package serpent benchmarks). scripts/bench_serpent.sh with the
+// messages package serpent benchmarks). scripts/bench_codec.sh with the
 // codec's name times Python on the same bytes.
 
 // BenchmarkDecodeCall decodes Pyro5's call message.

@@ -6,10 +6,11 @@
                               best of several timeit runs
 """
 import sys
-import timeit
 import cPickle
 
 import Pyro.errors
+
+from bench_timing import best_ns
 
 
 def call_message():
@@ -26,14 +27,6 @@ def capsule_message():
 
 
 MESSAGES = [('call', call_message), ('capsule', capsule_message)]
-
-
-def best_ns(fn):
-    timer = timeit.Timer(fn)
-    number = 1
-    while timer.timeit(number) < 0.2:
-        number *= 2
-    return min(timer.repeat(5, number)) / number * 1e9
 
 
 def main():

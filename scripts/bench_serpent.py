@@ -17,7 +17,8 @@ import json
 import marshal
 import os
 import sys
-import timeit
+
+from bench_timing import best_ns
 
 MESSAGES = [("call", "pyro5 call"), ("exception", "pyro5 exception")]
 
@@ -39,14 +40,6 @@ def codec_functions(codec):
         return "pymsgpack", lambda d: msgpack.unpackb(d, raw=False, ext_hook=ser.ext_hook), \
             lambda v: msgpack.packb(v, use_bin_type=True, default=ser.default)
     raise SystemExit("unknown codec %r (serpent, json, marshal, msgpack)" % codec)
-
-
-def best_ns(fn):
-    timer = timeit.Timer(fn)
-    number = 1
-    while timer.timeit(number) < 0.2:
-        number *= 2
-    return min(timer.repeat(5, number)) / number * 1e9
 
 
 def main():

@@ -4,7 +4,7 @@ import "testing"
 
 // The benchmarks run on golden vectors: Pyro5's dumpsCall of a typical call
 // and the dict of an exception as a Pyro5 daemon sends it.
-// scripts/bench_serpent.sh times Python's serpent on the same bytes.
+// scripts/bench_codec.sh serpent times Python's serpent on the same bytes.
 
 func goldenData(b *testing.B, name string) []byte {
 	g := loadGolden(b)

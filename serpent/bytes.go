@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -66,7 +67,7 @@ func (p *parser) restored(d pickle.Dict, pos int) (any, error) {
 	if d.Len() == 2 {
 		if b, ok, err := bytesDict(d); ok {
 			if err != nil {
-				return nil, p.fail(pos, errorf(ErrEncoding, "%v", err))
+				return nil, p.fail(pos, codec.Errorf(ErrEncoding, "%v", err))
 			}
 			return pickle.Bytes(b), nil
 		}

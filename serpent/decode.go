@@ -10,6 +10,7 @@ import (
 
 	ogórek "github.com/kisielk/og-rek"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -52,10 +53,10 @@ func Unmarshal(data []byte, dst any) error {
 func (d *Decoder) Decode(data []byte) (any, error) {
 	lim := d.Limits.withDefaults()
 	if len(data) > lim.MaxSize {
-		return nil, newError(data, lim.MaxSize, errorf(ErrLimit, "data of %d bytes over the limit of %d", len(data), lim.MaxSize))
+		return nil, newError(data, lim.MaxSize, codec.Errorf(ErrLimit, "data of %d bytes over the limit of %d", len(data), lim.MaxSize))
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, newError(data, i, errorf(ErrEncoding, "NUL byte in the data (Python cannot parse it)"))
+		return nil, newError(data, i, codec.Errorf(ErrEncoding, "NUL byte in the data (Python cannot parse it)"))
 	}
 	if !utf8.Valid(data) {
 		i := 0
@@ -66,7 +67,7 @@ func (d *Decoder) Decode(data []byte) (any, error) {
 			}
 			i += n
 		}
-		return nil, newError(data, i, errorf(ErrEncoding, "invalid UTF-8 byte 0x%02x", data[i]))
+		return nil, newError(data, i, codec.Errorf(ErrEncoding, "invalid UTF-8 byte 0x%02x", data[i]))
 	}
 	p := parserPool.Get().(*parser)
 	p.data, p.pos, p.depth, p.lim, p.restore = data, 0, 0, lim, d.Restore
@@ -141,7 +142,7 @@ func (p *parser) fail(pos int, err error) error {
 }
 
 func (p *parser) failf(pos int, kind error, format string, args ...any) error {
-	return p.fail(pos, errorf(kind, format, args...))
+	return p.fail(pos, codec.Errorf(kind, format, args...))
 }
 
 // top parses the whole data: blank and comment lines, one expression (a
@@ -734,7 +735,7 @@ func (p *parser) digits(i int, isDig func(byte) bool, allowLeadingUnderscore boo
 		i++
 	}
 	if i >= len(p.data) || !isDig(p.data[i]) {
-		return i, errorf(ErrSyntax, "digits expected")
+		return i, codec.Errorf(ErrSyntax, "digits expected")
 	}
 	for i < len(p.data) {
 		c := p.data[i]

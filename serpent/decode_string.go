@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -249,22 +250,6 @@ func (p *parser) unescape(body []byte, base int, flags int) (string, error) {
 			if i < len(body) && body[i] == '\n' {
 				i++
 			}
-		case '\\', '\'', '"':
-			out = append(out, esc)
-		case 'a':
-			out = append(out, 7)
-		case 'b':
-			out = append(out, 8)
-		case 'f':
-			out = append(out, 12)
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'v':
-			out = append(out, 11)
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v := rune(esc - '0')
 			for k := 0; k < 2 && i < len(body) && isOct(body[i]); k++ {
@@ -308,8 +293,12 @@ func (p *parser) unescape(body []byte, base int, flags int) (string, error) {
 			}
 			i += n
 			out = wtf8.AppendRune(out, v)
-		default: // unknown escapes keep their backslash
-			out = append(out, '\\', esc)
+		default:
+			if e, ok := codec.SimpleEscape(esc); ok {
+				out = append(out, e)
+			} else { // unknown escapes keep their backslash
+				out = append(out, '\\', esc)
+			}
 		}
 	}
 	if len(out) > p.lim.MaxStringLen {

@@ -134,7 +134,7 @@
 //
 // # Speed
 //
-// scripts/bench_serpent.sh times Decode and Append against Python's serpent
+// scripts/bench_codec.sh serpent times Decode and Append against Python's serpent
 // 1.43 (serpent.loads, and serpent.dumps with module_in_classname=True) on
 // the same bytes in one run, Go and Python alternating for five rounds and
 // each keeping its best: Pyro5's call message of 173 bytes, and the

@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gopyro/gopyro/internal/codec"
+	"github.com/gopyro/gopyro/internal/pyfloat"
 	"github.com/gopyro/gopyro/internal/wtf8"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -151,7 +153,7 @@ func (s *encState) encode(v any, depth int) error {
 	case string:
 		b, err := appendString(s.buf, x)
 		if err != nil {
-			return &EncodeError{Type: "string", Err: err}
+			return encodeError("string", err)
 		}
 		s.buf = b
 	case pickle.Bytes:
@@ -207,7 +209,7 @@ func (s *encState) encode(v any, depth int) error {
 	case Marshaler:
 		return s.encodeMarshaler(x, depth)
 	case pickle.Class:
-		return &EncodeError{Type: "pickle.Class", Err: fmt.Errorf("%w: a Python class has no serpent form", ErrUnsupportedType)}
+		return encodeError("pickle.Class", fmt.Errorf("%w: a Python class has no serpent form", ErrUnsupportedType))
 	default:
 		return s.encodeReflect(reflect.ValueOf(v), depth)
 	}
@@ -217,10 +219,10 @@ func (s *encState) encode(v any, depth int) error {
 func (s *encState) encodeMarshaler(m Marshaler, depth int) error {
 	v, err := m.MarshalSerpent()
 	if err != nil {
-		return &EncodeError{Type: fmt.Sprintf("%T", m), Err: err}
+		return encodeError(fmt.Sprintf("%T", m), err)
 	}
 	if _, again := v.(Marshaler); again {
-		return &EncodeError{Type: fmt.Sprintf("%T", m), Err: fmt.Errorf("%w: MarshalSerpent returned a Marshaler", ErrUnsupportedValue)}
+		return encodeError(fmt.Sprintf("%T", m), fmt.Errorf("%w: MarshalSerpent returned a Marshaler", ErrUnsupportedValue))
 	}
 	return s.encode(v, depth)
 }
@@ -228,7 +230,7 @@ func (s *encState) encodeMarshaler(m Marshaler, depth int) error {
 // open checks the nesting before a container is written.
 func (s *encState) open(depth int, what string) error {
 	if depth >= s.maxDepth {
-		return &EncodeError{Type: what, Err: fmt.Errorf("%w: more than %d nested containers", ErrEncodeDepth, s.maxDepth)}
+		return encodeError(what, fmt.Errorf("%w: more than %d nested containers", ErrEncodeDepth, s.maxDepth))
 	}
 	return nil
 }
@@ -244,7 +246,7 @@ func (s *encState) encodeSeq(items []any, open, close byte, tuple bool, depth in
 			s.buf = append(s.buf, ',')
 		}
 		if err := s.encode(x, depth+1); err != nil {
-			return atPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	if tuple && len(items) == 1 {
@@ -262,14 +264,15 @@ func (s *encState) encodeSet(items []any, depth int) error {
 	}
 	for i, x := range items {
 		if err := s.checkKey(x); err != nil {
-			return atPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	return s.encodeSeq(items, '{', '}', false, depth)
 }
 
-// encodeItems writes the key, value pairs s.items[mark:] as a dict body.
+// encodeItems writes the key, value pairs s.items[mark:] as a dict.
 func (s *encState) encodeItems(mark, depth int) error {
+	s.buf = append(s.buf, '{')
 	for i := mark; i < len(s.items); i++ {
 		if i > mark {
 			s.buf = append(s.buf, ',')
@@ -280,20 +283,27 @@ func (s *encState) encodeItems(mark, depth int) error {
 		}
 		s.buf = append(s.buf, ':')
 		if err := s.encode(it.v, depth+1); err != nil {
-			return atPath(err, "["+keyString(it.k)+"]")
+			return codec.AtPath(err, "["+keyString(it.k)+"]")
 		}
 	}
+	s.buf = append(s.buf, '}')
 	return nil
+}
+
+// sortItems sorts s.items[mark:] by key as pickle.Dict keys sort
+// (pickle.CompareKeys), so that output is deterministic.
+func (s *encState) sortItems(mark int) {
+	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
 }
 
 // encodeKey writes a dict key, refusing those Python could not read back
 // as a key (see checkKey).
 func (s *encState) encodeKey(k any, depth int) error {
 	if err := s.checkKey(k); err != nil {
-		return atPath(err, "{key}")
+		return codec.AtPath(err, "{key}")
 	}
 	if err := s.encode(k, depth); err != nil {
-		return atPath(err, "{key}")
+		return codec.AtPath(err, "{key}")
 	}
 	return nil
 }
@@ -305,7 +315,7 @@ func (s *encState) encodeKey(k any, depth int) error {
 // those are refused here too.
 func (s *encState) checkKey(k any) error {
 	bad := func(why string) error {
-		return &EncodeError{Type: fmt.Sprintf("%T", k), Err: fmt.Errorf("%w: %s", ErrUnsupportedValue, why)}
+		return encodeError(fmt.Sprintf("%T", k), fmt.Errorf("%w: %s", ErrUnsupportedValue, why))
 	}
 	switch x := k.(type) {
 	case string, int64, int, bool:
@@ -313,7 +323,7 @@ func (s *encState) checkKey(k any) error {
 	case pickle.Tuple:
 		for i, e := range x {
 			if err := s.checkKey(e); err != nil {
-				return atPath(err, "["+strconv.Itoa(i)+"]")
+				return codec.AtPath(err, codec.IndexPath(i))
 			}
 		}
 		return nil
@@ -364,13 +374,8 @@ func (s *encState) encodeDict(d pickle.Dict, depth int) error {
 		s.items = append(s.items, item{k, v})
 	}
 	defer s.truncate(mark)
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	s.sortItems(mark)
+	return s.encodeItems(mark, depth)
 }
 
 func (s *encState) truncate(mark int) {
@@ -388,12 +393,7 @@ func (s *encState) encodeStringMap(m map[string]any, depth int) error {
 	}
 	defer s.truncate(mark)
 	slices.SortFunc(s.items[mark:], func(a, b item) int { return strings.Compare(a.k.(string), b.k.(string)) })
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	return s.encodeItems(mark, depth)
 }
 
 // encodeObject writes an instance as serpent writes a class instance: its
@@ -413,20 +413,15 @@ func (s *encState) encodeObject(o *pickle.Object, depth int) error {
 			}
 		}
 	default:
-		return &EncodeError{Type: "*pickle.Object", Err: fmt.Errorf("%w: the state of %s.%s is a %s, not a dict", ErrUnsupportedValue, o.Class.Module, o.Class.Name, pickle.PythonType(st))}
+		return encodeError("*pickle.Object", fmt.Errorf("%w: the state of %s.%s is a %s, not a dict", ErrUnsupportedValue, o.Class.Module, o.Class.Name, pickle.PythonType(st)))
 	}
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
+	s.sortItems(mark)
 	name := o.Class.Name
 	if !s.e.ClassNameOnly && o.Class.Module != "" {
 		name = o.Class.Module + "." + name
 	}
 	s.items = append(s.items, item{"__class__", name})
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	return s.encodeItems(mark, depth)
 }
 
 func (s *encState) appendBig(x *big.Int) error {
@@ -438,7 +433,7 @@ func (s *encState) appendBig(x *big.Int) error {
 	}
 	if n > maxIntDigits {
 		s.buf = s.buf[:start]
-		return &EncodeError{Type: "*big.Int", Err: fmt.Errorf("%w: an int of %d digits (Python reads at most %d)", ErrUnsupportedValue, n, maxIntDigits)}
+		return encodeError("*big.Int", fmt.Errorf("%w: an int of %d digits (Python reads at most %d)", ErrUnsupportedValue, n, maxIntDigits))
 	}
 	return nil
 }
@@ -454,66 +449,7 @@ func appendFloat(b []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(b, "-1e30000"...)
 	}
-	return appendFloatRepr(b, f)
-}
-
-// appendFloatRepr writes Python's repr of a finite float: the shortest
-// digits that round-trip, positional with at least one fractional digit
-// when the decimal exponent is from -4 to 15, else d.ddde±XX, which is
-// strconv's 'e' format with the shortest precision.
-func appendFloatRepr(b []byte, f float64) []byte {
-	a := math.Abs(f)
-	switch {
-	case f == 0:
-		if math.Signbit(f) {
-			return append(b, "-0.0"...)
-		}
-		return append(b, "0.0"...)
-	case a < 1e-4 || a >= 1e16:
-		return strconv.AppendFloat(b, f, 'e', -1, 64)
-	case a < 1e15 && f == math.Trunc(f):
-		b = strconv.AppendInt(b, int64(f), 10)
-		return append(b, '.', '0')
-	case a < 1e9:
-		if out, ok := appendShortFloat(b, f, a); ok {
-			return out
-		}
-	}
-	n := len(b)
-	b = strconv.AppendFloat(b, f, 'f', -1, 64)
-	if slices.Index(b[n:], '.') < 0 {
-		b = append(b, '.', '0')
-	}
-	return b
-}
-
-// appendShortFloat writes the repr of f (with a = |f| from 1e-4 to 1e9)
-// when it has at most 6 decimals, found as the fewest decimals d for which
-// round(a·10^d)/10^d gives a back. Below 1e9 a float's spacing is under
-// 1e-6, so at most one d-decimal number rounds to a, and it is the one
-// Python's repr writes; a·10^d stays under 2^53, so the integer digits and
-// the power of ten are exact and the division rounds as parsing would.
-func appendShortFloat(b []byte, f, a float64) ([]byte, bool) {
-	for d := 1; d <= 6; d++ {
-		m := math.Round(a * pow10[d])
-		if m/pow10[d] != a {
-			continue
-		}
-		if f < 0 {
-			b = append(b, '-')
-		}
-		n := int64(m)
-		p := int64(pow10[d])
-		b = strconv.AppendInt(b, n/p, 10)
-		b = append(b, '.')
-		frac := n % p
-		for q := p / 10; q > 0; q /= 10 {
-			b = append(b, byte('0'+frac/q))
-			frac %= q
-		}
-		return b, true
-	}
-	return b, false
+	return pyfloat.AppendRepr(b, f)
 }
 
 // appendComplex writes (re+imj), or a class dict when a part is NaN.

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
-	"slices"
 	"strconv"
 	"time"
 
+	"github.com/gopyro/gopyro/internal/codec"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -26,7 +26,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 		return s.encodeMarshaler(p.Interface().(Marshaler), depth)
 	}
 	if t.Implements(errorType) {
-		return &EncodeError{Type: t.String(), Err: fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType)}
+		return encodeError(t.String(), fmt.Errorf("%w: error values cross the wire as Python exceptions, not data", ErrUnsupportedType))
 	}
 	switch rv.Kind() {
 	case reflect.Bool:
@@ -78,7 +78,7 @@ func (s *encState) encodeReflect(rv reflect.Value, depth int) error {
 	case reflect.Struct:
 		return s.encodeStruct(rv, depth)
 	default:
-		return &EncodeError{Type: t.String(), Err: ErrUnsupportedType}
+		return encodeError(t.String(), ErrUnsupportedType)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (s *encState) encodeList(rv reflect.Value, depth int) error {
 			s.buf = append(s.buf, ',')
 		}
 		if err := s.encodeElem(rv.Index(i), depth+1); err != nil {
-			return atPath(err, "["+strconv.Itoa(i)+"]")
+			return codec.AtPath(err, codec.IndexPath(i))
 		}
 	}
 	s.buf = append(s.buf, ']')
@@ -118,17 +118,12 @@ func (s *encState) encodeMap(rv reflect.Value, depth int) error {
 	defer s.truncate(mark)
 	for k, v := range rv.Seq2() {
 		if !k.CanInterface() || !v.CanInterface() {
-			return &EncodeError{Type: rv.Type().String(), Err: ErrUnsupportedType}
+			return encodeError(rv.Type().String(), ErrUnsupportedType)
 		}
 		s.items = append(s.items, item{k.Interface(), v.Interface()})
 	}
-	slices.SortFunc(s.items[mark:], func(a, b item) int { return pickle.CompareKeys(a.k, b.k) })
-	s.buf = append(s.buf, '{')
-	if err := s.encodeItems(mark, depth); err != nil {
-		return err
-	}
-	s.buf = append(s.buf, '}')
-	return nil
+	s.sortItems(mark)
+	return s.encodeItems(mark, depth)
 }
 
 // encodeStruct writes a struct as a dict of its exported fields in
@@ -166,7 +161,7 @@ func (s *encState) encodeStruct(rv reflect.Value, depth int) error {
 		s.buf, _ = appendString(s.buf, f.Name)
 		s.buf = append(s.buf, ':')
 		if err := s.encodeElem(fv, depth+1); err != nil {
-			return atPath(err, "."+f.Name)
+			return codec.AtPath(err, "."+f.Name)
 		}
 	}
 	s.buf = append(s.buf, '}')

@@ -3,8 +3,9 @@ package serpent
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"strconv"
+
+	"github.com/gopyro/gopyro/internal/codec"
 )
 
 // Sentinel errors of decoding. Every error a Decoder returns is an *Error
@@ -19,8 +20,9 @@ var (
 	ErrUnhashable = errors.New("unhashable type")
 	// ErrEncoding: the data is not UTF-8 or holds a NUL byte.
 	ErrEncoding = errors.New("bad encoding")
-	// ErrLimit: the data exceeds one of the decoder's Limits.
-	ErrLimit = errors.New("over limit")
+	// ErrLimit: the data exceeds one of the decoder's Limits. It is the
+	// ErrLimit of every codec (pickle.ErrLimit too).
+	ErrLimit = codec.ErrLimit
 	// ErrUnsupported: a literal Python accepts that has no value here: the
 	// Ellipsis and \N{name} escapes (Go has no Unicode name table).
 	ErrUnsupported = errors.New("unsupported literal")
@@ -52,64 +54,30 @@ func newError(data []byte, off int, err error) *Error {
 	return &Error{Offset: off, Line: line, Column: col, Err: err}
 }
 
-// detailError is a message that unwraps to a sentinel, so that the text reads
-// naturally ("unhashable type: 'list'") while errors.Is works.
-type detailError struct {
-	kind error
-	msg  string
-}
-
-func (e *detailError) Error() string { return e.msg }
-func (e *detailError) Unwrap() error { return e.kind }
-
-func errorf(kind error, format string, args ...any) error {
-	return &detailError{kind: kind, msg: fmt.Sprintf(format, args...)}
-}
-
 // Sentinel errors of encoding, matched with errors.Is on an *EncodeError.
+// The first three are the same errors as pickle's.
 var (
 	// ErrUnsupportedType: the Go value has no serpent form (chan, func,
 	// unsafe.Pointer, pickle.Class, error values: exceptions are Pyro's
 	// business and cross as class dicts the caller builds).
-	ErrUnsupportedType = errors.New("unsupported Go type")
+	ErrUnsupportedType = codec.ErrUnsupportedType
 	// ErrEncodeDepth: the value nests deeper than the encoder's MaxDepth.
-	ErrEncodeDepth = errors.New("value nests too deeply")
+	ErrEncodeDepth = codec.ErrEncodeDepth
 	// ErrInvalidUTF8: a Go string is neither UTF-8 nor UTF-8 with encoded
 	// surrogates (the form the decoders give Python's lone surrogates).
-	ErrInvalidUTF8 = errors.New("string is not valid UTF-8")
+	ErrInvalidUTF8 = codec.ErrInvalidUTF8
 	// ErrUnsupportedValue: the value exists in Python but Python could not
 	// read it back (an int over 4300 digits), or an Object is malformed.
 	ErrUnsupportedValue = errors.New("value cannot be serialized")
 )
 
-// EncodeError reports a value that could not be encoded.
-type EncodeError struct {
-	// Path locates the value inside the encoded one, like "[2].balance";
-	// empty for the top-level value.
-	Path string
-	// Type is the Go type of the offending value.
-	Type string
-	// Err is one of the Err* sentinels above, possibly wrapped with detail.
-	Err error
-}
+// EncodeError reports a value that could not be encoded: Codec is "serpent",
+// Path locates the value inside the encoded one (like "[2].balance"), Type
+// is its Go type and Err wraps one of the sentinels above. It is the same
+// type as pickle.EncodeError.
+type EncodeError = codec.EncodeError
 
-func (e *EncodeError) Error() string {
-	at := ""
-	if e.Path != "" {
-		at = " at " + e.Path
-	}
-	return "serpent: cannot encode " + e.Type + at + ": " + e.Err.Error()
-}
-
-// Unwrap returns e.Err.
-func (e *EncodeError) Unwrap() error { return e.Err }
-
-// atPath prefixes the path of an *EncodeError with elem while the error
-// travels up through the containers.
-func atPath(err error, elem string) error {
-	var ee *EncodeError
-	if errors.As(err, &ee) {
-		ee.Path = elem + ee.Path
-	}
-	return err
+// encodeError is the *EncodeError of a value of Go type typ.
+func encodeError(typ string, err error) *EncodeError {
+	return &EncodeError{Codec: "serpent", Type: typ, Err: err}
 }

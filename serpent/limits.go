@@ -1,5 +1,7 @@
 package serpent
 
+import "github.com/gopyro/gopyro/internal/codec"
+
 // Limits bound what a Decoder spends on one message, so that hostile input
 // fails with an ErrLimit error instead of exhausting memory or stack. A zero
 // field means the DefaultLimits value for that field.
@@ -34,21 +36,5 @@ var DefaultLimits = Limits{
 	MaxIntDigits:    4300,
 }
 
-func (l Limits) withDefaults() Limits {
-	if l.MaxSize <= 0 {
-		l.MaxSize = DefaultLimits.MaxSize
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultLimits.MaxDepth
-	}
-	if l.MaxContainerLen <= 0 {
-		l.MaxContainerLen = DefaultLimits.MaxContainerLen
-	}
-	if l.MaxStringLen <= 0 {
-		l.MaxStringLen = DefaultLimits.MaxStringLen
-	}
-	if l.MaxIntDigits <= 0 {
-		l.MaxIntDigits = DefaultLimits.MaxIntDigits
-	}
-	return l
-}
+// withDefaults returns l with zero fields set from DefaultLimits.
+func (l Limits) withDefaults() Limits { return codec.WithDefaults(l, DefaultLimits) }

@@ -10,10 +10,6 @@ import "time"
 // limits a Decoder applies.
 func (l Limits) WithDefaults() Limits { return l.withDefaults() }
 
-// AppendFloatRepr appends Python's repr of the finite float f (0.1, 1e+16,
-// -0.0): the shortest digits that read back to f, as Python writes them.
-func AppendFloatRepr(dst []byte, f float64) []byte { return appendFloatRepr(dst, f) }
-
 // AppendISOFormat appends what Python's datetime.isoformat() gives for t:
 // microseconds when they are not zero, and the UTC offset (a Go time
 // always has one), with seconds when the offset has them.

@@ -1,7 +1,8 @@
 // Package frametest reads the captured frame files of the framing packages'
 // tests (testdata/frames.txt, written by scripts/capture_pyro45.py): one
 // frame per line, "<scenario>/<connection>/<n>-<C2S|S2C> <hex>", with '#'
-// comment lines and blank lines between them.
+// comment lines and blank lines between them; and the in-memory connections
+// (BytesConn, LoopConn) their table tests and benchmarks read and write.
 package frametest
 
 import (

@@ -55,7 +55,7 @@ type Inflater struct {
 
 // InflatedTooLarge is the ErrTooLarge error of a body that decompresses to
 // more than limit bytes.
-func InflatedTooLarge(limit int) *ProtocolError {
+func InflatedTooLarge(limit int) *FrameError {
 	return NewError(ErrTooLarge, fmt.Sprintf("message too large: decompressed body exceeds the limit of %d bytes", limit), nil)
 }
 

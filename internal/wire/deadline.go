@@ -165,7 +165,7 @@ func (d *Deadlines) Write(ctx context.Context, do func() error) error {
 // IOError classifies a transport error of an I/O step under ctx. atStart
 // says nothing of the message had been read yet, so io.EOF is a clean close
 // (ErrClosed).
-func (d *Deadlines) IOError(ctx context.Context, err error, atStart, read bool) *ProtocolError {
+func (d *Deadlines) IOError(ctx context.Context, err error, atStart, read bool) *FrameError {
 	if cerr := ctx.Err(); cerr != nil {
 		return ContextError(cerr, read)
 	}
@@ -176,7 +176,7 @@ func (d *Deadlines) IOError(ctx context.Context, err error, atStart, read bool) 
 // ErrClosed for io.EOF before the first byte of a message (atStart),
 // ErrTruncated for an end of stream inside one, a TLS alert as ErrTLS,
 // ErrConnection for anything else.
-func IOError(err error, atStart, read bool) *ProtocolError {
+func IOError(err error, atStart, read bool) *FrameError {
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return NewError(ErrTimeout, TimeoutText(read), err)

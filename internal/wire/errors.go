@@ -26,32 +26,32 @@ var (
 	ErrMsgType     = errors.New("invalid msg type")
 )
 
-// ProtocolError is the error type of the framing packages for everything
+// FrameError is the error type of the framing packages for everything
 // that goes wrong on the wire. Msg is the text Pyro uses for the same
 // condition where one exists, so the error can be forwarded to a Python
 // peer unchanged.
-type ProtocolError struct {
+type FrameError struct {
 	Kind error  // one of the Err* kinds
 	Msg  string // Pyro's text, returned by Error()
 	Err  error  // underlying cause (I/O, zlib or context error), may be nil
 }
 
-func (e *ProtocolError) Error() string { return e.Msg }
+func (e *FrameError) Error() string { return e.Msg }
 
 // Is reports whether target is e's Kind.
-func (e *ProtocolError) Is(target error) bool { return target == e.Kind }
+func (e *FrameError) Is(target error) bool { return target == e.Kind }
 
 // Unwrap returns the underlying cause.
-func (e *ProtocolError) Unwrap() error { return e.Err }
+func (e *FrameError) Unwrap() error { return e.Err }
 
-// NewError returns a *ProtocolError.
-func NewError(kind error, msg string, cause error) *ProtocolError {
-	return &ProtocolError{Kind: kind, Msg: msg, Err: cause}
+// NewError returns a *FrameError.
+func NewError(kind error, msg string, cause error) *FrameError {
+	return &FrameError{Kind: kind, Msg: msg, Err: cause}
 }
 
 // ZlibError converts a Go zlib/flate error into ErrCompression with the text
 // Python's zlib.decompress gives for the same defect.
-func ZlibError(err error) *ProtocolError {
+func ZlibError(err error) *FrameError {
 	var corrupt flate.CorruptInputError
 	msg := "Error -3 while decompressing data: invalid data"
 	switch {
@@ -71,7 +71,7 @@ func ZlibError(err error) *ProtocolError {
 
 // ContextError converts a context's error: ErrTimeout for its deadline,
 // ErrCanceled otherwise.
-func ContextError(err error, read bool) *ProtocolError {
+func ContextError(err error, read bool) *FrameError {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return NewError(ErrTimeout, TimeoutText(read), err)
 	}
@@ -89,7 +89,7 @@ func TimeoutText(read bool) string {
 // TLSAlertError classifies a TLS alert received from the peer (for example
 // a server that rejects our client certificate after a TLS 1.3 handshake
 // looked complete), or returns nil.
-func TLSAlertError(err error) *ProtocolError {
+func TLSAlertError(err error) *FrameError {
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Op == "remote error" {
 		return NewError(ErrTLS, "TLS: the peer refused the connection: "+oe.Err.Error(), err)

@@ -51,7 +51,7 @@ func pyStr(v any) string {
 		return x.String()
 	}
 	if m, ok := ns.ParseSystemMeta(v); ok {
-		return "[type=" + strconv.Itoa(m.Type) + " timestamp=" + pyFloat(m.Timestamp) + " owner=" + compat.Str(noneIfNil(m.Owner)) + "]"
+		return "[type=" + strconv.Itoa(m.Type) + " timestamp=" + compat.FloatStr(m.Timestamp) + " owner=" + compat.Str(noneIfNil(m.Owner)) + "]"
 	}
 	return compat.Str(v)
 }
@@ -61,15 +61,6 @@ func noneIfNil(v any) any {
 		return pickle.None{}
 	}
 	return v
-}
-
-// pyFloat is Python 2's str(float).
-func pyFloat(f float64) string {
-	s := strconv.FormatFloat(f, 'g', 12, 64)
-	if !strings.ContainsAny(s, ".eIN") {
-		s += ".0"
-	}
-	return s
 }
 
 const nscSpec = "h:p:c:i:"

@@ -13,15 +13,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -165,40 +164,20 @@ func (b *Bank) proxy(acc *Account) (*core.Proxy, error) {
 
 func main() {
 	ctx := context.Background()
-
 	fmt.Println("Searching Naming Service...")
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-
-	d, err := core.NewDaemon(core.DaemonOptions{
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, group)
+	d := example.Daemon(core.DaemonOptions{
 		Registrar:            nameServer,
 		UnregisterOnShutdown: true,
 		TransientsCleanupAge: cleanupAge,
 	})
-	if err != nil {
-		log.Fatal(err)
-	}
 	fmt.Println(">>>The maximum account inactivity age is", int(cleanupAge.Seconds()), "seconds<<<")
 	banks := map[string]*Bank{
 		"Rabobank": {Name: "Rabobank", daemon: d, accounts: map[string]*Account{}},
 		"VSB":      {Name: "VSB bank", restricted: true, daemon: d, accounts: map[string]*Account{}},
 	}
 	for name, bank := range banks {
-		_ = nameServer.Unregister(ctx, group+"."+name) // left over from an earlier run
-		if _, err := d.Connect(bank, group+"."+name); err != nil {
-			log.Fatal(err)
-		}
+		example.ConnectFresh(ctx, nameServer, d, bank, group+"."+name)
 	}
-	fmt.Println("Banks are ready for customers.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.Serve(ctx, d, "Banks are ready for customers.")
 }

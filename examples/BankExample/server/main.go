@@ -10,14 +10,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 	"sync"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -124,37 +123,16 @@ func (b *Bank) with(name string, f func(*account) error) error {
 
 func main() {
 	ctx := context.Background()
-
 	fmt.Println("Searching Naming Service...")
-	cfg := config.Current()
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, group); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, group)
 	// One port above PYRO_PORT, as the Python server does.
-	d, err := core.NewDaemon(core.DaemonOptions{Port: cfg.Port + 1, Registrar: nameServer, UnregisterOnShutdown: true})
-	if err != nil {
-		log.Fatal(err)
-	}
+	d := example.Daemon(core.DaemonOptions{Port: config.Current().Port + 1, Registrar: nameServer, UnregisterOnShutdown: true})
 	banks := []*Bank{
 		{name: "Rabobank", accounts: map[string]*account{}},
 		{name: "VSB bank", restricted: true, accounts: map[string]*account{}},
 	}
 	for i, name := range []string{"Rabobank", "VSB"} {
-		_ = nameServer.Unregister(ctx, group+"."+name) // left over from an earlier run
-		if _, err := d.Connect(banks[i], group+"."+name); err != nil {
-			log.Fatal(err)
-		}
+		example.ConnectFresh(ctx, nameServer, d, banks[i], group+"."+name)
 	}
-	fmt.Println("Banks are ready for customers.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.Serve(ctx, d, "Banks are ready for customers.")
 }

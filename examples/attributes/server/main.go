@@ -13,13 +13,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 	"sync"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -76,33 +75,13 @@ func (a *Attributes) Invoke(ctx context.Context, c *core.Call) (any, error) {
 
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	_ = nameServer.Unregister(ctx, ":test.attributes") // left over from an earlier run
-
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
-	if err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
 	obj := &Attributes{attrs: map[string]any{
 		"sum":       0,
 		"changedby": pickle.ByteString(""),
 		"person":    Person{Name: "Irmen de Jong", Age: "30"},
 	}}
-	if _, err := d.Connect(obj, ":test.attributes"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(`Server object "attributes" ready.`)
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.ConnectFresh(ctx, nameServer, d, obj, ":test.attributes")
+	example.Serve(ctx, d, `Server object "attributes" ready.`)
 }

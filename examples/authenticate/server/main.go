@@ -8,12 +8,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log"
 
-	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -30,32 +29,15 @@ func (TestObject) Method(arg string) string {
 
 func main() {
 	ctx := context.Background()
-
 	fmt.Println("Searching Naming Service...")
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{Identification: passphrase})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-
-	d, err := core.NewDaemon(core.DaemonOptions{
+	nameServer := example.NameServer(ctx, ns.LocateOptions{Identification: passphrase}, ":test")
+	d := example.Daemon(core.DaemonOptions{
 		Registrar:       nameServer,
 		Identifications: []string{passphrase}, // refuse clients without it
 	})
-	if err != nil {
-		log.Fatal(err)
-	}
 	// Persistent: a restarted server keeps the URI registered before.
 	if _, err := d.ConnectPersistent(ctx, TestObject{}, ":test.authentication"); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("Server started.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.Serve(ctx, d, "Server started.")
 }

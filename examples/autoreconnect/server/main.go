@@ -15,7 +15,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -24,6 +23,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -47,48 +47,24 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	cfg := config.Current()
 	// NoRange: the port must not change between restarts.
-	opts := core.DaemonOptions{Port: cfg.Port, NoRange: true}
+	opts := core.DaemonOptions{Port: config.Current().Port, NoRange: true}
 	if *noNS {
-		d, err := core.NewDaemon(opts)
-		if err != nil {
-			log.Fatal(err)
-		}
+		d := example.Daemon(opts)
 		if _, err := d.ConnectWithGUID(ctx, TestObject{}, fixedGUID, name); err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println("Fixed object guid =", fixedGUID)
-		serve(ctx, d)
+		example.Serve(ctx, d, "Server started.")
 		return
 	}
 
 	fmt.Println("Searching Naming Service...")
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	opts.Registrar = nameServer
-	d, err := core.NewDaemon(opts)
-	if err != nil {
-		log.Fatal(err)
-	}
+	opts.Registrar = example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(opts)
 	// Reuses the GUID registered by an earlier run on this host and port.
 	if _, err := d.ConnectPersistent(ctx, TestObject{}, name); err != nil {
 		log.Fatal(err)
 	}
-	serve(ctx, d)
-}
-
-func serve(ctx context.Context, d *core.Daemon) {
-	fmt.Println("Server started.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.Serve(ctx, d, "Server started.")
 }

@@ -14,13 +14,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"slices"
 	"sync"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/examples/callback/bouncer"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -65,34 +65,9 @@ func (t *CallbackThing) Shout(ctx context.Context, message string) error {
 
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	for _, name := range []string{":test.callback", ":test.bouncer"} {
-		_ = nameServer.Unregister(ctx, name) // left over from an earlier run
-	}
-
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(&CallbackThing{}, ":test.callback"); err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(bouncer.New("Server", d), ":test.bouncer"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(`Server object "callback" ready.`)
-	fmt.Println("Bouncer started")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
+	example.ConnectFresh(ctx, nameServer, d, &CallbackThing{}, ":test.callback")
+	example.ConnectFresh(ctx, nameServer, d, bouncer.New("Server", d), ":test.bouncer")
+	example.Serve(ctx, d, `Server object "callback" ready.`, "Bouncer started")
 }

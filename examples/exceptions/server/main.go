@@ -9,12 +9,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -52,7 +51,7 @@ func (Thrower) Div(a, b any) (any, error) {
 			return fdiv(x, y)
 		}
 	}
-	return nil, compat.TypeError(fmt.Sprintf("unsupported operand type(s) for /: '%s' and '%s'", pyType(a), pyType(b)))
+	return nil, compat.TypeError(fmt.Sprintf("unsupported operand type(s) for /: '%s' and '%s'", pickle.PythonType(a), pickle.PythonType(b)))
 }
 
 func fdiv(x, y float64) (any, error) {
@@ -60,20 +59,6 @@ func fdiv(x, y float64) (any, error) {
 		return nil, compat.ZeroDivisionError("float division by zero")
 	}
 	return x / y, nil
-}
-
-func pyType(v any) string {
-	switch v.(type) {
-	case int64:
-		return "int"
-	case float64:
-		return "float"
-	case pickle.ByteString:
-		return "str"
-	case string:
-		return "unicode"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // Error raises a ValueError in the caller.
@@ -100,29 +85,8 @@ func (t Thrower) crash2(arg any) error {
 
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// The group may exist already and the name may be left over from an
-	// earlier run: NamingErrors from both are fine.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	_ = nameServer.Unregister(ctx, ":test.exceptions")
-
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(Thrower{}, ":test.exceptions"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(`Server object "exceptions" ready.`)
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
+	example.ConnectFresh(ctx, nameServer, d, Thrower{}, ":test.exceptions")
+	example.Serve(ctx, d, `Server object "exceptions" ready.`)
 }

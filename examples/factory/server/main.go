@@ -9,13 +9,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 	"os"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -52,28 +51,8 @@ func (f *CarFactory) Create(brand string) (*core.Proxy, error) {
 func main() {
 	ctx := context.Background()
 	fmt.Println("Server PID=", os.Getpid())
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	_ = nameServer.Unregister(ctx, ":test.factory") // left over from an earlier run
-
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(&CarFactory{daemon: d}, ":test.factory"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(`Server object "factory" ready.`)
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
+	example.ConnectFresh(ctx, nameServer, d, &CarFactory{daemon: d}, ":test.factory")
+	example.Serve(ctx, d, `Server object "factory" ready.`)
 }

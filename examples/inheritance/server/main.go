@@ -9,12 +9,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log"
 
-	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -50,28 +47,8 @@ func (Sub) Meth4() string { return "Fsub.meth4" }
 
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	_ = nameServer.Unregister(ctx, ":test.inheritance") // left over from an earlier run
-
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(Sub{}, ":test.inheritance"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(`Server object "inheritance" ready.`)
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer, UnregisterOnShutdown: true})
+	example.ConnectFresh(ctx, nameServer, d, Sub{}, ":test.inheritance")
+	example.Serve(ctx, d, `Server object "inheritance" ready.`)
 }

@@ -8,13 +8,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 	"sync"
 
-	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -41,32 +39,12 @@ func (n *Named) Getname() any {
 func main() {
 	ctx := context.Background()
 	fmt.Println("Reduced max number of simultaneous connections to 10")
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	_ = nameServer.Unregister(ctx, ":test.maxclients") // left over from an earlier run
-
-	d, err := core.NewDaemon(core.DaemonOptions{
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{
 		Registrar:            nameServer,
 		UnregisterOnShutdown: true,
 		MaxConnections:       10,
 	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(&Named{}, ":test.maxclients"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(`Server object "maxclients" ready.`)
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.ConnectFresh(ctx, nameServer, d, &Named{}, ":test.maxclients")
+	example.Serve(ctx, d, `Server object "maxclients" ready.`)
 }

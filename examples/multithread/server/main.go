@@ -16,16 +16,14 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
-	"log"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -89,13 +87,8 @@ func main() {
 		fmt.Println("Using CPU bound server.")
 	}
 
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	d, err := core.NewDaemon(core.DaemonOptions{
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{
 		Registrar:            nameServer,
 		UnregisterOnShutdown: true,
 		// Every connection starts with its own call counter (Pyro's
@@ -105,19 +98,6 @@ func main() {
 			c.SetValue(counterKey{}, new(int))
 		},
 	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	_ = nameServer.Unregister(ctx, ":test.multithread") // left over from an earlier run
-	if _, err := d.Connect(w, ":test.multithread"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("Server started")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.ConnectFresh(ctx, nameServer, d, w, ":test.multithread")
+	example.Serve(ctx, d, "Server started")
 }

@@ -10,11 +10,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"log"
 	"sync/atomic"
 	"time"
 
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -52,23 +52,9 @@ func pyBool(b bool) string {
 
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer})
-	if err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, "")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer})
 	// A name without a group goes into PYRO_NS_DEFAULTGROUP (":Default").
-	if _, err := d.Connect(&Worker{}, "oneway"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("Server is ready.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	example.Connect(d, &Worker{}, "oneway")
+	example.Serve(ctx, d, "Server is ready.")
 }

@@ -9,12 +9,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"log"
 
-	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -26,26 +23,8 @@ func (RemoteObject) Method(arg string) string { return " ~~this is the remote re
 
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer})
-	if err != nil {
-		log.Fatal(err)
-	}
-	// A NamingError means that the group exists already.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-	if _, err := d.Connect(RemoteObject{}, ":test.proxysharing"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("Server is ready.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer})
+	example.Connect(d, RemoteObject{}, ":test.proxysharing")
+	example.Serve(ctx, d, "Server is ready.")
 }

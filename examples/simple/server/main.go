@@ -8,12 +8,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/examples/internal/example"
 	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -81,7 +80,7 @@ func binop(op string, a, b any) (any, error) {
 		}
 	}
 	return nil, compat.TypeError(fmt.Sprintf("unsupported operand type(s) for %s: '%s' and '%s'",
-		op, typeName(a), typeName(b)))
+		op, pickle.PythonType(a), pickle.PythonType(b)))
 }
 
 func intOp(op string, x, y int64) (any, error) {
@@ -126,44 +125,10 @@ func repeat(s pickle.ByteString, n int64) pickle.ByteString {
 	return out
 }
 
-func typeName(v any) string {
-	switch v.(type) {
-	case int64:
-		return "int"
-	case float64:
-		return "float"
-	case pickle.ByteString:
-		return "str"
-	case string:
-		return "unicode"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
 func main() {
 	ctx := context.Background()
-
-	// Find the Name Server as Pyro's NameServerLocator does: at
-	// PYRO_NS_HOSTNAME:PYRO_NS_PORT when set, else by broadcast.
-	nameServer, err := ns.Locate(ctx, ns.LocateOptions{})
-	if err != nil {
-		log.Fatalf("name server: %v", err)
-	}
-
-	// Make sure the group exists; NamingError means it already does.
-	if err := nameServer.CreateGroup(ctx, ":test"); err != nil && !errors.As(err, new(*compat.NamingError)) {
-		log.Fatalf("name server: %v", err)
-	}
-
-	d, err := core.NewDaemon(core.DaemonOptions{Registrar: nameServer})
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := d.Connect(Calc{}, ":test.simple"); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("Server is ready.")
-	if err := d.Run(ctx); err != nil {
-		log.Fatal(err)
-	}
+	nameServer := example.NameServer(ctx, ns.LocateOptions{}, ":test")
+	d := example.Daemon(core.DaemonOptions{Registrar: nameServer})
+	example.Connect(d, Calc{}, ":test.simple")
+	example.Serve(ctx, d, "Server is ready.")
 }

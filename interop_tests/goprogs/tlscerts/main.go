@@ -12,25 +12,13 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
 	"log"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
-	"time"
-)
 
-type issuer struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-}
+	"github.com/gopyro/gopyro/internal/testpki"
+)
 
 func main() {
 	dir := flag.String("dir", ".", "output directory")
@@ -38,77 +26,24 @@ func main() {
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	now := time.Now()
-	cas := map[string]issuer{}
-	for i, name := range []string{"ca", "wrongca"} {
-		key := mustKey()
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(i + 1)), Subject: pkix.Name{CommonName: "gopyro interop " + name, Organization: []string{"gopyro"}},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(7 * 24 * time.Hour),
-			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			log.Fatal(err)
-		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			log.Fatal(err)
-		}
-		cas[name] = issuer{cert, key}
-		write(*dir, name+".pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	}
-	specs := []struct {
-		file, ca, cn    string
-		server, expired bool
-	}{
-		{"server", "ca", "localhost", true, false},
-		{"client", "ca", "client", false, false},
-		{"expiredclient", "ca", "client", false, true},
-		{"expiredserver", "ca", "localhost", true, true},
-		{"wrongclient", "wrongca", "client", false, false},
-		{"wrongserver", "wrongca", "localhost", true, false},
-	}
-	for i, s := range specs {
-		key := mustKey()
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(100 + i)), Subject: pkix.Name{CommonName: s.cn, Organization: []string{"gopyro"}},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(7 * 24 * time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		}
-		if s.server {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-			tmpl.DNSNames = []string{"localhost"}
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		}
-		if s.expired {
-			tmpl.NotBefore, tmpl.NotAfter = now.Add(-48*time.Hour), now.Add(-24*time.Hour)
-		}
-		ca := cas[s.ca]
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-		if err != nil {
-			log.Fatal(err)
-		}
-		kder, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			log.Fatal(err)
-		}
-		data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		data = append(data, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})...)
-		write(*dir, s.file+".pem", data)
-	}
-}
-
-func mustKey() *ecdsa.PrivateKey {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pems, err := testpki.Make([]string{"ca", "wrongca"}, []testpki.Cert{
+		{Name: "server", CA: "ca", CN: "localhost", Server: true},
+		{Name: "client", CA: "ca", CN: "client"},
+		{Name: "expiredclient", CA: "ca", CN: "client", Expired: true},
+		{Name: "expiredserver", CA: "ca", CN: "localhost", Server: true, Expired: true},
+		{Name: "wrongclient", CA: "wrongca", CN: "client"},
+		{Name: "wrongserver", CA: "wrongca", CN: "localhost", Server: true},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	return key
-}
-
-func write(dir, name string, data []byte) {
-	if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
-		log.Fatal(err)
+	for name, c := range pems {
+		data := c.CertKey()
+		if name == "ca" || name == "wrongca" {
+			data = c.Cert
+		}
+		if err := os.WriteFile(filepath.Join(*dir, name+".pem"), data, 0o600); err != nil {
+			log.Fatal(err)
+		}
 	}
 }
