@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from conftest import run_py2
-from test_core_echo import echo_uris, read_until
+from conftest import run_py2, wait_output
+from test_core_echo import echo_uris
 
 MAXCONN = 20
 
@@ -100,7 +100,7 @@ def served(uri, tries):
 def test_idle_attacker_does_not_lock_out_pyro3_client(procs, gobin, idle):
     env = dict(os.environ, PYRO_MAXCONNECTIONS=str(MAXCONN), PYRO_HANDSHAKE_TIMEOUT="0.3")
     go = procs.start([os.path.join(gobin, "pyro-echo"), "-H", "127.0.0.1", "-p", "0"], env=env)
-    uri = echo_uris(read_until(go, "echoserver running."))[1]
+    uri = echo_uris(wait_output(go, "echoserver running."))[1]
     port = int(uri.split(":")[2].split("/")[0])
     a = IdleAttacker(port, idle)
     try:
