@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol5"
+	"github.com/gopyro/gopyro/serpent"
 )
 
 // benchObj is the benchmark object: echo and a oneway counter.
@@ -34,9 +37,15 @@ func (b *benchObj) Tick() {
 }
 func (b *benchObj) Count() int64 { return b.n.Load() }
 
+// benchPyro5 reports whether the benchmarks speak Pyro 5 (serpent) to the
+// in-process daemon rather than Pyro 3: GOPYRO_BENCH_PYRO=5, set by
+// scripts/bench_pyro5.sh.
+func benchPyro5() bool { return os.Getenv("GOPYRO_BENCH_PYRO") == "5" }
+
 // benchTarget returns the URI benchmarks call: a Go daemon in this process,
-// or the object named by GOPYRO_BENCH_URI (scripts/bench_core.sh points it
-// at a Python daemon to measure Go client → Python daemon).
+// or the object named by GOPYRO_BENCH_URI (scripts/bench_core.sh and
+// bench_pyro5.sh point it at a Python daemon to measure Go client → Python
+// daemon; a PYRO:id@host:port URI is called over Pyro 5).
 func benchTarget(b *testing.B) (compat.URI, *benchObj) {
 	if s := os.Getenv("GOPYRO_BENCH_URI"); s != "" {
 		u, err := compat.ParseURI(s)
@@ -51,12 +60,30 @@ func benchTarget(b *testing.B) (compat.URI, *benchObj) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	if benchPyro5() {
+		uris, err := d.URIsFor(obj)
+		if err != nil {
+			b.Fatal(err)
+		}
+		i := slices.IndexFunc(uris, func(u compat.URI) bool { return u.Style == compat.Pyro5Style })
+		if i < 0 {
+			b.Fatal("the daemon has no Pyro 5 URI")
+		}
+		uri = uris[i]
+	}
 	return uri, obj
 }
 
-// benchArg is the argument of the small calls: 'x'*20 as a str, so the
-// request is about 100 bytes, like a typical Pyro call.
-var benchArg = pickle.ByteString("xxxxxxxxxxxxxxxxxxxx")
+// benchArg is the argument of the small calls to uri: 'x'*20 as a str, so
+// the request is about 100 bytes, like a typical Pyro call; a Python 2 str
+// for Pyro 3, a Python 3 str for Pyro 5 (the Pyro 5 clients of
+// bench_pyro5.sh send the same).
+func benchArg(uri compat.URI) any {
+	if uri.Style == compat.Pyro5Style {
+		return strings.Repeat("x", 20)
+	}
+	return pickle.ByteString(strings.Repeat("x", 20))
+}
 
 func reportLatency(b *testing.B, lat []time.Duration) {
 	if len(lat) == 0 {
@@ -78,14 +105,15 @@ func BenchmarkCallSequential(b *testing.B) {
 	uri, _ := benchTarget(b)
 	p := newProxy(b, uri)
 	ctx := context.Background()
-	if _, err := p.Call(ctx, "echo", benchArg); err != nil {
+	arg := benchArg(uri)
+	if _, err := p.Call(ctx, "echo", arg); err != nil {
 		b.Fatal(err)
 	}
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		if _, err := p.Call(ctx, "echo", benchArg); err != nil {
+		if _, err := p.Call(ctx, "echo", arg); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
@@ -98,10 +126,11 @@ func BenchmarkCallSequential(b *testing.B) {
 func benchParallel(b *testing.B, conns int) {
 	uri, _ := benchTarget(b)
 	ctx := context.Background()
+	arg := benchArg(uri)
 	proxies := make([]*core.Proxy, conns)
 	for i := range proxies {
 		proxies[i] = newProxy(b, uri)
-		if _, err := proxies[i].Call(ctx, "echo", benchArg); err != nil {
+		if _, err := proxies[i].Call(ctx, "echo", arg); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -113,7 +142,7 @@ func benchParallel(b *testing.B, conns int) {
 		go func(p *core.Proxy) {
 			defer wg.Done()
 			for next.Add(1) <= int64(b.N) {
-				if _, err := p.Call(ctx, "echo", benchArg); err != nil {
+				if _, err := p.Call(ctx, "echo", arg); err != nil {
 					b.Error(err)
 					return
 				}
@@ -152,7 +181,9 @@ func BenchmarkOneway(b *testing.B) {
 	reportRate(b, b.N, "calls/s")
 }
 
-// BenchmarkEcho10MB: a 10 MB str sent and returned.
+// BenchmarkEcho10MB: a 10 MB str sent and returned (every byte value in
+// a Python 2 str for Pyro 3; for Pyro 5, a Python 3 str of 'x', as the
+// Pyro 5 clients of bench_pyro5.sh send).
 func BenchmarkEcho10MB(b *testing.B) {
 	uri, _ := benchTarget(b)
 	p := newProxy(b, uri)
@@ -160,7 +191,10 @@ func BenchmarkEcho10MB(b *testing.B) {
 	for i := range big {
 		big[i] = byte(i)
 	}
-	arg := pickle.ByteString(big)
+	var arg any = pickle.ByteString(big)
+	if uri.Style == compat.Pyro5Style {
+		arg = strings.Repeat("x", len(big))
+	}
 	ctx := context.Background()
 	b.SetBytes(2 * int64(len(big)))
 	b.ResetTimer()
@@ -169,8 +203,8 @@ func BenchmarkEcho10MB(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(res.(pickle.ByteString)) != len(big) {
-			b.Fatal("short echo")
+		if n := len(echoed(res)); n != len(big) {
+			b.Fatalf("echo of %d bytes returned %d", len(big), n)
 		}
 	}
 }
@@ -210,7 +244,7 @@ func benchConnect(b *testing.B, uri compat.URI) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := p.Call(ctx, "echo", benchArg); err != nil {
+		if _, err := p.Call(ctx, "echo", benchArg(uri)); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
@@ -228,10 +262,31 @@ func BenchmarkRawPingPong(b *testing.B) { benchRaw(b, 1) }
 // BenchmarkRawPingPong32 is the same floor for BenchmarkCallParallel32.
 func BenchmarkRawPingPong32(b *testing.B) { benchRaw(b, 32) }
 
+// rawSizes are the sizes of the request and reply of BenchmarkCallSequential
+// on the wire: Pyro 3's 18-byte header and pickles, or with
+// GOPYRO_BENCH_PYRO=5 Pyro 5's 40-byte header and serpent.
+func rawSizes(b *testing.B) (req, rep int) {
+	id := "c000020254c329cf03eeb5f20e924d8ad0"
+	if benchPyro5() {
+		arg := strings.Repeat("x", 20)
+		q, err := serpent.Marshal(pickle.Tuple{id, "echo", pickle.Tuple{arg}, map[string]any{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := serpent.Marshal(arg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return protocol5.HeaderSize + len(q), protocol5.HeaderSize + len(r)
+	}
+	arg := pickle.ByteString(strings.Repeat("x", 20))
+	q, _ := pickle.Marshal(pickle.Tuple{pickle.ByteString(id), pickle.ByteString("echo"), int64(3), pickle.Tuple{pickle.Tuple{arg}, pickle.NewDict()}})
+	r, _ := pickle.Marshal(arg)
+	return 18 + len(q), 18 + len(r)
+}
+
 func benchRaw(b *testing.B, conns int) {
-	req, _ := pickle.Marshal(pickle.Tuple{pickle.ByteString("c000020254c329cf03eeb5f20e924d8ad0"), pickle.ByteString("echo"), int64(3), pickle.Tuple{pickle.Tuple{benchArg}, pickle.NewDict()}})
-	rep, _ := pickle.Marshal(benchArg)
-	reqSize, repSize := 18+len(req), 18+len(rep)
+	reqSize, repSize := rawSizes(b)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -298,4 +353,17 @@ func benchRaw(b *testing.B, conns int) {
 	b.StopTimer()
 	reportRate(b, b.N, "calls/s")
 	reportLatency(b, lat)
+}
+
+// echoed is the str or bytes an echo call returned, whichever the
+// protocol's serializer made of the argument.
+func echoed(v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case pickle.Bytes:
+		return []byte(x)
+	}
+	s, _ := pickle.Text(v)
+	return []byte(s)
 }
