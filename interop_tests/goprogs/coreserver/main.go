@@ -236,6 +236,7 @@ func main() {
 	lifetime := flag.Duration("lifetime", 60*time.Second, "exit after this long")
 	ssl := flag.Bool("ssl", false, "PYROSSL daemon (PYROSSL_* items) with the ssl example's object")
 	call := flag.String("call", "", "call passSecretMessage on this URI and exit")
+	pyro3only := flag.Bool("pyro3only", false, "serve Pyro 3 alone (no wait to detect a Pyro 5 client)")
 	flag.Parse()
 	if *call != "" {
 		os.Exit(callSSL(*call, *lifetime))
@@ -244,6 +245,9 @@ func main() {
 	opts := core.DaemonOptions{Host: *host, Port: *port, NoRange: true, MaxConnections: *maxconn, IdleTimeout: *idle}
 	if *ident != "" {
 		opts.Identifications = strings.Split(*ident, ",")
+	}
+	if *pyro3only {
+		opts.Generations = core.Pyro3
 	}
 	if *nsAddr != "" {
 		h, p, ok := strings.Cut(*nsAddr, ":")
