@@ -633,7 +633,7 @@ func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
 		}
 	}
 	var oneway []string
-	if ow, ok := o.value.(OnewayMethods); ok {
+	if ow, ok := o.described().(OnewayMethods); ok {
 		oneway = ow.PyroOneway()
 	}
 	return map[string]any{"methods": nameSet(methods), "oneway": nameSet(oneway), "attrs": nameSet(attrs)}, nil
