@@ -87,53 +87,95 @@ var pyro5Serializers = map[uint8]*pyro5Serializer{
 
 // Accept reads the client's CONNECT and answers CONNECTOK with the
 // handshake response and the metadata of the object the client named, or
-// CONNECTFAIL with the reason the connection is refused.
+// CONNECTFAIL with the reason the connection is refused, as Pyro 5's
+// daemon does: str(exception) in the client's serializer with the seq and
+// correlation id of its CONNECT, but in marshal with seq 0 when the CONNECT
+// could not be read (Pyro 5's text of the framing error), and in marshal
+// with the CONNECT's seq when the daemon is too busy, both without a
+// correlation id. A client that closes the connection, or
+// names a serializer the daemon does not know, gets no answer.
 func (p *pyro5) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCodec, error) {
 	opts := p.opts
 	bc := buffered(nc, serverReadBuffer)
-	s := &pyro5Server{c: protocol5.NewConn(bc, opts), d: a.d}
+	s := &pyro5Server{c: protocol5.NewConn(bc, opts), d: a.d, ser: pyro5Serializers[protocol5.SerializerMarshal], serID: protocol5.SerializerMarshal}
 	m, err := s.c.ReadMessage(ctx)
+	if err == nil {
+		err = m.Expect(protocol5.TypeConnect)
+	}
 	if err != nil {
+		var fe *protocol5.FrameError
+		if errors.As(err, &fe) && connectFailReplies(fe) {
+			_ = s.refuse(ctx, 0, fe, false)
+		}
 		return nil, err
 	}
-	if err := m.Expect(protocol5.TypeConnect); err != nil {
-		return nil, err
+	if a.OverHost {
+		return nil, s.refuse(ctx, m.Seq, errServerBusy, false)
 	}
+	s.setCorr(m)
 	ser, ok := pyro5Serializers[m.Serializer]
 	if !ok {
 		return nil, fmt.Errorf("core: Pyro 5 serializer %d is not supported", m.Serializer)
 	}
 	s.ser, s.serID = ser, m.Serializer
-	s.setCorr(m)
 	resp, refusal := p.connect(ctx, s, a, nc, m)
-	typ := protocol5.TypeConnectOK
 	if refusal != nil {
-		// str(exception), as Pyro 5 sends it
-		typ, resp = protocol5.TypeConnectFail, refusal.Error()
-		var ex *compat.Exception
-		if errors.As(refusal, &ex) {
-			resp = ex.Message()
+		busy := errors.Is(refusal, errServerBusy)
+		if busy {
+			s.ser, s.serID = pyro5Serializers[protocol5.SerializerMarshal], protocol5.SerializerMarshal
 		}
+		return nil, s.refuse(ctx, m.Seq, refusal, !busy)
 	}
 	data, err := ser.encode(nil, resp)
 	if err != nil {
 		return nil, fmt.Errorf("core: Pyro 5 handshake response: %w", err)
 	}
-	if err := s.send(ctx, typ, 0, m.Seq, data); err != nil {
+	if err := s.send(ctx, protocol5.TypeConnectOK, 0, m.Seq, data); err != nil {
 		return nil, err
 	}
-	if refusal != nil {
-		return nil, refusal
-	}
 	return s, nil
+}
+
+// connectFailReplies says whether Pyro 5's daemon answers a CONNECT that
+// fails to read with fe: it does for a defective message, not for a
+// connection that closed or timed out.
+func connectFailReplies(fe *protocol5.FrameError) bool {
+	for _, kind := range []error{protocol5.ErrHeader, protocol5.ErrVersion, protocol5.ErrTooLarge, protocol5.ErrMsgType, protocol5.ErrCompression} {
+		if errors.Is(fe, kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse answers CONNECTFAIL with str(reason), as Pyro 5 sends it, in the
+// serializer of s, and returns reason (or the error of sending it). The
+// correlation id is the CONNECT's (or a new one) when corr is set; Pyro 5
+// refuses a CONNECT it could not read, or one of a busy daemon, before it
+// takes one, and then sends none.
+func (s *pyro5Server) refuse(ctx context.Context, seq uint16, reason error, corr bool) error {
+	text := reason.Error()
+	var ex *compat.Exception
+	if errors.As(reason, &ex) {
+		text = ex.Message()
+	}
+	data, err := s.ser.encode(nil, text)
+	if err == nil {
+		m := &protocol5.Message{Type: protocol5.TypeConnectFail, Serializer: s.serID, Seq: seq, Data: data}
+		if corr {
+			m.Flags, m.CorrID = protocol5.FlagCorrID, s.corr
+		}
+		err = s.c.WriteMessage(ctx, m)
+	}
+	if err != nil {
+		return err
+	}
+	return reason
 }
 
 // connect is the handshake's decision: the response data, or why the
 // connection is refused.
 func (p *pyro5) connect(ctx context.Context, s *pyro5Server, a *Admission, nc net.Conn, m *protocol5.Message) (any, error) {
-	if a.OverHost {
-		return nil, errServerBusy
-	}
 	v, err := s.ser.decode(m.Data)
 	if err != nil {
 		return nil, err
@@ -142,8 +184,15 @@ func (p *pyro5) connect(ctx context.Context, s *pyro5Server, a *Admission, nc ne
 	if !ok {
 		return nil, fmt.Errorf("invalid handshake data: %s", pickle.PythonType(v))
 	}
-	hs, _ := d.Get_("handshake")
-	id, _ := d.Get_("object")
+	// data["handshake"], data["object"]: a missing key is a KeyError
+	hs, ok := d.Get_("handshake")
+	if !ok {
+		return nil, errors.New("'handshake'")
+	}
+	id, ok := d.Get_("object")
+	if !ok {
+		return nil, errors.New("'object'")
+	}
 	obj, _ := pickle.Text(id)
 	meta, err := s.d.pyro5Metadata(obj)
 	if err != nil {

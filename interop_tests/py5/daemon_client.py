@@ -56,7 +56,12 @@ def handshake(loc, token):
         p._pyroRelease()
 
 
-SCENARIOS = dict(instances=instances, handshake=handshake)
+def unknown(loc):
+    p = proxy(loc, "no.such.object")
+    step("unknown", p._pyroBind)
+
+
+SCENARIOS = dict(instances=instances, handshake=handshake, unknown=unknown)
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](*sys.argv[2:])
