@@ -429,3 +429,66 @@ func rawExchange(t *testing.T, d *core.Daemon, frame []byte) ([]byte, error) {
 	}
 	return append(hdr, rest...), nil
 }
+
+// labelled has a field that is a remote attribute, a method with a Python
+// name of the Namer's choosing and one with its automatic Python name.
+type labelled struct {
+	Label string `pyro:"label"`
+}
+
+func (l *labelled) Which() int                   { return 1 }
+func (l *labelled) GetLabel() string             { return l.Label }
+func (l *labelled) PyroNames() map[string]string { return map[string]string{"Which": "which_one"} }
+
+// TestPyro5Dispatch: what Pyro5's daemon refuses and answers
+// (interop_tests/test_pyro5_daemon.py compares the texts with Pyro5's):
+// private names, attributes, the metadata, Pyro.Daemon's arguments.
+func TestPyro5Dispatch(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	if _, err := d.ConnectWithGUID(context.Background(), &labelled{Label: "x"}, "obj", ""); err != nil {
+		t.Fatal(err)
+	}
+	c := dial5(t, d)
+	_, v := c.connect("obj", nil)
+	meta, _ := v.(pickle.Dict).Get_("meta")
+	methods, _ := meta.(pickle.Dict).Get_("methods")
+	attrs, _ := meta.(pickle.Dict).Get_("attrs")
+	if got := fmt.Sprint(methods.(*pickle.Set).Items); got != "[get_label which_one]" {
+		t.Errorf("metadata methods %s, want each method once by its Python name", got)
+	}
+	if got := fmt.Sprint(attrs.(*pickle.Set).Items); got != "[label]" {
+		t.Errorf("metadata attrs %s", got)
+	}
+	tests := []struct {
+		object, method string
+		args           []any
+		want           string // the answer, or the AttributeError/TypeError text
+	}{
+		{"obj", "which_one", nil, "1"},
+		{"obj", "Which", nil, "1"},
+		{"obj", "_secret", nil, "attempt to access private attribute '_secret'"},
+		{"obj", "__init__", nil, "attempt to access private attribute '__init__'"},
+		{"obj", "__len__", nil, "'labelled' object has no attribute '__len__'"},
+		{"obj", "__getattr__", []any{"label"}, "x"},
+		{"obj", "__getattr__", []any{"get_label"}, "attempt to access unexposed or unknown remote attribute 'get_label'"},
+		{"obj", "__getattr__", []any{"_label"}, "type object 'labelled' has no attribute '_label'"},
+		{"obj", "__setattr__", []any{"nosuch", 1}, "type object 'labelled' has no attribute 'nosuch'"},
+		{"Pyro.Daemon", "ping", []any{1}, "DaemonObject.ping() takes 1 positional argument but 2 were given"},
+		{"Pyro.Daemon", "get_metadata", nil, "DaemonObject.get_metadata() missing 1 required positional argument: 'objectId'"},
+		{"Pyro.Daemon", "_x", nil, "attempt to access private attribute '_x'"},
+		{"Pyro.Daemon", "registered", nil, "[Pyro.Daemon obj]"},
+	}
+	for _, tt := range tests {
+		m, v := c.call(tt.object, tt.method, tt.args...)
+		got := fmt.Sprint(v)
+		if items, ok := pickle.Items(v); ok {
+			got = fmt.Sprint(items)
+		}
+		if m.Flags&protocol5.FlagException != 0 {
+			got = compatText(v)
+		}
+		if got != tt.want {
+			t.Errorf("%s.%s%v = %s, want %s", tt.object, tt.method, tt.args, got, tt.want)
+		}
+	}
+}

@@ -44,6 +44,21 @@ def test_instance_modes(procs, gobin):
     assert got["percall"] == "-> [1, 2, 3, 4, 5, (6, 6), 7]"
 
 
+def test_dispatch(procs, gobin):
+    """Private names refused with Pyro5's text, the metadata (each Go method
+    once, by its Python name), attributes, and Pyro.Daemon's methods with
+    Python's TypeError texts."""
+    ours, theirs = start_pair(procs, gobin)
+    want = client("dispatch", theirs)
+    got = client("dispatch", ours)
+    assert got == want
+    assert got["methods"] == "-> ['which']"
+    assert got["call:_secret:"] == "!! builtins.AttributeError: attempt to access private attribute '_secret'"
+    assert got["setlabel"] == "-> 'named'"
+    assert got["meta_missing"] == ("!! builtins.TypeError: DaemonObject.get_metadata() missing 1 required "
+                                   "positional argument: 'objectId'")
+
+
 def test_handshake_hook(procs, gobin):
     """The Go hook gets the proxy's _pyroHandshake and its answer reaches
     _pyroValidateHandshake; its refusal is the CommunicationError Pyro5's

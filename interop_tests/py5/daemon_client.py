@@ -3,6 +3,7 @@
 
 Usage: daemon_client.py SCENARIO HOST:PORT [ARG]. Prints one line per step:
 "name -> repr(result)" or "name !! Class: text"."""
+import re
 import sys
 
 import Pyro5.api
@@ -61,7 +62,37 @@ def unknown(loc):
     step("unknown", p._pyroBind)
 
 
-SCENARIOS = dict(instances=instances, handshake=handshake, unknown=unknown)
+def dispatch(loc):
+    """Names Pyro5's daemon refuses, attributes, and Pyro.Daemon's methods,
+    called past the proxy's own checks where it has them."""
+    p = proxy(loc, "test.session")
+    p._pyroBind()
+    step("methods", lambda: sorted(p._pyroMethods))
+    step("attrs", lambda: sorted(p._pyroAttrs))
+    for name, args in [("_secret", ()), ("__init__", ()), ("__class__", ()), ("_", ()), ("__len__", ()),
+                       ("__getattr__", ("which",)), ("__getattr__", ("nosuch",)), ("__getattr__", ("_label",)),
+                       ("__setattr__", ("which", 1)), ("__setattr__", ("nosuch", 1))]:
+        step("call:%s:%s" % (name, ",".join(map(str, args))), lambda: p._pyroInvoke(name, args, {}))
+    step("label", lambda: p.label)
+    def setlabel():
+        p.label = "named"
+        return p.label
+    step("setlabel", setlabel)
+    d = proxy(loc, "Pyro.Daemon")
+    step("registered", lambda: sorted(x for x in d.registered() if x.startswith(("Pyro.", "test."))))
+    step("ping", d.ping)
+    step("info", lambda: re.sub(r"bound on \S+, NAT None, \d+ objects registered. Servertype: .+$", "...", d.info()))
+    step("meta", lambda: sorted((k, sorted(v)) for k, v in d.get_metadata("test.session").items()))
+    step("meta_kw", lambda: sorted(d._pyroInvoke("get_metadata", (), {"objectId": "test.session"})["attrs"]))
+    step("meta_missing", lambda: d._pyroInvoke("get_metadata", (), {}))
+    step("meta_extra", lambda: d._pyroInvoke("get_metadata", ("a", "b"), {}))
+    step("ping_arg", lambda: d._pyroInvoke("ping", (1,), {}))
+    step("ping_kw", lambda: d._pyroInvoke("ping", (), {"x": 1}))
+    step("private", lambda: d._pyroInvoke("_pyroDaemon", (), {}))
+    step("unknown", lambda: d._pyroInvoke("nosuch", (), {}))
+
+
+SCENARIOS = dict(dispatch=dispatch, instances=instances, handshake=handshake, unknown=unknown)
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](*sys.argv[2:])

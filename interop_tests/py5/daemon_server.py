@@ -1,7 +1,7 @@
 """A Pyro5 5.17 daemon with what goprogs/coreserver -pyro5 serves, to
 compare a Go daemon's answers with: the classes test.single, test.session
 and test.percall (instance modes; which() returns the number of the
-instance, counted per class from 1) and, with a handshake token argument,
+instance, counted per class from 1; label is a property) and, with a handshake token argument,
 a validateHandshake that accepts only that token and answers
 {'welcome': token}.
 
@@ -21,9 +21,18 @@ def numbered(mode):
         def __init__(self):
             Numbered.made += 1
             self.n = Numbered.made
+            self._label = ""
 
         def which(self):
             return self.n
+
+        @property
+        def label(self):
+            return self._label
+
+        @label.setter
+        def label(self, value):
+            self._label = value
 
     return Numbered
 

@@ -231,7 +231,10 @@ func (r *Recorder) Recorded() []int {
 }
 
 // Numbered is an instance of the Factories of -pyro5.
-type Numbered struct{ n int }
+type Numbered struct {
+	n     int
+	Label string `pyro:"label"`
+}
 
 // Which returns the number of the instance, counted per Factory from 1.
 func (n *Numbered) Which() int { return n.n }
