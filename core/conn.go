@@ -213,6 +213,7 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admissio
 		delete(d.conns, c)
 		d.mu.Unlock()
 		codec.Close()
+		c.endSessions()
 	}()
 	if d.opts.InitConn != nil {
 		d.opts.InitConn(c.caller)
@@ -255,6 +256,9 @@ func (c *serverConn) serve() {
 			continue
 		}
 		var res any
+		if req.Err == nil {
+			obj, req.Err = c.instance(obj)
+		}
 		switch {
 		case req.Err != nil:
 			err = req.Err
@@ -343,6 +347,11 @@ func (c *serverConn) onewayWorker() {
 		c.owMu.Unlock()
 		obj, ok := c.d.object(req.ObjectID, c.sp)
 		if !ok || req.Err != nil {
+			continue
+		}
+		obj, err := c.instance(obj)
+		if err != nil {
+			c.d.log.Debug("pyro daemon: oneway call failed", "method", req.Method, "err", err)
 			continue
 		}
 		if req.Batch != nil {

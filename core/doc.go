@@ -64,6 +64,13 @@
 // that touch its fields: the daemon holds the object's lock while it reads
 // or sets a field. Lock and Unlock of a sync.Locker are not remote methods.
 //
+// A Factory (NewFactory) connects a Go type instead of a value, as Pyro 5
+// registers a class: its InstanceMode (Session, Single, PerCall) says
+// which instance serves a call, made by the Factory's creator when needed.
+// Pyro 5 clients get each method once in the metadata, by its Python
+// name, and are refused private names (_x, and dunders such as __init__)
+// with Pyro 5's AttributeError.
+//
 // # Errors as Python exceptions
 //
 // ToException decides what a Python caller sees: a *compat.Exception or a

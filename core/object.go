@@ -25,11 +25,27 @@ type object struct {
 	reaped     bool         // transient, in a daemon that disconnects idle transients
 	lastUsed   atomic.Int64 // unix nanoseconds of the last call, when reaped
 	attrMu     sync.Locker  // held around remote attribute access: the value itself when a sync.Locker
+	// a Factory's object (value is the Factory, the rest describes its
+	// zero instance) is never invoked itself: calls go to its instances
+	factory  *Factory
+	singleMu sync.Mutex
+	single   *object // the instance of mode Single, once made
 }
 
 func newObject(v any, guid, name string) (*object, error) {
 	if v == nil {
 		return nil, fmt.Errorf("core: cannot connect a nil object")
+	}
+	if f, ok := v.(*Factory); ok {
+		if f.proto == nil {
+			return nil, fmt.Errorf("core: a Factory needs a concrete type, not an interface")
+		}
+		o, err := newObject(f.proto, guid, name)
+		if err != nil {
+			return nil, err
+		}
+		o.value, o.factory = f, f
+		return o, nil
 	}
 	o := &object{guid: guid, name: name, value: v, attrMu: new(sync.Mutex)}
 	if l, ok := v.(sync.Locker); ok {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net"
 	"reflect"
 	"slices"
@@ -87,53 +88,95 @@ var pyro5Serializers = map[uint8]*pyro5Serializer{
 
 // Accept reads the client's CONNECT and answers CONNECTOK with the
 // handshake response and the metadata of the object the client named, or
-// CONNECTFAIL with the reason the connection is refused.
+// CONNECTFAIL with the reason the connection is refused, as Pyro 5's
+// daemon does: str(exception) in the client's serializer with the seq and
+// correlation id of its CONNECT, but in marshal with seq 0 when the CONNECT
+// could not be read (Pyro 5's text of the framing error), and in marshal
+// with the CONNECT's seq when the daemon is too busy, both without a
+// correlation id. A client that closes the connection, or
+// names a serializer the daemon does not know, gets no answer.
 func (p *pyro5) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCodec, error) {
 	opts := p.opts
 	bc := buffered(nc, serverReadBuffer)
-	s := &pyro5Server{c: protocol5.NewConn(bc, opts), d: a.d}
+	s := &pyro5Server{c: protocol5.NewConn(bc, opts), d: a.d, ser: pyro5Serializers[protocol5.SerializerMarshal], serID: protocol5.SerializerMarshal}
 	m, err := s.c.ReadMessage(ctx)
+	if err == nil {
+		err = m.Expect(protocol5.TypeConnect)
+	}
 	if err != nil {
+		var fe *protocol5.FrameError
+		if errors.As(err, &fe) && connectFailReplies(fe) {
+			_ = s.refuse(ctx, 0, fe, false)
+		}
 		return nil, err
 	}
-	if err := m.Expect(protocol5.TypeConnect); err != nil {
-		return nil, err
+	if a.OverHost {
+		return nil, s.refuse(ctx, m.Seq, errServerBusy, false)
 	}
+	s.setCorr(m)
 	ser, ok := pyro5Serializers[m.Serializer]
 	if !ok {
 		return nil, fmt.Errorf("core: Pyro 5 serializer %d is not supported", m.Serializer)
 	}
 	s.ser, s.serID = ser, m.Serializer
-	s.setCorr(m)
 	resp, refusal := p.connect(ctx, s, a, nc, m)
-	typ := protocol5.TypeConnectOK
 	if refusal != nil {
-		// str(exception), as Pyro 5 sends it
-		typ, resp = protocol5.TypeConnectFail, refusal.Error()
-		var ex *compat.Exception
-		if errors.As(refusal, &ex) {
-			resp = ex.Message()
+		busy := errors.Is(refusal, errServerBusy)
+		if busy {
+			s.ser, s.serID = pyro5Serializers[protocol5.SerializerMarshal], protocol5.SerializerMarshal
 		}
+		return nil, s.refuse(ctx, m.Seq, refusal, !busy)
 	}
 	data, err := ser.encode(nil, resp)
 	if err != nil {
 		return nil, fmt.Errorf("core: Pyro 5 handshake response: %w", err)
 	}
-	if err := s.send(ctx, typ, 0, m.Seq, data); err != nil {
+	if err := s.send(ctx, protocol5.TypeConnectOK, 0, m.Seq, data); err != nil {
 		return nil, err
 	}
-	if refusal != nil {
-		return nil, refusal
-	}
 	return s, nil
+}
+
+// connectFailReplies says whether Pyro 5's daemon answers a CONNECT that
+// fails to read with fe: it does for a defective message, not for a
+// connection that closed or timed out.
+func connectFailReplies(fe *protocol5.FrameError) bool {
+	for _, kind := range []error{protocol5.ErrHeader, protocol5.ErrVersion, protocol5.ErrTooLarge, protocol5.ErrMsgType, protocol5.ErrCompression} {
+		if errors.Is(fe, kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// refuse answers CONNECTFAIL with str(reason), as Pyro 5 sends it, in the
+// serializer of s, and returns reason (or the error of sending it). The
+// correlation id is the CONNECT's (or a new one) when corr is set; Pyro 5
+// refuses a CONNECT it could not read, or one of a busy daemon, before it
+// takes one, and then sends none.
+func (s *pyro5Server) refuse(ctx context.Context, seq uint16, reason error, corr bool) error {
+	text := reason.Error()
+	var ex *compat.Exception
+	if errors.As(reason, &ex) {
+		text = ex.Message()
+	}
+	data, err := s.ser.encode(nil, text)
+	if err == nil {
+		m := &protocol5.Message{Type: protocol5.TypeConnectFail, Serializer: s.serID, Seq: seq, Data: data}
+		if corr {
+			m.Flags, m.CorrID = protocol5.FlagCorrID, s.corr
+		}
+		err = s.c.WriteMessage(ctx, m)
+	}
+	if err != nil {
+		return err
+	}
+	return reason
 }
 
 // connect is the handshake's decision: the response data, or why the
 // connection is refused.
 func (p *pyro5) connect(ctx context.Context, s *pyro5Server, a *Admission, nc net.Conn, m *protocol5.Message) (any, error) {
-	if a.OverHost {
-		return nil, errServerBusy
-	}
 	v, err := s.ser.decode(m.Data)
 	if err != nil {
 		return nil, err
@@ -142,8 +185,15 @@ func (p *pyro5) connect(ctx context.Context, s *pyro5Server, a *Admission, nc ne
 	if !ok {
 		return nil, fmt.Errorf("invalid handshake data: %s", pickle.PythonType(v))
 	}
-	hs, _ := d.Get_("handshake")
-	id, _ := d.Get_("object")
+	// data["handshake"], data["object"]: a missing key is a KeyError
+	hs, ok := d.Get_("handshake")
+	if !ok {
+		return nil, errors.New("'handshake'")
+	}
+	id, ok := d.Get_("object")
+	if !ok {
+		return nil, errors.New("'object'")
+	}
 	obj, _ := pickle.Text(id)
 	meta, err := s.d.pyro5Metadata(obj)
 	if err != nil {
@@ -256,9 +306,52 @@ func (s *pyro5Server) readRequest(ctx context.Context) (*Request, error) {
 		if m.Flags&protocol5.FlagBatch != 0 {
 			s.batched = true
 			r.Batch, r.Err = pyro5Batch(r.Args)
+			for _, c := range r.Batch {
+				if r.Err == nil {
+					r.Err = pyro5Accessible(c.Method)
+				}
+			}
+		} else if r.Method != "__getattr__" && r.Method != "__setattr__" {
+			r.Err = pyro5Accessible(r.Method)
 		}
 		return r, nil
 	}
+}
+
+// pyro5PrivateDunders are the dunder names Pyro 5 treats as private
+// (Pyro5.server._private_dunder_methods).
+var pyro5PrivateDunders = map[string]bool{}
+
+func init() {
+	for _, n := range strings.Fields(`__init__ __init_subclass__ __class__ __module__ __weakref__
+		__call__ __new__ __del__ __repr__ __str__ __format__ __nonzero__ __bool__ __coerce__
+		__cmp__ __eq__ __ne__ __hash__ __ge__ __gt__ __le__ __lt__ __dir__ __enter__ __exit__
+		__copy__ __deepcopy__ __sizeof__ __getattr__ __setattr__ __hasattr__ __getattribute__
+		__delattr__ __instancecheck__ __subclasscheck__ __getinitargs__ __getnewargs__
+		__getstate__ __setstate__ __reduce__ __reduce_ex__ __subclasshook__`) {
+		pyro5PrivateDunders[n] = true
+	}
+}
+
+// pyro5Private is Pyro5.server.is_private_attribute: names starting with
+// an underscore, but for the dunder names not in pyro5PrivateDunders.
+func pyro5Private(name string) bool {
+	if pyro5PrivateDunders[name] {
+		return true
+	}
+	if !strings.HasPrefix(name, "_") {
+		return false
+	}
+	return len(name) <= 4 || !strings.HasPrefix(name, "__") || !strings.HasSuffix(name, "__")
+}
+
+// pyro5Accessible refuses the call of a private name as Pyro 5's daemon
+// does, before looking for the method.
+func pyro5Accessible(method string) error {
+	if pyro5Private(method) {
+		return &attributeError{msg: fmt.Sprintf("attempt to access private attribute '%s'", method)}
+	}
+	return nil
 }
 
 // pyro5Call unpacks a call as Pyro 5's serializers write it: the tuple
@@ -576,17 +669,16 @@ func (pyro5Daemon) PyroAttrs() Attrs {
 
 func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 	d := o.d
-	want := map[string]int{"registered": 0, "ping": 0, "info": 0, "get_metadata": 1, "get_next_stream_item": 1, "close_stream": 1}[c.Method]
-	if slices.Contains(pyro5DaemonMethods, c.Method) && (len(c.Args) != want || len(c.Kwargs) != 0) {
-		return nil, typeErrorf("%s() takes %d positional argument%s but %d were given", c.Method, want+1, plural(want+1), len(c.Args)+1)
+	if slices.Contains(pyro5DaemonMethods, c.Method) {
+		var err error
+		if c.Args, err = pyro5DaemonArgs(c); err != nil {
+			return nil, err
+		}
 	}
 	switch c.Method {
 	case "registered":
-		ids := []any{pyro5DaemonID}
-		for id := range d.Registered() {
-			ids = append(ids, id)
-		}
-		return ids, nil
+		ids := slices.Sorted(maps.Keys(d.Registered()))
+		return append([]any{pyro5DaemonID}, anys(ids)...), nil
 	case "ping":
 		return nil, nil
 	case "info":
@@ -600,6 +692,43 @@ func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 	// get_next_stream_item and close_stream are the codec's: streams
 	// belong to a connection.
 	return nil, &attributeError{msg: fmt.Sprintf("'DaemonObject' object has no attribute '%s'", c.Method)}
+}
+
+// pyro5DaemonArgs binds the arguments of a call of a DaemonObject method
+// as Python binds them to its parameters (streamId, objectId), with
+// Python's TypeError texts.
+func pyro5DaemonArgs(c *Call) ([]any, error) {
+	param := map[string]string{"get_metadata": "objectId", "get_next_stream_item": "streamId", "close_stream": "streamId"}[c.Method]
+	fn := "DaemonObject." + c.Method + "()"
+	args := c.Args
+	for k, v := range c.Kwargs {
+		if k != param {
+			return nil, typeErrorf("%s got an unexpected keyword argument '%s'", fn, k)
+		}
+		if len(args) > 0 {
+			return nil, typeErrorf("%s got multiple values for argument '%s'", fn, k)
+		}
+		args = []any{v}
+	}
+	want := 0
+	if param != "" {
+		want = 1
+	}
+	switch {
+	case len(args) > want:
+		return nil, typeErrorf("%s takes %d positional argument%s but %d were given", fn, want+1, plural(want+1), len(args)+1)
+	case len(args) < want:
+		return nil, typeErrorf("%s missing 1 required positional argument: '%s'", fn, param)
+	}
+	return args, nil
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // pyro5Metadata is what Pyro 5's get_metadata returns for the object id:
@@ -619,9 +748,7 @@ func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
 	var methods, attrs []string
 	switch {
 	case o.tbl != nil:
-		for name := range o.tbl.methods {
-			methods = append(methods, name)
-		}
+		methods = o.tbl.remoteNames()
 		if o.tbl.structType != nil {
 			for _, f := range pickle.Fields(o.tbl.structType) {
 				attrs = append(attrs, f.Name)
@@ -633,10 +760,29 @@ func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
 		}
 	}
 	var oneway []string
-	if ow, ok := o.value.(OnewayMethods); ok {
+	if ow, ok := o.described().(OnewayMethods); ok {
 		oneway = ow.PyroOneway()
 	}
 	return map[string]any{"methods": nameSet(methods), "oneway": nameSet(oneway), "attrs": nameSet(attrs)}, nil
+}
+
+// remoteNames lists each method of t once, by the name a Python caller
+// knows it by: its Python name (PythonName or the Namer's), or its Go name
+// when it has no other.
+func (t *methodTable) remoteNames() []string {
+	named := map[*method]bool{}
+	for name, m := range t.methods {
+		if name != m.name {
+			named[m] = true
+		}
+	}
+	var names []string
+	for name, m := range t.methods {
+		if name != m.name || !named[m] {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // OnewayMethods is implemented by objects that declare methods oneway, as
@@ -678,34 +824,46 @@ func (*pyro5) attrCall(o *object, c *Call) (any, bool, error) {
 	if !ok {
 		return nil, true, typeErrorf("attribute name must be string, not '%s'", pickle.PythonType(c.Args[0]))
 	}
+	var field reflect.Value
+	isField := false
+	if o.tbl != nil && !pyro5Private(name) {
+		field, isField = o.field(name)
+	}
 	if c.Method == "__getattr__" {
-		if o.tbl != nil {
-			if field, ok := o.field(name); ok {
-				o.attrMu.Lock()
-				defer o.attrMu.Unlock()
-				return field.Interface(), true, nil
-			}
-		} else if o.attrs != nil && o.attrs.get != nil {
+		if isField {
+			o.attrMu.Lock()
+			defer o.attrMu.Unlock()
+			return field.Interface(), true, nil
+		}
+		if o.attrs != nil && o.attrs.get != nil && !pyro5Private(name) {
 			if v, ok := o.attrs.get(name); ok {
 				return v, true, nil
 			}
 		}
-		return nil, true, &attributeError{msg: "attempt to access unexposed or unknown remote attribute '" + name + "'"}
+		return nil, true, o.pyro5NoAttr(name)
 	}
-	if o.tbl != nil {
-		if field, ok := o.field(name); ok {
-			o.attrMu.Lock()
-			defer o.attrMu.Unlock()
-			if !field.CanSet() {
-				return nil, true, &attributeError{msg: fmt.Sprintf("can't set attribute '%s' of '%s' (connect a pointer to make fields settable)", name, o.typeName)}
-			}
-			v, err := bindArg(c.Args[1], field.Type())
-			if err != nil {
-				return nil, true, typeErrorf("__setattr__(): %v", argumentError(err, 1, ""))
-			}
-			field.Set(v)
-			return nil, true, nil
+	if isField {
+		o.attrMu.Lock()
+		defer o.attrMu.Unlock()
+		if !field.CanSet() {
+			return nil, true, &attributeError{msg: fmt.Sprintf("can't set attribute '%s' of '%s' (connect a pointer to make fields settable)", name, o.typeName)}
 		}
+		v, err := bindArg(c.Args[1], field.Type())
+		if err != nil {
+			return nil, true, typeErrorf("__setattr__(): %v", argumentError(err, 1, ""))
+		}
+		field.Set(v)
+		return nil, true, nil
 	}
-	return nil, true, &attributeError{msg: "attempt to access unexposed or unknown remote attribute '" + name + "'"}
+	return nil, true, o.pyro5NoAttr(name)
+}
+
+// pyro5NoAttr is Pyro 5's AttributeError for a remote attribute o does
+// not have: a method is "unexposed", a name the class lacks fails the
+// class's getattr.
+func (o *object) pyro5NoAttr(name string) error {
+	if !pyro5Private(name) && o.hasMethod(name) {
+		return &attributeError{msg: "attempt to access unexposed or unknown remote attribute '" + name + "'"}
+	}
+	return &attributeError{msg: fmt.Sprintf("type object '%s' has no attribute '%s'", o.typeName, name)}
 }

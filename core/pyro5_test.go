@@ -1,9 +1,12 @@
 package core_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net"
 	"strings"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/frametest"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol5"
 	"github.com/gopyro/gopyro/serpent"
@@ -330,5 +334,161 @@ func TestPyro5Proxy(t *testing.T) {
 	var denied *compat.ConnectionDeniedError
 	if !errors.As(err, &denied) || !strings.Contains(err.Error(), "unknown object") {
 		t.Fatalf("unknown object: %v", err)
+	}
+}
+
+// TestPyro5ConnectFailAsCaptured: the daemon refuses the CONNECTs that
+// Pyro5's daemon refused in protocol5/testdata/frames.txt with the bytes it
+// answered (but for the random correlation id): framing errors in marshal
+// with seq 0, Pyro 5's text and no correlation id, the handshake hook's
+// refusal in the client's serializer with one. A CONNECT in an unknown serializer is not answered
+// (Pyro5's daemon fails looking it up twice), and a busy daemon answers in
+// marshal with the CONNECT's seq.
+func TestPyro5ConnectFailAsCaptured(t *testing.T) {
+	frames := frametest.Load(t, "../protocol5/testdata/frames.txt")
+	goAway := func(_ context.Context, _ *core.Caller, data any) (any, error) {
+		return nil, fmt.Errorf("go away: '%v'", data)
+	}
+	for _, scenario := range []string{"connectfail", "error_bad_magic", "error_invoke_first", "error_too_large", "error_bad_annotation"} {
+		t.Run(scenario, func(t *testing.T) {
+			d := startDaemon(t, core.DaemonOptions{Pyro5Handshake: goAway})
+			if _, err := d.ConnectWithGUID(context.Background(), &calc{}, "thing", ""); err != nil {
+				t.Fatal(err)
+			}
+			got, err := rawExchange(t, d, frametest.Find(t, frames, scenario+"/conn1/1-C2S"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := bytes.Clone(frametest.Find(t, frames, scenario+"/conn1/2-S2C"))
+			if scenario != "connectfail" {
+				// The captured daemon refused these in a worker thread
+				// that held the correlation id of an earlier connection;
+				// in a fresh one Pyro5 sends none, as the daemon does.
+				want[9] &^= byte(protocol5.FlagCorrID)
+			}
+			clear(got[20:36])
+			clear(want[20:36])
+			if want[7] == protocol5.SerializerMarshal {
+				// the same str; Python's marshal may set FLAG_REF on it
+				gs, ok1 := frametest.MarshalText(got[protocol5.HeaderSize:])
+				ws, ok2 := frametest.MarshalText(want[protocol5.HeaderSize:])
+				if ok1 && ok2 && gs == ws {
+					got, want = got[:protocol5.HeaderSize], want[:protocol5.HeaderSize]
+				}
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("answered\n%x\nPyro5 answered\n%x", got, want)
+			}
+		})
+	}
+	t.Run("unknown serializer", func(t *testing.T) {
+		d := startDaemon(t, core.DaemonOptions{})
+		frame := bytes.Clone(frametest.Find(t, frames, "call_serpent/conn1/1-C2S"))
+		frame[7] = 99
+		if got, err := rawExchange(t, d, frame); !errors.Is(err, io.EOF) {
+			t.Errorf("answered %x (%v), want the connection closed", got, err)
+		}
+	})
+	t.Run("busy", func(t *testing.T) {
+		d := startDaemon(t, core.DaemonOptions{MaxConnectionsPerHost: 1})
+		held := dial5(t, d)
+		held.connect("Pyro.Daemon", nil)
+		frame := bytes.Clone(frametest.Find(t, frames, "call_serpent/conn1/1-C2S"))
+		binary.BigEndian.PutUint16(frame[10:], 9) // seq
+		got, err := rawExchange(t, d, frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := frametest.MarshalText(got[protocol5.HeaderSize:])
+		if got[6] != byte(protocol5.TypeConnectFail) || got[7] != protocol5.SerializerMarshal || binary.BigEndian.Uint16(got[10:]) != 9 || msg != "server too busy" {
+			t.Errorf("answered %x, want CONNECTFAIL, marshal, seq 9, 'server too busy'", got)
+		}
+	})
+}
+
+// rawExchange sends frame on a new connection to d and reads one message
+// back, as bytes.
+func rawExchange(t *testing.T, d *core.Daemon, frame []byte) ([]byte, error) {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", d.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := nc.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]byte, protocol5.HeaderSize)
+	if _, err := io.ReadFull(nc, hdr); err != nil {
+		return nil, err
+	}
+	rest := make([]byte, binary.BigEndian.Uint32(hdr[12:])+binary.BigEndian.Uint32(hdr[16:]))
+	if _, err := io.ReadFull(nc, rest); err != nil {
+		return nil, err
+	}
+	return append(hdr, rest...), nil
+}
+
+// labelled has a field that is a remote attribute, a method with a Python
+// name of the Namer's choosing and one with its automatic Python name.
+type labelled struct {
+	Label string `pyro:"label"`
+}
+
+func (l *labelled) Which() int                   { return 1 }
+func (l *labelled) GetLabel() string             { return l.Label }
+func (l *labelled) PyroNames() map[string]string { return map[string]string{"Which": "which_one"} }
+
+// TestPyro5Dispatch: what Pyro5's daemon refuses and answers
+// (interop_tests/test_pyro5_daemon.py compares the texts with Pyro5's):
+// private names, attributes, the metadata, Pyro.Daemon's arguments.
+func TestPyro5Dispatch(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	if _, err := d.ConnectWithGUID(context.Background(), &labelled{Label: "x"}, "obj", ""); err != nil {
+		t.Fatal(err)
+	}
+	c := dial5(t, d)
+	_, v := c.connect("obj", nil)
+	meta, _ := v.(pickle.Dict).Get_("meta")
+	methods, _ := meta.(pickle.Dict).Get_("methods")
+	attrs, _ := meta.(pickle.Dict).Get_("attrs")
+	if got := fmt.Sprint(methods.(*pickle.Set).Items); got != "[get_label which_one]" {
+		t.Errorf("metadata methods %s, want each method once by its Python name", got)
+	}
+	if got := fmt.Sprint(attrs.(*pickle.Set).Items); got != "[label]" {
+		t.Errorf("metadata attrs %s", got)
+	}
+	tests := []struct {
+		object, method string
+		args           []any
+		want           string // the answer, or the AttributeError/TypeError text
+	}{
+		{"obj", "which_one", nil, "1"},
+		{"obj", "Which", nil, "1"},
+		{"obj", "_secret", nil, "attempt to access private attribute '_secret'"},
+		{"obj", "__init__", nil, "attempt to access private attribute '__init__'"},
+		{"obj", "__len__", nil, "'labelled' object has no attribute '__len__'"},
+		{"obj", "__getattr__", []any{"label"}, "x"},
+		{"obj", "__getattr__", []any{"get_label"}, "attempt to access unexposed or unknown remote attribute 'get_label'"},
+		{"obj", "__getattr__", []any{"_label"}, "type object 'labelled' has no attribute '_label'"},
+		{"obj", "__setattr__", []any{"nosuch", 1}, "type object 'labelled' has no attribute 'nosuch'"},
+		{"Pyro.Daemon", "ping", []any{1}, "DaemonObject.ping() takes 1 positional argument but 2 were given"},
+		{"Pyro.Daemon", "get_metadata", nil, "DaemonObject.get_metadata() missing 1 required positional argument: 'objectId'"},
+		{"Pyro.Daemon", "_x", nil, "attempt to access private attribute '_x'"},
+		{"Pyro.Daemon", "registered", nil, "[Pyro.Daemon obj]"},
+	}
+	for _, tt := range tests {
+		m, v := c.call(tt.object, tt.method, tt.args...)
+		got := fmt.Sprint(v)
+		if items, ok := pickle.Items(v); ok {
+			got = fmt.Sprint(items)
+		}
+		if m.Flags&protocol5.FlagException != 0 {
+			got = compatText(v)
+		}
+		if got != tt.want {
+			t.Errorf("%s.%s%v = %s, want %s", tt.object, tt.method, tt.args, got, tt.want)
+		}
 	}
 }

@@ -7,7 +7,11 @@
 // by itself after -lifetime. With -ssl the daemon is a PYROSSL one
 // configured by the PYROSSL_* items and also serves the object of Pyro's ssl
 // example as "ssl". With -call URI it is instead the ssl example's client:
-// a core.Proxy sends the secret message to URI and exits.
+// a core.Proxy sends the secret message to URI and exits. With -pyro5 it
+// also serves what interop_tests/py5/daemon_server.py serves to compare
+// with Pyro5's daemon: Factories under the ids test.single, test.session and
+// test.percall, and with -handshake TOKEN a Pyro 5 handshake hook that only
+// lets TOKEN in.
 package main
 
 import (
@@ -20,6 +24,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
@@ -225,6 +230,34 @@ func (r *Recorder) Recorded() []int {
 	return append([]int{}, r.got...)
 }
 
+// Numbered is an instance of the Factories of -pyro5.
+type Numbered struct {
+	n     int
+	Label string `pyro:"label"`
+}
+
+// Which returns the number of the instance, counted per Factory from 1.
+func (n *Numbered) Which() int { return n.n }
+
+// numbered is a Factory of Numbered instances in the instance mode.
+func numbered(mode core.InstanceMode) *core.Factory {
+	var made atomic.Int64
+	return core.NewFactory(mode, func(context.Context) (*Numbered, error) {
+		return &Numbered{n: int(made.Add(1))}, nil
+	})
+}
+
+// handshake lets in the Pyro 5 clients whose handshake data is token, as
+// daemon_server.py's validateHandshake does.
+func handshake(token string) core.Pyro5Handshake {
+	return func(_ context.Context, _ *core.Caller, data any) (any, error) {
+		if data != token {
+			return nil, compat.ValueError(fmt.Sprintf("bad handshake: %v", data))
+		}
+		return map[string]any{"welcome": data}, nil
+	}
+}
+
 func main() {
 	host := flag.String("host", "127.0.0.1", "listen host")
 	port := flag.Int("port", 0, "port (0 = ephemeral)")
@@ -237,6 +270,8 @@ func main() {
 	ssl := flag.Bool("ssl", false, "PYROSSL daemon (PYROSSL_* items) with the ssl example's object")
 	call := flag.String("call", "", "call passSecretMessage on this URI and exit")
 	pyro3only := flag.Bool("pyro3only", false, "serve Pyro 3 alone (no wait to detect a Pyro 5 client)")
+	py5 := flag.Bool("pyro5", false, "also serve the Factories test.single, test.session and test.percall")
+	token := flag.String("handshake", "", "Pyro 5 clients must send this handshake data")
 	flag.Parse()
 	if *call != "" {
 		os.Exit(callSSL(*call, *lifetime))
@@ -270,6 +305,9 @@ func main() {
 		}
 		opts.Registrar = reg
 		opts.UnregisterOnShutdown = true
+	}
+	if *token != "" {
+		opts.Pyro5Handshake = handshake(*token)
 	}
 	if *ssl {
 		if err := sslOptions(&opts); err != nil {
@@ -307,6 +345,16 @@ func main() {
 		fmt.Printf("URI %s %s\n", o.name, uri)
 		if uris, _ := d.URIsFor(guid); len(uris) > 1 {
 			fmt.Printf("URI5 %s %s\n", o.name, uris[1])
+		}
+	}
+	if *py5 {
+		for _, mode := range []core.InstanceMode{core.Single, core.Session, core.PerCall} {
+			id := "test." + mode.String()
+			if _, err := d.ConnectWithGUID(ctx, numbered(mode), id, ""); err != nil {
+				log.Fatal(err)
+			}
+			uris, _ := d.URIsFor(id)
+			fmt.Printf("URI5 %s %s\n", id, uris[len(uris)-1])
 		}
 	}
 	fmt.Println("READY")
