@@ -17,12 +17,15 @@
 //
 // A forwarder (an Invoker) receives the method, positional and keyword
 // arguments and the oneway flag of each call and makes the same call on
-// a connection of its pool (Options.Connections proxies to the target,
-// which connect when first used and reconnect on the call after a broken
-// connection; Options.Timeout bounds each call, the caller's context
-// too). Oneway calls stay oneway; a Pyro 3 client's call of a method its
-// Pyro 5 target declares @oneway is sent oneway, and answered None at
-// once, as a Pyro 5 proxy would. Pyro 3's remote attribute requests
+// the client's own connection to the target: as with Pyro, each client
+// connection has one, so that a Pyro 5 object in instance mode "session"
+// (the default of Pyro5's serve) is the client's own, and its calls
+// arrive in order. The connection is made on the client's first call,
+// reconnects on the call after it broke, and is closed once the client's
+// connection is gone; Options.Timeout bounds each call, as does the
+// caller's context. Oneway calls stay oneway; a Pyro 3 client's call of a
+// method its Pyro 5 target declares @oneway is sent oneway, and answered
+// None at once, as a Pyro 5 proxy would. Pyro 3's remote attribute requests
 // (_r_ga, _r_sa, _r_ha of DynamicProxyWithAttrs) become Pyro 5's
 // __getattr__ and __setattr__ and a look at the target's metadata.
 //
@@ -76,7 +79,10 @@
 // Python 2 lacks become their nearest Python 2 base, FileNotFoundError
 // IOError), and Pyro.errors is Pyro5.errors (with the classes one has and
 // the other lacks mapped to the nearest, ConnectionDeniedError to
-// CommunicationError, SerializeError to ProtocolError). Classes of the
+// CommunicationError, SerializeError to PyroError; never to Pyro 3's
+// ProtocolError itself, on which a Pyro 3 daemon hangs up without an
+// answer, so Pyro 3 clients get ConnectionClosedError for communication
+// failures beyond the gateway). Classes of the
 // program's own modules keep their name: the caller raises them if it can
 // import them, as from a server of its own generation. A target that
 // cannot be reached raises the caller's Pyro communication error.

@@ -28,17 +28,10 @@ type Options struct {
 	// Pyro3Oneway are the methods of Pyro 3 objects that Pyro 5 clients
 	// call oneway (Pyro 5's @oneway, which Pyro 3 objects cannot declare).
 	Pyro3Oneway []string
-	// Connections is the number of connections a forwarder keeps to its
-	// target, so that calls from different clients run in parallel; 0
-	// means DefaultConnections.
-	Connections int
 	// Timeout bounds each forwarded call, as Pyro's proxy timeout does; 0
 	// leaves only the caller's own.
 	Timeout time.Duration
 }
-
-// DefaultConnections is the default of Options.Connections.
-const DefaultConnections = 8
 
 // Gateway lets the clients of one Pyro generation call the objects of
 // another: for each remote object it forwards to, it connects a forwarder
@@ -56,9 +49,6 @@ type Gateway struct {
 // New returns a gateway whose forwarders d serves; d must serve both
 // Pyro 3 and Pyro 5 (core.DaemonOptions.Generations 0 or Pyro3|Pyro5).
 func New(d *core.Daemon, opts Options) *Gateway {
-	if opts.Connections <= 0 {
-		opts.Connections = DefaultConnections
-	}
 	return &Gateway{d: d, opts: opts, byTarget: map[string]*Forwarder{}, byGUID: map[string]*Forwarder{}}
 }
 
@@ -105,7 +95,7 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 	}
 	f := &Forwarder{g: g, target: target, gen: Generation(target), md: md}
 	var err error
-	if f.pool, err = newPool(target, g.opts); err != nil {
+	if f.conns, err = newConns(target, g.opts); err != nil {
 		return nil, err
 	}
 	var obj core.Invoker = to3{f}
@@ -113,12 +103,12 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 		obj = to5{f}
 	}
 	if _, err := g.d.Connect(obj, ""); err != nil {
-		f.pool.close()
+		f.conns.close()
 		return nil, fmt.Errorf("gateway: connect the forwarder to %s: %w", target, err)
 	}
 	uris, err := g.d.URIsFor(obj)
 	if err != nil {
-		f.pool.close()
+		f.conns.close()
 		return nil, err
 	}
 	for _, u := range uris {
@@ -130,7 +120,7 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 	}
 	if f.uri3.Protocol == "" || f.uri5.Protocol == "" {
 		g.d.Disconnect(obj)
-		f.pool.close()
+		f.conns.close()
 		return nil, errors.New("gateway: the daemon must serve Pyro 3 and Pyro 5")
 	}
 	f.guid = f.uri3.ObjectID
@@ -222,7 +212,7 @@ func (g *Gateway) Remove(f *Forwarder) error {
 	delete(g.byGUID, f.guid)
 	delete(g.byTarget, f.target.String())
 	g.mu.Unlock()
-	f.pool.close()
+	f.conns.close()
 	return g.d.Disconnect(f.guid)
 }
 
@@ -251,7 +241,7 @@ type Forwarder struct {
 	g      *Gateway
 	target compat.URI
 	gen    core.Generations // the target's
-	pool   *pool
+	conns  *conns
 	guid   string
 	uri3   compat.URI // PYRO://host:port/guid
 	uri5   compat.URI // PYRO:guid@host:port
@@ -259,6 +249,10 @@ type Forwarder struct {
 	mdMu sync.Mutex
 	md   *metadata // a Pyro 5 target's, once known
 }
+
+// Connections returns the number of connections f has open to its
+// target.
+func (f *Forwarder) Connections() int { return f.conns.count() }
 
 // Target returns the URI of the object f forwards to.
 func (f *Forwarder) Target() compat.URI { return f.target }
@@ -349,7 +343,7 @@ func (f *Forwarder) Invoke(ctx context.Context, c *core.Call) (any, error) {
 	return res, nil
 }
 
-// call makes the call on a connection of the pool: Pyro 3's remote
+// call makes the call on the client's connection to the target: Pyro 3's remote
 // attribute requests become Pyro 5's and the reverse, and a method the
 // Pyro 5 target declares oneway is called oneway.
 func (f *Forwarder) call(ctx context.Context, method string, args []any, kwargs map[string]any, oneway bool) (any, error) {
@@ -369,11 +363,10 @@ func (f *Forwarder) call(ctx context.Context, method string, args []any, kwargs 
 			oneway = true
 		}
 	}
-	r, err := f.pool.get(ctx)
+	r, err := f.conns.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer f.pool.put(r)
 	if f.gen == core.Pyro5 && kwargs == nil {
 		switch {
 		case method == "_r_ga" && len(args) == 1:
@@ -394,14 +387,7 @@ func (f *Forwarder) call(ctx context.Context, method string, args []any, kwargs 
 	}
 	// A oneway call with keywords, which the proxy sends only for methods
 	// it marks oneway: made on its own, the caller not waiting.
-	go func() {
-		r, err := f.pool.get(context.WithoutCancel(ctx))
-		if err != nil {
-			return
-		}
-		defer f.pool.put(r)
-		r.CallKw(context.WithoutCancel(ctx), method, args, kwargs)
-	}()
+	go r.CallKw(context.WithoutCancel(ctx), method, args, kwargs)
 	return nil, nil
 }
 

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -384,5 +385,29 @@ func TestForwardTargetDown(t *testing.T) {
 	}
 	if _, err := s.gw.Forward(ctx, compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 1, ObjectID: "x", Style: compat.Pyro5Style}); err == nil {
 		t.Error("Forward to an unreachable Pyro 5 object succeeded")
+	}
+}
+
+// TestConnectionPerClient checks that each client connection has its own
+// connection to the target, closed once the client is gone.
+func TestConnectionPerClient(t *testing.T) {
+	s := start(t, gateway.Options{})
+	ctx := context.Background()
+	a, b := proxy(t, s.fwd5.URI()), proxy(t, s.fwd5.URI())
+	for _, p := range []*core.Proxy{a, b, a} {
+		if _, err := p.Call(ctx, "echo", int64(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.fwd5.Connections(); n != 2 {
+		t.Fatalf("%d connections to the target for 2 clients", n)
+	}
+	a.Close()
+	b.Close()
+	for deadline := time.Now().Add(10 * time.Second); s.fwd5.Connections() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections to the target left after the clients went", s.fwd5.Connections())
+		}
+		runtime.GC()
 	}
 }

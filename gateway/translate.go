@@ -171,8 +171,14 @@ func (t *translator) value(v any, depth int) (any, error) {
 		return t.proxy(x.URI)
 	case *compat.NameServerProxy:
 		return t.proxy(x.URI)
-	case *compat.Exception:
-		return t.g.exception(t.ctx, t.to, x)
+	case error:
+		// An exception as a value (Pyro 3 decodes Pyro's errors to
+		// their Go types).
+		ex, err := t.g.exception(t.ctx, t.to, core.ToException(x))
+		if err != nil || t.to == core.Pyro3 {
+			return ex, err
+		}
+		return exceptionDict(ex), nil
 	}
 	return v, nil
 }
@@ -196,6 +202,9 @@ func (t *translator) dict(d pickle.Dict, depth int) (any, error) {
 			name, _ := pickle.Text(cls)
 			st, _ := d.Get_("state")
 			state, _ := pickle.Items(st)
+			if exc, _ := d.Get_("__exception__"); exc == true {
+				return t.exceptionValue(d, name, depth)
+			}
 			switch {
 			case name == "Pyro5.client.Proxy" && len(state) >= 4:
 				if s, ok := pickle.Text(state[0]); ok {
@@ -223,6 +232,43 @@ func (t *translator) dict(d pickle.Dict, depth int) (any, error) {
 		out.Set(tk, tv)
 	}
 	return out, nil
+}
+
+// exceptionValue is a Pyro 5 exception class dict, sent as a value, as
+// the exception for Pyro 3.
+func (t *translator) exceptionValue(d pickle.Dict, class string, depth int) (any, error) {
+	module, name := "builtins", class
+	if i := strings.LastIndexByte(class, '.'); i >= 0 {
+		module, name = class[:i], class[i+1:]
+	}
+	ex := &compat.Exception{Class: pickle.Class{Module: module, Name: name}}
+	if args, ok := d.Get_("args"); ok {
+		items, _ := pickle.Items(args)
+		ex.Args = pickle.Tuple(items)
+	}
+	if attrs, ok := d.Get_("attributes"); ok {
+		if ad, ok := attrs.(pickle.Dict); ok && ad.Len() > 0 {
+			ex.Attrs = ad
+		}
+	}
+	return t.g.exception(t.ctx, t.to, ex)
+}
+
+// exceptionDict is ex as Pyro 5's serializers send an exception value.
+func exceptionDict(ex *compat.Exception) map[string]any {
+	attrs := map[string]any{}
+	if ex.Attrs != (pickle.Dict{}) {
+		for k, v := range pickle.DictItems(ex.Attrs) {
+			if name, ok := pickle.Text(k); ok {
+				attrs[name] = v
+			}
+		}
+	}
+	args := ex.Args
+	if args == nil {
+		args = pickle.Tuple{}
+	}
+	return map[string]any{"__class__": ex.Class.Module + "." + ex.Class.Name, "__exception__": true, "args": args, "attributes": attrs}
 }
 
 // pyro5URIState reads the state of a Pyro5.core.URI: protocol, object,
@@ -416,13 +462,14 @@ var (
 		"ConnectionDeniedError": "CommunicationError", "TimeoutError": "TimeoutError",
 		"NamingError": "NamingError", "NoModuleError": "PyroError",
 	}
-	// Pyro 5's errors in Pyro 3.
+	// Pyro 5's errors in Pyro 3. None is Pyro 3's ProtocolError itself,
+	// which a Pyro 3 daemon answers by hanging up.
 	pyro5To3 = map[string]string{
-		"PyroError": "PyroError", "CommunicationError": "ProtocolError",
+		"PyroError": "PyroError", "CommunicationError": "ConnectionClosedError",
 		"ConnectionClosedError": "ConnectionClosedError", "TimeoutError": "TimeoutError",
-		"ProtocolError": "ProtocolError", "MessageTooLargeError": "ProtocolError",
+		"ProtocolError": "PyroError", "MessageTooLargeError": "PyroError",
 		"NamingError": "NamingError", "DaemonError": "DaemonError", "SecurityError": "PyroError",
-		"SerializeError": "ProtocolError",
+		"SerializeError": "PyroError",
 	}
 )
 
@@ -451,6 +498,9 @@ func exceptionClass(to core.Generations, c pickle.Class) pickle.Class {
 			return pickle.Class{Module: "exceptions", Name: n}
 		}
 		return pickle.Class{Module: "exceptions", Name: c.Name}
+	case c == pickle.Class{Module: "Pyro.errors", Name: "ProtocolError"}:
+		// The gateway's own failure to reach the target.
+		return pickle.Class{Module: "Pyro.errors", Name: "ConnectionClosedError"}
 	case c.Module == "Pyro5.errors" || c.Module == "Pyro4.errors":
 		if n, ok := pyro5To3[c.Name]; ok {
 			return pickle.Class{Module: "Pyro.errors", Name: n}

@@ -87,7 +87,9 @@ func TestExceptionClass(t *testing.T) {
 		{core.Pyro5, pickle.Class{Module: "mymod", Name: "MyError"}, pickle.Class{Module: "mymod", Name: "MyError"}},
 		{core.Pyro3, pickle.Class{Module: "builtins", Name: "KeyError"}, pickle.Class{Module: "exceptions", Name: "KeyError"}},
 		{core.Pyro3, pickle.Class{Module: "builtins", Name: "FileNotFoundError"}, pickle.Class{Module: "exceptions", Name: "IOError"}},
-		{core.Pyro3, pickle.Class{Module: "Pyro5.errors", Name: "CommunicationError"}, pickle.Class{Module: "Pyro.errors", Name: "ProtocolError"}},
+		{core.Pyro3, pickle.Class{Module: "Pyro5.errors", Name: "CommunicationError"}, pickle.Class{Module: "Pyro.errors", Name: "ConnectionClosedError"}},
+		{core.Pyro3, pickle.Class{Module: "Pyro5.errors", Name: "SerializeError"}, pickle.Class{Module: "Pyro.errors", Name: "PyroError"}},
+		{core.Pyro3, pickle.Class{Module: "Pyro.errors", Name: "ProtocolError"}, pickle.Class{Module: "Pyro.errors", Name: "ConnectionClosedError"}},
 		{core.Pyro3, pickle.Class{Module: "Pyro5.errors", Name: "Unheard"}, pickle.Class{Module: "Pyro.errors", Name: "PyroError"}},
 	}
 	for _, tt := range tests {
