@@ -90,7 +90,7 @@ func (Listener) Notify(what any) pickle.Tuple {
 	return pickle.Tuple{"got", what, pickle.PythonType(what)}
 }
 
-func daemon(t *testing.T, gens core.Generations) *core.Daemon {
+func daemon(t testing.TB, gens core.Generations) *core.Daemon {
 	t.Helper()
 	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, Generations: gens})
 	if err != nil {
@@ -100,7 +100,7 @@ func daemon(t *testing.T, gens core.Generations) *core.Daemon {
 	return d
 }
 
-func uriOf(t *testing.T, d *core.Daemon, obj any, gen core.Generations) compat.URI {
+func uriOf(t testing.TB, d *core.Daemon, obj any, gen core.Generations) compat.URI {
 	t.Helper()
 	if _, err := d.Connect(obj, ""); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func uriOf(t *testing.T, d *core.Daemon, obj any, gen core.Generations) compat.U
 	return compat.URI{}
 }
 
-func proxy(t *testing.T, u compat.URI) *core.Proxy {
+func proxy(t testing.TB, u compat.URI) *core.Proxy {
 	t.Helper()
 	p, err := core.NewProxy(u, core.WithTimeout(10*time.Second))
 	if err != nil {
@@ -140,7 +140,7 @@ type setup struct {
 
 // start runs a Pyro 3 target, a Pyro 5 target and a gateway to both, and
 // returns proxies of the other generation to each through the gateway.
-func start(t *testing.T, opts gateway.Options) *setup {
+func start(t testing.TB, opts gateway.Options) *setup {
 	t.Helper()
 	s := &setup{svc3: &Service{Label: "three"}, svc5: &Service{Label: "five"}}
 	d3, d5 := daemon(t, core.Pyro3), daemon(t, core.Pyro5)
