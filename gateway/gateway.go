@@ -128,8 +128,9 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 	return f, nil
 }
 
-// local returns the forwarder u addresses if it is one of this gateway's.
-func (g *Gateway) local(u compat.URI) *Forwarder {
+// Local returns the forwarder u addresses, if it is one of this
+// gateway's, else nil.
+func (g *Gateway) Local(u compat.URI) *Forwarder {
 	if u.Port != g.d.Port() {
 		return nil
 	}
@@ -146,7 +147,7 @@ func (g *Gateway) reachable(ctx context.Context, to core.Generations, u compat.U
 	if u.Protocol == "PYRONAME" {
 		return u, nil
 	}
-	if f := g.local(u); f != nil {
+	if f := g.Local(u); f != nil {
 		if f.gen == to {
 			return f.target, nil
 		}
@@ -174,7 +175,7 @@ func (g *Gateway) proxyValue(to core.Generations, u compat.URI) any {
 		return u.String()
 	}
 	methods, oneway := pickle.Tuple{}, pickle.Tuple{}
-	if f := g.local(u); f != nil && f.gen == core.Pyro3 {
+	if f := g.Local(u); f != nil && f.gen == core.Pyro3 {
 		methods, oneway = names(g.opts.Pyro3Methods), names(g.opts.Pyro3Oneway)
 	}
 	return map[string]any{

@@ -28,7 +28,11 @@
 //
 // A TARGET is a URI (PYRO://host:port/guid or PYROLOC:// of a Pyro 3
 // object, PYRO:id@host:port of a Pyro 5 one), which the gateway forwards
-// to and prints the forwarding URI of, or a name. A name is looked up in
+// to and prints the forwarding URI of, a name, or a pattern of names
+// (path.Match's wildcards * ? [...]: "shop.*"; matched against the Pyro 5
+// form of the names both name servers list, or with a leading colon
+// against the Pyro 3 form, ":Default.shop.*"), which stands for the
+// names that match it, then and at each later look. A name is looked up in
 // the Pyro 3 name server and, with -ns5, in the Pyro 5 name server; an
 // object found under it in one generation's name server only is forwarded
 // to, and the forwarding URI is registered under the same name in the
@@ -79,9 +83,10 @@ const usage = `usage: pyro-gateway [-n host] [-p port] [-m methods] [-o methods]
 
 Lets Pyro 3 (Python 2) and Pyro 5 (Python 3) clients call each other's
 objects. Each TARGET is a URI (PYRO://host:port/guid, PYROLOC://host/name,
-PYRO:id@host:port), forwarded to and printed, or a name, looked up in the
-Pyro 3 name server and (with -ns5) the Pyro 5 one and registered, forwarded,
-in the name server of the generation that lacks it.
+PYRO:id@host:port), forwarded to and printed, or a name or pattern of names
+("shop.*"), looked up in the Pyro 3 name server and (with -ns5) the Pyro 5
+one and registered, forwarded, in the name server of the generation that
+lacks it.
 
 options:
 `
@@ -186,7 +191,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			defer s.ns5.Close()
 		}
 		for _, n := range names {
-			s.names[n] = &named{}
+			if isPattern(n) {
+				s.patterns = append(s.patterns, n)
+			} else {
+				s.names[n] = &named{}
+			}
 		}
 		s.follow(ctx)
 	}

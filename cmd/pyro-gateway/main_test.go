@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,6 +90,12 @@ func (n *fakeNS5) Remove(name string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	delete(n.names, name)
+}
+
+func (n *fakeNS5) List() map[string]string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return maps.Clone(n.names)
 }
 
 func (n *fakeNS5) get(name string) (string, bool) {
@@ -222,5 +229,85 @@ func TestNames(t *testing.T) {
 	// On the way out the gateway removed its registration.
 	if _, err := ns3.Resolve(context.Background(), "five.greeter"); err == nil {
 		t.Error("five.greeter still registered in the Pyro 3 name server")
+	}
+}
+
+// TestPatterns gives the gateway a pattern: it forwards the names of both
+// name servers that match, each once, and not its own registrations.
+func TestPatterns(t *testing.T) {
+	t.Setenv("PYRO_STORAGE", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	zero := 0
+	inst, err := ns.Start(ctx, ns.StartOptions{Host: "127.0.0.1", Port: &zero, NoBroadcast: true, DontLookupOther: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go inst.Serve(ctx)
+	defer inst.Shutdown()
+	ns3, err := ns.NewClient(inst.URI(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns3.Close()
+	if err := ns3.CreateGroup(ctx, ":Default.shop"); err != nil {
+		t.Fatal(err)
+	}
+	d3, d5 := daemon(t, core.Pyro3), daemon(t, core.Pyro5)
+	for _, name := range []string{"shop.a", "other"} {
+		u, err := d3.Connect(&greeter{name}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ns3.Register(ctx, name, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake := &fakeNS5{names: map[string]string{}}
+	if _, err := d5.ConnectWithGUID(ctx, fake, "Pyro.NameServer", ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"shop.c", "other.d"} {
+		if _, err := d5.ConnectWithGUID(ctx, &greeter{name}, name, ""); err != nil {
+			t.Fatal(err)
+		}
+		fake.Register(name, compat.URI{Protocol: "PYRO", ObjectID: name, Address: "127.0.0.1", Port: d5.Port(), Style: compat.Pyro5Style}.String())
+	}
+
+	var out, errs syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-n", "127.0.0.1", "-m", "hello", "-poll", "0.05",
+			"-ns3", inst.URI().Address + ":" + strconv.Itoa(inst.URI().Port), "-ns5", "127.0.0.1:" + strconv.Itoa(d5.Port()),
+			"shop.*"}, &out, &errs)
+	}()
+	waitFor(t, "registrations", func() bool {
+		s := out.String()
+		return strings.Contains(s, "registered shop.a in the Pyro 5 name server") &&
+			strings.Contains(s, "registered :Default.shop.c in the Pyro 3 name server")
+	})
+	time.Sleep(300 * time.Millisecond) // a few more looks
+	if n := strings.Count(out.String(), "forwarding "); n != 2 {
+		t.Errorf("%d forwardings, want 2:\n%s", n, out.String())
+	}
+	fwd, _ := fake.get("shop.a")
+	if got := hello(t, fwd); got != "hello from shop.a" {
+		t.Errorf("shop.a through the gateway: %q", got)
+	}
+	u, err := ns3.Resolve(ctx, "shop.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hello(t, u); got != "hello from shop.c" {
+		t.Errorf("shop.c through the gateway: %q", got)
+	}
+	cancel()
+	select {
+	case status := <-done:
+		if status != 0 {
+			t.Errorf("status %d; stderr:\n%s", status, errs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the gateway did not stop")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"strings"
 	"time"
 
@@ -77,6 +78,25 @@ func (n *ns5) register(ctx context.Context, name string, u compat.URI) error {
 	return err
 }
 
+// list returns the names the name server has.
+func (n *ns5) list(ctx context.Context) ([]string, error) {
+	v, err := n.p.Call(ctx, "list")
+	if err != nil {
+		return nil, err
+	}
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return nil, fmt.Errorf("list gave a %s", pickle.PythonType(v))
+	}
+	var names []string
+	for k := range pickle.DictItems(d) {
+		if name, ok := pickle.Text(k); ok {
+			names = append(names, name)
+		}
+	}
+	return names, nil
+}
+
 func (n *ns5) remove(ctx context.Context, name string) error {
 	_, err := n.p.Call(ctx, "remove", name)
 	return err
@@ -104,19 +124,80 @@ type state struct {
 	ns3       *ns.Client
 	ns5       *ns5
 	out, errs io.Writer
-	names     map[string]*named
+	names     map[string]*named // by the name in Pyro 3's form, as given or found
+	patterns  []string
+}
+
+// nameServerName is the name server's own name, which is not forwarded.
+const nameServerName = "Pyro.NameServer"
+
+// isPattern tells a pattern from a name: it has a wildcard of path.Match.
+func isPattern(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// matches reports whether the Pyro 3 name full (as the name server
+// lists it) matches one of the patterns: a pattern with a leading colon
+// is matched against the Pyro 3 name, others against the Pyro 5 name.
+func (s *state) matches(full string) bool {
+	for _, p := range s.patterns {
+		subject := name5(full)
+		if strings.HasPrefix(p, ":") {
+			subject = full
+		}
+		if ok, _ := path.Match(p, subject); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// expand adds the names of both name servers that match a pattern.
+func (s *state) expand(ctx context.Context) {
+	known := map[string]bool{}
+	for name := range s.names {
+		if full, err := s.ns3.FullName(name); err == nil {
+			known[full] = true
+		}
+	}
+	add := func(name string) {
+		full, err := s.ns3.FullName(name)
+		if err != nil || known[full] || name5(full) == nameServerName || !s.matches(full) {
+			return
+		}
+		known[full] = true
+		s.names[full] = &named{}
+	}
+	bindings, err := s.ns3.Flatlist(ctx)
+	if err != nil {
+		fmt.Fprintf(s.errs, "pyro-gateway: Pyro 3 name server: %v\n", err)
+	}
+	for _, b := range bindings {
+		add(b.Name)
+	}
+	if s.ns5 == nil {
+		return
+	}
+	names, err := s.ns5.list(ctx)
+	if err != nil {
+		fmt.Fprintf(s.errs, "pyro-gateway: Pyro 5 name server: %v\n", err)
+	}
+	for _, n := range names {
+		add(n)
+	}
 }
 
 // follow looks every name up again and forwards, registers or removes
 // as its objects came, moved or went.
 func (s *state) follow(ctx context.Context) {
+	if len(s.patterns) > 0 {
+		s.expand(ctx)
+	}
 	for name, nm := range s.names {
 		s.followName(ctx, name, nm)
 	}
 }
 
 func (s *state) followName(ctx context.Context, name string, nm *named) {
-	u3, ok3, err := s.lookup3(ctx, name, nm)
+	u3, ok3, err := s.lookup3(ctx, name)
 	if err != nil {
 		fmt.Fprintf(s.errs, "pyro-gateway: %s: Pyro 3 name server: %v\n", name, err)
 		return
@@ -124,7 +205,7 @@ func (s *state) followName(ctx context.Context, name string, nm *named) {
 	var u5 compat.URI
 	ok5 := false
 	if s.ns5 != nil {
-		if u5, ok5, err = s.lookup5(ctx, name, nm); err != nil {
+		if u5, ok5, err = s.lookup5(ctx, name); err != nil {
 			fmt.Fprintf(s.errs, "pyro-gateway: %s: Pyro 5 name server: %v\n", name, err)
 			return
 		}
@@ -144,8 +225,8 @@ func (s *state) followName(ctx context.Context, name string, nm *named) {
 }
 
 // lookup3 resolves name in the Pyro 3 name server, not counting the
-// gateway's own registration.
-func (s *state) lookup3(ctx context.Context, name string, nm *named) (compat.URI, bool, error) {
+// registrations of the gateway's forwarders.
+func (s *state) lookup3(ctx context.Context, name string) (compat.URI, bool, error) {
 	u, err := s.ns3.Resolve(ctx, name)
 	var ne *compat.NamingError
 	switch {
@@ -153,20 +234,21 @@ func (s *state) lookup3(ctx context.Context, name string, nm *named) (compat.URI
 		return compat.URI{}, false, nil
 	case err != nil:
 		return compat.URI{}, false, err
-	case nm.reg3 && nm.fwd != nil && u == nm.fwd.URI():
+	case s.gw.Local(u) != nil:
+		// a forwarder, registered by this gateway
 		return compat.URI{}, false, nil
 	}
 	return u, true, nil
 }
 
-func (s *state) lookup5(ctx context.Context, name string, nm *named) (compat.URI, bool, error) {
+func (s *state) lookup5(ctx context.Context, name string) (compat.URI, bool, error) {
 	u, err := s.ns5.lookup(ctx, name5(name))
 	switch {
 	case errors.Is(err, errUnknownName):
 		return compat.URI{}, false, nil
 	case err != nil:
 		return compat.URI{}, false, err
-	case nm.reg5 && nm.fwd != nil && u.ObjectID == nm.fwd.URI().ObjectID && u.Port == nm.fwd.URI().Port:
+	case s.gw.Local(u) != nil:
 		return compat.URI{}, false, nil
 	}
 	return u, true, nil
