@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/internal/servetest"
 	"github.com/gopyro/gopyro/ns"
@@ -142,25 +143,42 @@ func hello(t *testing.T, u any) string {
 	return res
 }
 
-// TestNames runs the gateway with a Pyro 3 name server (ours) and a Pyro
-// 5 one: a name in one is registered, forwarded, in the other, followed
-// when it goes, and removed when the gateway stops.
-func TestNames(t *testing.T) {
-	t.Setenv("PYRO_STORAGE", t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+// startNS runs our name server (its Pyro 3 API) with its files in a
+// temporary directory, and returns a client of it.
+func startNS(t *testing.T, ctx context.Context) (*ns.Instance, *ns.Client) {
+	t.Helper()
+	dir := t.TempDir()
+	cfg, err := config.Load(func(k string) string {
+		if k == "PYRO_STORAGE" {
+			return dir
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	zero := 0
-	inst, err := ns.Start(ctx, ns.StartOptions{Host: "127.0.0.1", Port: &zero, NoBroadcast: true, DontLookupOther: true})
+	inst, err := ns.Start(ctx, ns.StartOptions{Config: cfg, Host: "127.0.0.1", Port: &zero, NoBroadcast: true, DontLookupOther: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	go inst.Serve(ctx)
-	defer inst.Shutdown()
-	ns3, err := ns.NewClient(inst.URI(), "")
+	t.Cleanup(inst.Shutdown)
+	c, err := ns.NewClient(inst.URI(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns3.Close()
+	t.Cleanup(func() { c.Close() })
+	return inst, c
+}
+
+// TestNames runs the gateway with a Pyro 3 name server (ours) and a Pyro
+// 5 one: a name in one is registered, forwarded, in the other, followed
+// when it goes, and removed when the gateway stops.
+func TestNames(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inst, ns3 := startNS(t, ctx)
 
 	d3 := daemon(t, core.Pyro3)
 	u3, err := d3.Connect(&greeter{"three"}, "")
@@ -235,21 +253,9 @@ func TestNames(t *testing.T) {
 // TestPatterns gives the gateway a pattern: it forwards the names of both
 // name servers that match, each once, and not its own registrations.
 func TestPatterns(t *testing.T) {
-	t.Setenv("PYRO_STORAGE", t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	zero := 0
-	inst, err := ns.Start(ctx, ns.StartOptions{Host: "127.0.0.1", Port: &zero, NoBroadcast: true, DontLookupOther: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go inst.Serve(ctx)
-	defer inst.Shutdown()
-	ns3, err := ns.NewClient(inst.URI(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ns3.Close()
+	inst, ns3 := startNS(t, ctx)
 	if err := ns3.CreateGroup(ctx, ":Default.shop"); err != nil {
 		t.Fatal(err)
 	}
