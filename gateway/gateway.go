@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
@@ -93,7 +94,8 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 	if f, ok := g.byTarget[key]; ok {
 		return f, nil
 	}
-	f := &Forwarder{g: g, target: target, gen: Generation(target), md: md}
+	f := &Forwarder{g: g, target: target, gen: Generation(target)}
+	f.md.Store(md)
 	var err error
 	if f.conns, err = newConns(target, g.opts); err != nil {
 		return nil, err
@@ -247,8 +249,8 @@ type Forwarder struct {
 	uri3   compat.URI // PYRO://host:port/guid
 	uri5   compat.URI // PYRO:guid@host:port
 
-	mdMu sync.Mutex
-	md   *metadata // a Pyro 5 target's, once known
+	mdMu sync.Mutex               // held while the metadata is asked for
+	md   atomic.Pointer[metadata] // a Pyro 5 target's, once known
 }
 
 // Connections returns the number of connections f has open to its
@@ -290,10 +292,13 @@ type metadata struct {
 // metadata returns the target's Pyro 5 metadata, asking its daemon the
 // first time (a failure is asked again on the next call).
 func (f *Forwarder) metadata(ctx context.Context) (*metadata, error) {
+	if md := f.md.Load(); md != nil {
+		return md, nil
+	}
 	f.mdMu.Lock()
 	defer f.mdMu.Unlock()
-	if f.md != nil {
-		return f.md, nil
+	if md := f.md.Load(); md != nil {
+		return md, nil
 	}
 	d, err := core.NewProxy(compat.URI{Protocol: "PYRO", ObjectID: "Pyro.Daemon", Address: f.target.Address, Port: f.target.Port, Style: compat.Pyro5Style},
 		core.WithTimeout(f.g.opts.Timeout))
@@ -313,8 +318,9 @@ func (f *Forwarder) metadata(ctx context.Context) (*metadata, error) {
 	oneway, _ := dict.Get_("oneway")
 	mi, _ := pickle.Items(methods)
 	oi, _ := pickle.Items(oneway)
-	f.md = &metadata{methods: textSet(mi), oneway: textSet(oi)}
-	return f.md, nil
+	md := &metadata{methods: textSet(mi), oneway: textSet(oi)}
+	f.md.Store(md)
+	return md, nil
 }
 
 // Invoke forwards the call c to the target: the arguments translated for
