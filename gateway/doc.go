@@ -62,9 +62,13 @@
 // A proxy passed as an argument or returned (a Pyro 3 DynamicProxy, a
 // Pyro 5 Proxy class dict) and a URI (Pyro.core.PyroURI, Pyro5.core.URI)
 // of an object of the other generation than the receiver's becomes a
-// proxy or URI of a forwarder to that object, made on first sight and
-// kept for the gateway's life; so a Pyro 5 client hands a callback object
-// to a Pyro 3 server, which calls it back through the gateway. A proxy to
+// proxy or URI of a forwarder to that object, made on first sight; so a
+// Pyro 5 client hands a callback object to a Pyro 3 server, which calls
+// it back through the gateway. Such forwarders are transient objects of
+// the daemon: one with DaemonOptions.TransientsCleanupAge disconnects
+// them when they have not been used for that long (as Pyro reaps
+// transient objects), the gateway's life otherwise; those made by Forward
+// stay. A proxy to
 // one of the gateway's own forwarders, handed to the generation of that
 // forwarder's target, becomes a proxy to the target itself, so that no
 // call takes two hops through one gateway. URIs given as text, and

@@ -70,7 +70,7 @@ func Generation(u compat.URI) core.Generations {
 // time. For a Pyro 5 target it reads the object's metadata now, so that
 // an object that cannot be reached is an error here.
 func (g *Gateway) Forward(ctx context.Context, target compat.URI) (*Forwarder, error) {
-	f, err := g.forwarder(target, nil)
+	f, err := g.forwarder(target, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +83,11 @@ func (g *Gateway) Forward(ctx context.Context, target compat.URI) (*Forwarder, e
 }
 
 // forwarder returns the forwarder to target, connecting it if needed;
-// md, if known, is a Pyro 5 target's metadata.
-func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error) {
+// md, if known, is a Pyro 5 target's metadata. A kept forwarder is
+// connected with a name, so the daemon never reaps it; the others, made
+// for proxies and URIs passed through the gateway, are transient, which
+// a daemon with TransientsCleanupAge disconnects when they are not used.
+func (g *Gateway) forwarder(target compat.URI, md *metadata, keep bool) (*Forwarder, error) {
 	key := target.String()
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -92,19 +95,25 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 		return nil, ErrClosed
 	}
 	if f, ok := g.byTarget[key]; ok {
+		if keep && !f.kept {
+			if _, err := g.d.ConnectWithGUID(context.Background(), f.object(), f.guid, keptName(target)); err != nil {
+				return nil, err
+			}
+			f.kept = true
+		}
 		return f, nil
 	}
-	f := &Forwarder{g: g, target: target, gen: Generation(target)}
+	f := &Forwarder{g: g, target: target, gen: Generation(target), kept: keep}
 	f.md.Store(md)
 	var err error
 	if f.conns, err = newConns(target, g.opts); err != nil {
 		return nil, err
 	}
-	var obj core.Invoker = to3{f}
-	if f.gen == core.Pyro3 {
-		obj = to5{f}
+	obj, name := f.object(), ""
+	if keep {
+		name = keptName(target)
 	}
-	if _, err := g.d.Connect(obj, ""); err != nil {
+	if _, err := g.d.Connect(obj, name); err != nil {
 		f.conns.close()
 		return nil, fmt.Errorf("gateway: connect the forwarder to %s: %w", target, err)
 	}
@@ -129,6 +138,10 @@ func (g *Gateway) forwarder(target compat.URI, md *metadata) (*Forwarder, error)
 	g.byTarget[key], g.byGUID[f.guid] = f, f
 	return f, nil
 }
+
+// keptName is the name a kept forwarder is connected under (Pyro 3
+// clients may use it in a PYROLOC URI).
+func keptName(target compat.URI) string { return "gateway:" + target.String() }
 
 // Local returns the forwarder u addresses, if it is one of this
 // gateway's, else nil.
@@ -158,7 +171,7 @@ func (g *Gateway) reachable(ctx context.Context, to core.Generations, u compat.U
 	if Generation(u) == to {
 		return u, nil
 	}
-	f, err := g.forwarder(u, md)
+	f, err := g.forwarder(u, md, false)
 	if err != nil {
 		return compat.URI{}, err
 	}
@@ -207,16 +220,25 @@ func (g *Gateway) Forwarders() []*Forwarder {
 
 // Remove disconnects the forwarder f and closes its connections.
 func (g *Gateway) Remove(f *Forwarder) error {
+	if !g.forget(f) {
+		return nil
+	}
+	return g.d.Disconnect(f.guid)
+}
+
+// forget drops f from the gateway and closes its connections; it reports
+// whether f was the gateway's.
+func (g *Gateway) forget(f *Forwarder) bool {
 	g.mu.Lock()
 	if g.byGUID[f.guid] != f {
 		g.mu.Unlock()
-		return nil
+		return false
 	}
 	delete(g.byGUID, f.guid)
 	delete(g.byTarget, f.target.String())
 	g.mu.Unlock()
 	f.conns.close()
-	return g.d.Disconnect(f.guid)
+	return true
 }
 
 // Close disconnects every forwarder; the daemon is left running.
@@ -248,6 +270,7 @@ type Forwarder struct {
 	guid   string
 	uri3   compat.URI // PYRO://host:port/guid
 	uri5   compat.URI // PYRO:guid@host:port
+	kept   bool       // made by Forward (guarded by the gateway's mu)
 
 	mdMu sync.Mutex               // held while the metadata is asked for
 	md   atomic.Pointer[metadata] // a Pyro 5 target's, once known
@@ -397,6 +420,20 @@ func (f *Forwarder) call(ctx context.Context, method string, args []any, kwargs 
 	go r.CallKw(context.WithoutCancel(ctx), method, args, kwargs)
 	return nil, nil
 }
+
+// object is what f is connected to the daemon as.
+func (f *Forwarder) object() core.Invoker {
+	if f.gen == core.Pyro3 {
+		return to5{f}
+	}
+	return to3{f}
+}
+
+// Reaped forgets a forwarder the daemon disconnected for not being used.
+func (f to5) Reaped() { f.g.forget(f.Forwarder) }
+
+// Reaped forgets a forwarder the daemon disconnected for not being used.
+func (f to3) Reaped() { f.g.forget(f.Forwarder) }
 
 // to5 is a forwarder to a Pyro 3 object, for Pyro 5 clients: its
 // metadata lists the methods of Options.Pyro3Methods.

@@ -411,3 +411,42 @@ func TestConnectionPerClient(t *testing.T) {
 		runtime.GC()
 	}
 }
+
+// TestReapPassedForwarders: a daemon that reaps transient objects reaps
+// the forwarders made for proxies passed through the gateway, once they
+// are not used, and keeps those Forward made.
+func TestReapPassedForwarders(t *testing.T) {
+	d3 := daemon(t, core.Pyro3)
+	target := uriOf(t, d3, &Service{}, core.Pyro3)
+	gwd, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, TransientsCleanupAge: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	servetest.Run(t, gwd)
+	gw := gateway.New(gwd, gateway.Options{Pyro3Methods: []string{"echo"}})
+	defer gw.Close()
+	ctx := context.Background()
+	f, err := gw.Forward(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := proxy(t, f.URI())
+	d5 := daemon(t, core.Pyro5)
+	cb := uriOf(t, d5, Listener{}, core.Pyro5)
+	proxy5 := map[string]any{"__class__": "Pyro5.client.Proxy", "state": pickle.Tuple{cb.String(), pickle.Tuple{}, pickle.Tuple{"notify"}, pickle.Tuple{}, pickle.None{}, pickle.None{}}}
+	if _, err := p.Call(ctx, "echo", proxy5); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(gw.Forwarders()); n != 2 {
+		t.Fatalf("%d forwarders after passing a proxy, want 2", n)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(gw.Forwarders()) > 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the forwarder of the passed proxy was not reaped")
+		}
+	}
+	time.Sleep(400 * time.Millisecond)
+	if _, err := p.Call(ctx, "echo", "still there"); err != nil {
+		t.Errorf("the forwarder Forward made was reaped: %v", err)
+	}
+}

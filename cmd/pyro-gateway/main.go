@@ -25,6 +25,9 @@
 //	-timeout sec  bound on each forwarded call (default 0: none)
 //	-poll sec     how often named targets are looked up again (default 10;
 //	              0: never)
+//	-reap sec     drop the forwarders made for proxies passed through the
+//	              gateway (callbacks) when unused this long (default 0:
+//	              never), as Pyro's daemon reaps transient objects
 //
 // A TARGET is a URI (PYRO://host:port/guid or PYROLOC:// of a Pyro 3
 // object, PYRO:id@host:port of a Pyro 5 one), which the gateway forwards
@@ -113,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	textRule := fs.String("text", "auto", "Python 3 str to Python 2: auto, unicode or utf8")
 	timeout := fs.Float64("timeout", 0, "bound in seconds on each forwarded call (0: none)")
 	poll := fs.Float64("poll", 10, "seconds between lookups of named targets (0: look up once)")
+	reap := fs.Float64("reap", 0, "seconds after which an unused forwarder of a proxy passed through the gateway is dropped (0: never)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -143,7 +147,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	d, err := core.NewDaemon(core.DaemonOptions{Host: *host, Port: *port, NoRange: true, Generations: core.Pyro3 | core.Pyro5})
+	d, err := core.NewDaemon(core.DaemonOptions{Host: *host, Port: *port, NoRange: true, Generations: core.Pyro3 | core.Pyro5,
+		TransientsCleanupAge: time.Duration(*reap * float64(time.Second))})
 	if err != nil {
 		fmt.Fprintf(stderr, "pyro-gateway: %v\n", err)
 		return 1
