@@ -130,6 +130,15 @@ def test_pyro5_client_pyro3_exceptions(world, serializer):
     assert got["listed"] == "!! builtins.AttributeError: 'testclass' object has no attribute 'shout'"
 
 
+def test_pyro5_client_pyro3_values(world):
+    got = py5(world, "values")
+    unsupported = "!! builtins.TypeError: unsupported operand type(s) for /: '%s' and 'int'"
+    assert got["ascii"] == unsupported % "str"  # ASCII text is a Python 2 str
+    assert got["text"] == unsupported % "unicode"
+    assert got["bytes"] == unsupported % "str"
+    assert got["list"] == unsupported % "list"
+
+
 def test_pyro5_client_pyro3_callback(world):
     got = py5(world, "callback")
     assert got["register"] == "-> None"

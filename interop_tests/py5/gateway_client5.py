@@ -91,11 +91,13 @@ def oneway(ns):
 
 
 def values(ns):
-    """str and unicode of Python 2 as Python 3 gets them (-str auto)."""
+    """What Python 2 gets for Python 3's str and bytes (-text auto): div
+    computes arg1/arg2, whose TypeError names the Python 2 type."""
     with proxy(ns, "test.exceptions") as p:
-        # div returns arg1/arg2: str/int fails in Python 2, with the
-        # message of a Python 2 TypeError.
-        step("typeerror", lambda: p.div("a", 2))
+        step("ascii", lambda: p.div("a", 2))
+        step("text", lambda: p.div("\u00e9", 2))
+        step("bytes", lambda: p.div(b"\xff", 2))
+        step("list", lambda: p.div([1, "a"], 2))
 
 
 if __name__ == "__main__":
