@@ -445,7 +445,13 @@ func (s *pyro3Server) WriteError(ctx context.Context, err error) error {
 		return errHangUp
 	}
 	ex := ToException(err)
-	return s.writeException(ctx, ex, traceback(err, ex))
+	tb := ex.Traceback
+	if tb == nil {
+		// An exception that came from elsewhere (a remote call) keeps its
+		// traceback, as on the Pyro 5 side.
+		tb = traceback(err, ex)
+	}
+	return s.writeException(ctx, ex, tb)
 }
 
 func isProtocolErrorClass(err error) bool {
