@@ -89,6 +89,7 @@ type Instance struct {
 	server  *Server
 	bc      *BroadcastServer
 	uri     compat.URI
+	uri5    compat.URI // Pyro 5's name server object, zero when Pyro 5 is not served
 	dbfile  string
 	stop    chan struct{}
 	stopped sync.Once
@@ -172,6 +173,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		}
 		dopts.Validator = hv
 	}
+	if !opts.servesPyro5() {
+		dopts.Generations = core.Pyro3
+	}
 	// The store first: nobody may connect to a Name Server that then
 	// finds it cannot read its database.
 	if err := in.openStore(); err != nil {
@@ -228,6 +232,13 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		}
 	}
 	return in, nil
+}
+
+// servesPyro5 reports whether the Name Server serves Pyro 5 clients too:
+// not with an identification or host rules, which are Pyro 3's and which
+// a Pyro 5 client would pass by.
+func (o StartOptions) servesPyro5() bool {
+	return o.Identification == "" && len(o.AllowHosts) == 0 && len(o.DenyHosts) == 0
 }
 
 // locateTwin finds the other Name Server of a pair as Pyro's locateTwinNS:
@@ -374,6 +385,12 @@ func (in *Instance) serveObject(ctx context.Context) error {
 		return err
 	}
 	in.uri = uri
+	if in.opts.servesPyro5() {
+		self := compat.URI{Protocol: "PYRO", Address: in.daemon.Host(), Port: in.daemon.Port(), ObjectID: Pyro5ObjectID, Style: compat.Pyro5Style}
+		if in.uri5, err = in.daemon.ConnectFor(core.Pyro5, NewServer5(nsp, self), Pyro5ObjectID); err != nil {
+			return err
+		}
+	}
 	if old, err := nsp.Resolve(NameServerName); err == nil {
 		if old == uri {
 			return nil
@@ -460,6 +477,12 @@ func (in *Instance) publishURI() {
 
 // URI returns the Name Server's URI.
 func (in *Instance) URI() compat.URI { return in.uri }
+
+// URI5 returns the URI of Pyro 5's name server object
+// (PYRO:Pyro.NameServer@host:port), and false when Pyro 5 clients are not
+// served (with Identification, AllowHosts or DenyHosts, which bind Pyro 3
+// clients only).
+func (in *Instance) URI5() (compat.URI, bool) { return in.uri5, in.uri5.Protocol != "" }
 
 // Namespace returns the served name space.
 func (in *Instance) Namespace() *Namespace { return in.ns }
