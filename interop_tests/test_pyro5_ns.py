@@ -202,3 +202,25 @@ def test_restart_keeps_pyro5_metadata(procs, gobin):
     assert got["list"] == "-> [(':g3.x', ('PYRO:c0a8000116e10f0bd8d3e6a4ae1e8b44@127.0.0.1:2', ['t3'])), " \
         "('Pyro.NameServer', ('PYRO:Pyro.NameServer@127.0.0.1:%d', ['class:Pyro5.nameserver.NameServer'])), " \
         "('kept', ('PYRO:obj_1@127.0.0.1:5000', ['m1', 'm2']))]" % port
+
+
+def test_locate_ns_by_broadcast(procs, gobin):
+    """Pyro5.api.locate_ns() without a host finds our name server by
+    broadcast (GET_NSURI on Pyro 5's discovery port), on loopback only,
+    while Pyro 3's locator finds it on Pyro 3's port."""
+    port, bc3, bc5, closed = free_port(), free_port(), free_port(), free_port()
+    start_go_ns(procs, gobin, port, "-c", "127.0.0.1", "-b", bc3, "--bchost=127.0.0.1", "--bcport=%d" % bc5)
+    code = ("import Pyro5.api\n"
+            "ns = Pyro5.api.locate_ns()\n"
+            "print(ns._pyroUri, ns.count())\n")
+    cp = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                        env=py5_env({"PYRO_NS_BCPORT": bc5, "PYRO_BROADCAST_ADDRS": "127.0.0.1",
+                                     "PYRO_NS_PORT": closed}))
+    assert cp.returncode == 0, cp.stderr.decode(errors="replace")
+    assert cp.stdout.decode().split() == ["PYRO:Pyro.NameServer@127.0.0.1:%d" % port, "1"]
+    cp = subprocess.run([PY2, "-c", "import Pyro.core, Pyro.naming\nPyro.core.initClient(banner=0)\n"
+                         "print Pyro.naming.NameServerLocator().getNS().URI.port\n"],
+                        capture_output=True, timeout=60,
+                        env=py2_env({"PYRO_NS_BC_PORT": bc3, "PYRO_NS_BC_ADDR": "127.0.0.1"}))
+    assert cp.returncode == 0, cp.stderr.decode(errors="replace")
+    assert cp.stdout.decode().strip() == str(port)
