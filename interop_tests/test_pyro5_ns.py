@@ -10,7 +10,7 @@ import tempfile
 
 import pytest
 
-from conftest import PY2, free_port, py2_env, py5_env
+from conftest import PY2, free_port, py2_env, py5_env, wait_port
 from test_core_client import start_coreserver
 from test_ns_common import start_go_ns
 
@@ -224,3 +224,75 @@ def test_locate_ns_by_broadcast(procs, gobin):
                         env=py2_env({"PYRO_NS_BC_PORT": bc3, "PYRO_NS_BC_ADDR": "127.0.0.1"}))
     assert cp.returncode == 0, cp.stderr.decode(errors="replace")
     assert cp.stdout.decode().strip() == str(port)
+
+
+NSC5_SCRIPT = [
+    (["ping"], ""),
+    (["register", "example.a", "PYRO:obj_a@127.0.0.1:5001"], ""),
+    (["register", "example.a", "PYRO:obj_a@127.0.0.1:5001"], ""),
+    (["register", "example.b", "PYRO:obj_b@127.0.0.1:5002"], ""),
+    (["register", "onlyname"], ""),
+    (["setmeta", "example.a", "red"], ""),
+    (["setmeta", "nothing", "red"], ""),
+    (["lookup", "example.a"], ""),
+    (["lookup", "nothing"], ""),
+    (["list"], ""),
+    (["list", "example."], ""),
+    (["listmatching", ".*b"], ""),
+    (["yplookup_all", "red"], ""),
+    (["yplookup_any", "blue", "red"], ""),
+    (["setmeta", "example.a"], ""),
+    (["remove", "example.b"], ""),
+    (["remove", "example.b"], ""),
+    (["removematching", "ex.*"], "n\n"),
+    (["removematching", "ex.*"], "y\n"),
+    (["list"], ""),
+]
+
+
+def nsc5_outputs(cmd, port):
+    """Runs NSC5_SCRIPT with the nsc command line cmd(port); returns the
+    output and whether it failed, per step, with the port made neutral."""
+    outs = []
+    for args, stdin in NSC5_SCRIPT:
+        cp = subprocess.run(cmd(port) + args, input=stdin.encode(), capture_output=True, timeout=60,
+                            env=py5_env())
+        outs.append((args, cp.stdout.decode().replace(":%d" % port, ":<port>"), cp.returncode != 0))
+    return outs
+
+
+@pytest.mark.parametrize("server", ["ours", "pyro5"])
+def test_nsc_pyro5(procs, gobin, server):
+    """pyro-nsc --pyro5 prints what Pyro5's python -m Pyro5.nsc prints, and
+    both print the same against our name server as against Pyro5's."""
+    theirs_nsc = lambda port: [sys.executable, "-m", "Pyro5.nsc", "-n", "127.0.0.1", "-p", str(port)]
+    ours_nsc = lambda port: [os.path.join(gobin, "pyro-nsc"), "--pyro5", "-h", "127.0.0.1", "-p", str(port)]
+
+    def start(port):
+        if server == "ours":
+            start_go_ns(procs, gobin, port)
+        else:
+            p = procs.start([sys.executable, "-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", str(port), "-x"],
+                            env=py5_env())
+            wait_port(port, proc=p, timeout=30)
+
+    port1, port2 = free_port(), free_port()
+    start(port1)
+    start(port2)
+    theirs = nsc5_outputs(theirs_nsc, port1)
+    ours = nsc5_outputs(ours_nsc, port2)
+    assert [o for o in theirs if "Error" in o[1]], "the script makes no error"
+    for t, o in zip(theirs, ours):
+        assert o == t
+
+
+def test_pyro5_nameserver_same_as_ours(procs, gobin):
+    """Pyro5's own nsc against our name server prints what it prints against
+    Pyro5's name server."""
+    theirs_nsc = lambda port: [sys.executable, "-m", "Pyro5.nsc", "-n", "127.0.0.1", "-p", str(port)]
+    go_port, py_port = free_port(), free_port()
+    start_go_ns(procs, gobin, go_port)
+    p = procs.start([sys.executable, "-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", str(py_port), "-x"],
+                    env=py5_env())
+    wait_port(py_port, proc=p, timeout=30)
+    assert nsc5_outputs(theirs_nsc, go_port) == nsc5_outputs(theirs_nsc, py_port)

@@ -3,6 +3,7 @@ package ns_test
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"time"
 
@@ -35,6 +36,14 @@ func TestBroadcast5(t *testing.T) {
 	if err != nil || got != uri5.String() {
 		t.Errorf("GET_NSURI = %q, %v; want %q", got, err, uri5)
 	}
+	c, err := ns.Locate5(ctx, ns.Locate5Options{BCAddr: "127.0.0.1", Port: addr.(*net.UDPAddr).Port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.URI() != uri5 {
+		t.Errorf("Locate5 by broadcast found %v, want %v", c.URI(), uri5)
+	}
+	c.Close()
 	for _, cmd := range []string{ns.CmdLocation, ns.CmdShutdown, "GET_NSURI\n"} {
 		if got, err := ns.SendBroadcast(ctx, cmd, []string{addr.String()}, 200*time.Millisecond, 0); !errors.Is(err, ns.ErrNoReply) {
 			t.Errorf("%q answered %q, %v", cmd, got, err)
