@@ -74,6 +74,8 @@ type Config struct {
 	HandshakeTimeout      float64 // PYRO_HANDSHAKE_TIMEOUT: seconds a new connection has to complete the handshake; <=0 = no limit but the idle timeout
 	MaxConnectionsPerHost int     // PYRO_MAXCONNECTIONS_PER_HOST: connections a daemon accepts from one client IP address; 0 = no limit
 	DetectWait            float64 // PYRO_DETECT_WAIT: seconds a daemon of Pyro 3 and 5 waits for a client's first bytes before it speaks Pyro 3
+	NS5BCPort             int     // PYRO_NS_BCPORT: UDP port of the name server's Pyro 5 discovery (GET_NSURI), Pyro5's NS_BCPORT
+	NS5BCHost             string  // PYRO_NS_BCHOST: address the Pyro 5 discovery listener binds to ("" = None: all interfaces), Pyro5's NS_BCHOST
 
 	// What Load produced, to tell code changes and sources apart.
 	loaded  map[string]string // item → formatted value after Load

@@ -36,6 +36,8 @@
 //	PYRO_HANDSHAKE_TIMEOUT=10.0        seconds a new connection has to shake hands
 //	PYRO_MAXCONNECTIONS_PER_HOST=0     connections a daemon accepts per client IP (0: no limit)
 //	PYRO_DETECT_WAIT=0.1               seconds a daemon of Pyro 3 and 5 waits for a client to speak first
+//	PYRO_NS_BCPORT=9091                UDP port of the name server's Pyro 5 discovery (Pyro5's NS_BCPORT)
+//	PYRO_NS_BCHOST=None                address it binds to, None: all interfaces (Pyro5's NS_BCHOST)
 //
 // Pyro 3 ignores environment variables it does not know but refuses unknown
 // items in a config file, so set these in the environment when Python

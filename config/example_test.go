@@ -90,6 +90,8 @@ func ExampleConfig_Print() {
 	// PYRO_DETECT_WAIT=0.1
 	// PYRO_HANDSHAKE_TIMEOUT=10.0
 	// PYRO_MAXCONNECTIONS_PER_HOST=0
+	// PYRO_NS_BCHOST=None
+	// PYRO_NS_BCPORT=9091
 	// Set explicitly:
 	//   PYRO_CONFIG_FILE from environment
 	//   PYRO_XML_PICKLE from environment

@@ -94,6 +94,9 @@ var items = []itemDef{
 	{name: "PYRO_HANDSHAKE_TIMEOUT", kind: kindFloat, def: "10.0", goOnly: true, field: func(c *Config) any { return &c.HandshakeTimeout }},
 	{name: "PYRO_MAXCONNECTIONS_PER_HOST", kind: kindInt, def: "0", goOnly: true, field: func(c *Config) any { return &c.MaxConnectionsPerHost }},
 	{name: "PYRO_DETECT_WAIT", kind: kindFloat, def: "0.1", goOnly: true, field: func(c *Config) any { return &c.DetectWait }},
+	// Pyro5's items of the same name, for the name server's Pyro 5 discovery.
+	{name: "PYRO_NS_BCPORT", kind: kindInt, def: "9091", goOnly: true, field: func(c *Config) any { return &c.NS5BCPort }},
+	{name: "PYRO_NS_BCHOST", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.NS5BCHost }},
 }
 
 // itemIndex maps item names to their position in items.

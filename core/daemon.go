@@ -238,6 +238,12 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	for _, p := range protos {
 		sp := &served{p: p}
 		sp.ap, _ = p.(attrProtocol)
+		switch p.(type) {
+		case *pyro3:
+			sp.gen = Pyro3
+		case *pyro5:
+			sp.gen = Pyro5
+		}
 		if id, name, obj := p.DaemonObject(d); obj != nil {
 			o, err := newObject(obj, id, name)
 			if err != nil {
@@ -527,6 +533,62 @@ func (d *Daemon) connect(ctx context.Context, obj any, guid, name string, persis
 	return uri, nil
 }
 
+// ConnectFor connects obj under the object id for the clients of the
+// generations gens alone, as the name server serves Pyro 5's name server
+// object (Pyro.NameServer) beside Pyro 3's on one daemon: the clients of
+// the other generations can neither call it nor see it in their daemon
+// object's listing, it is not among Registered, and it is registered with
+// no name server. It returns the URI of the object in the syntax of the
+// first of those generations the daemon serves.
+func (d *Daemon) ConnectFor(gens Generations, obj any, id string) (compat.URI, error) {
+	if _, ok := d.internal[id]; ok {
+		return compat.URI{}, fmt.Errorf("core: object id %s is reserved for the daemon", id)
+	}
+	o, err := newObject(obj, id, "")
+	if err != nil {
+		return compat.URI{}, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return compat.URI{}, ErrClosed
+	}
+	var uri compat.URI
+	found := false
+	for _, sp := range d.protos {
+		if sp.gen&gens == 0 {
+			continue
+		}
+		if sp.own == nil {
+			sp.own = map[string]*object{}
+		}
+		sp.own[id] = o
+		if !found {
+			uri, found = sp.p.URI(d.host, d.port, id), true
+		}
+	}
+	if !found {
+		return compat.URI{}, fmt.Errorf("core: the daemon serves none of the generations %#x", uint8(gens))
+	}
+	return uri, nil
+}
+
+// ownObjects returns the objects connected with ConnectFor for the clients
+// of gen, by id.
+func (d *Daemon) ownObjects(gen Generations) map[string]*object {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	m := map[string]*object{}
+	for _, sp := range d.protos {
+		if sp.gen == gen {
+			for id, o := range sp.own {
+				m[id] = o
+			}
+		}
+	}
+	return m
+}
+
 func (d *Daemon) forgetLocked(o *object) {
 	delete(d.objects, o.guid)
 	if reflect.TypeOf(o.value).Comparable() && d.byValue[o.value] == o.guid {
@@ -651,6 +713,9 @@ func (d *Daemon) reapTransients(age time.Duration) {
 func (d *Daemon) object(guid string, sp *served) (*object, bool) {
 	d.mu.RLock()
 	o, ok := d.objects[guid]
+	if !ok {
+		o, ok = sp.own[guid]
+	}
 	d.mu.RUnlock()
 	if !ok && guid == sp.internalID && sp.internal != nil {
 		return sp.internal, true

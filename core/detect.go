@@ -52,6 +52,8 @@ type served struct {
 	ap         attrProtocol // p's remote attribute requests, or nil
 	internalID string       // the id of p's internal daemon object, "" for none
 	internal   *object
+	gen        Generations        // p's generation, 0 for a Protocol of DaemonOptions.Protocol
+	own        map[string]*object // id → object for p's clients alone (ConnectFor), under Daemon.mu
 }
 
 // detect finds the protocol a new connection speaks, and the connection to

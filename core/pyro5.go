@@ -678,11 +678,17 @@ func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 	switch c.Method {
 	case "registered":
 		ids := slices.Sorted(maps.Keys(d.Registered()))
+		for id := range d.ownObjects(Pyro5) {
+			if id != pyro5DaemonID {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
 		return append([]any{pyro5DaemonID}, anys(ids)...), nil
 	case "ping":
 		return nil, nil
 	case "info":
-		n := len(d.Registered()) + 1
+		n := len(d.Registered()) + len(d.ownObjects(Pyro5)) + 1
 		return fmt.Sprintf("%s bound on %s, NAT %s, %d objects registered. Servertype: %s", pyro5DaemonID,
 			net.JoinHostPort(d.host, fmt.Sprint(d.port)), "None", n, "gopyro"), nil
 	case "get_metadata":
@@ -741,6 +747,9 @@ func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
 		d.mu.RLock()
 		o = d.objects[id]
 		d.mu.RUnlock()
+		if o == nil {
+			o = d.ownObjects(Pyro5)[id]
+		}
 	}
 	if o == nil {
 		return nil, compat.NewException("Pyro5.errors", "DaemonError", "unknown object")

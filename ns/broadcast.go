@@ -17,6 +17,11 @@ const (
 	CmdShutdown = "shutdown"
 )
 
+// CmdGetNSURI is Pyro 5's discovery request (Pyro5's BroadcastServer),
+// sent to its own port (PYRO_NS_BCPORT, 9091) and answered with the URI
+// of Pyro 5's name server object.
+const CmdGetNSURI = "GET_NSURI"
+
 // Replies to a shutdown request, by broadcast or by _shutdown.
 const (
 	ShutdownAccepted = "Will shut down shortly"
@@ -33,6 +38,7 @@ type BroadcastServer struct {
 	keep     bool
 	shutdown func()
 	allow    func(cmd string, from net.Addr) bool
+	pyro5    bool // answers CmdGetNSURI alone (ListenBroadcast5)
 }
 
 // BroadcastOptions configure a BroadcastServer.
@@ -63,6 +69,18 @@ func ListenBroadcast(addr string, port int, opts BroadcastOptions) (*BroadcastSe
 	return &BroadcastServer{conn: conn, uri: opts.URI, keep: opts.KeepRunning, shutdown: opts.Shutdown, allow: opts.Allow}, nil
 }
 
+// ListenBroadcast5 binds the UDP socket of Pyro 5's discovery to
+// addr:port (addr "" means all interfaces): the BroadcastServer answers
+// CmdGetNSURI with uri, the Pyro 5 URI of the name server
+// (PYRO:Pyro.NameServer@host:port), and nothing else.
+func ListenBroadcast5(addr string, port int, uri string) (*BroadcastServer, error) {
+	conn, err := net.ListenPacket("udp4", net.JoinHostPort(addr, strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	return &BroadcastServer{conn: conn, uri: uri, pyro5: true}, nil
+}
+
 // Addr returns the address the server listens on.
 func (b *BroadcastServer) Addr() net.Addr { return b.conn.LocalAddr() }
 
@@ -91,7 +109,7 @@ func (b *BroadcastServer) Serve(ctx context.Context) error {
 			return err
 		}
 		cmd := string(buf[:n])
-		if cmd != CmdLocation && cmd != CmdShutdown {
+		if b.pyro5 != (cmd == CmdGetNSURI) || !b.pyro5 && cmd != CmdLocation && cmd != CmdShutdown {
 			continue
 		}
 		if b.allow != nil && !b.allow(cmd, from) {
@@ -101,7 +119,7 @@ func (b *BroadcastServer) Serve(ctx context.Context) error {
 		uri, keep := b.uri, b.keep
 		b.mu.Unlock()
 		switch {
-		case cmd == CmdLocation:
+		case cmd == CmdLocation || cmd == CmdGetNSURI:
 			b.conn.WriteTo([]byte(uri), from)
 		case keep:
 			b.conn.WriteTo([]byte(ShutdownDenied), from)

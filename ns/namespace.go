@@ -320,30 +320,41 @@ func (n *Namespace) validate(name string) (string, error) {
 // commits them and waits for the store with n.mu released. An error from
 // change is returned as it is, nothing committed.
 func (n *Namespace) update(change func() ([]Op, Change, error)) error {
+	return n.updateMany(func() ([]Op, []Change, error) {
+		ops, ch, err := change()
+		return ops, []Change{ch}, err
+	})
+}
+
+// updateMany is update for a change replicated as several Changes; one
+// without ops commits nothing.
+func (n *Namespace) updateMany(change func() ([]Op, []Change, error)) error {
 	n.mu.Lock()
 	if err := n.checkFailed(); err != nil {
 		n.mu.Unlock()
 		return err
 	}
-	ops, ch, err := change()
-	if err != nil {
+	ops, chs, err := change()
+	if err != nil || len(ops) == 0 {
 		n.mu.Unlock()
 		return err
 	}
-	done := n.commit(ops, ch)
+	done := n.commit(ops, chs)
 	n.mu.Unlock()
 	return n.wait(done)
 }
 
 // commit hands ops to the store and calls the change hook, with n.mu held
 // for writing; the caller waits on the returned channel after unlocking.
-func (n *Namespace) commit(ops []Op, ch Change) <-chan error {
+func (n *Namespace) commit(ops []Op, chs []Change) <-chan error {
 	var done <-chan error = closedDone
 	if n.store != nil {
 		done = n.store.Apply(ops)
 	}
-	if n.onChange != nil && !n.quiet && ch.Method != "" {
-		n.onChange(ch)
+	for _, ch := range chs {
+		if n.onChange != nil && !n.quiet && ch.Method != "" {
+			n.onChange(ch)
+		}
 	}
 	return done
 }

@@ -76,6 +76,8 @@ const (
 	NoticeResyncing                                 // paired: first resync with the twin (URI)
 	NoticeResyncFailed                              // ... failed (Err)
 	NoticeSynchronized                              // ... done
+	NoticeURI5                                      // the URI of Pyro 5's name server object (URI)
+	NoticeBroadcast5Listening                       // Pyro 5's discovery listener listens (Addr)
 )
 
 // notify hands n to StartOptions.Notify, if set.

@@ -39,7 +39,16 @@ type StartOptions struct {
 	// BCAddr is the broadcast listener's bind address (-c); "" means the
 	// configured one, else all interfaces.
 	BCAddr string
-	// NoBroadcast disables the broadcast listener (-x).
+	// BCPort5 is the UDP port of Pyro 5's discovery (pyro-ns --bcport,
+	// Pyro5's option); nil means PYRO_NS_BCPORT (9091), 0 a free port.
+	BCPort5 *int
+	// BCHost5 is the address Pyro 5's discovery listener binds to
+	// (--bchost); "" means PYRO_NS_BCHOST, else all interfaces. On a
+	// Name Server bound to a loopback address the listener starts only
+	// when one of them is set.
+	BCHost5 string
+	// NoBroadcast disables the broadcast listeners, Pyro 3's and Pyro
+	// 5's (-x).
 	NoBroadcast bool
 	// KeepRunning refuses shutdown requests (-k).
 	KeepRunning bool
@@ -88,7 +97,9 @@ type Instance struct {
 	ns      *Namespace
 	server  *Server
 	bc      *BroadcastServer
+	bc5     *BroadcastServer // Pyro 5's discovery, nil when not started
 	uri     compat.URI
+	uri5    compat.URI // Pyro 5's name server object, zero when Pyro 5 is not served
 	dbfile  string
 	stop    chan struct{}
 	stopped sync.Once
@@ -172,6 +183,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		}
 		dopts.Validator = hv
 	}
+	if !opts.servesPyro5() {
+		dopts.Generations = core.Pyro3
+	}
 	// The store first: nobody may connect to a Name Server that then
 	// finds it cannot read its database.
 	if err := in.openStore(); err != nil {
@@ -205,6 +219,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		if in.bc != nil {
 			in.notify(Notice{Kind: NoticeBroadcastListening, Addr: in.bc.Addr()})
 		}
+		if in.bc5 != nil {
+			in.notify(Notice{Kind: NoticeBroadcast5Listening, Addr: in.bc5.Addr()})
+		}
 	}
 	in.publishURI()
 	if opts.Persistent {
@@ -228,6 +245,13 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 		}
 	}
 	return in, nil
+}
+
+// servesPyro5 reports whether the Name Server serves Pyro 5 clients too:
+// not with an identification or host rules, which are Pyro 3's and which
+// a Pyro 5 client would pass by.
+func (o StartOptions) servesPyro5() bool {
+	return o.Identification == "" && len(o.AllowHosts) == 0 && len(o.DenyHosts) == 0
 }
 
 // locateTwin finds the other Name Server of a pair as Pyro's locateTwinNS:
@@ -374,6 +398,12 @@ func (in *Instance) serveObject(ctx context.Context) error {
 		return err
 	}
 	in.uri = uri
+	if in.opts.servesPyro5() {
+		self := compat.URI{Protocol: "PYRO", Address: in.daemon.Host(), Port: in.daemon.Port(), ObjectID: Pyro5ObjectID, Style: compat.Pyro5Style}
+		if in.uri5, err = in.daemon.ConnectFor(core.Pyro5, NewServer5(nsp, self), Pyro5ObjectID); err != nil {
+			return err
+		}
+	}
 	if old, err := nsp.Resolve(NameServerName); err == nil {
 		if old == uri {
 			return nil
@@ -416,17 +446,12 @@ func isLoopbackHost(h string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// startBroadcast starts the broadcast listeners: Pyro 3's, and Pyro 5's
+// when Pyro 5 clients are served.
 func (in *Instance) startBroadcast(bcaddr string, bcport int) error {
 	if in.opts.NoBroadcast {
 		in.notify(Notice{Kind: NoticeNoBroadcast})
 		return nil
-	}
-	if isLoopbackHost(in.daemon.Host()) && in.opts.BCAddr == "" {
-		in.notify(Notice{Kind: NoticeLoopbackNoBroadcast})
-		return nil
-	}
-	if isLoopbackHost(in.daemon.Host()) {
-		in.notify(Notice{Kind: NoticeLoopbackBroadcast, Host: bcaddr})
 	}
 	var allow func(string, net.Addr) bool
 	if len(in.opts.AllowHosts) > 0 || len(in.opts.DenyHosts) > 0 {
@@ -435,6 +460,47 @@ func (in *Instance) startBroadcast(bcaddr string, bcport int) error {
 			return err
 		}
 		allow = func(_ string, from net.Addr) bool { return hv.allowed(from) }
+	}
+	if err := in.startBroadcast3(bcaddr, bcport, allow); err != nil {
+		return err
+	}
+	return in.startBroadcast5()
+}
+
+// startBroadcast5 starts Pyro 5's discovery listener (GET_NSURI), as
+// Pyro5's name server does: not on a loopback address unless told where.
+func (in *Instance) startBroadcast5() error {
+	uri5, ok := in.URI5()
+	if !ok {
+		return nil
+	}
+	host := in.opts.BCHost5
+	if host == "" {
+		host = in.cfg.NS5BCHost
+	}
+	if host == "" && isLoopbackHost(in.daemon.Host()) {
+		return nil
+	}
+	port := in.cfg.NS5BCPort
+	if in.opts.BCPort5 != nil {
+		port = *in.opts.BCPort5
+	}
+	bc, err := ListenBroadcast5(host, port, uri5.String())
+	if err != nil {
+		in.notify(Notice{Kind: NoticeBroadcastFailed, Err: err})
+		return compat.NewNamingError("cannot start broadcast server")
+	}
+	in.bc5 = bc
+	return nil
+}
+
+func (in *Instance) startBroadcast3(bcaddr string, bcport int, allow func(string, net.Addr) bool) error {
+	if isLoopbackHost(in.daemon.Host()) && in.opts.BCAddr == "" {
+		in.notify(Notice{Kind: NoticeLoopbackNoBroadcast})
+		return nil
+	}
+	if isLoopbackHost(in.daemon.Host()) {
+		in.notify(Notice{Kind: NoticeLoopbackBroadcast, Host: bcaddr})
 	}
 	bc, err := ListenBroadcast(bcaddr, bcport, BroadcastOptions{
 		URI: in.uri.String(), KeepRunning: in.opts.KeepRunning, Shutdown: in.Shutdown, Allow: allow,
@@ -451,6 +517,9 @@ func (in *Instance) startBroadcast(bcaddr string, bcport int) error {
 func (in *Instance) publishURI() {
 	s := in.uri.String()
 	in.notify(Notice{Kind: NoticeURI, URI: in.uri})
+	if u, ok := in.URI5(); ok {
+		in.notify(Notice{Kind: NoticeURI5, URI: u})
+	}
 	if err := os.WriteFile(in.cfg.NSURIFile, []byte(s+"\n"), 0o644); err != nil {
 		in.notify(Notice{Kind: NoticeURIFileFailed, Path: in.cfg.NSURIFile, Err: err})
 		return
@@ -461,11 +530,26 @@ func (in *Instance) publishURI() {
 // URI returns the Name Server's URI.
 func (in *Instance) URI() compat.URI { return in.uri }
 
+// URI5 returns the URI of Pyro 5's name server object
+// (PYRO:Pyro.NameServer@host:port), and false when Pyro 5 clients are not
+// served (with Identification, AllowHosts or DenyHosts, which bind Pyro 3
+// clients only).
+func (in *Instance) URI5() (compat.URI, bool) { return in.uri5, in.uri5.Protocol != "" }
+
 // Namespace returns the served name space.
 func (in *Instance) Namespace() *Namespace { return in.ns }
 
 // Server returns the remote Name Server object.
 func (in *Instance) Server() *Server { return in.server }
+
+// Broadcast5Addr returns the address of Pyro 5's discovery listener (nil
+// if none).
+func (in *Instance) Broadcast5Addr() net.Addr {
+	if in.bc5 == nil {
+		return nil
+	}
+	return in.bc5.Addr()
+}
 
 // BroadcastAddr returns the broadcast listener's address (nil if none).
 func (in *Instance) BroadcastAddr() net.Addr {
@@ -483,10 +567,12 @@ func (in *Instance) Shutdown() { in.stopped.Do(func() { close(in.stop) }) }
 func (in *Instance) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- in.daemon.Serve(sctx) }()
-	if in.bc != nil {
-		go func() { errc <- in.bc.Serve(sctx) }()
+	for _, bc := range []*BroadcastServer{in.bc, in.bc5} {
+		if bc != nil {
+			go func() { errc <- bc.Serve(sctx) }()
+		}
 	}
 	var err error
 	select {
@@ -504,8 +590,10 @@ func (in *Instance) Serve(ctx context.Context) error {
 func (in *Instance) closeAll() error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if in.bc != nil {
-		in.bc.Close()
+	for _, bc := range []*BroadcastServer{in.bc, in.bc5} {
+		if bc != nil {
+			bc.Close()
+		}
 	}
 	err := in.daemon.Shutdown(sctx)
 	if in.store != nil {

@@ -273,7 +273,7 @@ func (n *Namespace) replaceAll(recs []Record, keep string) error {
 	for _, r := range recs {
 		ops = append(ops, Op{Kind: OpPut, Record: r})
 	}
-	done := n.commit(ops, Change{})
+	done := n.commit(ops, nil)
 	n.mu.Unlock()
 	return n.wait(done)
 }

@@ -5,6 +5,15 @@
 //
 // Commands: ping, list, listall, resolve, register, remove, creategroup,
 // deletegroup, showmeta, setmeta, resync, shutdown.
+//
+// With --pyro5 it talks Pyro 5 to a Pyro 5 name server (pyro-ns, or Pyro5's
+// python -m Pyro5.nameserver), with the commands and output of Pyro5's
+// python -m Pyro5.nsc:
+//
+//	pyro-nsc --pyro5 [-h host] [-p port] [-c bcaddr] command [args...]
+//
+// Commands: ping, list, listmatching, lookup, register, remove,
+// removematching, setmeta, yplookup_all, yplookup_any.
 package main
 
 import (

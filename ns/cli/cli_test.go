@@ -77,3 +77,23 @@ func TestUsage(t *testing.T) {
 		t.Errorf("pyro-ns usage: %s", b.String())
 	}
 }
+
+func TestNSControl5Errors(t *testing.T) {
+	tests := []struct {
+		args   []string
+		status int
+		out    string
+	}{
+		{nil, 0, "Pyro 5 name server control - usage is as follows;\n"},
+		{[]string{"bogus"}, 2, "Pyro 5 name server control - usage is as follows;\n"},
+		{[]string{"-p", "x", "ping"}, 2, "argument -p/--port: invalid int value: 'x'\n"},
+		{[]string{"-h", "127.0.0.1", "-p", "1", "ping"}, 1, "Error: Failed to locate the nameserver\n"},
+	}
+	for _, tt := range tests {
+		var out, errOut strings.Builder
+		status := NSControl5Main(context.Background(), tt.args, strings.NewReader(""), &out, &errOut)
+		if status != tt.status || !strings.HasPrefix(out.String(), tt.out) {
+			t.Errorf("%v: status %d, output %q; want %d, %q", tt.args, status, out.String(), tt.status, tt.out)
+		}
+	}
+}

@@ -86,6 +86,10 @@ func printNotice(w io.Writer, verbose bool, n ns.Notice) {
 		f("Broadcast server listening on: ('%s', %d)\n", addrHost(n.Addr), addrPort(n.Addr))
 	case ns.NoticeURI:
 		p("URI is:", n.URI.String())
+	case ns.NoticeURI5:
+		p("Pyro 5 URI is:", n.URI.String())
+	case ns.NoticeBroadcast5Listening:
+		f("Pyro 5 broadcast server listening on: ('%s', %d)\n", addrHost(n.Addr), addrPort(n.Addr))
 	case ns.NoticeURIFileFailed:
 		p("Couldn't write URI to", n.Path)
 	case ns.NoticeURIWritten:

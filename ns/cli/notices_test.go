@@ -26,6 +26,8 @@ func TestNoticePrinter(t *testing.T) {
 		{ns.Notice{Kind: ns.NoticeListening, Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9090}}, false, "Name server listening on: ('127.0.0.1', 9090)\n"},
 		{ns.Notice{Kind: ns.NoticeBroadcastListening, Addr: &net.UDPAddr{IP: net.IPv4zero, Port: 9090}}, false, "Broadcast server listening on: ('0.0.0.0', 9090)\n"},
 		{ns.Notice{Kind: ns.NoticeURI, URI: uri}, false, "URI is: PYRO://127.0.0.1:9090/c0a8\n"},
+		{ns.Notice{Kind: ns.NoticeURI5, URI: compat.URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 9090, ObjectID: "Pyro.NameServer", Style: compat.Pyro5Style}}, false, "Pyro 5 URI is: PYRO:Pyro.NameServer@127.0.0.1:9090\n"},
+		{ns.Notice{Kind: ns.NoticeBroadcast5Listening, Addr: &net.UDPAddr{IP: net.IPv4zero, Port: 9091}}, false, "Pyro 5 broadcast server listening on: ('0.0.0.0', 9091)\n"},
 		{ns.Notice{Kind: ns.NoticeStarted, Role: ns.RoleSecondary}, false, "Secondary Name Server started.\n"},
 		{ns.Notice{Kind: ns.NoticeStarted}, false, "Name Server started.\n"},
 		{ns.Notice{Kind: ns.NoticeAcceptShutdown}, false, ""},

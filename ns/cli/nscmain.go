@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,8 +90,11 @@ type nsc struct {
 
 // NSControlMain runs pyro-nsc with args (without the program name), writing
 // to out exactly what Pyro 3.16's pyro-nsc prints. It returns the exit
-// status.
+// status. With --pyro5 it is NSControl5Main, answered from os.Stdin.
 func NSControlMain(ctx context.Context, args []string, out io.Writer) int {
+	if i := slices.Index(args, "--pyro5"); i >= 0 && !slices.Contains(args[:i], "-") {
+		return NSControl5Main(ctx, slices.Delete(slices.Clone(args), i, i+1), os.Stdin, out, os.Stderr)
+	}
 	a := ParseArgs(args, nscSpec)
 	a.PrintIgnored(out)
 	if len(a.Args) == 0 {

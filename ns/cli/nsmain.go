@@ -42,6 +42,11 @@ func nsUsage(w io.Writer) {
                                  (default 20s, Pyro's; 0 = never)
         --allow-hosts=IP[/bits],...  only these hosts may connect (TCP and UDP)
         --deny-hosts=IP[/bits],...   these hosts may not connect
+        --bcport=PORT            UDP port of Pyro 5's discovery (GET_NSURI);
+                                 default PYRO_NS_BCPORT (9091), 0 = any
+        --bchost=HOST            address Pyro 5's discovery binds to; default
+                                 PYRO_NS_BCHOST, else all interfaces (also
+                                 starts it when the NS is bound to loopback)
         --fresh-if-damaged       with -d: if the database is damaged, move it
                                  aside to <file>.damaged-<UTC time> and start
                                  with an empty name space (without it, a
@@ -129,6 +134,15 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			opts.AllowHosts = strings.Split(val, ",")
 		case "deny-hosts":
 			opts.DenyHosts = strings.Split(val, ",")
+		case "bcport":
+			p, err := strconv.Atoi(val)
+			if err != nil {
+				fmt.Fprintf(out, "invalid --bcport %q\n", val)
+				return 2
+			}
+			opts.BCPort5 = &p
+		case "bchost":
+			opts.BCHost5 = val
 		case "fresh-if-damaged":
 			opts.FreshIfDamaged = true
 		default:
