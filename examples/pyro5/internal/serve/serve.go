@@ -1,0 +1,148 @@
+// Package serve is what the Go ports of Pyro 5's examples do alike, in the
+// manner of Pyro5's serve(): make a daemon that speaks Pyro 5, connect the
+// example's objects, register their names with Pyro 5's name server when
+// asked, print what serve() prints and serve until Ctrl-C.
+//
+// The daemon listens on PYRO_HOST (default localhost) and PYRO_PORT
+// (default 0, a free port), as Pyro 5's Daemon() does; the name server is
+// found at PYRO_NS_HOST:PYRO_NS_PORT (default localhost:9090), as
+// Pyro5.core.locate_ns() finds it first. Like the Python examples, which
+// die with a traceback, the functions end the program (log.Fatal) when a
+// step fails.
+package serve
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/gopyro/gopyro/core"
+)
+
+// Object is one object to serve and its name: with the name server the
+// name it is registered under (its object id is then "obj_" and random
+// hex, as Pyro 5 makes them), else its object id; "" is a random id and no
+// registration.
+type Object struct {
+	Value any
+	Name  string
+}
+
+// Options change what Serve does.
+type Options struct {
+	// UseNS registers the named objects with the name server.
+	UseNS bool
+	// Host and Port override PYRO_HOST and PYRO_PORT.
+	Host string
+	Port int
+	// Daemon changes the options of the daemon before it is made.
+	Daemon func(*core.DaemonOptions)
+}
+
+// Context is the context of the program: done on Ctrl-C or SIGTERM.
+func Context() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// Daemon makes a daemon for Pyro 5 clients, as Pyro 5's Daemon(host, port).
+func Daemon(opts Options) *core.Daemon {
+	host, port := opts.Host, opts.Port
+	if host == "" {
+		host = env("PYRO_HOST", "localhost")
+	}
+	if port == 0 {
+		var err error
+		if port, err = strconv.Atoi(env("PYRO_PORT", "0")); err != nil {
+			log.Fatalf("PYRO_PORT: %v", err)
+		}
+	}
+	do := core.DaemonOptions{Host: host, Port: port, NoRange: true, Generations: core.Pyro5}
+	if opts.Daemon != nil {
+		opts.Daemon(&do)
+	}
+	d, err := core.NewDaemon(do)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return d
+}
+
+// Serve is Pyro5's serve(objects, use_ns=...): it connects the objects to
+// a new daemon, prints their URIs (and names), registers the names with
+// the name server if opts.UseNS, prints "Pyro daemon running." and serves
+// until ctx is done.
+func Serve(ctx context.Context, opts Options, objects ...Object) {
+	d := Daemon(opts)
+	var ns *core.Proxy
+	if opts.UseNS {
+		ns = NameServer()
+		defer ns.Close()
+	}
+	for _, o := range objects {
+		id := o.Name
+		if ns != nil || id == "" {
+			id = NewID()
+		}
+		uri, err := d.ConnectWithGUID(ctx, o.Value, id, "")
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("Object %T:\n    uri = %s\n", o.Value, uri)
+		if o.Name != "" && ns != nil {
+			Register(ctx, ns, o.Name, uri.String())
+			fmt.Printf("    name = %s\n", o.Name)
+		}
+	}
+	Run(ctx, d, "Pyro daemon running.")
+}
+
+// Run prints ready, the lines the Python server prints once it is ready
+// (the tests wait for them), and serves until ctx is done.
+func Run(ctx context.Context, d *core.Daemon, ready ...string) {
+	for _, line := range ready {
+		fmt.Println(line)
+	}
+	if err := d.Run(ctx); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// NewID is an object id as Pyro 5's daemon makes one: "obj_" and 32 hex
+// digits.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("obj_%x", b)
+}
+
+// NameServer is a proxy for Pyro 5's name server at PYRO_NS_HOST and
+// PYRO_NS_PORT, as locate_ns() finds it first.
+func NameServer() *core.Proxy {
+	addr := net.JoinHostPort(env("PYRO_NS_HOST", "localhost"), env("PYRO_NS_PORT", "9090"))
+	p, err := core.NewProxy("PYRO:Pyro.NameServer@" + addr)
+	if err != nil {
+		log.Fatalf("name server: %v", err)
+	}
+	return p
+}
+
+// Register registers uri under name with the name server, as
+// ns.register(name, uri).
+func Register(ctx context.Context, ns *core.Proxy, name, uri string) {
+	if _, err := ns.Call(ctx, "register", name, uri); err != nil {
+		log.Fatalf("name server: register %s: %v", name, err)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
