@@ -183,3 +183,20 @@ def test_warehouse_phase3(procs, exdir, exbin):
                      go_args=["-ns"], ns=True, input=b"bananas\nchair\n\nunicorn\n")
     assert "ValueError: list.remove(x): x not in list" in want[1]
     same(got, want)
+
+
+def test_oneway(procs, exdir, exbin):
+    want, got = pair(procs, exdir, exbin, "oneway", "server.py", "client.py", ns=True)
+    # The client polls once a second until the 6-second job is done; how
+    # many polls say "no" depends on timing, so a run of them counts as one.
+    poll = r"(server done\?\nno, trying again\n)+"
+    want, got = [(re.sub(poll, r"\1", out), err) for out, err in (want, got)]
+    assert "no, trying again\nserver done?\nyes!" in want[0]
+    assert "getting the result from the server: The result :)" in want[0]
+    same(got, want)
+
+
+def test_oneway2(procs, exdir, exbin):
+    want, got = pair(procs, exdir, exbin, "oneway", "server2.py", "client2.py", go="oneway/server2", ns=True)
+    assert "counter is now:  6" in want[0]
+    same(got, want)
