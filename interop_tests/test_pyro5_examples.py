@@ -200,3 +200,29 @@ def test_oneway2(procs, exdir, exbin):
     want, got = pair(procs, exdir, exbin, "oneway", "server2.py", "client2.py", go="oneway/server2", ns=True)
     assert "counter is now:  6" in want[0]
     same(got, want)
+
+
+def test_batchedcalls(procs, exdir, exbin):
+    want, got = pair(procs, exdir, exbin, "batchedcalls", "server.py", "client.py", input=uri_line, timeout=120)
+    # Durations and rates are measured.
+    def untimed(out):
+        out = re.sub(r"\d+\.\d+ seconds \(\d+ calls/sec\)", "<T> seconds (<N> calls/sec)", out)
+        return re.sub(r"\d+\.\d+ times faster", "<X> times faster", out)
+    want, got = [(untimed(out), err) for out, err in (want, got)]
+    assert "100//1 = 100\nA divide by zero error occurred during the batch! (expected)" in want[0]
+    same(got, want)
+
+
+def test_exceptions(procs, exdir, exbin):
+    want, got = pair(procs, exdir, exbin, "exceptions", "server.py", "client.py", ns=True)
+    # unserializable() returns a function. Python's server writes it as a
+    # class dict that the client refuses; the Go server cannot write a Go
+    # func and answers with a SerializeError: both are errors the client
+    # catches, with their own texts.
+    unser = r"UNSERIALIZABLE ERROR:  (.*)"
+    assert re.search(unser, want[0]).group(1) == "unsupported serialized class: builtins.function"
+    assert "cannot encode func" in re.search(unser, got[0]).group(1)
+    want, got = [(re.sub(unser, "UNSERIALIZABLE ERROR: <why>", out), err) for out, err in (want, got)]
+    assert "ValueError('a valueerror! Great!'), a valueerror! Great!" in want[0]
+    assert "CAUGHT ERROR  >>>  unsupported operand type(s) for //: 'str' and 'int'" in want[0]
+    same(got, want)
