@@ -226,3 +226,41 @@ def test_exceptions(procs, exdir, exbin):
     assert "ValueError('a valueerror! Great!'), a valueerror! Great!" in want[0]
     assert "CAUGHT ERROR  >>>  unsupported operand type(s) for //: 'str' and 'int'" in want[0]
     same(got, want)
+
+
+def test_streaming(procs, exdir, exbin):
+    want, got = pair(procs, exdir, exbin, "streaming", "server.py", "client.py", input=uri_line)
+    assert "property generator:\n[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" in want[0]
+    same(got, want)
+
+
+def test_timeout(procs, exdir, exbin):
+    # The client's last call waits forever on the frozen daemon, by design
+    # ("This may take forever now"): it runs until that line and is
+    # stopped there; its asserts on the durations have passed by then.
+    results = []
+    for server in ([PY3, "server.py"], [exbin("timeout")]):
+        r = Run(procs, exdir, "timeout", ns=True)
+        r.server(server, "Server ready.", port=server[0] != PY3)
+        c = subprocess.Popen([PY3, "client.py"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        out = wait_output(c, "Feel free to abort with ctrl-c or ctrl-break.\n", timeout=60)
+        c.kill()
+        results.append(r.norm(out.encode()))
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert want.count("TimeoutError! As expected!") == 3
+    assert got == want
+
+
+@pytest.mark.parametrize("secret", ["pancakes", "waffles"])
+def test_handshake(procs, exdir, exbin, secret):
+    want, got = pair(procs, exdir, exbin, "handshake", "server.py", "client.py", ready="secret code:",
+                     input=lambda r: uri_line(r) + secret.encode() + b"\n")
+    if secret == "pancakes":
+        assert "Proxy received handshake response data:  ['how', 'are', 'you', 'doing']" in want[0]
+    else:
+        assert "rejected: wrong secret code, connection refused" in want[1]
+    same(got, want)

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 )
 
@@ -38,7 +39,8 @@ type Object struct {
 type Options struct {
 	// UseNS registers the named objects with the name server.
 	UseNS bool
-	// Host and Port override PYRO_HOST and PYRO_PORT.
+	// Host and Port override PYRO_HOST and PYRO_PORT; a negative Port
+	// is any free port, whatever PYRO_PORT says.
 	Host string
 	Port int
 	// Daemon changes the options of the daemon before it is made.
@@ -56,7 +58,10 @@ func Daemon(opts Options) *core.Daemon {
 	if host == "" {
 		host = env("PYRO_HOST", "localhost")
 	}
-	if port == 0 {
+	switch {
+	case port < 0:
+		port = 0
+	case port == 0:
 		var err error
 		if port, err = strconv.Atoi(env("PYRO_PORT", "0")); err != nil {
 			log.Fatalf("PYRO_PORT: %v", err)
@@ -89,10 +94,7 @@ func Serve(ctx context.Context, opts Options, objects ...Object) {
 		if ns != nil || id == "" {
 			id = NewID()
 		}
-		uri, err := d.ConnectWithGUID(ctx, o.Value, id, "")
-		if err != nil {
-			log.Fatal(err)
-		}
+		uri := Connect(ctx, d, o.Value, id)
 		fmt.Printf("Object %T:\n    uri = %s\n", o.Value, uri)
 		if o.Name != "" && ns != nil {
 			Register(ctx, ns, o.Name, uri.String())
@@ -100,6 +102,16 @@ func Serve(ctx context.Context, opts Options, objects ...Object) {
 		}
 	}
 	Run(ctx, d, "Pyro daemon running.")
+}
+
+// Connect connects obj to d with the object id id (NewID for Pyro 5's
+// daemon.register(obj)) and returns its URI.
+func Connect(ctx context.Context, d *core.Daemon, obj any, id string) compat.URI {
+	uri, err := d.ConnectWithGUID(ctx, obj, id, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return uri
 }
 
 // Run prints ready, the lines the Python server prints once it is ready
