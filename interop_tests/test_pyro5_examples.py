@@ -14,10 +14,12 @@ ephemeral port, is bounded by a timeout and killed at teardown.
 import difflib
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -163,6 +165,22 @@ def pair(procs, exdir, exbin, example, server_py, client_py, go=None, go_args=()
     return results
 
 
+def read_until(pipe, text, timeout=30.0):
+    """Reads pipe until text has come (or the time is up); returns what it
+    read."""
+    deadline = time.time() + timeout
+    buf = b""
+    while text not in buf:
+        left = deadline - time.time()
+        if left <= 0 or not select.select([pipe], [], [], left)[0]:
+            break
+        chunk = os.read(pipe.fileno(), 65536)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
 def uri_line(r):
     return (r.uri() + "\n").encode()
 
@@ -264,3 +282,45 @@ def test_handshake(procs, exdir, exbin, secret):
     else:
         assert "rejected: wrong secret code, connection refused" in want[1]
     same(got, want)
+
+
+def test_callback(procs, exdir, exbin):
+    want, got = pair(procs, exdir, exbin, "callback", "server.py", "client.py", ns=True)
+    # The five workers sleep 1 to 5 random seconds, so their callbacks come
+    # in any order: the lines are compared sorted.
+    want, got = [("\n".join(sorted(out.split("\n"))), err) for out, err in (want, got)]
+    for n in range(1, 6):
+        assert "callback: worker %d reports work is done!" % n in want[0]
+    assert "done!" in want[0]
+    same(got, want)
+
+
+def test_callback2(procs, exdir, exbin):
+    # client2.py serves its callback object until it is stopped: it is
+    # stopped once the server has made both calls and the client has
+    # logged the error of the second (a @callback method, whose errors
+    # Pyro logs on the callback's side too).
+    results = []
+    for server in ([PY3, "server2.py"], [exbin("callback/server2")]):
+        r = Run(procs, exdir, "callback", ns=True)
+        s = r.server(server, "Pyro daemon running.", port=server[0] != PY3)
+        c = subprocess.Popen([PY3, "client2.py"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        out = wait_output(c, "you will see the exception printed here too:\n")
+        # Both callbacks failed in the client, and the server says so.
+        srv = wait_output(s, "callbacks done.")
+        assert srv.count("got an exception from the callback:") == 2, srv
+        assert "ZeroDivisionError" in srv, srv
+        err = read_until(c.stderr, b"ZeroDivisionError")
+        c.terminate()
+        rest, more = c.communicate(timeout=10)
+        results.append((r.norm(out.encode() + rest), (err + more).decode(errors="replace")))
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert "callback 2 received from server!" in want[0]
+    # The log line has a timestamp; what it says must be the same.
+    for err in (want[1], got[1]):
+        assert "ZeroDivisionError: integer division or modulo by zero" in err, err
+    assert want[0] == got[0]

@@ -58,5 +58,5 @@ func (Thingy) Printmessage(message any) int {
 func main() {
 	ctx, stop := serve.Context()
 	defer stop()
-	serve.Serve(ctx, serve.Options{}, serve.Object{Value: Thingy{}, Name: "example.batched"})
+	serve.Serve(ctx, serve.Daemon(serve.Options{}), false, serve.Object{Value: Thingy{}, Name: "example.batched"})
 }

@@ -68,5 +68,5 @@ func failed(method string, err *compat.Exception) error {
 func main() {
 	ctx, stop := serve.Context()
 	defer stop()
-	serve.Serve(ctx, serve.Options{UseNS: true}, serve.Object{Value: TestClass{}, Name: "example.exceptions"})
+	serve.Serve(ctx, serve.Daemon(serve.Options{}), true, serve.Object{Value: TestClass{}, Name: "example.exceptions"})
 }

@@ -66,5 +66,5 @@ func pyBool(b bool) string {
 func main() {
 	ctx, stop := serve.Context()
 	defer stop()
-	serve.Serve(ctx, serve.Options{UseNS: true}, serve.Object{Value: &Server{}, Name: "example.oneway"})
+	serve.Serve(ctx, serve.Daemon(serve.Options{}), true, serve.Object{Value: &Server{}, Name: "example.oneway"})
 }

@@ -67,5 +67,5 @@ func main() {
 	// ITER_STREAMING, on by default).
 	fmt.Println("Note: iter-streaming has been enabled in the Pyro config.")
 	s := &Streamer{PropIter: slices.Values(upTo(11)), PropGenerator: count(0, 10, 0)}
-	serve.Serve(ctx, serve.Options{}, serve.Object{Value: s, Name: "example.streamer"})
+	serve.Serve(ctx, serve.Daemon(serve.Options{}), false, serve.Object{Value: s, Name: "example.streamer"})
 }

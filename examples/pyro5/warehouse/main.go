@@ -59,5 +59,5 @@ func main() {
 	ctx, stop := serve.Context()
 	defer stop()
 	w := &Warehouse{contents: []string{"chair", "bike", "flashlight", "laptop", "couch"}}
-	serve.Serve(ctx, serve.Options{UseNS: *useNS}, serve.Object{Value: w, Name: "example.warehouse"})
+	serve.Serve(ctx, serve.Daemon(serve.Options{}), *useNS, serve.Object{Value: w, Name: "example.warehouse"})
 }

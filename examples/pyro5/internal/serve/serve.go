@@ -24,6 +24,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
 )
 
 // Object is one object to serve and its name: with the name server the
@@ -35,10 +36,8 @@ type Object struct {
 	Name  string
 }
 
-// Options change what Serve does.
+// Options change the daemon that Daemon makes.
 type Options struct {
-	// UseNS registers the named objects with the name server.
-	UseNS bool
 	// Host and Port override PYRO_HOST and PYRO_PORT; a negative Port
 	// is any free port, whatever PYRO_PORT says.
 	Host string
@@ -78,14 +77,13 @@ func Daemon(opts Options) *core.Daemon {
 	return d
 }
 
-// Serve is Pyro5's serve(objects, use_ns=...): it connects the objects to
-// a new daemon, prints their URIs (and names), registers the names with
-// the name server if opts.UseNS, prints "Pyro daemon running." and serves
+// Serve is Pyro5's serve(objects, daemon=d, use_ns=useNS): it connects
+// the objects to d, prints their URIs (and names), registers the names
+// with the name server if useNS, prints "Pyro daemon running." and serves
 // until ctx is done.
-func Serve(ctx context.Context, opts Options, objects ...Object) {
-	d := Daemon(opts)
+func Serve(ctx context.Context, d *core.Daemon, useNS bool, objects ...Object) {
 	var ns *core.Proxy
-	if opts.UseNS {
+	if useNS {
 		ns = NameServer()
 		defer ns.Close()
 	}
@@ -157,4 +155,43 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// Proxy5 is a Pyro 5 proxy as a value: a Go method that returns one hands
+// the client a proxy for the object at URI (Pyro 5's daemon.proxyFor, or
+// its auto proxies), which Pyro 5's serializers write as the class dict
+// of Pyro5.client.Proxy. The client's proxy fetches the object's metadata
+// when it connects.
+type Proxy5 struct{ URI compat.URI }
+
+// MarshalSerpent is the class dict of Pyro5.client.Proxy: its state is
+// (uri, oneway, methods, attrs, handshake, serializer).
+func (p Proxy5) MarshalSerpent() (any, error) {
+	return map[string]any{
+		"__class__": "Pyro5.client.Proxy",
+		"state":     pickle.Tuple{p.URI.String(), pickle.Tuple{}, pickle.Tuple{}, pickle.Tuple{}, nil, "serpent"},
+	}, nil
+}
+
+// ProxyFor connects obj to d under a new object id and returns a Proxy5
+// for it, as Pyro 5's daemon.register(obj) and daemon.proxyFor(obj).
+func ProxyFor(ctx context.Context, d *core.Daemon, obj any) Proxy5 {
+	return Proxy5{URI: Connect(ctx, d, obj, NewID())}
+}
+
+// FromProxy returns a Go proxy for the object of a Pyro 5 proxy a client
+// passed as an argument: the class dict of Pyro5.client.Proxy, whose state
+// starts with the URI.
+func FromProxy(v any) (*core.Proxy, error) {
+	if d, ok := v.(pickle.Dict); ok {
+		cls, _ := d.Get_("__class__")
+		state, _ := d.Get_("state")
+		items, _ := pickle.Items(state)
+		if name, _ := pickle.Text(cls); name == "Pyro5.client.Proxy" && len(items) > 0 {
+			if uri, ok := pickle.Text(items[0]); ok {
+				return core.NewProxy(uri)
+			}
+		}
+	}
+	return nil, compat.TypeError(fmt.Sprintf("expected a Pyro5 proxy, not %s", pickle.PythonType(v)))
 }

@@ -50,5 +50,5 @@ func main() {
 	ctx, stop := serve.Context()
 	defer stop()
 	fmt.Println("main process:", os.Getpid())
-	serve.Serve(ctx, serve.Options{UseNS: true}, serve.Object{Value: &Server{}, Name: "example.oneway2"})
+	serve.Serve(ctx, serve.Daemon(serve.Options{}), true, serve.Object{Value: &Server{}, Name: "example.oneway2"})
 }
