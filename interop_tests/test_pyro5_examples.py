@@ -324,3 +324,95 @@ def test_callback2(procs, exdir, exbin):
     for err in (want[1], got[1]):
         assert "ZeroDivisionError: integer division or modulo by zero" in err, err
     assert want[0] == got[0]
+
+
+@pytest.mark.parametrize("phase", ["phase2", "phase3"])
+def test_stockquotes(procs, exdir, exbin, phase):
+    # The quotes are random and the viewer reads them without end: it is
+    # stopped after 10 quotes, which must be of the markets' symbols in
+    # the viewer's format. What it prints before them must be the same.
+    # phase3's Python server listens on the fixed 127.0.0.1:9092, which
+    # need not be free: there the Go server's output is compared with
+    # phase2's Python server's, the same but for the address.
+    results = []
+    py_dir = "stockquotes/phase2"
+    for server, where in (([PY3, "stockmarket.py"], py_dir), ([exbin("stockquotes")], "stockquotes/" + phase)):
+        r = Run(procs, exdir, where, ns=True, env={"PYTHONHASHSEED": "0"})
+        r.server(server, "Stockmarkets available.", port=server[0] != PY3)
+        c = subprocess.Popen([PY3, "viewer.py"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        out = wait_output(c, "Shown quotes:")
+        while len(re.findall(r"(?m)^\w+\.\w+: [\d.]+$", out)) < 10:
+            out += wait_output(c, "\n")
+        c.kill()
+        head, _, quotes = out.partition("}\n")
+        for line in quotes.split("\n")[:10]:
+            assert re.match(r"^(NASDAQ\.(AAPL|MSFT)|NYSE\.IBM): \d+\.\d{1,2}$", line), line
+        results.append(head)
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert "found market example.stockmarket.nasdaq\nfound market example.stockmarket.newyork" in want
+    assert got == want
+
+
+@pytest.mark.parametrize("variant", ["uri", "ns"])
+def test_autoreconnect(procs, exdir, exbin, variant):
+    """The server is killed under a calling client and restarted on the same
+    port; the client's proxy reconnects (_pyroReconnect) to the same object
+    id and goes on."""
+    results = []
+    if variant == "uri":
+        # server.py listens on the fixed port 7777, which need not be
+        # free: the client's output with the Go server is compared with
+        # what it prints against server.py (below).
+        servers, client = [[exbin("autoreconnect")]], "client.py"
+    else:
+        servers, client = [[PY3, "serverNS.py"], [exbin("autoreconnect"), "-ns"]], "clientNS.py"
+    for server in servers:
+        r = Run(procs, exdir, "autoreconnect", ns=variant == "ns")
+        port = server[0] != PY3
+        s = r.server(server, "Server started", port=port)
+        first = r.server_out
+        c = subprocess.Popen([PY3, client], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        if variant == "uri":
+            c.stdin.write(uri_line(r))
+            c.stdin.flush()
+        out = count_output(c, "Sleeping 1 second", 2)
+        s.kill()
+        s.wait(10)
+        out += wait_output(c, "(restart the server now)")
+        r.server_out = ""
+        r.server(server, "Server started", port=port)
+        if variant == "ns":
+            assert "Object still exists in Name Server with id: obj_" in r.server_out, r.server_out
+        out += count_output(c, "Sleeping 1 second", 2)
+        c.kill()
+        # How many calls fit before the kill and after the restart is up to
+        # timing: a run of completed calls counts as one, and the output is
+        # cut after the last completed call.
+        out = out[:out.rindex("Sleeping 1 second\n") + len("Sleeping 1 second\n")]
+        out = re.sub(r"(call\.\.\.\nSleeping 1 second\n)+", r"\1", out)
+        results.append(r.norm(out.encode()))
+        assert "Server started" in first
+        procs.stop()
+        procs.procs.clear()
+    if variant == "uri":
+        results.insert(0, "Autoreconnect using PYRO uri.\nEnter the uri that the server printed:"
+                          "call...\nSleeping 1 second\ncall...\nConnection lost. REBINDING...\n"
+                          "(restart the server now)\ncall...\nSleeping 1 second\n")
+    want, got = results
+    assert "Connection lost. REBINDING...\n(restart the server now)\ncall...\nSleeping 1 second\n" in want
+    assert got == want
+
+
+def count_output(proc, text, n, timeout=30.0):
+    """Reads proc's stdout until text has appeared n times; returns it all."""
+    out = ""
+    deadline = time.time() + timeout
+    while out.count(text) < n:
+        out += wait_output(proc, text, max(0.1, deadline - time.time()))
+    return out
