@@ -38,15 +38,16 @@ PY3 = sys.executable
 
 @pytest.fixture(scope="session")
 def exbin():
-    """Builds the Go port of an example on first use; returns its path."""
+    """Builds the Go port of an example (or a package given as ./path) on
+    first use; returns its path."""
     d = tempfile.mkdtemp(prefix="gopyro-examples5-")
     built = {}
 
     def path(example):
         if example not in built:
-            out = os.path.join(d, example.replace("/", "-"))
-            subprocess.check_call(["go", "build", "-o", out, "./examples/pyro5/" + example],
-                                  cwd=ROOT, timeout=300)
+            pkg = example if example.startswith("./") else "./examples/pyro5/" + example
+            out = os.path.join(d, pkg.strip("./").replace("/", "-"))
+            subprocess.check_call(["go", "build", "-o", out, pkg], cwd=ROOT, timeout=300)
             built[example] = out
         return built[example]
     yield path
@@ -416,3 +417,26 @@ def count_output(proc, text, n, timeout=30.0):
     while out.count(text) < n:
         out += wait_output(proc, text, max(0.1, deadline - time.time()))
     return out
+
+
+def test_echoserver(procs, exdir, exbin):
+    # The client of Pyro 5's built-in test echo server, against that server
+    # (python -m Pyro5.utils.echoserver) and against our pyro-echo, which
+    # serves test.echoserver beside Pyro 3's echo object. The client asks
+    # for the URI and ends by shutting the server down.
+    pyro_echo = exbin("./cmd/pyro-echo")
+    results = []
+    for server in ([PY3, "-m", "Pyro5.utils.echoserver"], [pyro_echo]):
+        r = Run(procs, exdir, "echoserver")
+        port = str(free_port())
+        r.ports[int(port)] = "<PORT>"
+        s = r.server(server + ["-H", "127.0.0.1", "-p", port], "echoserver running.", port=False)
+        out = r.client("client.py", input=(re.search(r"echo uri: (\S+)", r.server_out).group(1) + "\n").encode())
+        s.wait(10)  # shut down by the client
+        results.append(out)
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert "got element from remote iterator: three" in want[0]
+    assert "ValueError: this is the generated error from echoserver echo() method" in want[0]
+    same(got, want)
