@@ -607,14 +607,6 @@ func pullItem(st *itemStream) (v any, ok bool, err error) {
 // traceback as _pyroTraceback.
 func pyro5Exception(err error) map[string]any {
 	ex := ToException(err)
-	attrs := map[string]any{}
-	if ex.Attrs != (pickle.Dict{}) {
-		for k, v := range pickle.DictItems(ex.Attrs) {
-			if name, ok := pickle.Text(k); ok {
-				attrs[name] = python3Value(v)
-			}
-		}
-	}
 	tb := ex.Traceback
 	if tb == nil {
 		tb = traceback(err, ex)
@@ -623,7 +615,23 @@ func pyro5Exception(err error) map[string]any {
 	for i, l := range tb {
 		lines[i] = l
 	}
-	attrs["_pyroTraceback"] = lines
+	return exceptionDict(ex, lines)
+}
+
+// exceptionDict is ex as the class dict of Pyro 5's serializers; a
+// traceback, if not nil, is its _pyroTraceback attribute.
+func exceptionDict(ex *compat.Exception, traceback []any) map[string]any {
+	attrs := map[string]any{}
+	if ex.Attrs != (pickle.Dict{}) {
+		for k, v := range pickle.DictItems(ex.Attrs) {
+			if name, ok := pickle.Text(k); ok {
+				attrs[name] = python3Value(v)
+			}
+		}
+	}
+	if traceback != nil {
+		attrs["_pyroTraceback"] = traceback
+	}
 	args := make(pickle.Tuple, len(ex.Args))
 	for i, a := range ex.Args {
 		args[i] = python3Value(a)
@@ -650,10 +658,16 @@ func pyro5Class(c pickle.Class) string {
 }
 
 // python3Value converts what Go code builds for Pyro 3 callers into what
-// a Python 3 caller expects: a Python 2 str (pickle.ByteString) is text.
+// a Python 3 caller expects: a Python 2 str (pickle.ByteString) is text,
+// and an exception returned as a value (not raised) crosses as the class
+// dict Pyro 5 writes for one, which the client turns back into the
+// exception.
 func python3Value(v any) any {
-	if b, ok := v.(pickle.ByteString); ok {
-		return string(b)
+	switch x := v.(type) {
+	case pickle.ByteString:
+		return string(x)
+	case *compat.Exception:
+		return exceptionDict(x, nil)
 	}
 	return v
 }
@@ -677,7 +691,7 @@ func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 	}
 	switch c.Method {
 	case "registered":
-		ids := slices.Sorted(maps.Keys(d.Registered()))
+		ids := slices.Collect(maps.Keys(d.Registered()))
 		for id := range d.ownObjects(Pyro5) {
 			if id != pyro5DaemonID {
 				ids = append(ids, id)

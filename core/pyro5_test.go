@@ -492,3 +492,36 @@ func TestPyro5Dispatch(t *testing.T) {
 		}
 	}
 }
+
+type exceptionReturner struct{}
+
+func (exceptionReturner) Give() any { return compat.ValueError("a value, not raised") }
+
+// TestPyro5ExceptionValue: an exception a method returns (not raises)
+// crosses as Pyro 5's class dict of the exception, in a normal answer,
+// as Python's Pyro 5 sends it (examples/exceptions error2).
+func TestPyro5ExceptionValue(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	uri, err := d.Connect(exceptionReturner{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial5(t, d)
+	c.connect(uri.ObjectID, nil)
+	m, v := c.call(uri.ObjectID, "give")
+	if m.Flags&protocol5.FlagException != 0 {
+		t.Fatalf("answer flags %v: raised", m.Flags)
+	}
+	dict, ok := v.(pickle.Dict)
+	if !ok {
+		t.Fatalf("answer %T, want a class dict", v)
+	}
+	for key, want := range map[string]string{"__class__": "builtins.ValueError", "__exception__": "True", "args": "(u'a value, not raised',)", "attributes": "{}"} {
+		if got, _ := dict.Get_(key); compat.Repr(got) != want && fmt.Sprint(got) != want {
+			t.Errorf("%s = %s, want %s", key, compat.Repr(got), want)
+		}
+	}
+	if dict.Len() != 4 {
+		t.Errorf("answer %s has other keys", compat.Repr(v))
+	}
+}
