@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -128,9 +129,9 @@ type DaemonOptions struct {
 	// TLS is then only the listener's.
 	Protocol Protocol
 	// Generations are the Pyro generations the daemon serves on its one
-	// port when Protocol is nil; 0 means Pyro3|Pyro5, or Pyro3 alone for
-	// a TLS daemon (Pyro 5 over TLS is not served yet). Compression,
-	// MaxMessageSize and IdleTimeout configure each.
+	// port when Protocol is nil; 0 means Pyro3|Pyro4|Pyro5, or Pyro3 alone
+	// for a TLS daemon (Pyro 4 and 5 over TLS are not served yet).
+	// Compression, MaxMessageSize and IdleTimeout configure each.
 	Generations Generations
 	// DetectWait is how long a daemon serving Pyro 3 beside Pyro 5 waits
 	// for a new client's first bytes before it takes the client for a Pyro
@@ -141,6 +142,20 @@ type DaemonOptions struct {
 	// Pyro5Handshake, if set, validates the handshake data of Pyro 5
 	// clients (Pyro5's Daemon.validateHandshake).
 	Pyro5Handshake Pyro5Handshake
+	// Pyro4Handshake, if set, validates the handshake data of Pyro 4
+	// clients (Pyro4's Daemon.validateHandshake).
+	Pyro4Handshake Pyro4Handshake
+	// Pyro4HMACKey is the HMAC key of Pyro 4 connections (Pyro4's
+	// Daemon._pyroHmacKey): every message is signed with it and must come
+	// signed with it. Empty means none, and then signed messages are
+	// refused, as Pyro4 does.
+	Pyro4HMACKey []byte
+	// Pyro4Serializers are the serializers accepted from Pyro 4 clients by
+	// name, as Pyro4's SERIALIZERS_ACCEPTED ("serpent", "json", "marshal",
+	// "msgpack", "pickle"); nil means the PYRO_SERIALIZERS_ACCEPTED
+	// variable (comma-separated) or else Pyro4DefaultSerializers (serpent,
+	// marshal and json, as Pyro4).
+	Pyro4Serializers []string
 }
 
 // Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
@@ -250,7 +265,11 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 				return nil, err
 			}
 			sp.internalID, sp.internal = id, o
-			d.internal[id] = o
+			if _, taken := d.internal[id]; !taken {
+				// Pyro 4's and 5's share an id: each protocol's
+				// requests reach its own (sp.internal).
+				d.internal[id] = o
+			}
 		}
 		if _, ok := p.(ClientFirst); !ok {
 			d.serverFirst = sp
@@ -295,11 +314,13 @@ func protocolsFor(opts DaemonOptions, cfg *config.Config) ([]Protocol, error) {
 	case gens == 0 && opts.TLS != nil:
 		gens = Pyro3
 	case gens == 0:
-		gens = Pyro3 | Pyro5
+		gens = Pyro3 | Pyro4 | Pyro5
 	case gens&Pyro5 != 0 && opts.TLS != nil:
 		return nil, errors.New("core: Pyro 5 over TLS is not served yet")
+	case gens&Pyro4 != 0 && opts.TLS != nil:
+		return nil, errors.New("core: Pyro 4 over TLS is not served yet")
 	}
-	if rest := gens &^ (Pyro3 | Pyro5); rest != 0 {
+	if rest := gens &^ (Pyro3 | Pyro4 | Pyro5); rest != 0 {
 		return nil, fmt.Errorf("core: no such Pyro generations: %#x", uint8(rest))
 	}
 	var protos []Protocol
@@ -312,6 +333,13 @@ func protocolsFor(opts DaemonOptions, cfg *config.Config) ([]Protocol, error) {
 	}
 	if gens&Pyro5 != 0 {
 		protos = append(protos, pyro5For(opts))
+	}
+	if gens&Pyro4 != 0 {
+		p, err := pyro4For(opts)
+		if err != nil {
+			return nil, err
+		}
+		protos = append(protos, p)
 	}
 	return protos, nil
 }
@@ -425,16 +453,19 @@ func (d *Daemon) URIFor(objOrGUID any) (compat.URI, error) {
 }
 
 // URIsFor returns the URIs of a connected object, given as the object or
-// its GUID, one for each protocol the daemon serves (URIFor's first): for
-// a daemon of Pyro 3 and 5, PYRO://host:port/guid and PYRO:guid@host:port.
+// its GUID, one for each protocol the daemon serves (URIFor's first) but
+// without repeats: for a daemon of Pyro 3, 4 and 5, PYRO://host:port/guid
+// and PYRO:guid@host:port (the URI of Pyro 4 and Pyro 5 alike).
 func (d *Daemon) URIsFor(objOrGUID any) ([]compat.URI, error) {
 	guid, ok := d.lookupGUID(objOrGUID)
 	if !ok {
 		return nil, ErrNotRegistered
 	}
-	uris := make([]compat.URI, len(d.protos))
-	for i, sp := range d.protos {
-		uris[i] = sp.p.URI(d.host, d.port, guid)
+	uris := make([]compat.URI, 0, len(d.protos))
+	for _, sp := range d.protos {
+		if u := sp.p.URI(d.host, d.port, guid); !slices.Contains(uris, u) {
+			uris = append(uris, u)
+		}
 	}
 	return uris, nil
 }

@@ -22,6 +22,7 @@ type Generations uint8
 // The generations: bit n is Pyro n.
 const (
 	Pyro3 Generations = 1 << 3
+	Pyro4 Generations = 1 << 4
 	Pyro5 Generations = 1 << 5
 )
 

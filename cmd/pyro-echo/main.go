@@ -5,11 +5,14 @@
 // what Pyro 5's test echo server (python -m Pyro5.utils.echoserver) serves
 // to Pyro 5 clients as "test.echoserver": echo, error, error_with_text,
 // oneway_echo, slow, oneway_slow, generator, nan, inf, shutdown and the
-// verbose attribute.
+// verbose attribute. Pyro 4 clients reach the same object, as Pyro4's test
+// echo server (python -m Pyro4.test.echoserver) serves it, with the
+// serializers of PYRO_SERIALIZERS_ACCEPTED (Pyro4's default: serpent,
+// marshal, json; add pickle or msgpack there) and Pyro4's HMAC key.
 //
 // Usage:
 //
-//	pyro-echo [-H host] [-p port] [-n] [-N] [-v]
+//	pyro-echo [-H host] [-p port] [-n] [-N] [-v] [-k key]
 //	pyro-echo --print-config
 //
 //	-H host  host to bind the server on (default localhost)
@@ -17,6 +20,8 @@
 //	-n       register the object with the name server
 //	-N       also start a name server (implies -n)
 //	-v       verbose output
+//	-k key   the HMAC key of Pyro 4 connections (as Pyro4's echo server's
+//	         -k, or its PYRO_HMAC_KEY variable; not both)
 //
 // It prints the object name and its PYRO and PYROLOC URIs, then serves until
 // interrupted, unregistering its name on the way out.
@@ -170,8 +175,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	naming := fs.Bool("n", false, "register with nameserver")
 	startNS := fs.Bool("N", false, "also start a nameserver")
 	verbose := fs.Bool("v", false, "verbose output")
+	key := fs.String("k", "", "the HMAC key to use for Pyro 4 clients")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if env, ok := os.LookupEnv("PYRO_HMAC_KEY"); ok {
+		if *key != "" {
+			fmt.Fprintln(stderr, "error: don't use -k and PYRO_HMAC_KEY at the same time")
+			return 1
+		}
+		*key = env
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -192,7 +205,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintln(stdout, "Starting Pyro's built-in test echo server.")
-	opts := core.DaemonOptions{Host: *host, Port: *port, NoRange: true, UnregisterOnShutdown: true}
+	opts := core.DaemonOptions{Host: *host, Port: *port, NoRange: true, UnregisterOnShutdown: true, Pyro4HMACKey: []byte(*key)}
 	if *naming {
 		nsc, err := ns.Locate(ctx, nsLoc)
 		if err != nil {
