@@ -52,6 +52,18 @@ type served struct {
 	ap         attrProtocol // p's remote attribute requests, or nil
 	internalID string       // the id of p's internal daemon object, "" for none
 	internal   *object
+	label      string // the protocol label of the daemon's metrics
+}
+
+// protocolLabel names p's generation in the daemon's metrics.
+func protocolLabel(p Protocol) string {
+	switch p.(type) {
+	case *pyro3:
+		return "pyro3"
+	case *pyro5:
+		return "pyro5"
+	}
+	return "other"
 }
 
 // detect finds the protocol a new connection speaks, and the connection to

@@ -16,6 +16,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/metrics"
 )
 
 // DefaultIdleTimeout is how long the Name Server keeps an idle client
@@ -76,6 +77,9 @@ type StartOptions struct {
 	// Logger, if set, receives the daemon's and the name server's log
 	// (pyro-ns -v).
 	Logger *slog.Logger
+	// Metrics, if set, receives the daemon's and the name server's
+	// figures (package metrics).
+	Metrics metrics.Registry
 }
 
 // Instance is a running Name Server: daemon, name space, broadcast
@@ -162,6 +166,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	}
 	dopts := core.DaemonOptions{Host: opts.Host, Port: port, NoRange: true, IdleTimeout: idle}
 	dopts.Logger = opts.Logger
+	dopts.Metrics = opts.Metrics
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
@@ -266,7 +271,7 @@ func (in *Instance) locateTwin(ctx context.Context, found *compat.URI) TwinClien
 // from it. A damaged database is moved aside and replaced by a fresh one
 // with FreshIfDamaged, else reported.
 func (in *Instance) openStore() error {
-	nsOpts := Options{DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI)}
+	nsOpts := Options{DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI), Metrics: in.opts.Metrics}
 	if !in.opts.Persistent {
 		nsp, err := NewNamespace(nsOpts)
 		in.ns = nsp
