@@ -74,6 +74,7 @@ type Config struct {
 	HandshakeTimeout      float64 // PYRO_HANDSHAKE_TIMEOUT: seconds a new connection has to complete the handshake; <=0 = no limit but the idle timeout
 	MaxConnectionsPerHost int     // PYRO_MAXCONNECTIONS_PER_HOST: connections a daemon accepts from one client IP address; 0 = no limit
 	DetectWait            float64 // PYRO_DETECT_WAIT: seconds a daemon of Pyro 3 and 5 waits for a client's first bytes before it speaks Pyro 3
+	HTTP                  string  // GOPYRO_HTTP: host:port of pyro-ns's and pyro-es's HTTP listener (metrics, health, console); "" = None, off
 
 	// What Load produced, to tell code changes and sources apart.
 	loaded  map[string]string // item → formatted value after Load

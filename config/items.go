@@ -94,6 +94,10 @@ var items = []itemDef{
 	{name: "PYRO_HANDSHAKE_TIMEOUT", kind: kindFloat, def: "10.0", goOnly: true, field: func(c *Config) any { return &c.HandshakeTimeout }},
 	{name: "PYRO_MAXCONNECTIONS_PER_HOST", kind: kindInt, def: "0", goOnly: true, field: func(c *Config) any { return &c.MaxConnectionsPerHost }},
 	{name: "PYRO_DETECT_WAIT", kind: kindFloat, def: "0.1", goOnly: true, field: func(c *Config) any { return &c.DetectWait }},
+	// Named GOPYRO_, not PYRO_: Pyro 5 refuses to start when the
+	// environment has a PYRO_ variable it does not know, and Pyro 5
+	// programs may share the environment of gopyro's servers.
+	{name: "GOPYRO_HTTP", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.HTTP }},
 }
 
 // itemIndex maps item names to their position in items.

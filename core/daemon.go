@@ -144,8 +144,17 @@ type DaemonOptions struct {
 	Pyro5Handshake Pyro5Handshake
 	// Metrics, if set, receives the daemon's figures (package metrics):
 	// connections, calls and their latency, errors, oneway queue, bytes.
-	// nil counts nothing, at no cost per call.
+	// nil counts nothing, at no cost per call, unless HTTP is set.
 	Metrics metrics.Registry
+	// HTTP, if set, is the host:port of an HTTP listener for operators
+	// (metrics.HTTP: /metrics, /healthz, /readyz, and what is added to
+	// its Mux); an empty host means 127.0.0.1. Without Metrics the
+	// daemon then counts into a registry of its own
+	// (metrics.NewRegistry). Off by default.
+	HTTP string
+	// Ready, if set, adds a condition to /readyz, which otherwise reports
+	// ready while Serve runs (a name server: its store is writable).
+	Ready func() error
 }
 
 // Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
@@ -185,6 +194,7 @@ type Daemon struct {
 	onewayInline bool
 	decodeMem    *decodeMemory
 	metrics      *metrics.Daemon // nil without DaemonOptions.Metrics
+	http         *metrics.HTTP   // nil without DaemonOptions.HTTP
 }
 
 // NewDaemon creates a daemon listening according to opts. It does not
@@ -237,6 +247,10 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		// A Validator of one's own decides alone (Pyro 3 only).
 		d.maxGranted = connectionLimit(opts.MaxConnections)
 	}
+	if opts.HTTP != "" && opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
+		d.opts.Metrics = opts.Metrics
+	}
 	if opts.Metrics != nil {
 		m, err := metrics.NewDaemon(opts.Metrics)
 		if err != nil {
@@ -273,6 +287,14 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	}
 	if err := d.listen(cfg); err != nil {
 		return nil, err
+	}
+	if opts.HTTP != "" {
+		h, err := metrics.ListenHTTP(metrics.HTTPOptions{Addr: opts.HTTP, Registry: opts.Metrics, Ready: d.ready})
+		if err != nil {
+			d.ln.Close()
+			return nil, fmt.Errorf("core: %w", err)
+		}
+		d.http = h
 	}
 	publish := opts.PublishHost
 	if publish == "" {
@@ -407,6 +429,29 @@ func publishedHost(host string, dnsURI bool) string {
 	}
 	return host
 }
+
+// ready is the daemon's /readyz: serving, and DaemonOptions.Ready.
+func (d *Daemon) ready() error {
+	d.mu.RLock()
+	closed := d.closed
+	d.mu.RUnlock()
+	switch {
+	case closed:
+		return errors.New("shutting down")
+	case !d.serveCalled.Load():
+		return errors.New("not serving yet")
+	case d.opts.Ready != nil:
+		return d.opts.Ready()
+	}
+	return nil
+}
+
+// Metrics returns the registry the daemon counts into
+// (DaemonOptions.Metrics, or its own with HTTP), or nil.
+func (d *Daemon) Metrics() metrics.Registry { return d.opts.Metrics }
+
+// HTTP returns the daemon's HTTP listener (DaemonOptions.HTTP), or nil.
+func (d *Daemon) HTTP() *metrics.HTTP { return d.http }
 
 // Addr returns the address the daemon listens on.
 func (d *Daemon) Addr() net.Addr { return d.ln.Addr() }
@@ -764,6 +809,11 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	err := d.ln.Close()
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
+	}
+	if d.http != nil {
+		if herr := d.http.Shutdown(ctx); err == nil {
+			err = herr
+		}
 	}
 	for _, c := range conns {
 		c.codec.Close()

@@ -1,8 +1,12 @@
 package core_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +15,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/internal/metricstest"
+	"github.com/gopyro/gopyro/internal/servetest"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -129,5 +134,81 @@ func BenchmarkCallMetrics(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// scrape reads the /metrics text of the daemon's HTTP listener and returns
+// the value of the sample name{labels} (labels in Prometheus' order).
+func scrape(t *testing.T, base, sample string) float64 {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+func TestDaemonHTTP(t *testing.T) {
+	d, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true, HTTP: ":0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := d.HTTP()
+	if h == nil {
+		t.Fatal("no HTTP listener")
+	}
+	base := "http://" + h.Addr().String()
+	status := func(path string) int {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz before Serve = %d, want 503", got)
+	}
+	servetest.Run(t, d)
+	uri, err := d.Connect(metered{}, "metered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProxy(t, uri)
+	const calls = 5
+	for range calls {
+		if _, err := p.Call(context.Background(), "echo", int64(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := status("/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz = %d", got)
+	}
+	if got := status("/readyz"); got != http.StatusOK {
+		t.Errorf("/readyz while serving = %d", got)
+	}
+	sample := `pyro_daemon_call_duration_seconds_count{method="echo",object="metered",protocol="pyro3"}`
+	if got := scrape(t, base, sample); got != calls {
+		t.Errorf("%s = %v, want %d", sample, got, calls)
+	}
+	if got := scrape(t, base, `pyro_daemon_connections_open{protocol="pyro3"}`); got != 1 {
+		t.Errorf("connections open = %v, want 1", got)
+	}
+	if err := d.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the HTTP listener outlived Shutdown")
 	}
 }

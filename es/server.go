@@ -43,6 +43,9 @@ type ServerOptions struct {
 	// Metrics, if set, receives the daemon's and the event service's
 	// figures (package metrics).
 	Metrics metrics.Registry
+	// HTTP, if set, is the address of the operator's HTTP listener
+	// (core.DaemonOptions.HTTP).
+	HTTP string
 }
 
 // Server is a running event service: a daemon serving the event service
@@ -71,7 +74,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	}
 	dopts := core.DaemonOptions{
 		Host: opts.Host, Port: opts.Port, NoRange: opts.NoRange,
-		IdleTimeout: idle, Registrar: opts.Registrar, Logger: log, Metrics: opts.Metrics,
+		IdleTimeout: idle, Registrar: opts.Registrar, Logger: log, Metrics: opts.Metrics, HTTP: opts.HTTP,
 	}
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
@@ -91,8 +94,8 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		qopts.Logf = func(format string, args ...any) { log.Warn("event service: " + fmt.Sprintf(format, args...)) }
 	}
 	svc := NewBroker(qopts)
-	if opts.Metrics != nil {
-		if err := svc.UseMetrics(opts.Metrics); err != nil {
+	if reg := d.Metrics(); reg != nil {
+		if err := svc.UseMetrics(reg); err != nil {
 			_ = d.Shutdown(context.Background())
 			svc.Close()
 			return nil, fmt.Errorf("es: metrics: %w", err)

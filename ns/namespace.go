@@ -379,6 +379,14 @@ func (n *Namespace) wait(done <-chan error) error {
 	return nil
 }
 
+// Healthy returns nil while the name space accepts changes, else the
+// NamingError ('storage failure') every change now gets.
+func (n *Namespace) Healthy() error {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.checkFailed()
+}
+
 func (n *Namespace) checkFailed() error {
 	if n.failed != nil {
 		return compat.NewNamingError("storage failure", n.failed.Error())

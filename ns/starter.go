@@ -80,6 +80,10 @@ type StartOptions struct {
 	// Metrics, if set, receives the daemon's and the name server's
 	// figures (package metrics).
 	Metrics metrics.Registry
+	// HTTP, if set, is the address of the operator's HTTP listener
+	// (core.DaemonOptions.HTTP); its /readyz also checks that the name
+	// space can still be changed (no store commit has failed).
+	HTTP string
 }
 
 // Instance is a running Name Server: daemon, name space, broadcast
@@ -110,6 +114,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		cfg = config.Current()
+	}
+	if opts.HTTP != "" && opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
 	}
 	in := &Instance{opts: opts, cfg: cfg, stop: make(chan struct{})}
 	if err := cfg.EnsureStorage(); err != nil {
@@ -167,6 +174,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	dopts := core.DaemonOptions{Host: opts.Host, Port: port, NoRange: true, IdleTimeout: idle}
 	dopts.Logger = opts.Logger
 	dopts.Metrics = opts.Metrics
+	dopts.HTTP = opts.HTTP
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
@@ -182,6 +190,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	if err := in.openStore(); err != nil {
 		return nil, err
 	}
+	dopts.Ready = in.ns.Healthy
 	d, err := core.NewDaemon(dopts)
 	if err != nil {
 		if in.store != nil {
@@ -468,6 +477,9 @@ func (in *Instance) URI() compat.URI { return in.uri }
 
 // Namespace returns the served name space.
 func (in *Instance) Namespace() *Namespace { return in.ns }
+
+// Daemon returns the daemon serving the Name Server object.
+func (in *Instance) Daemon() *core.Daemon { return in.daemon }
 
 // Server returns the remote Name Server object.
 func (in *Instance) Server() *Server { return in.server }

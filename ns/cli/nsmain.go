@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -42,6 +43,9 @@ func nsUsage(w io.Writer) {
                                  (default 20s, Pyro's; 0 = never)
         --allow-hosts=IP[/bits],...  only these hosts may connect (TCP and UDP)
         --deny-hosts=IP[/bits],...   these hosts may not connect
+        --http=ADDR              serve /metrics, /healthz, /readyz and the web
+                                 console on ADDR (host:port; 127.0.0.1 without
+                                 a host; default GOPYRO_HTTP, else off)
         --fresh-if-damaged       with -d: if the database is damaged, move it
                                  aside to <file>.damaged-<UTC time> and start
                                  with an empty name space (without it, a
@@ -72,7 +76,7 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		fmt.Fprintln(out, securityModuleMessage)
 		return 1
 	}
-	var opts ns.StartOptions
+	opts := ns.StartOptions{HTTP: config.Current().HTTP}
 	verbose := a.Has('v')
 	opts.Notify = Printer(out, verbose)
 	if verbose {
@@ -131,6 +135,8 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			opts.DenyHosts = strings.Split(val, ",")
 		case "fresh-if-damaged":
 			opts.FreshIfDamaged = true
+		case "http":
+			opts.HTTP = val
 		default:
 			a.Ignored = append(a.Ignored, "-"+name)
 		}
@@ -150,6 +156,9 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			fmt.Fprintln(out, err)
 		}
 		return 1
+	}
+	if h := in.Daemon().HTTP(); h != nil {
+		fmt.Fprintf(out, "HTTP on http://%s/ (metrics, health, console)\n", h.Addr())
 	}
 	if err := in.Serve(ctx); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(out, "Name Server stopped:", err)
