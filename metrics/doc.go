@@ -1,7 +1,7 @@
 // Package metrics is gopyro's one seam to Prometheus
 // (github.com/prometheus/client_golang): the figures of a core.Daemon, a
 // name server and an event service, and the HTTP listener that serves them
-// (/metrics, /healthz, /readyz) beside the web consoles.
+// (/metrics, /healthz, /readyz).
 //
 // A program that embeds gopyro passes its own Registry (a
 // *prometheus.Registry is one) in core.DaemonOptions.Metrics, or lets the

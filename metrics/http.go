@@ -27,7 +27,7 @@ type HTTPOptions struct {
 // HTTP is the operator's HTTP listener of a server: /metrics (Prometheus
 // text format), /healthz (200 while the process runs), /readyz (200 when
 // Ready says so, else 503 with the reason), and whatever is added to Mux
-// (the web consoles).
+// (the handlers of the program).
 type HTTP struct {
 	// Mux routes the requests; add handlers to it (it is safe to do so
 	// while serving).
@@ -84,7 +84,7 @@ func loopbackDefault(addr string) (string, error) {
 func (h *HTTP) Addr() net.Addr { return h.ln.Addr() }
 
 // Shutdown stops the listener, waiting (until ctx ends) for the requests
-// being answered; the event streams of the consoles end with it.
+// being answered.
 func (h *HTTP) Shutdown(ctx context.Context) error {
 	err := h.srv.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {

@@ -8,7 +8,7 @@
 // broadcast), unless -N, and serves it
 // until interrupted, then unregisters it. PYRO_ES_QUEUESIZE and
 // PYRO_ES_BLOCKQUEUE configure the per-subscriber queues as in Pyro.
-// --http=ADDR (or GOPYRO_HTTP) serves metrics, health and the web console
+// --http=ADDR (or GOPYRO_HTTP) serves metrics and health
 // over HTTP on ADDR (127.0.0.1 when ADDR has no host).
 package main
 
@@ -41,8 +41,8 @@ const usage = `Usage: pyro-es [-h] [-n hostname] [-p port] [-N] [-i identificati
              also used to connect to other Pyro services
         -h = print this help
   Go additions:
-        --http=ADDR = serve /metrics, /healthz, /readyz and the web
-             console on ADDR (host:port, 127.0.0.1 without a host;
+        --http=ADDR = serve /metrics, /healthz and /readyz
+             on ADDR (host:port, 127.0.0.1 without a host;
              default GOPYRO_HTTP, else off)
 `
 
@@ -174,7 +174,7 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, "\nWARNING: daemon bound on hostname that resolves to loopback address 127.0.x.x \n\n")
 	}
 	if h := srv.Daemon().HTTP(); h != nil {
-		fmt.Fprintf(stdout, "HTTP on http://%s/ (metrics, health, console)\n", h.Addr())
+		fmt.Fprintf(stdout, "HTTP on http://%s/ (metrics, health)\n", h.Addr())
 	}
 	fmt.Fprintln(stdout, "Event Server started.")
 	if f, ok := stdout.(*os.File); ok {

@@ -43,8 +43,8 @@ func nsUsage(w io.Writer) {
                                  (default 20s, Pyro's; 0 = never)
         --allow-hosts=IP[/bits],...  only these hosts may connect (TCP and UDP)
         --deny-hosts=IP[/bits],...   these hosts may not connect
-        --http=ADDR              serve /metrics, /healthz, /readyz and the web
-                                 console on ADDR (host:port; 127.0.0.1 without
+        --http=ADDR              serve /metrics, /healthz and /readyz
+                                 on ADDR (host:port; 127.0.0.1 without
                                  a host; default GOPYRO_HTTP, else off)
         --fresh-if-damaged       with -d: if the database is damaged, move it
                                  aside to <file>.damaged-<UTC time> and start
@@ -158,7 +158,7 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		return 1
 	}
 	if h := in.Daemon().HTTP(); h != nil {
-		fmt.Fprintf(out, "HTTP on http://%s/ (metrics, health, console)\n", h.Addr())
+		fmt.Fprintf(out, "HTTP on http://%s/ (metrics, health)\n", h.Addr())
 	}
 	if err := in.Serve(ctx); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(out, "Name Server stopped:", err)
