@@ -40,10 +40,6 @@ const usage = `Usage: pyro-es [-h] [-n hostname] [-p port] [-N] [-i identificati
         -i = the required authentication ID for ES clients,
              also used to connect to other Pyro services
         -h = print this help
-  Go additions:
-        --http=ADDR = serve /metrics, /healthz and /readyz
-             on ADDR (host:port, 127.0.0.1 without a host;
-             default GOPYRO_HTTP, else off)
 `
 
 // args is the command line parsed the way Pyro's ArgParser does: options
