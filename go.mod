@@ -1,6 +1,6 @@
 module github.com/gopyro/gopyro
 
-go 1.24
+go 1.26.0
 
 require (
 	github.com/aristanetworks/gomap v0.0.0-20230726210543-f4e41046dced
@@ -11,6 +11,9 @@ require (
 	// changes that layout. Review both files before moving this version.
 	github.com/kisielk/og-rek v1.3.0
 	github.com/nlpodyssey/gopickle v0.2.0
+	// client_golang is the metrics package's Prometheus client; v1.25.0
+	// requires go 1.26.0 (hence the go line), which our go1.26.8 meets.
+	github.com/prometheus/client_golang v1.25.0
 	// msgpack is the codec under pymsgpack (Pyro 4/5's msgpack serializer):
 	// a well-kept msgpack implementation, used for its low-level encoder
 	// and decoder calls; pymsgpack builds the pickle value model itself.
@@ -19,7 +22,14 @@ require (
 )
 
 require (
+	github.com/beorn7/perks v1.0.1 // indirect
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
+	github.com/prometheus/client_model v0.6.3 // indirect
+	github.com/prometheus/common v0.72.0 // indirect
+	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
 	golang.org/x/exp v0.0.0-20230725093048-515e97ebf090 // indirect
-	golang.org/x/sys v0.29.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )

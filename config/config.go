@@ -76,6 +76,7 @@ type Config struct {
 	DetectWait            float64 // PYRO_DETECT_WAIT: seconds a daemon of Pyro 3 and 5 waits for a client's first bytes before it speaks Pyro 3
 	NS5BCPort             int     // PYRO_NS_BCPORT: UDP port of the name server's Pyro 5 discovery (GET_NSURI), Pyro5's NS_BCPORT
 	NS5BCHost             string  // PYRO_NS_BCHOST: address the Pyro 5 discovery listener binds to ("" = None: all interfaces), Pyro5's NS_BCHOST
+	HTTP                  string  // GOPYRO_HTTP: host:port of pyro-ns's and pyro-es's HTTP listener (metrics, health, console); "" = None, off
 
 	// What Load produced, to tell code changes and sources apart.
 	loaded  map[string]string // item → formatted value after Load

@@ -38,12 +38,14 @@
 //	PYRO_DETECT_WAIT=0.1               seconds a daemon of Pyro 3 and 5 waits for a client to speak first
 //	PYRO_NS_BCPORT=9091                UDP port of the name server's Pyro 5 discovery (Pyro5's NS_BCPORT)
 //	PYRO_NS_BCHOST=None                address it binds to, None: all interfaces (Pyro5's NS_BCHOST)
+//	GOPYRO_HTTP=None                   host:port of pyro-ns's and pyro-es's HTTP listener (metrics, console)
 //
 // Pyro 3 ignores environment variables it does not know but refuses unknown
 // items in a config file, so set these in the environment when Python
 // programs read the same Pyro.conf. (Pyro 5 refuses every PYRO_* variable it
-// does not know, so do not export them where Pyro 5 programs run.) The
-// package core documents what they do.
+// does not know, so do not export them where Pyro 5 programs run; newer
+// items are named GOPYRO_ for that reason.) The package core documents
+// what they do.
 //
 // Current is the process configuration, loaded once from the environment;
 // programs check CurrentErr at startup and print the configuration with

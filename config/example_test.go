@@ -87,6 +87,7 @@ func ExampleConfig_Print() {
 	// Output:
 	// PYRO_XML_PICKLE=gnosis
 	// gopyro's own settings (unknown to Pyro 3):
+	// GOPYRO_HTTP=None
 	// PYRO_DETECT_WAIT=0.1
 	// PYRO_HANDSHAKE_TIMEOUT=10.0
 	// PYRO_MAXCONNECTIONS_PER_HOST=0

@@ -97,6 +97,10 @@ var items = []itemDef{
 	// Pyro5's items of the same name, for the name server's Pyro 5 discovery.
 	{name: "PYRO_NS_BCPORT", kind: kindInt, def: "9091", goOnly: true, field: func(c *Config) any { return &c.NS5BCPort }},
 	{name: "PYRO_NS_BCHOST", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.NS5BCHost }},
+	// Named GOPYRO_, not PYRO_: Pyro 5 refuses to start when the
+	// environment has a PYRO_ variable it does not know, and Pyro 5
+	// programs may share the environment of gopyro's servers.
+	{name: "GOPYRO_HTTP", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.HTTP }},
 }
 
 // itemIndex maps item names to their position in items.

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
+	"github.com/gopyro/gopyro/metrics"
 	"github.com/gopyro/gopyro/protocol"
 )
 
@@ -95,6 +97,7 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 			d.dropHostLocked(host)
 			d.mu.Unlock()
 			nc.Close()
+			d.metrics.Refused(metrics.RefusedTooBusy)
 			return
 		}
 		evicted = d.pending.Remove(d.pending.Front()).(net.Conn)
@@ -106,6 +109,7 @@ func (d *Daemon) startConn(ctx context.Context, nc net.Conn) {
 	d.mu.Unlock()
 	if evicted != nil {
 		evicted.Close()
+		d.metrics.Refused(metrics.RefusedEvicted)
 		d.log.Debug("pyro daemon: too many pending handshakes, dropped the oldest", "peer", evicted.RemoteAddr(), "pending", d.maxPending)
 	}
 	go func() {
@@ -176,12 +180,15 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admissio
 	sp, pc, err := d.detect(hctx, nc)
 	var codec ServerCodec
 	if err == nil {
-		codec, err = sp.p.Accept(hctx, pc, a)
+		codec, err = sp.p.Accept(hctx, d.metrics.CountConn(sp.label, pc), a)
 	}
 	if stillPending := d.leavePending(nc); err == nil && !stillPending {
 		// Closed to make room just after its handshake.
 		codec.Close()
 		return
+	}
+	if err != nil {
+		d.metrics.Refused(refusal(err))
 	}
 	if err != nil {
 		nc.Close()
@@ -208,17 +215,59 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admissio
 	}
 	d.conns[c] = struct{}{}
 	d.mu.Unlock()
+	d.metrics.Accepted(sp.label)
 	defer func() {
 		d.mu.Lock()
 		delete(d.conns, c)
 		d.mu.Unlock()
 		codec.Close()
 		c.endSessions()
+		d.metrics.Closed(sp.label)
 	}()
 	if d.opts.InitConn != nil {
 		d.opts.InitConn(c.caller)
 	}
 	c.serve()
+}
+
+// refusal is the metrics reason of a failed handshake.
+func refusal(err error) string {
+	var denied *protocol.DeniedError
+	switch {
+	case errors.As(err, &denied):
+		switch denied.Reason {
+		case protocol.DenyServerTooBusy:
+			return metrics.RefusedTooBusy
+		case protocol.DenyHostBlocked:
+			return metrics.RefusedHostBlocked
+		case protocol.DenySecurity:
+			return metrics.RefusedSecurity
+		}
+		return metrics.RefusedOther
+	case errors.Is(err, protocol.ErrTLS):
+		return metrics.RefusedTLS
+	}
+	return metrics.RefusedHandshake
+}
+
+// invoke runs one call on obj, counting it when the daemon has metrics.
+func (c *serverConn) invoke(obj *object, call *Call) (any, error) {
+	m := c.d.metrics
+	if m == nil {
+		return obj.invoke(c.ctx, call, c.sp.ap)
+	}
+	start := time.Now()
+	res, err := obj.invoke(c.ctx, call, c.sp.ap)
+	exception := ""
+	if err != nil {
+		exception = ToException(err).Class.Name
+	}
+	name := obj.name
+	if name == "" {
+		name = metrics.Transient
+	}
+	m.Call(c.sp.label, name, call.Method, start, exception)
+	return res, err
 }
 
 // serve reads and answers requests in order until the connection ends.
@@ -265,7 +314,7 @@ func (c *serverConn) serve() {
 		case req.Batch != nil:
 			res = c.invokeBatch(obj, req.Batch)
 		default:
-			res, err = obj.invoke(c.ctx, &req.Call, c.sp.ap)
+			res, err = c.invoke(obj, &req.Call)
 		}
 		if req.Oneway {
 			// PYRO_ONEWAY_THREADED=0: run inline, answer nothing.
@@ -282,7 +331,7 @@ func (c *serverConn) serve() {
 func (c *serverConn) invokeBatch(obj *object, calls []Call) *BatchResult {
 	br := &BatchResult{Results: make([]any, 0, len(calls))}
 	for i := range calls {
-		res, err := obj.invoke(c.ctx, &calls[i], c.sp.ap)
+		res, err := c.invoke(obj, &calls[i])
 		if err != nil {
 			br.Err = err
 			break
@@ -321,6 +370,7 @@ func (c *serverConn) queueOneway(req *Request) {
 		c.owCond.Wait()
 	}
 	c.owPending = append(c.owPending, req)
+	c.d.metrics.Oneway(1)
 	start := !c.owRunning
 	c.owRunning = true
 	c.owMu.Unlock()
@@ -345,6 +395,7 @@ func (c *serverConn) onewayWorker() {
 		c.owPending = c.owPending[1:]
 		c.owCond.Signal()
 		c.owMu.Unlock()
+		c.d.metrics.Oneway(-1)
 		obj, ok := c.d.object(req.ObjectID, c.sp)
 		if !ok || req.Err != nil {
 			continue
@@ -358,7 +409,7 @@ func (c *serverConn) onewayWorker() {
 			c.invokeBatch(obj, req.Batch)
 			continue
 		}
-		if _, err := obj.invoke(c.ctx, &req.Call, c.sp.ap); err != nil {
+		if _, err := c.invoke(obj, &req.Call); err != nil {
 			c.d.log.Debug("pyro daemon: oneway call failed", "method", req.Method, "err", err)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/metrics"
 	"github.com/gopyro/gopyro/protocol"
 	"github.com/gopyro/gopyro/pyrolog"
 )
@@ -156,6 +157,19 @@ type DaemonOptions struct {
 	// variable (comma-separated) or else Pyro4DefaultSerializers (serpent,
 	// marshal and json, as Pyro4).
 	Pyro4Serializers []string
+	// Metrics, if set, receives the daemon's figures (package metrics):
+	// connections, calls and their latency, errors, oneway queue, bytes.
+	// nil counts nothing, at no cost per call, unless HTTP is set.
+	Metrics metrics.Registry
+	// HTTP, if set, is the host:port of an HTTP listener for operators
+	// (metrics.HTTP: /metrics, /healthz, /readyz, and what is added to
+	// its Mux); an empty host means 127.0.0.1. Without Metrics the
+	// daemon then counts into a registry of its own
+	// (metrics.NewRegistry). Off by default.
+	HTTP string
+	// Ready, if set, adds a condition to /readyz, which otherwise reports
+	// ready while Serve runs (a name server: its store is writable).
+	Ready func() error
 }
 
 // Daemon serves Go objects to Pyro clients. Create it with NewDaemon,
@@ -194,6 +208,8 @@ type Daemon struct {
 	// (PYRO_ONEWAY_THREADED=0) instead of its oneway worker.
 	onewayInline bool
 	decodeMem    *decodeMemory
+	metrics      *metrics.Daemon // nil without DaemonOptions.Metrics
+	http         *metrics.HTTP   // nil without DaemonOptions.HTTP
 }
 
 // NewDaemon creates a daemon listening according to opts. It does not
@@ -246,12 +262,23 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 		// A Validator of one's own decides alone (Pyro 3 only).
 		d.maxGranted = connectionLimit(opts.MaxConnections)
 	}
+	if opts.HTTP != "" && opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
+		d.opts.Metrics = opts.Metrics
+	}
+	if opts.Metrics != nil {
+		m, err := metrics.NewDaemon(opts.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("core: metrics: %w", err)
+		}
+		d.metrics = m
+	}
 	protos, err := protocolsFor(opts, cfg)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range protos {
-		sp := &served{p: p}
+		sp := &served{p: p, label: protocolLabel(p)}
 		sp.ap, _ = p.(attrProtocol)
 		switch p.(type) {
 		case *pyro3:
@@ -285,6 +312,14 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 	}
 	if err := d.listen(cfg); err != nil {
 		return nil, err
+	}
+	if opts.HTTP != "" {
+		h, err := metrics.ListenHTTP(metrics.HTTPOptions{Addr: opts.HTTP, Registry: opts.Metrics, Ready: d.ready})
+		if err != nil {
+			d.ln.Close()
+			return nil, fmt.Errorf("core: %w", err)
+		}
+		d.http = h
 	}
 	publish := opts.PublishHost
 	if publish == "" {
@@ -428,6 +463,29 @@ func publishedHost(host string, dnsURI bool) string {
 	}
 	return host
 }
+
+// ready is the daemon's /readyz: serving, and DaemonOptions.Ready.
+func (d *Daemon) ready() error {
+	d.mu.RLock()
+	closed := d.closed
+	d.mu.RUnlock()
+	switch {
+	case closed:
+		return errors.New("shutting down")
+	case !d.serveCalled.Load():
+		return errors.New("not serving yet")
+	case d.opts.Ready != nil:
+		return d.opts.Ready()
+	}
+	return nil
+}
+
+// Metrics returns the registry the daemon counts into
+// (DaemonOptions.Metrics, or its own with HTTP), or nil.
+func (d *Daemon) Metrics() metrics.Registry { return d.opts.Metrics }
+
+// HTTP returns the daemon's HTTP listener (DaemonOptions.HTTP), or nil.
+func (d *Daemon) HTTP() *metrics.HTTP { return d.http }
 
 // Addr returns the address the daemon listens on.
 func (d *Daemon) Addr() net.Addr { return d.ln.Addr() }
@@ -847,6 +905,11 @@ func (d *Daemon) Shutdown(ctx context.Context) error {
 	err := d.ln.Close()
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
+	}
+	if d.http != nil {
+		if herr := d.http.Shutdown(ctx); err == nil {
+			err = herr
+		}
 	}
 	for _, c := range conns {
 		c.codec.Close()

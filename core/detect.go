@@ -55,6 +55,20 @@ type served struct {
 	internal   *object
 	gen        Generations        // p's generation, 0 for a Protocol of DaemonOptions.Protocol
 	own        map[string]*object // id → object for p's clients alone (ConnectFor), under Daemon.mu
+	label      string             // the protocol label of the daemon's metrics
+}
+
+// protocolLabel names p's generation in the daemon's metrics.
+func protocolLabel(p Protocol) string {
+	switch p.(type) {
+	case *pyro3:
+		return "pyro3"
+	case *pyro4:
+		return "pyro4"
+	case *pyro5:
+		return "pyro5"
+	}
+	return "other"
 }
 
 // detect finds the protocol a new connection speaks, and the connection to

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/metrics"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -86,6 +87,7 @@ type Broker struct {
 	// workers holds the live worker of every subscriber by ID.
 	workers map[string]*worker
 	dropped uint64
+	metrics *metrics.EventService // nil unless UseMetrics
 }
 
 type patternSubs struct {
@@ -358,6 +360,7 @@ func (s *Broker) Publish(ctx context.Context, subjectsArg any, msg any) error {
 	s.mu.Lock()
 	for _, sb := range subs {
 		ev := &Delivery{Event: &compat.Event{Subject: sb.orig, Msg: msg, Time: now}}
+		s.metrics.Published(sb.key)
 		for _, w := range s.exact[sb.key] {
 			out = append(out, delivery{w, ev})
 		}
@@ -380,6 +383,7 @@ func (s *Broker) Publish(ctx context.Context, subjectsArg any, msg any) error {
 				full = append(full, d)
 			} else {
 				s.countDrop()
+				s.metrics.Dropped(d.w.target.ID())
 			}
 		}
 	}
@@ -445,6 +449,7 @@ func (s *Broker) run(w *worker) {
 			failure = err
 			break
 		}
+		s.metrics.Delivered(w.target.ID(), len(batch))
 		clear(batch)
 	}
 	discarded := w.q.close()

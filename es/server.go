@@ -10,6 +10,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/metrics"
 )
 
 // IdleTimeout is how long the event server keeps an idle client connection,
@@ -39,6 +40,12 @@ type ServerOptions struct {
 	// Logger receives diagnostics (dropped subscribers among them); nil
 	// discards them.
 	Logger *slog.Logger
+	// Metrics, if set, receives the daemon's and the event service's
+	// figures (package metrics).
+	Metrics metrics.Registry
+	// HTTP, if set, is the address of the operator's HTTP listener
+	// (core.DaemonOptions.HTTP).
+	HTTP string
 }
 
 // Server is a running event service: a daemon serving the event service
@@ -67,7 +74,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	}
 	dopts := core.DaemonOptions{
 		Host: opts.Host, Port: opts.Port, NoRange: opts.NoRange,
-		IdleTimeout: idle, Registrar: opts.Registrar, Logger: log,
+		IdleTimeout: idle, Registrar: opts.Registrar, Logger: log, Metrics: opts.Metrics, HTTP: opts.HTTP,
 	}
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
@@ -87,6 +94,13 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		qopts.Logf = func(format string, args ...any) { log.Warn("event service: " + fmt.Sprintf(format, args...)) }
 	}
 	svc := NewBroker(qopts)
+	if reg := d.Metrics(); reg != nil {
+		if err := svc.UseMetrics(reg); err != nil {
+			_ = d.Shutdown(context.Background())
+			svc.Close()
+			return nil, fmt.Errorf("es: metrics: %w", err)
+		}
+	}
 	obj := NewEventService(svc)
 	obj.DeliverTimeout = opts.DeliverTimeout
 	uri, err := d.Connect(obj, Name)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/metrics"
 	"github.com/gopyro/gopyro/pickle"
 )
 
@@ -96,6 +97,9 @@ type Options struct {
 	ResolveHost func(host string) (string, error)
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Metrics, if set, receives the name server's figures: names, groups,
+	// operations (counted by Server) and store commit latency.
+	Metrics metrics.Registry
 }
 
 // Namespace is Pyro's hierarchical name space: groups holding names bound to
@@ -118,6 +122,7 @@ type nsState struct {
 	now          func() time.Time
 	failed       error // a store commit failed: no more changes accepted
 	onChange     func(Change)
+	metrics      *metrics.NameServer // nil without Options.Metrics
 	// strs interns the protocol and address strings of stored URIs, which
 	// few distinct values take, so 100k names do not hold 100k copies.
 	strs map[string]string
@@ -165,6 +170,13 @@ func NewNamespace(opts Options) (*Namespace, error) {
 		if err := n.CreateGroup(g); err != nil && !isNamingError(err) {
 			return nil, err
 		}
+	}
+	if opts.Metrics != nil {
+		m, err := metrics.NewNameServer(opts.Metrics, n.Len)
+		if err != nil {
+			return nil, fmt.Errorf("ns: metrics: %w", err)
+		}
+		n.metrics = m
 	}
 	return n, nil
 }
@@ -362,7 +374,12 @@ func (n *Namespace) commit(ops []Op, chs []Change) <-chan error {
 // wait waits for a commit; a failed commit stops all further changes, since
 // memory and store may then differ.
 func (n *Namespace) wait(done <-chan error) error {
-	if err := <-done; err != nil {
+	start := time.Now()
+	err := <-done
+	if done != closedDone {
+		n.metrics.Committed(start)
+	}
+	if err != nil {
 		n.mu.Lock()
 		if n.failed == nil {
 			n.failed = err
@@ -371,6 +388,14 @@ func (n *Namespace) wait(done <-chan error) error {
 		return compat.NewNamingError("storage failure", err.Error())
 	}
 	return nil
+}
+
+// Healthy returns nil while the name space accepts changes, else the
+// NamingError ('storage failure') every change now gets.
+func (n *Namespace) Healthy() error {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.checkFailed()
 }
 
 func (n *Namespace) checkFailed() error {

@@ -255,6 +255,7 @@ func (s *Server) invoke(ctx context.Context, ns *Namespace, name string, pos []a
 	if !ok {
 		return nil, compat.AttributeError(fmt.Sprintf("'%s' object has no attribute '%s'", pyClass, name))
 	}
+	ns.metrics.Operation(name)
 	args, err := bind(name, m.params, pos, kw)
 	if err != nil {
 		return nil, err

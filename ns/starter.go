@@ -16,6 +16,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/metrics"
 )
 
 // DefaultIdleTimeout is how long the Name Server keeps an idle client
@@ -85,6 +86,13 @@ type StartOptions struct {
 	// Logger, if set, receives the daemon's and the name server's log
 	// (pyro-ns -v).
 	Logger *slog.Logger
+	// Metrics, if set, receives the daemon's and the name server's
+	// figures (package metrics).
+	Metrics metrics.Registry
+	// HTTP, if set, is the address of the operator's HTTP listener
+	// (core.DaemonOptions.HTTP); its /readyz also checks that the name
+	// space can still be changed (no store commit has failed).
+	HTTP string
 }
 
 // Instance is a running Name Server: daemon, name space, broadcast
@@ -117,6 +125,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		cfg = config.Current()
+	}
+	if opts.HTTP != "" && opts.Metrics == nil {
+		opts.Metrics = metrics.NewRegistry()
 	}
 	in := &Instance{opts: opts, cfg: cfg, stop: make(chan struct{})}
 	if err := cfg.EnsureStorage(); err != nil {
@@ -173,6 +184,8 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	}
 	dopts := core.DaemonOptions{Host: opts.Host, Port: port, NoRange: true, IdleTimeout: idle}
 	dopts.Logger = opts.Logger
+	dopts.Metrics = opts.Metrics
+	dopts.HTTP = opts.HTTP
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
@@ -191,6 +204,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	if err := in.openStore(); err != nil {
 		return nil, err
 	}
+	dopts.Ready = in.ns.Healthy
 	d, err := core.NewDaemon(dopts)
 	if err != nil {
 		if in.store != nil {
@@ -290,7 +304,7 @@ func (in *Instance) locateTwin(ctx context.Context, found *compat.URI) TwinClien
 // from it. A damaged database is moved aside and replaced by a fresh one
 // with FreshIfDamaged, else reported.
 func (in *Instance) openStore() error {
-	nsOpts := Options{DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI)}
+	nsOpts := Options{DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI), Metrics: in.opts.Metrics}
 	if !in.opts.Persistent {
 		nsp, err := NewNamespace(nsOpts)
 		in.ns = nsp
@@ -538,6 +552,9 @@ func (in *Instance) URI5() (compat.URI, bool) { return in.uri5, in.uri5.Protocol
 
 // Namespace returns the served name space.
 func (in *Instance) Namespace() *Namespace { return in.ns }
+
+// Daemon returns the daemon serving the Name Server object.
+func (in *Instance) Daemon() *core.Daemon { return in.daemon }
 
 // Server returns the remote Name Server object.
 func (in *Instance) Server() *Server { return in.server }

@@ -1,13 +1,15 @@
 // Command pyro-es is a drop-in replacement for Pyro 3's event server
 // (pyro-es / python -m Pyro.EventService.Server).
 //
-//	pyro-es [-h] [-n hostname] [-p port] [-N] [-i identification]
+//	pyro-es [-h] [-n hostname] [-p port] [-N] [-i identification] [--http=ADDR]
 //
 // It registers the event service as :Pyro.EventService in the name server
 // found as Pyro's locator finds it (PYRO_NS_HOSTNAME / PYRO_NS_PORT, else
 // broadcast), unless -N, and serves it
 // until interrupted, then unregisters it. PYRO_ES_QUEUESIZE and
 // PYRO_ES_BLOCKQUEUE configure the per-subscriber queues as in Pyro.
+// --http=ADDR (or GOPYRO_HTTP) serves metrics and health
+// over HTTP on ADDR (127.0.0.1 when ADDR has no host).
 package main
 
 import (
@@ -25,6 +27,7 @@ import (
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/es"
 	"github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns"
@@ -44,6 +47,7 @@ const usage = `Usage: pyro-es [-h] [-n hostname] [-p port] [-N] [-i identificati
 // next word, unknown options are ignored (and reported), "-" ends options.
 type args struct {
 	opts    map[byte]*string
+	long    map[string]string // --name=value (Go additions)
 	ignored []string
 	rest    []string
 }
@@ -56,6 +60,12 @@ func parseArgs(argv []string, withValue, flags string) args {
 		case arg == "-":
 			a.rest = append(a.rest, argv[i+1:]...)
 			return a
+		case strings.HasPrefix(arg, "--") && len(arg) > 2:
+			name, val, _ := strings.Cut(arg[2:], "=")
+			if a.long == nil {
+				a.long = map[string]string{}
+			}
+			a.long[name] = val
 		case len(arg) >= 2 && arg[0] == '-':
 			c := arg[1]
 			switch {
@@ -104,7 +114,15 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	opts := es.ServerOptions{Host: a.get('n'), Identification: a.get('i')}
+	opts := es.ServerOptions{Host: a.get('n'), Identification: a.get('i'), HTTP: config.Current().HTTP}
+	for name, val := range a.long {
+		switch name {
+		case "http":
+			opts.HTTP = val
+		default:
+			a.ignored = append(a.ignored, "--"+name)
+		}
+	}
 	if a.has('p') && a.get('p') != "" {
 		port, err := strconv.Atoi(a.get('p'))
 		if err != nil || port < 0 || port > 65535 {
@@ -150,6 +168,9 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "URI=", uri.String())
 	if isLoopback(uri.Address) {
 		fmt.Fprint(stdout, "\nWARNING: daemon bound on hostname that resolves to loopback address 127.0.x.x \n\n")
+	}
+	if h := srv.Daemon().HTTP(); h != nil {
+		fmt.Fprintf(stdout, "HTTP on http://%s/ (metrics, health)\n", h.Addr())
 	}
 	fmt.Fprintln(stdout, "Event Server started.")
 	if f, ok := stdout.(*os.File); ok {

@@ -19,6 +19,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-i", "secret", "-x", "rest", "-q"}, args{opts: map[byte]*string{'i': str("secret")}, ignored: []string{"-x", "-q"}, rest: []string{"rest"}}},
 		{[]string{"-p"}, args{opts: map[byte]*string{'p': nil}}},
 		{[]string{"-h", "-", "-N"}, args{opts: map[byte]*string{'h': nil}, rest: []string{"-N"}}},
+		{[]string{"--http=:9081", "-N"}, args{opts: map[byte]*string{'N': nil}, long: map[string]string{"http": ":9081"}}},
 	}
 	for _, tt := range tests {
 		got := parseArgs(tt.argv, "npi", "hN")

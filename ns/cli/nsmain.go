@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -47,6 +48,9 @@ func nsUsage(w io.Writer) {
         --bchost=HOST            address Pyro 5's discovery binds to; default
                                  PYRO_NS_BCHOST, else all interfaces (also
                                  starts it when the NS is bound to loopback)
+        --http=ADDR              serve /metrics, /healthz and /readyz
+                                 on ADDR (host:port; 127.0.0.1 without
+                                 a host; default GOPYRO_HTTP, else off)
         --fresh-if-damaged       with -d: if the database is damaged, move it
                                  aside to <file>.damaged-<UTC time> and start
                                  with an empty name space (without it, a
@@ -77,7 +81,7 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		fmt.Fprintln(out, securityModuleMessage)
 		return 1
 	}
-	var opts ns.StartOptions
+	opts := ns.StartOptions{HTTP: config.Current().HTTP}
 	verbose := a.Has('v')
 	opts.Notify = Printer(out, verbose)
 	if verbose {
@@ -145,6 +149,8 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			opts.BCHost5 = val
 		case "fresh-if-damaged":
 			opts.FreshIfDamaged = true
+		case "http":
+			opts.HTTP = val
 		default:
 			a.Ignored = append(a.Ignored, "-"+name)
 		}
@@ -164,6 +170,9 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			fmt.Fprintln(out, err)
 		}
 		return 1
+	}
+	if h := in.Daemon().HTTP(); h != nil {
+		fmt.Fprintf(out, "HTTP on http://%s/ (metrics, health)\n", h.Addr())
 	}
 	if err := in.Serve(ctx); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(out, "Name Server stopped:", err)
