@@ -51,6 +51,7 @@ type Proxy struct {
 	passphrase *string
 	connOpts   protocol.Options
 	tls        *tls.Config // WithTLS; nil = PYROSSL_* at dial time
+	serializer string      // WithSerializer; "" = the protocol's default
 
 	// req and args are the request being sent and its arguments, owned by
 	// the holder of the call token. The caller's request and arguments are
@@ -111,6 +112,12 @@ func WithConnOptions(o protocol.Options) ProxyOption { return func(p *Proxy) { p
 // connects, as Pyro does. Plain PYRO connections ignore it.
 func WithTLS(cfg *tls.Config) ProxyOption { return func(p *Proxy) { p.tls = cfg } }
 
+// WithSerializer sets the serializer of the proxy's calls where the
+// protocol has a choice (Pyro's _pyroSerializer): for Pyro 5 "serpent" (the
+// default, as in Pyro 5), "json", "marshal" or "msgpack". Pyro 3 always
+// pickles and ignores it. NewProxy refuses a name no protocol knows.
+func WithSerializer(name string) ProxyOption { return func(p *Proxy) { p.serializer = name } }
+
 // NewProxy returns a proxy for uri: a URI string (PYRO://, PYROSSL://,
 // PYROLOC://, PYROLOCSSL://, PYRONAME://), a compat.URI, or a decoded
 // *compat.DynamicProxy. It does not connect; PYROLOC and PYRONAME names are
@@ -168,6 +175,10 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	for _, o := range opts {
 		o(p)
 	}
+	if p.serializer != "" && !knownSerializer(p.serializer) {
+		// Pyro 5's text for an unknown SERIALIZER
+		return nil, compat.NewException("builtins", "ValueError", "unknown serializer configured")
+	}
 	if p.passphrase != nil {
 		// munged by the final validator, whatever the option order
 		p.ident = p.validator.MungeIdent(*p.passphrase)
@@ -223,7 +234,7 @@ func (p *Proxy) Clone() *Proxy {
 		calls: make(chan struct{}, 1),
 		uri:   p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
 		timeout: p.timeout, ident: p.ident, validator: p.validator, resolver: p.resolver,
-		withAttrs: p.withAttrs, connOpts: p.connOpts, tls: p.tls,
+		withAttrs: p.withAttrs, connOpts: p.connOpts, tls: p.tls, serializer: p.serializer,
 	}
 	for m := range p.oneway {
 		c.oneway[m] = true
@@ -492,7 +503,7 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	p.mu.Lock()
 	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
-	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls}
+	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls, Serializer: p.serializer}
 	p.mu.Unlock()
 	if !resolved {
 		if r == nil {

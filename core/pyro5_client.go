@@ -14,18 +14,43 @@ import (
 )
 
 // Pyro 5 on the proxy's side (spec.md §17.7): a Go proxy calls a Pyro 5
-// daemon, Python's or a Go one, with serpent.
+// daemon, Python's or a Go one, with the serializer of its choice (serpent
+// unless WithSerializer says otherwise, as in Pyro 5).
+
+// pyro5SerializerIDs are Pyro 5's serializers by the names Pyro's
+// SERIALIZER setting uses.
+var pyro5SerializerIDs = map[string]uint8{
+	"serpent": protocol5.SerializerSerpent,
+	"json":    protocol5.SerializerJSON,
+	"marshal": protocol5.SerializerMarshal,
+	"msgpack": protocol5.SerializerMsgpack,
+}
+
+// knownSerializer reports whether a protocol has the serializer name (for
+// WithSerializer).
+func knownSerializer(name string) bool {
+	_, ok := pyro5SerializerIDs[name]
+	return ok
+}
 
 // Dial connects to the daemon of a PYRO:id@host:port URI and shakes
 // hands: CONNECT with the object id, CONNECTOK or the daemon's reason for
 // CONNECTFAIL (a ConnectionDeniedError).
 func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (ClientCodec, compat.URI, error) {
+	serID := protocol5.SerializerSerpent
+	if s.Serializer != "" {
+		id, ok := pyro5SerializerIDs[s.Serializer]
+		if !ok {
+			return nil, uri, fmt.Errorf("core: unknown Pyro 5 serializer %q", s.Serializer)
+		}
+		serID = id
+	}
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, strconv.Itoa(uri.Port)))
 	if err != nil {
 		return nil, uri, commError("dial", uri, err)
 	}
-	c := &pyro5Client{uri: uri, ser: pyro5Serializers[protocol5.SerializerSerpent], serID: protocol5.SerializerSerpent,
+	c := &pyro5Client{uri: uri, ser: pyro5Serializers[serID], serID: serID,
 		c: protocol5.NewConn(nc, protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
 	data, err := c.ser.encode(nil, map[string]any{"handshake": nil, "object": uri.ObjectID})
 	if err == nil {
@@ -84,7 +109,7 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 	if kw == nil {
 		kw = map[string]any{}
 	}
-	buf, err := c.ser.encode(c.wbuf[:0], pickle.Tuple{r.ObjectID, method, pickle.Tuple(args), kw})
+	buf, err := c.ser.encode(c.wbuf[:0], c.callData(r.ObjectID, method, args, kw))
 	if err != nil {
 		return fmt.Errorf("core: cannot serialize the call: %w", err)
 	}
@@ -97,6 +122,19 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 		return commError("write", c.uri, err)
 	}
 	return nil
+}
+
+// callData is the call as Pyro5's dumpsCall of the proxy's serializer
+// writes it: a dict for json, a tuple with the arguments as a list for
+// marshal, a tuple for serpent and msgpack.
+func (c *pyro5Client) callData(object, method string, args []any, kw map[string]any) any {
+	switch c.serID {
+	case protocol5.SerializerJSON:
+		return map[string]any{"object": object, "method": method, "params": args, "kwargs": kw}
+	case protocol5.SerializerMarshal:
+		return pickle.Tuple{object, method, args, kw}
+	}
+	return pickle.Tuple{object, method, pickle.Tuple(args), kw}
 }
 
 // ReadReply reads the RESULT: its value, or the exception it carries.

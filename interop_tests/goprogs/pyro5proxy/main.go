@@ -1,0 +1,84 @@
+// Command pyro5proxy drives a core.Proxy against a Python Pyro5 daemon for
+// the interop suite (interop_tests/test_pyro5_proxy.py, whose server is
+// interop_tests/py5/proxy_server.py). It runs one scenario and prints one
+// line per step, "name -> value" or "name !! module.Class: message".
+//
+// Usage: pyro5proxy [-serializer NAME] SCENARIO URI
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/pickle"
+)
+
+var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
+	"serializers": serializers,
+}
+
+func main() {
+	serializer := flag.String("serializer", "", "Pyro 5 serializer (default serpent)")
+	flag.Parse()
+	if flag.NArg() != 2 || scenarios[flag.Arg(0)] == nil {
+		fmt.Fprintln(os.Stderr, "usage: pyro5proxy [-serializer NAME] SCENARIO URI")
+		os.Exit(2)
+	}
+	opts := []core.ProxyOption{core.WithTimeout(10 * time.Second)}
+	if *serializer != "" {
+		opts = append(opts, core.WithSerializer(*serializer))
+	}
+	p, err := core.NewProxy(flag.Arg(1), opts...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer p.Close()
+	scenarios[flag.Arg(0)](context.Background(), p)
+}
+
+// show prints the outcome of a step.
+func show(name string, v any, err error) {
+	var ex *compat.Exception
+	switch {
+	case errors.As(err, &ex):
+		fmt.Printf("%s !! %s.%s: %s\n", name, ex.Class.Module, ex.Class.Name, ex.Message())
+	case err != nil:
+		fmt.Printf("%s !! %v\n", name, err)
+	default:
+		fmt.Printf("%s -> %s\n", name, compat.Repr(v))
+	}
+}
+
+// texts joins a list of strings with commas.
+func texts(v any) string {
+	items, _ := pickle.Items(v)
+	var s []string
+	for _, it := range items {
+		t, _ := pickle.Text(it)
+		s = append(s, t)
+	}
+	return strings.Join(s, ",")
+}
+
+// serializers: the types the server sees the arguments as, which differ
+// between serializers, and a round trip.
+func serializers(ctx context.Context, p *core.Proxy) {
+	v, err := p.Call(ctx, "kinds", pickle.Tuple{1, "two"}, 1.5, []any{1}, map[string]any{"a": 1}, "s", nil, true)
+	if err != nil {
+		show("kinds", nil, err)
+	} else {
+		fmt.Println("kinds ->", texts(v))
+	}
+	v, err = p.Call(ctx, "add", 20, 22)
+	show("add", v, err)
+	v, err = p.Call(ctx, "echo", []any{"grüß", 3.25, int64(1) << 40})
+	show("echo", v, err)
+}

