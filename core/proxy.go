@@ -40,6 +40,7 @@ type Proxy struct {
 	bound     compat.URI
 	resolved  bool
 	codec     ClientCodec
+	meta      *objectMeta // what the daemon told of the object on connect (Pyro 5), or nil
 	oneway    map[string]bool
 	timeout   time.Duration
 	ident     []byte
@@ -476,7 +477,16 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	}
 	p.mu.Lock()
 	r.ObjectID = p.bound.ObjectID
+	meta, shown := p.meta, p.uri
 	p.mu.Unlock()
+	if meta != nil {
+		if r.Style == StyleHasMethod {
+			return meta.methods[r.Method], nil
+		}
+		if err := meta.check(r, shown); err != nil {
+			return nil, err
+		}
+	}
 	if err := codec.WriteRequest(ctx, r); err != nil {
 		var ce *CommError
 		if errors.As(err, &ce) {
@@ -530,7 +540,96 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 		return nil, ErrClosed
 	}
 	p.bound, p.resolved, p.codec = bound, true, codec
+	p.meta = nil
+	if mc, ok := codec.(metadataCodec); ok {
+		p.meta = mc.metadata()
+	}
 	return codec, nil
+}
+
+// metadataCodec is a ClientCodec whose handshake tells the metadata of the
+// object (Pyro 5's CONNECTOK).
+type metadataCodec interface {
+	metadata() *objectMeta
+}
+
+// objectMeta is the metadata of a remote object as sets.
+type objectMeta struct {
+	methods, oneway, attrs map[string]bool
+}
+
+// check refuses the request r for a name the object does not expose, as
+// Pyro5's proxy does before sending, and makes the calls of oneway methods
+// oneway; shown is the URI the errors name.
+func (m *objectMeta) check(r *Request, shown compat.URI) error {
+	switch r.Style {
+	case StyleGetAttr:
+		if !m.attrs[r.Method] {
+			if m.methods[r.Method] {
+				return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute '"+r.Method+"'")
+			}
+			return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute or method '"+r.Method+"'")
+		}
+	case StyleSetAttr:
+		if !m.attrs[r.Method] {
+			return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute '"+r.Method+"'")
+		}
+	default:
+		if !m.methods[r.Method] {
+			return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute or method '"+r.Method+"'")
+		}
+		if m.oneway[r.Method] {
+			r.Oneway = true
+		}
+	}
+	return nil
+}
+
+// Metadata is what a daemon tells of a remote object (Pyro 5's metadata):
+// its exposed methods, those of them that are oneway, and its attributes,
+// each sorted.
+type Metadata struct {
+	Methods, Oneway, Attrs []string
+}
+
+// Metadata connects if the proxy is not connected and returns the metadata
+// of the remote object that the daemon sent on connect (Pyro5's
+// _pyroMethods, _pyroOneway and _pyroAttrs). The proxy uses it as Pyro5's
+// does: a call of a method that is not exposed fails before it is sent
+// (AttributeError), the calls of oneway methods are sent oneway, and
+// GetAttr and SetAttr work on the attributes only. Pyro 3 daemons send no
+// metadata: then it returns ErrNoMetadata.
+func (p *Proxy) Metadata(ctx context.Context) (Metadata, error) {
+	if err := p.acquire(ctx); err != nil {
+		return Metadata{}, err
+	}
+	defer p.release()
+	p.mu.Lock()
+	closed, codec, meta := p.closed, p.codec, p.meta
+	p.mu.Unlock()
+	if closed {
+		return Metadata{}, ErrClosed
+	}
+	if codec == nil {
+		if _, err := p.bind(ctx); err != nil {
+			return Metadata{}, err
+		}
+		p.mu.Lock()
+		meta = p.meta
+		p.mu.Unlock()
+	}
+	if meta == nil {
+		return Metadata{}, ErrNoMetadata
+	}
+	sorted := func(set map[string]bool) []string {
+		l := make([]string, 0, len(set))
+		for n := range set {
+			l = append(l, n)
+		}
+		slices.Sort(l)
+		return l
+	}
+	return Metadata{Methods: sorted(meta.methods), Oneway: sorted(meta.oneway), Attrs: sorted(meta.attrs)}, nil
 }
 
 // Rebind drops the connection and reconnects, trying up to tries times
@@ -590,3 +689,7 @@ func (p *Proxy) PickleObject() (*pickle.Object, error) {
 }
 
 var _ pickle.Pickler = (*Proxy)(nil)
+
+// ErrNoMetadata is returned by Proxy.Metadata for a daemon whose protocol
+// sends no metadata (Pyro 3).
+var ErrNoMetadata = errors.New("core: the daemon sent no metadata of the object")

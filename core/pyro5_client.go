@@ -74,8 +74,50 @@ func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (Clien
 		return nil, uri, &CommError{Op: "handshake", URI: uri, Err: errors.New("connection rejected: " + reason),
 			Exc: compat.NewConnectionDeniedError(reason)}
 	}
+	v, err := c.ser.decode(m.Data)
+	if err == nil {
+		c.meta, err = connectMetadata(v, uri)
+	}
+	if err != nil {
+		nc.Close()
+		return nil, uri, err
+	}
 	return c, uri, nil
 }
+
+// connectMetadata reads the metadata of the object from CONNECTOK's
+// {"handshake": ..., "meta": {"methods": ..., "oneway": ..., "attrs": ...}}.
+// As Pyro5's proxy does, it refuses an object that exposes nothing.
+func connectMetadata(v any, uri compat.URI) (*objectMeta, error) {
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid Pyro 5 handshake response: %s", pickle.PythonType(v))
+	}
+	mv, _ := d.Get_("meta")
+	md, ok := mv.(pickle.Dict)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid Pyro 5 metadata: %s", pickle.PythonType(mv))
+	}
+	names := func(key string) map[string]bool {
+		set := map[string]bool{}
+		l, _ := md.Get_(key)
+		items, _ := pickle.Items(l)
+		for _, it := range items {
+			if s, ok := pickle.Text(it); ok {
+				set[s] = true
+			}
+		}
+		return set
+	}
+	meta := &objectMeta{methods: names("methods"), oneway: names("oneway"), attrs: names("attrs")}
+	if len(meta.methods) == 0 && len(meta.attrs) == 0 {
+		return nil, compat.NewPyroError("remote object '" + uri.String() + "' doesn't expose any methods or attributes. Did you forget setting @expose on them?")
+	}
+	return meta, nil
+}
+
+// metadata is the metadata of the object that CONNECTOK told.
+func (c *pyro5Client) metadata() *objectMeta { return c.meta }
 
 // pyro5Client is the ClientCodec of a connection to a Pyro 5 daemon.
 type pyro5Client struct {
@@ -85,6 +127,7 @@ type pyro5Client struct {
 	serID uint8
 	seq   uint16
 	wbuf  []byte
+	meta  *objectMeta
 }
 
 func (c *pyro5Client) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, data []byte) error {

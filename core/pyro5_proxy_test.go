@@ -2,7 +2,9 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,5 +55,88 @@ func TestPyro5ProxySerializers(t *testing.T) {
 	}
 	if _, err := core.NewProxy(uri, core.WithSerializer("pickle")); err == nil || err.Error() != "ValueError: unknown serializer configured" {
 		t.Fatalf("unknown serializer: %v", err)
+	}
+}
+
+// gauge has an attribute and a oneway method, Hold, that blocks until
+// Release: a proxy that waited for Hold's answer would wait for ever.
+type gauge struct {
+	Level   int
+	release chan struct{}
+	held    chan int
+}
+
+func (g *gauge) Hold(n int) {
+	<-g.release
+	g.held <- n
+}
+
+func (g *gauge) Release() { close(g.release) }
+
+func (g *gauge) PyroOneway() []string { return []string{"hold"} }
+
+// TestPyro5ProxyMetadata: the proxy learns the object's metadata on
+// connect, sends the calls of its oneway methods oneway, refuses names the
+// object does not expose before sending, and reads and sets attributes.
+func TestPyro5ProxyMetadata(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	g := &gauge{Level: 3, release: make(chan struct{}), held: make(chan int, 1)}
+	if _, err := d.ConnectWithGUID(context.Background(), g, "gauge", ""); err != nil {
+		t.Fatal(err)
+	}
+	uri := fmt.Sprintf("PYRO:gauge@127.0.0.1:%d", d.Port())
+	p := newProxy(t, uri, core.WithTimeout(10*time.Second))
+	ctx := context.Background()
+	meta, err := p.Metadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(meta.Methods, "hold") || !slices.Contains(meta.Methods, "release") ||
+		fmt.Sprint(meta.Oneway, meta.Attrs) != "[hold] [Level]" {
+		t.Fatalf("metadata %v", meta)
+	}
+	if v, err := p.Call(ctx, "hold", 5); v != nil || err != nil {
+		t.Fatalf("hold = %v, %v", v, err)
+	}
+	if _, err := p.Call(ctx, "release"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-g.held:
+		if n != 5 {
+			t.Fatalf("held %d", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("hold was not called")
+	}
+	if v, err := p.GetAttr(ctx, "Level"); v != int64(3) || err != nil {
+		t.Fatalf("Level = %v, %v", v, err)
+	}
+	if err := p.SetAttr(ctx, "Level", 9); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := p.GetAttr(ctx, "Level"); v != int64(9) || err != nil {
+		t.Fatalf("Level after set = %v, %v", v, err)
+	}
+	for _, tt := range []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"call", func() error { _, err := p.Call(ctx, "nosuch"); return err }, "has no exposed attribute or method 'nosuch'"},
+		{"get", func() error { _, err := p.GetAttr(ctx, "nosuch"); return err }, "has no exposed attribute or method 'nosuch'"},
+		{"get method", func() error { _, err := p.GetAttr(ctx, "release"); return err }, "has no exposed attribute 'release'"},
+		{"set", func() error { return p.SetAttr(ctx, "release", 1) }, "has no exposed attribute 'release'"},
+	} {
+		err := tt.do()
+		var ex *compat.Exception
+		if !errors.As(err, &ex) || ex.Class.Name != "AttributeError" || ex.Message() != "remote object '"+uri+"' "+tt.want {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+	for name, want := range map[string]bool{"release": true, "Level": false, "nosuch": false} {
+		if is, err := p.IsMethod(ctx, name); is != want || err != nil {
+			t.Errorf("IsMethod(%s) = %v, %v", name, is, err)
+		}
 	}
 }

@@ -57,3 +57,25 @@ def test_serializers(gobin, uri, serializer):
 
 def test_serpent_is_default(gobin, uri):
     assert go(gobin, "serializers", uri)["kinds"] == go(gobin, "serializers", uri, serializer="serpent")["kinds"]
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_metadata_oneway_attributes(gobin, uri, serializer):
+    """The metadata of CONNECTOK drives the proxy as it drives Pyro5's."""
+    got = go(gobin, "metadata", uri, serializer=serializer)
+    assert got["meta"] == ("-> methods=add,count,echo,fail,kinds,open_streams,record,recorded,release,slow"
+                           " oneway=record attrs=value")
+    assert got["record"] == "-> None"
+    assert got["oneway_fail"] == "-> None"
+    assert got["release"] == "-> None"
+    # record(7) ran although the proxy did not wait for it
+    assert got["recorded"] == "-> [7]"
+    prefix = "!! builtins.AttributeError: remote object '%s' has no exposed " % uri
+    assert got["missing"] == prefix + "attribute or method 'nosuch'"
+    assert got["get"] == "-> 1"
+    assert got["set"] == "-> None"
+    assert got["get_after_set"] == "-> 5"
+    assert got["get_missing"] == prefix + "attribute or method 'nosuch'"
+    assert got["set_method"] == prefix + "attribute 'add'"
+    assert got["ismethod_add"] == "-> True"
+    assert got["ismethod_value"] == "-> False"

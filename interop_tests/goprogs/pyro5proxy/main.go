@@ -22,6 +22,7 @@ import (
 
 var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
 	"serializers": serializers,
+	"metadata":    metadata,
 }
 
 func main() {
@@ -81,4 +82,47 @@ func serializers(ctx context.Context, p *core.Proxy) {
 	show("add", v, err)
 	v, err = p.Call(ctx, "echo", []any{"grüß", 3.25, int64(1) << 40})
 	show("echo", v, err)
+}
+
+// metadata: what the daemon said of the object on connect, calls of its
+// oneway method, an explicit oneway call, names it does not expose, and
+// its attribute.
+func metadata(ctx context.Context, p *core.Proxy) {
+	meta, err := p.Metadata(ctx)
+	if err != nil {
+		show("meta", nil, err)
+		return
+	}
+	fmt.Printf("meta -> methods=%s oneway=%s attrs=%s\n", strings.Join(meta.Methods, ","), strings.Join(meta.Oneway, ","), strings.Join(meta.Attrs, ","))
+	// record is @oneway: it blocks on the server until release(), but the
+	// call is sent oneway and returns at once
+	rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	v, err := p.Call(rctx, "record", 7)
+	cancel()
+	show("record", v, err)
+	// an explicit oneway call gets no answer, not even the exception
+	show("oneway_fail", nil, p.Oneway(ctx, "fail", "unseen"))
+	v, err = p.Call(ctx, "release")
+	show("release", v, err)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		v, err = p.Call(ctx, "recorded")
+		if items, _ := pickle.Items(v); err != nil || len(items) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	show("recorded", v, err)
+	v, err = p.Call(ctx, "nosuch")
+	show("missing", v, err)
+	v, err = p.GetAttr(ctx, "value")
+	show("get", v, err)
+	show("set", nil, p.SetAttr(ctx, "value", 5))
+	v, err = p.GetAttr(ctx, "value")
+	show("get_after_set", v, err)
+	v, err = p.GetAttr(ctx, "nosuch")
+	show("get_missing", v, err)
+	show("set_method", nil, p.SetAttr(ctx, "add", 1))
+	for _, name := range []string{"add", "value"} {
+		is, err := p.IsMethod(ctx, name)
+		show("ismethod_"+name, is, err)
+	}
 }
