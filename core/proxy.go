@@ -479,7 +479,11 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	r.ObjectID = p.bound.ObjectID
 	meta, shown := p.meta, p.uri
 	p.mu.Unlock()
-	if meta != nil {
+	if r.Batch != nil {
+		if _, ok := codec.(batchCodec); !ok {
+			return nil, ErrNoBatch
+		}
+	} else if meta != nil {
 		if r.Style == StyleHasMethod {
 			return meta.methods[r.Method], nil
 		}
@@ -487,6 +491,13 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 			return nil, err
 		}
 	}
+	return p.exchange(ctx, codec, r)
+}
+
+// exchange sends r on codec and reads its reply, unless it is oneway; it
+// drops the connection after the errors that end it. The caller holds the
+// call token.
+func (p *Proxy) exchange(ctx context.Context, codec ClientCodec, r *Request) (any, error) {
 	if err := codec.WriteRequest(ctx, r); err != nil {
 		var ce *CommError
 		if errors.As(err, &ce) {
@@ -503,6 +514,9 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 		if errors.As(err, &ce) || codec.ClosesConnection(err) {
 			p.drop(codec)
 		}
+	}
+	if id, ok := res.(streamID); ok {
+		return &Stream{p: p, codec: codec, id: string(id)}, nil
 	}
 	return res, err
 }
@@ -689,6 +703,73 @@ func (p *Proxy) PickleObject() (*pickle.Object, error) {
 }
 
 var _ pickle.Pickler = (*Proxy)(nil)
+
+// ErrNoBatch is returned by Batch.Run for a daemon whose protocol has no
+// batch calls (Pyro 3).
+var ErrNoBatch = errors.New("core: the daemon's protocol has no batch calls")
+
+// batchCodec is a ClientCodec that sends Requests with Batch set as one
+// batch request, and answers them with a *BatchResult (Pyro 5).
+type batchCodec interface {
+	writesBatches()
+}
+
+// Batch collects calls to one object that are sent together in one
+// request and answered together, Pyro5's BatchProxy: the daemon makes the
+// calls in order and stops at the first that fails. Make one with
+// Proxy.Batch; it is not safe for concurrent use.
+type Batch struct {
+	p     *Proxy
+	calls []Call
+}
+
+// Batch returns an empty batch of calls to p's object.
+func (p *Proxy) Batch() *Batch { return &Batch{p: p} }
+
+// Call adds a call of method with positional arguments to the batch.
+func (b *Batch) Call(method string, args ...any) {
+	b.calls = append(b.calls, Call{Method: method, Args: args})
+}
+
+// CallKw adds a call of method with positional and keyword arguments.
+func (b *Batch) CallKw(method string, args []any, kwargs map[string]any) {
+	b.calls = append(b.calls, Call{Method: method, Args: args, Kwargs: kwargs})
+}
+
+// Len is the number of calls in the batch.
+func (b *Batch) Len() int { return len(b.calls) }
+
+// Run sends the calls and returns their results in order; the batch is
+// then empty, for reuse. When a call raises, the daemon makes none of the
+// calls after it: Run returns the results of the calls before it and the
+// remote exception (where Pyro5's results generator raises it).
+func (b *Batch) Run(ctx context.Context) ([]any, error) {
+	res, err := b.run(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	br, ok := res.(*BatchResult)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid batch result: %T", res)
+	}
+	return br.Results, br.Err
+}
+
+// RunOneway sends the calls as a oneway batch: the daemon makes them and
+// answers nothing (BatchProxy called with oneway=True).
+func (b *Batch) RunOneway(ctx context.Context) error {
+	_, err := b.run(ctx, true)
+	return err
+}
+
+func (b *Batch) run(ctx context.Context, oneway bool) (any, error) {
+	calls := b.calls
+	b.calls = nil
+	if calls == nil {
+		calls = []Call{}
+	}
+	return b.p.do(ctx, Request{Call: Call{Oneway: oneway}, Batch: calls}, nil)
+}
 
 // ErrNoMetadata is returned by Proxy.Metadata for a daemon whose protocol
 // sends no metadata (Pyro 3).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"net"
 	"strconv"
 	"strings"
@@ -128,6 +130,7 @@ type pyro5Client struct {
 	seq   uint16
 	wbuf  []byte
 	meta  *objectMeta
+	batch bool // the last request was a batch
 }
 
 func (c *pyro5Client) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, data []byte) error {
@@ -148,18 +151,22 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 	case StyleHasMethod:
 		return errors.New("core: Pyro 5 has no remote hasattr; its metadata lists the methods")
 	}
-	kw := map[string]any(r.Kwargs)
-	if kw == nil {
-		kw = map[string]any{}
+	var flags protocol5.Flags
+	c.batch = r.Batch != nil
+	if c.batch {
+		// BatchProxy's calls: (method, args, kwargs) each
+		method, args, flags = "<batch>", make([]any, len(r.Batch)), protocol5.FlagBatch
+		for i, call := range r.Batch {
+			args[i] = pickle.Tuple{call.Method, pickle.Tuple(call.Args), kwargsOrEmpty(call.Kwargs)}
+		}
 	}
-	buf, err := c.ser.encode(c.wbuf[:0], c.callData(r.ObjectID, method, args, kw))
+	buf, err := c.ser.encode(c.wbuf[:0], c.callData(r.ObjectID, method, args, kwargsOrEmpty(r.Kwargs)))
 	if err != nil {
 		return fmt.Errorf("core: cannot serialize the call: %w", err)
 	}
 	c.wbuf = buf[:0]
-	var flags protocol5.Flags
 	if r.Oneway {
-		flags = protocol5.FlagOneway
+		flags |= protocol5.FlagOneway
 	}
 	if err := c.send(ctx, protocol5.TypeInvoke, flags, buf); err != nil {
 		return commError("write", c.uri, err)
@@ -197,12 +204,156 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 		return nil, fmt.Errorf("core: cannot decode the reply: %w", err)
 	}
 	if m.Flags&protocol5.FlagItemStreamResult != 0 {
-		return nil, errors.New("core: the result is an item stream, which Go proxies do not read yet")
+		id, _ := m.Annotation("STRM")
+		if len(id) == 0 {
+			return nil, compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming")
+		}
+		return streamID(id), nil
 	}
 	if m.Flags&protocol5.FlagException != 0 {
 		return nil, exceptionFromDict(v)
 	}
+	if c.batch {
+		return batchResult(v)
+	}
 	return v, nil
+}
+
+func kwargsOrEmpty(kw map[string]any) map[string]any {
+	if kw == nil {
+		return map[string]any{}
+	}
+	return kw
+}
+
+// writesBatches: a Pyro 5 connection sends batch requests.
+func (c *pyro5Client) writesBatches() {}
+
+// batchResult reads a batch's answer: the results, the last of them a
+// Pyro5.core._ExceptionWrapper if a call raised.
+func batchResult(v any) (*BatchResult, error) {
+	items, ok := pickle.Items(v)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid batch result: %s", pickle.PythonType(v))
+	}
+	br := &BatchResult{Results: make([]any, 0, len(items))}
+	for _, it := range items {
+		if d, ok := it.(pickle.Dict); ok {
+			if cls, _ := d.Get_("__class__"); cls == "Pyro5.core._ExceptionWrapper" {
+				ex, _ := d.Get_("exception")
+				br.Err = exceptionFromDict(ex)
+				break
+			}
+		}
+		br.Results = append(br.Results, it)
+	}
+	return br, nil
+}
+
+// streamID is the id of an item stream, which ReadReply returns for an
+// ITEMSTREAMRESULT and the proxy makes a *Stream of.
+type streamID string
+
+// Stream is the result of a call whose method returns an iterator or a
+// generator, as a Pyro 5 daemon streams it (Pyro5's
+// _StreamResultIterator): Next pulls one item at a time over the proxy's
+// connection (Pyro.Daemon's get_next_stream_item). A stream belongs to its
+// connection: after the proxy reconnects it fails with
+// ConnectionClosedError. Close a stream that is abandoned before its end
+// (All does it), so that the daemon drops the iterator at once rather
+// than when the connection closes.
+type Stream struct {
+	p     *Proxy
+	codec ClientCodec
+	id    string
+	done  bool // ended, closed or failed; guarded by p's call token
+}
+
+// Next returns the next item, or io.EOF after the last one.
+func (s *Stream) Next(ctx context.Context) (any, error) {
+	p := s.p
+	if err := p.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer p.release()
+	if s.done {
+		return nil, io.EOF
+	}
+	codec, ctx, cancel, err := s.connection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	v, err := p.exchange(ctx, codec, &Request{ObjectID: pyro5DaemonID, Call: Call{Method: "get_next_stream_item", Args: []any{s.id}}})
+	if err != nil {
+		s.done = true
+		var ex *compat.Exception
+		if errors.As(err, &ex) && ex.Class == (pickle.Class{Module: "builtins", Name: "StopIteration"}) {
+			return nil, io.EOF
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// Close tells the daemon to drop the stream (close_stream, oneway), unless
+// it has ended or its connection is gone.
+func (s *Stream) Close() error {
+	p := s.p
+	ctx := context.Background()
+	if err := p.acquire(ctx); err != nil {
+		return err
+	}
+	defer p.release()
+	if s.done {
+		return nil
+	}
+	s.done = true
+	codec, ctx, cancel, err := s.connection(ctx)
+	if err != nil {
+		return nil // the daemon dropped the stream with the connection
+	}
+	defer cancel()
+	_, err = p.exchange(ctx, codec, &Request{ObjectID: pyro5DaemonID, Call: Call{Method: "close_stream", Args: []any{s.id}, Oneway: true}})
+	return err
+}
+
+// connection is the stream's connection if it is still the proxy's, with
+// ctx bounded by the proxy's timeout.
+func (s *Stream) connection(ctx context.Context) (ClientCodec, context.Context, context.CancelFunc, error) {
+	p := s.p
+	p.mu.Lock()
+	closed, codec, timeout := p.closed, p.codec, p.timeout
+	p.mu.Unlock()
+	if closed {
+		return nil, nil, nil, ErrClosed
+	}
+	if codec != s.codec {
+		s.done = true
+		return nil, nil, nil, compat.NewConnectionClosedError("the proxy for this stream result has been closed")
+	}
+	cancel := context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	return codec, ctx, cancel, nil
+}
+
+// All iterates over the items that are left, with the error that ends the
+// stream if it is not io.EOF; breaking out of the loop closes the stream.
+func (s *Stream) All(ctx context.Context) iter.Seq2[any, error] {
+	return func(yield func(any, error) bool) {
+		for {
+			v, err := s.Next(ctx)
+			if err == io.EOF {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				s.Close()
+				return
+			}
+		}
+	}
 }
 
 // exceptionFromDict is the exception a Pyro 5 class dict describes, with

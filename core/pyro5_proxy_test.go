@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"testing"
 	"time"
@@ -138,5 +139,118 @@ func TestPyro5ProxyMetadata(t *testing.T) {
 		if is, err := p.IsMethod(ctx, name); is != want || err != nil {
 			t.Errorf("IsMethod(%s) = %v, %v", name, is, err)
 		}
+	}
+}
+
+// TestPyro5ProxyBatch: a batch is made in order up to the first call that
+// fails; a oneway batch gets no answer; Pyro 3 has no batches.
+func TestPyro5ProxyBatch(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	obj := &calc{}
+	uri3, err := d.ConnectWithGUID(context.Background(), obj, "calc", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, serializer := range []string{"serpent", "json", "marshal", "msgpack"} {
+		t.Run(serializer, func(t *testing.T) {
+			p := newProxy(t, fmt.Sprintf("PYRO:calc@127.0.0.1:%d", d.Port()), core.WithSerializer(serializer), core.WithTimeout(10*time.Second))
+			b := p.Batch()
+			b.Call("add", 1, 2)
+			b.CallKw("echo", []any{"x"}, nil)
+			b.Call("fail", "boom")
+			b.Call("add", 3, 4)
+			res, err := b.Run(ctx)
+			var ex *compat.Exception
+			if fmt.Sprint(res) != "[3 x]" || !errors.As(err, &ex) || ex.Class.Name != "ValueError" || ex.Message() != "boom" {
+				t.Fatalf("batch = %v, %v", res, err)
+			}
+			if b.Len() != 0 {
+				t.Fatalf("the batch keeps %d calls after Run", b.Len())
+			}
+			b.Call("add", 5, 6)
+			if res, err := b.Run(ctx); fmt.Sprint(res) != "[11]" || err != nil {
+				t.Fatalf("batch reused = %v, %v", res, err)
+			}
+		})
+	}
+	p := newProxy(t, fmt.Sprintf("PYRO:calc@127.0.0.1:%d", d.Port()), core.WithTimeout(10*time.Second))
+	b := p.Batch()
+	b.Call("record", 1)
+	b.Call("record", 2)
+	if err := b.RunOneway(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got, err := p.Call(ctx, "log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) == "&{[1 2]}" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log = %v after the oneway batch", got)
+		}
+	}
+	p3 := newProxy(t, uri3)
+	p3.Batch().Call("add", 1, 2)
+	if _, err := p3.Batch().Run(ctx); !errors.Is(err, core.ErrNoBatch) {
+		t.Fatalf("Pyro 3 batch: %v", err)
+	}
+}
+
+// TestPyro5ProxyStream: a method that returns an iterator gives a Stream;
+// leaving the loop early closes it on the daemon.
+func TestPyro5ProxyStream(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	obj := &counter{ended: make(chan struct{})}
+	if _, err := d.ConnectWithGUID(context.Background(), obj, "counter", ""); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p := newProxy(t, fmt.Sprintf("PYRO:counter@127.0.0.1:%d", d.Port()), core.WithTimeout(10*time.Second))
+	v, err := p.Call(ctx, "count", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ok := v.(*core.Stream)
+	if !ok {
+		t.Fatalf("count returned %T", v)
+	}
+	var got []any
+	for item, err := range s.All(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, item)
+	}
+	if fmt.Sprint(got) != "[0 1 2]" {
+		t.Fatalf("items %v", got)
+	}
+	if _, err := s.Next(ctx); err != io.EOF {
+		t.Fatalf("after the end: %v", err)
+	}
+	<-obj.ended
+	obj.ended = make(chan struct{})
+	v, err = p.Call(ctx, "count", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for item, err := range v.(*core.Stream).All(ctx) {
+		if err != nil || item == int64(2) {
+			break
+		}
+	}
+	select {
+	case <-obj.ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the abandoned stream was not closed")
+	}
+	// a stream does not survive its connection
+	v, _ = p.Call(ctx, "count", 5)
+	p.Release()
+	if _, err := v.(*core.Stream).Next(ctx); !errors.As(err, new(*compat.ConnectionClosedError)) {
+		t.Fatalf("after Release: %v", err)
 	}
 }

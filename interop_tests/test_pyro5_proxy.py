@@ -79,3 +79,33 @@ def test_metadata_oneway_attributes(gobin, uri, serializer):
     assert got["set_method"] == prefix + "attribute 'add'"
     assert got["ismethod_add"] == "-> True"
     assert got["ismethod_value"] == "-> False"
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_batch(gobin, uri, serializer):
+    """Pyro5's BatchProxy semantics: in order, up to the call that raises."""
+    got = go(gobin, "batch", uri, serializer=serializer)
+    if serializer == "marshal":
+        # Pyro5's daemon cannot marshal the _ExceptionWrapper of a batch:
+        # it answers that error instead (a Python proxy fails before
+        # sending, see MARSHAL_CLIENT_ERROR in test_pyro5_core.py)
+        assert got["batch"] == "-> []"
+        assert got["batch_error"] == "!! builtins.ValueError: unmarshallable object"
+    else:
+        assert got["batch"] == "-> [3, u'kw']"
+        assert got["batch_error"] == "!! builtins.ValueError: boom"
+    kind = "list" if serializer in ("json", "msgpack") else "tuple"
+    assert got["batch_again"] == "-> [[u'%s'], u'ab']" % kind
+    assert got["oneway_batch"] == "-> None"
+    assert got["recorded"] == "-> [9]"
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_item_stream(gobin, uri, serializer):
+    """A generator's items arrive one by one; an abandoned stream is closed."""
+    got = go(gobin, "stream", uri, serializer=serializer)
+    assert got["count"] == "-> [0, 1, 2, 3]"
+    assert got["after_end"] == "-> EOF"
+    assert got["abandoned"] == "-> [0, 1]"
+    # the proxy's close_stream made the daemon drop the generator
+    assert got["open_streams"] == "-> 0"

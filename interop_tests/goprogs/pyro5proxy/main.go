@@ -23,6 +23,8 @@ import (
 var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
 	"serializers": serializers,
 	"metadata":    metadata,
+	"batch":       batch,
+	"stream":      stream,
 }
 
 func main() {
@@ -124,5 +126,74 @@ func metadata(ctx context.Context, p *core.Proxy) {
 	for _, name := range []string{"add", "value"} {
 		is, err := p.IsMethod(ctx, name)
 		show("ismethod_"+name, is, err)
+	}
+}
+
+// batch: a batch up to the call that raises, a batch reused, a oneway
+// batch.
+func batch(ctx context.Context, p *core.Proxy) {
+	b := p.Batch()
+	b.Call("add", 1, 2)
+	b.CallKw("echo", nil, map[string]any{"x": "kw"})
+	b.Call("fail", "boom")
+	b.Call("add", 3, 4)
+	res, err := b.Run(ctx)
+	show("batch", &pickle.List{Items: res}, nil)
+	show("batch_error", nil, err)
+	b.Call("kinds", pickle.Tuple{1})
+	b.Call("add", "a", "b")
+	res, err = b.Run(ctx)
+	show("batch_again", &pickle.List{Items: res}, err)
+	// release() lets record() run at once
+	b.Call("release")
+	b.Call("record", 9)
+	show("oneway_batch", nil, b.RunOneway(ctx))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		v, err := p.Call(ctx, "recorded")
+		if items, _ := pickle.Items(v); err != nil || len(items) > 0 || time.Now().After(deadline) {
+			show("recorded", v, err)
+			break
+		}
+	}
+}
+
+// stream: a generator read to its end, then one abandoned after two items,
+// which the proxy closes.
+func stream(ctx context.Context, p *core.Proxy) {
+	v, err := p.Call(ctx, "count", 4)
+	s, ok := v.(*core.Stream)
+	if err != nil || !ok {
+		show("count", v, err)
+		return
+	}
+	var items []any
+	for item, err := range s.All(ctx) {
+		if err != nil {
+			show("item", nil, err)
+		}
+		items = append(items, item)
+	}
+	show("count", &pickle.List{Items: items}, nil)
+	_, err = s.Next(ctx)
+	fmt.Println("after_end ->", err)
+	v, err = p.Call(ctx, "count", 1000)
+	if err != nil {
+		show("count_many", v, err)
+		return
+	}
+	items = nil
+	for item := range v.(*core.Stream).All(ctx) {
+		items = append(items, item)
+		if len(items) == 2 {
+			break
+		}
+	}
+	show("abandoned", &pickle.List{Items: items}, nil)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		v, err = p.Call(ctx, "open_streams")
+		if err != nil || v == int64(0) || time.Now().After(deadline) {
+			show("open_streams", v, err)
+			break
+		}
 	}
 }
