@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"sync"
@@ -650,8 +651,44 @@ func (p *Proxy) Metadata(ctx context.Context) (Metadata, error) {
 // with wait in between (Pyro's adapter.rebindURI). When every try fails it
 // returns a *compat.TimeoutError("connection lost") wrapping the last error.
 func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error {
+	last, exhausted := p.redial(ctx, tries, wait, func(error) bool { return true })
+	if !exhausted {
+		return last
+	}
+	return errors.Join(compat.NewTimeoutError("connection lost"), last)
+}
+
+// ReconnectWait is the pause between the attempts of Reconnect, Pyro5's.
+const ReconnectWait = 2 * time.Second
+
+// Reconnect drops the connection and connects again (Pyro5's
+// _pyroReconnect, for instance after the daemon restarted): up to tries
+// attempts (tries <= 0: until ctx ends) ReconnectWait apart, retrying only
+// failures of the connection (*CommError). When none succeeds it returns
+// a *compat.ConnectionClosedError("failed to reconnect") wrapping the last
+// error. A call after a failed connection reconnects by itself; Reconnect
+// waits for the daemon to come back.
+func (p *Proxy) Reconnect(ctx context.Context, tries int) error {
+	if tries <= 0 {
+		tries = math.MaxInt
+	}
+	last, exhausted := p.redial(ctx, tries, ReconnectWait, func(err error) bool {
+		var ce *CommError
+		return errors.As(err, &ce)
+	})
+	if !exhausted {
+		return last
+	}
+	return errors.Join(compat.NewConnectionClosedError("failed to reconnect"), last)
+}
+
+// redial drops the connection and binds again, up to tries times with wait
+// in between while retry holds for the error. exhausted means every try
+// failed and err is the last one's error; otherwise err is nil, or the
+// error that stopped the attempts (ctx's, ErrClosed, one retry refused).
+func (p *Proxy) redial(ctx context.Context, tries int, wait time.Duration, retry func(error) bool) (err error, exhausted bool) {
 	if err := p.acquire(ctx); err != nil {
-		return err
+		return err, false
 	}
 	defer p.release()
 	var last error
@@ -660,7 +697,7 @@ func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
-				return ctx.Err()
+				return ctx.Err(), false
 			}
 		}
 		p.mu.Lock()
@@ -668,16 +705,19 @@ func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error
 		p.codec = nil
 		p.mu.Unlock()
 		if closed {
-			return ErrClosed
+			return ErrClosed, false
 		}
 		if old != nil {
 			old.Close()
 		}
 		if _, last = p.bind(ctx); last == nil {
-			return nil
+			return nil, false
+		}
+		if !retry(last) {
+			return last, false
 		}
 	}
-	return errors.Join(compat.NewTimeoutError("connection lost"), last)
+	return last, true
 }
 
 // PickleObject makes a Proxy travel as Pyro.core.DynamicProxy (or

@@ -71,8 +71,14 @@ func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (Clien
 	}
 	if m.Type == protocol5.TypeConnectFail {
 		nc.Close()
-		v, _ := c.ser.decode(m.Data)
-		reason, _ := pickle.Text(v)
+		// in the serializer of the message: Pyro5's daemon refuses in
+		// marshal before it has read which serializer the client uses
+		reason := "?"
+		if ser, ok := pyro5Serializers[m.Serializer]; ok {
+			if v, err := ser.decode(m.Data); err == nil {
+				reason, _ = pickle.Text(v)
+			}
+		}
 		return nil, uri, &CommError{Op: "handshake", URI: uri, Err: errors.New("connection rejected: " + reason),
 			Exc: compat.NewConnectionDeniedError(reason)}
 	}
@@ -199,7 +205,13 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 	if m.Seq != c.seq {
 		return nil, commError("read", c.uri, fmt.Errorf("%w: answer to request %d, want %d", protocol5.ErrHeader, m.Seq, c.seq))
 	}
-	v, err := c.ser.decode(m.Data)
+	// in the serializer of the message, which is the request's but for
+	// some errors that Pyro5's daemon sends in marshal
+	ser, ok := pyro5Serializers[m.Serializer]
+	if !ok {
+		return nil, commError("read", c.uri, fmt.Errorf("%w: invalid serializer in response: %d", protocol5.ErrHeader, m.Serializer))
+	}
+	v, err := ser.decode(m.Data)
 	if err != nil {
 		return nil, fmt.Errorf("core: cannot decode the reply: %w", err)
 	}

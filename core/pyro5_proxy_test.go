@@ -5,13 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol5"
+	"github.com/gopyro/gopyro/pyjson"
+	"github.com/gopyro/gopyro/pymarshal"
 )
 
 // startCalc5 serves a calc as "calc" and returns its Pyro 5 URI.
@@ -252,5 +257,153 @@ func TestPyro5ProxyStream(t *testing.T) {
 	p.Release()
 	if _, err := v.(*core.Stream).Next(ctx); !errors.As(err, new(*compat.ConnectionClosedError)) {
 		t.Fatalf("after Release: %v", err)
+	}
+}
+
+type sleeper struct{}
+
+func (sleeper) Sleep(ms int) string {
+	time.Sleep(time.Duration(ms) * time.Millisecond)
+	return "slept"
+}
+
+func (sleeper) Add(a, b int) int { return a + b }
+
+// TestPyro5ProxyTimeout: the proxy's timeout and a context deadline end a
+// call that takes too long with a TimeoutError; the next call connects
+// again.
+func TestPyro5ProxyTimeout(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	if _, err := d.ConnectWithGUID(context.Background(), sleeper{}, "sleeper", ""); err != nil {
+		t.Fatal(err)
+	}
+	uri := fmt.Sprintf("PYRO:sleeper@127.0.0.1:%d", d.Port())
+	ctx := context.Background()
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	for _, tt := range []struct {
+		name string
+		p    *core.Proxy
+		ctx  context.Context
+	}{
+		{"proxy timeout", newProxy(t, uri, core.WithTimeout(200*time.Millisecond)), ctx},
+		{"context deadline", newProxy(t, uri), short},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := tt.p.Call(tt.ctx, "sleep", 2000)
+			if !errors.As(err, new(*compat.TimeoutError)) || time.Since(start) > 1500*time.Millisecond {
+				t.Fatalf("sleep: %v after %v", err, time.Since(start))
+			}
+			if n, err := tt.p.Call(ctx, "add", 1, 2); n != int64(3) || err != nil {
+				t.Fatalf("after the timeout: %v, %v", n, err)
+			}
+		})
+	}
+}
+
+// TestPyro5ProxyReconnect: after the daemon restarts on its port, a call
+// fails with ConnectionClosedError and Reconnect connects again.
+func TestPyro5ProxyReconnect(t *testing.T) {
+	d1, err := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d1.ConnectWithGUID(context.Background(), &calc{}, "calc", ""); err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- d1.Serve(context.Background()) }()
+	port := d1.Port()
+	ctx := context.Background()
+	p := newProxy(t, fmt.Sprintf("PYRO:calc@127.0.0.1:%d", port), core.WithTimeout(10*time.Second))
+	if n, err := p.Call(ctx, "add", 1, 2); n != int64(3) || err != nil {
+		t.Fatalf("add = %v, %v", n, err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d1.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	<-served
+	if _, err := p.Call(ctx, "add", 1, 2); !errors.As(err, new(*compat.ConnectionClosedError)) {
+		t.Fatalf("call to the stopped daemon: %v", err)
+	}
+	if err := p.Reconnect(ctx, 1); !errors.As(err, new(*compat.ConnectionClosedError)) || !strings.Contains(err.Error(), "failed to reconnect") {
+		t.Fatalf("Reconnect to no daemon: %v", err)
+	}
+	d2 := startDaemon(t, core.DaemonOptions{Port: port})
+	if _, err := d2.ConnectWithGUID(context.Background(), &calc{}, "calc", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Reconnect(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := p.Call(ctx, "add", 2, 3); n != int64(5) || err != nil {
+		t.Fatalf("after Reconnect: %v, %v", n, err)
+	}
+}
+
+// fakePyro5 answers a Pyro 5 client's CONNECT with the reply reply makes,
+// as a Python daemon can: in marshal, whatever the client's serializer.
+func fakePyro5(t *testing.T, reply func(c *protocol5.Conn, m *protocol5.Message)) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		nc, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		c := protocol5.NewConn(nc, protocol5.Options{IOTimeout: 10 * time.Second})
+		for {
+			m, err := c.ReadMessage(context.Background())
+			if err != nil {
+				return
+			}
+			reply(c, m)
+		}
+	}()
+	return "PYRO:obj@" + l.Addr().String()
+}
+
+func marshalled(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := (&pymarshal.Encoder{}).Append(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestPyro5ProxyReplySerializer: CONNECTFAIL and exceptions are read in
+// the serializer of the message, as Pyro5's daemon sends some in marshal.
+func TestPyro5ProxyReplySerializer(t *testing.T) {
+	ctx := context.Background()
+	refuse := fakePyro5(t, func(c *protocol5.Conn, m *protocol5.Message) {
+		c.WriteMessage(ctx, &protocol5.Message{Type: protocol5.TypeConnectFail, Serializer: protocol5.SerializerMarshal, Seq: m.Seq,
+			Data: marshalled(t, "no free workers, increase server threadpool size")})
+	})
+	_, err := newProxy(t, refuse, core.WithSerializer("json")).Call(ctx, "x")
+	if !errors.As(err, new(*compat.ConnectionDeniedError)) || !strings.Contains(err.Error(), "rejected: no free workers, increase server threadpool size") {
+		t.Fatalf("CONNECTFAIL in marshal: %v", err)
+	}
+	raise := fakePyro5(t, func(c *protocol5.Conn, m *protocol5.Message) {
+		if m.Type == protocol5.TypeConnect {
+			data, _ := (&pyjson.Encoder{}).Append(nil, map[string]any{"handshake": "hello", "meta": map[string]any{"methods": []any{"x"}, "oneway": []any{}, "attrs": []any{}}})
+			c.WriteMessage(ctx, &protocol5.Message{Type: protocol5.TypeConnectOK, Serializer: protocol5.SerializerJSON, Seq: m.Seq, Data: data})
+			return
+		}
+		c.WriteMessage(ctx, &protocol5.Message{Type: protocol5.TypeResult, Serializer: protocol5.SerializerMarshal, Flags: protocol5.FlagException, Seq: m.Seq,
+			Data: marshalled(t, map[string]any{"__class__": "Pyro5.errors.SerializeError", "args": pickle.Tuple{"unsupported serialized class"}, "attributes": map[string]any{}})})
+	})
+	_, err = newProxy(t, raise, core.WithSerializer("json")).Call(ctx, "x")
+	var ex *compat.Exception
+	if !errors.As(err, &ex) || ex.Class.Module != "Pyro5.errors" || ex.Class.Name != "SerializeError" || ex.Message() != "unsupported serialized class" {
+		t.Fatalf("exception in marshal: %#v", err)
 	}
 }

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from conftest import free_port, readline_with_timeout
+
 import pytest
 
 from conftest import PY5_DIR, py5_env
@@ -109,3 +111,57 @@ def test_item_stream(gobin, uri, serializer):
     assert got["abandoned"] == "-> [0, 1]"
     # the proxy's close_stream made the daemon drop the generator
     assert got["open_streams"] == "-> 0"
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_timeouts(gobin, uri, serializer):
+    got = go(gobin, "timeout", uri, serializer=serializer)
+    for name in ("proxy_timeout", "deadline"):
+        assert got[name] == "!! Pyro.errors.TimeoutError: connection timeout"
+        assert got[name + "_fast"] == "-> true"
+    assert got["after_proxy_timeout"] == "-> 3"
+    assert got["after_deadline"] == "-> 7"
+
+
+def test_reconnect_after_restart(procs, gobin):
+    """Pyro5's _pyroReconnect: the daemon comes back on its port."""
+    port = free_port()
+    server = procs.start([sys.executable, os.path.join(PY5_DIR, "proxy_server.py"), str(port)], env=py5_env())
+    uri = wait_line(server, r"^URI (\S+)").group(1)
+    client = subprocess.Popen([os.path.join(gobin, "pyro5proxy"), "reconnect", uri],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    procs.procs.append(client)
+    seen = []
+    while not seen or not seen[-1].startswith("ready"):
+        seen.append(readline_with_timeout(client, 30))
+    server.kill()
+    server.wait(10)
+    server = procs.start([sys.executable, os.path.join(PY5_DIR, "proxy_server.py"), str(port)], env=py5_env())
+    assert wait_line(server, r"^URI (\S+)").group(1) == uri
+    out, err = client.communicate(b"go\n", timeout=60)
+    assert client.returncode == 0, err.decode()
+    got = dict(l.split(" ", 1) for l in seen + out.decode().splitlines(True))
+    assert got["before"] == "-> 3\n"
+    assert got["stale"] == "!! Pyro.errors.ConnectionClosedError: connection lost\n"
+    assert got["reconnect"] == "-> None\n"
+    assert got["after"] == "-> 5\n"
+    assert got["meta_after"] == "-> u'record'\n"
+
+
+def test_connectfail_in_marshal(procs, gobin):
+    """A Pyro5 daemon without a free worker refuses in marshal, which the
+    proxy reads whatever its own serializer."""
+    uri = start_py_server(procs, env={"PYRO_THREADPOOL_SIZE": 1, "PYRO_THREADPOOL_SIZE_MIN": 1})
+    got = go(gobin, "busy", uri)
+    assert got["first"] == "-> 3"
+    for serializer in ("serpent", "json", "msgpack"):
+        assert got["second_" + serializer] == ("!! Pyro.errors.ConnectionDeniedError: "
+                                               "no free workers, increase server threadpool size")
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_unknown_object_and_exception(gobin, uri, serializer):
+    got = go(gobin, "unknown", uri, serializer=serializer)
+    assert got["unknown"] == "!! Pyro.errors.ConnectionDeniedError: unknown object"
+    assert got["fail"] == "!! builtins.ValueError: bad value"
+    assert got["fail_traceback"] == "-> true"

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -25,7 +26,14 @@ var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
 	"metadata":    metadata,
 	"batch":       batch,
 	"stream":      stream,
+	"timeout":     timeout,
+	"reconnect":   reconnect,
+	"busy":        busy,
+	"unknown":     unknown,
 }
+
+// chosen holds the -serializer option, for the scenarios' other proxies.
+var chosen []core.ProxyOption
 
 func main() {
 	serializer := flag.String("serializer", "", "Pyro 5 serializer (default serpent)")
@@ -36,9 +44,9 @@ func main() {
 	}
 	opts := []core.ProxyOption{core.WithTimeout(10 * time.Second)}
 	if *serializer != "" {
-		opts = append(opts, core.WithSerializer(*serializer))
+		chosen = []core.ProxyOption{core.WithSerializer(*serializer)}
 	}
-	p, err := core.NewProxy(flag.Arg(1), opts...)
+	p, err := core.NewProxy(flag.Arg(1), append(opts, chosen...)...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -49,15 +57,37 @@ func main() {
 
 // show prints the outcome of a step.
 func show(name string, v any, err error) {
-	var ex *compat.Exception
+	ex, isPy := pyException(err)
 	switch {
-	case errors.As(err, &ex):
+	case isPy:
 		fmt.Printf("%s !! %s.%s: %s\n", name, ex.Class.Module, ex.Class.Name, ex.Message())
 	case err != nil:
 		fmt.Printf("%s !! %v\n", name, err)
 	default:
 		fmt.Printf("%s -> %s\n", name, compat.Repr(v))
 	}
+}
+
+// pyException finds the Python exception in err's tree: a remote one, or
+// the Pyro error a failure of the connection corresponds to.
+func pyException(err error) (*compat.Exception, bool) {
+	if err == nil {
+		return nil, false
+	}
+	if ex, ok := compat.AsException(err); ok {
+		return ex, true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return pyException(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if ex, ok := pyException(e); ok {
+				return ex, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // texts joins a list of strings with commas.
@@ -196,4 +226,87 @@ func stream(ctx context.Context, p *core.Proxy) {
 			break
 		}
 	}
+}
+
+// timeout: a proxy timeout and a context deadline end a slow call; the
+// proxy connects again for the next call.
+func timeout(ctx context.Context, p *core.Proxy) {
+	q, err := core.NewProxy(p.URI(), append(chosen, core.WithTimeout(300*time.Millisecond))...)
+	if err != nil {
+		show("proxy", nil, err)
+		return
+	}
+	defer q.Close()
+	start := time.Now()
+	_, err = q.Call(ctx, "slow", 3)
+	show("proxy_timeout", nil, err)
+	fmt.Println("proxy_timeout_fast ->", time.Since(start) < 2*time.Second)
+	v, err := q.Call(ctx, "add", 1, 2)
+	show("after_proxy_timeout", v, err)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err = p.Call(short, "slow", 3)
+	show("deadline", nil, err)
+	fmt.Println("deadline_fast ->", time.Since(start) < 2*time.Second)
+	v, err = p.Call(ctx, "add", 3, 4)
+	show("after_deadline", v, err)
+}
+
+// reconnect: a call, then (once the test restarted the daemon on its port
+// and wrote a line to stdin) a call that fails on the old connection,
+// Reconnect and a call.
+func reconnect(ctx context.Context, p *core.Proxy) {
+	v, err := p.Call(ctx, "add", 1, 2)
+	show("before", v, err)
+	fmt.Println("ready -> restart the daemon")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		show("stdin", nil, err)
+		return
+	}
+	v, err = p.Call(ctx, "add", 1, 2)
+	show("stale", v, err)
+	show("reconnect", nil, p.Reconnect(ctx, 5))
+	v, err = p.Call(ctx, "add", 2, 3)
+	show("after", v, err)
+	meta, err := p.Metadata(ctx)
+	show("meta_after", strings.Join(meta.Oneway, ","), err)
+}
+
+// busy: a daemon with one worker thread refuses a second connection, in
+// marshal whatever the proxy's serializer.
+func busy(ctx context.Context, p *core.Proxy) {
+	v, err := p.Call(ctx, "add", 1, 2)
+	show("first", v, err)
+	for _, serializer := range []string{"serpent", "json", "msgpack"} {
+		q, err := core.NewProxy(p.URI(), core.WithSerializer(serializer), core.WithTimeout(10*time.Second))
+		if err != nil {
+			show(serializer, nil, err)
+			continue
+		}
+		_, err = q.Call(ctx, "add", 1, 2)
+		show("second_"+serializer, nil, err)
+		fmt.Printf("second_%s_text -> %v\n", serializer, err)
+		q.Close()
+	}
+}
+
+// unknown: CONNECTFAIL for an object id the daemon does not know, and a
+// remote exception.
+func unknown(ctx context.Context, p *core.Proxy) {
+	u := p.URI()
+	u.ObjectID = "nosuch"
+	q, err := core.NewProxy(u, append(chosen, core.WithTimeout(10*time.Second))...)
+	if err != nil {
+		show("proxy", nil, err)
+		return
+	}
+	defer q.Close()
+	_, err = q.Call(ctx, "add", 1, 2)
+	show("unknown", nil, err)
+	fmt.Println("unknown_text ->", err)
+	_, err = p.Call(ctx, "fail", "bad value")
+	show("fail", nil, err)
+	var ex *compat.Exception
+	fmt.Println("fail_traceback ->", errors.As(err, &ex) && strings.Contains(strings.Join(ex.Traceback, ""), "ValueError: bad value"))
 }
