@@ -168,7 +168,7 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	default:
 		return nil, fmt.Errorf("core: NewProxy: unsupported URI type %T", uri)
 	}
-	if p.uri.Protocol != "PYRONAME" {
+	if p.uri.Protocol != "PYRONAME" && !isPyro5Name(p.uri) {
 		if _, err := protocolFor(p.uri); err != nil {
 			return nil, compat.NewProtocolError("unsupported protocol")
 		}
@@ -530,8 +530,14 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
 	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls, Serializer: p.serializer}
 	p.mu.Unlock()
-	if !resolved {
-		if r == nil {
+	if !resolved || isPyro5Name(uri) {
+		switch {
+		case r != nil:
+		case isPyro5Name(uri):
+			r = ResolverFunc(func(ctx context.Context, u compat.URI) (compat.URI, error) {
+				return ResolvePyro5(ctx, u, WithSerializer(ds.Serializer))
+			})
+		default:
 			r = DefaultResolver()
 		}
 		u, err := r.Resolve(ctx, uri)

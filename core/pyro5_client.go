@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math/rand/v2"
 	"net"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -415,3 +418,93 @@ func exceptionFromDict(v any) error {
 func (c *pyro5Client) ClosesConnection(error) bool { return false }
 
 func (c *pyro5Client) Close() error { return c.c.Close() }
+
+// pyro5NameServerID is the object id of Pyro 5's name server
+// (Pyro5.core.NAMESERVER_NAME).
+const pyro5NameServerID = "Pyro.NameServer"
+
+// isPyro5Name reports whether uri is a Pyro 5 PYRONAME or PYROMETA URI,
+// which proxies resolve whenever they connect, as Pyro5's do.
+func isPyro5Name(uri compat.URI) bool {
+	return uri.Style == compat.Pyro5Style && (uri.Protocol == "PYRONAME" || uri.Protocol == "PYROMETA")
+}
+
+// ResolvePyro5 resolves a Pyro 5 PYRONAME or PYROMETA URI into the PYRO
+// URI of the object, as Pyro5.core.resolve does, with a Pyro 5 name
+// server: the one at the URI's location, else the one at PYRO_NS_HOST and
+// PYRO_NS_PORT (Pyro 5's settings, localhost and 9090 by default; there is
+// no broadcast search). PYRONAME is the name server's lookup; PYROMETA its
+// yplookup with all the metadata of the URI, of whose registrations one is
+// chosen at random. opts configure the proxy of the name server (the
+// serializer, the timeout). A PYRO URI is returned as it is.
+func ResolvePyro5(ctx context.Context, uri compat.URI, opts ...ProxyOption) (compat.URI, error) {
+	if !isPyro5Name(uri) {
+		if uri.Protocol == "PYRO" {
+			return uri, nil
+		}
+		return compat.URI{}, compat.NewPyroError("invalid uri protocol")
+	}
+	host, port := uri.Address, uri.Port
+	if host == "" {
+		host, port = "localhost", compat.Pyro5NSPort
+		if h := os.Getenv("PYRO_NS_HOST"); h != "" {
+			host = h
+		}
+		if ps := os.Getenv("PYRO_NS_PORT"); ps != "" {
+			n, err := strconv.Atoi(ps)
+			if err != nil {
+				return compat.URI{}, fmt.Errorf("core: PYRO_NS_PORT: %w", err)
+			}
+			port = n
+		}
+	}
+	ns, err := NewProxy(compat.URI{Protocol: "PYRO", ObjectID: pyro5NameServerID, Address: host, Port: port, Style: compat.Pyro5Style}, opts...)
+	if err != nil {
+		return compat.URI{}, err
+	}
+	defer ns.Close()
+	if uri.Protocol == "PYRONAME" {
+		v, err := ns.Call(ctx, "lookup", uri.ObjectID)
+		if err != nil {
+			return compat.URI{}, nsError(err)
+		}
+		return compat.Pyro5URI(v)
+	}
+	metas := strings.Split(uri.ObjectID, ",")
+	v, err := ns.CallKw(ctx, "yplookup", nil, map[string]any{"meta_all": metas, "return_metadata": false})
+	if err != nil {
+		return compat.URI{}, nsError(err)
+	}
+	d, ok := v.(pickle.Dict)
+	if !ok || d.Len() == 0 {
+		return compat.URI{}, compat.NewException("Pyro5.errors", "NamingError",
+			"no registrations available with desired metadata properties "+pySetRepr(metas))
+	}
+	var candidates []any
+	for _, u := range pickle.DictItems(d) {
+		candidates = append(candidates, u)
+	}
+	return compat.Pyro5URI(candidates[rand.IntN(len(candidates))])
+}
+
+// nsError is the error of a call to the name server: a failure to reach it
+// is Pyro5's NamingError("Failed to locate the nameserver").
+func nsError(err error) error {
+	var ce *CommError
+	if errors.As(err, &ce) {
+		return errors.Join(compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver"), err)
+	}
+	return err
+}
+
+// pySetRepr is Python 3's repr of a set of strings (without quotes or
+// backslashes, as metadata strings are), in sorted order.
+func pySetRepr(items []string) string {
+	sorted := slices.Clone(items)
+	slices.Sort(sorted)
+	quoted := make([]string, len(sorted))
+	for i, s := range sorted {
+		quoted[i] = "'" + s + "'"
+	}
+	return "{" + strings.Join(quoted, ", ") + "}"
+}

@@ -407,3 +407,75 @@ func TestPyro5ProxyReplySerializer(t *testing.T) {
 		t.Fatalf("exception in marshal: %#v", err)
 	}
 }
+
+// TestPyro5ProxyName: PYRONAME and PYROMETA URIs are resolved at the
+// name server of their location with Pyro 5's lookup and yplookup (here a
+// stand-in answering as Pyro5's does; interop_tests/test_pyro5_proxy.py
+// uses Pyro5's own), again whenever the proxy connects.
+func TestPyro5ProxyName(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	if _, err := d.ConnectWithGUID(context.Background(), &calc{}, "calc", ""); err != nil {
+		t.Fatal(err)
+	}
+	target := pickle.NewDict()
+	target.Set("__class__", "Pyro5.core.URI")
+	target.Set("state", pickle.Tuple{"PYRO", "calc", pickle.None{}, "127.0.0.1", int64(d.Port())})
+	var lookups []string
+	ns := core.InvokerWithAttrs(core.InvokerFunc(func(_ context.Context, c *core.Call) (any, error) {
+		lookups = append(lookups, c.Method)
+		switch c.Method {
+		case "lookup":
+			if c.Args[0] != "test.calc" {
+				return nil, compat.NewException("Pyro5.errors", "NamingError", "unknown name: "+fmt.Sprint(c.Args[0]))
+			}
+			return target, nil
+		default: // yplookup(meta_all=..., return_metadata=False)
+			found := pickle.NewDict()
+			if fmt.Sprint(c.Kwargs["meta_all"]) == "&{[kind:calc]}" && c.Kwargs["return_metadata"] == false {
+				found.Set("test.calc", fmt.Sprintf("PYRO:calc@127.0.0.1:%d", d.Port()))
+			}
+			return found, nil
+		}
+	}), core.Attrs{Class: "NameServer", Methods: []string{"lookup", "yplookup"}})
+	if _, err := d.ConnectWithGUID(context.Background(), ns, "Pyro.NameServer", ""); err != nil {
+		t.Fatal(err)
+	}
+	loc := fmt.Sprintf("@127.0.0.1:%d", d.Port())
+	ctx := context.Background()
+	for _, tt := range []struct {
+		uri, wantErr string
+	}{
+		{"PYRONAME:test.calc" + loc, ""},
+		{"PYROMETA:kind:calc" + loc, ""},
+		{"PYRONAME:nosuch" + loc, "NamingError: unknown name: nosuch"},
+		{"PYROMETA:kind:none,x" + loc, "NamingError: no registrations available with desired metadata properties {'kind:none', 'x'}"},
+	} {
+		t.Run(tt.uri, func(t *testing.T) {
+			p := newProxy(t, tt.uri, core.WithTimeout(10*time.Second))
+			n, err := p.Call(ctx, "add", 1, 2)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if n != int64(3) || err != nil {
+				t.Fatalf("add = %v, %v", n, err)
+			}
+			if got := p.URI().String(); got != "PYRO:calc"+loc {
+				t.Fatalf("bound to %s", got)
+			}
+		})
+	}
+	lookups = nil
+	p := newProxy(t, "PYRONAME:test.calc"+loc, core.WithTimeout(10*time.Second))
+	p.Call(ctx, "add", 1, 2)
+	p.Release()
+	p.Call(ctx, "add", 1, 2)
+	if fmt.Sprint(lookups) != "[lookup lookup]" {
+		t.Fatalf("name server calls %v, want a lookup per connection", lookups)
+	}
+	if _, err := core.ResolvePyro5(ctx, compat.URI{Protocol: "PYRONAME", ObjectID: "x", Address: "127.0.0.1", Port: 1, Style: compat.Pyro5Style}); !strings.Contains(err.Error(), "Failed to locate the nameserver") {
+		t.Fatalf("no name server: %v", err)
+	}
+}

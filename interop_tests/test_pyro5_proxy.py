@@ -165,3 +165,31 @@ def test_unknown_object_and_exception(gobin, uri, serializer):
     assert got["unknown"] == "!! Pyro.errors.ConnectionDeniedError: unknown object"
     assert got["fail"] == "!! builtins.ValueError: bad value"
     assert got["fail_traceback"] == "-> true"
+
+
+@pytest.fixture
+def pyro5_ns(procs):
+    """Pyro5's own name server on a free port, without broadcast; returns
+    its host:port."""
+    ns = procs.start([sys.executable, "-m", "Pyro5.nameserver", "-n", "127.0.0.1", "-p", "0", "-x"],
+                     env=py5_env({"PYTHONUNBUFFERED": 1}))
+    return wait_line(ns, r"^URI = PYRO:Pyro.NameServer@(\S+)", timeout=30).group(1)
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_pyroname_pyrometa(procs, gobin, pyro5_ns, serializer):
+    """PYRONAME and PYROMETA URIs resolved by Pyro5's name server."""
+    uri = start_py_server(procs, 0, pyro5_ns)
+    host, port = pyro5_ns.rsplit(":", 1)
+    cmd = [os.path.join(gobin, "pyro5proxy"), "-serializer", serializer, "names", "PYRONAME:test.proxy@" + pyro5_ns]
+    out = subprocess.run(cmd, capture_output=True, timeout=60,
+                         env=dict(os.environ, PYRO_NS_HOST=host, PYRO_NS_PORT=port))
+    assert out.returncode == 0, out.stderr.decode()
+    got = dict(l.split(" ", 1) for l in out.stdout.decode().splitlines())
+    assert got["byname"] == "-> 3"
+    assert got["byname_bound"] == "-> " + uri
+    assert got["bymeta"] == got["bymeta_one"] == got["noloc"] == "-> 3"
+    assert got["unknown_name"] == "!! Pyro5.errors.NamingError: unknown name: nosuch"
+    assert got["unknown_meta"] == ("!! Pyro5.errors.NamingError: no registrations available with desired"
+                                   " metadata properties {'group:none'}")
+    assert got["no_ns"] == "!! Pyro5.errors.NamingError: Failed to locate the nameserver"

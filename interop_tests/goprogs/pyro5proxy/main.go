@@ -30,6 +30,7 @@ var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
 	"reconnect":   reconnect,
 	"busy":        busy,
 	"unknown":     unknown,
+	"names":       names,
 }
 
 // chosen holds the -serializer option, for the scenarios' other proxies.
@@ -309,4 +310,32 @@ func unknown(ctx context.Context, p *core.Proxy) {
 	show("fail", nil, err)
 	var ex *compat.Exception
 	fmt.Println("fail_traceback ->", errors.As(err, &ex) && strings.Contains(strings.Join(ex.Traceback, ""), "ValueError: bad value"))
+}
+
+// names: URI is PYRONAME:test.proxy@ns-host:ns-port; the object is found
+// by name and by metadata, without the location through PYRO_NS_HOST and
+// PYRO_NS_PORT, and unknown names and metadata fail.
+func names(ctx context.Context, p *core.Proxy) {
+	given := p.URI()
+	loc := fmt.Sprintf("@%s:%d", given.Address, given.Port)
+	v, err := p.Call(ctx, "add", 1, 2)
+	show("byname", v, err)
+	fmt.Println("byname_bound ->", p.URI())
+	for _, tt := range []struct{ name, uri string }{
+		{"bymeta", "PYROMETA:group:proxy,kind:test" + loc},
+		{"bymeta_one", "PYROMETA:kind:test" + loc},
+		{"noloc", "PYRONAME:test.proxy"},
+		{"unknown_name", "PYRONAME:nosuch" + loc},
+		{"unknown_meta", "PYROMETA:group:none" + loc},
+		{"no_ns", "PYRONAME:test.proxy@127.0.0.1:1"},
+	} {
+		q, err := core.NewProxy(tt.uri, append(chosen, core.WithTimeout(10*time.Second))...)
+		if err != nil {
+			show(tt.name, nil, err)
+			continue
+		}
+		v, err := q.Call(ctx, "add", 1, 2)
+		show(tt.name, v, err)
+		q.Close()
+	}
 }
