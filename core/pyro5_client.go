@@ -55,8 +55,11 @@ func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (Clien
 	if err != nil {
 		return nil, uri, commError("dial", uri, err)
 	}
+	// buffered: a reply's header and payload in one read
 	c := &pyro5Client{uri: uri, ser: pyro5Serializers[serID], serID: serID,
-		c: protocol5.NewConn(nc, protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
+		c: protocol5.NewConn(buffered(nc, clientReadBuffer), protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
+	c.call, c.args, c.argBoxes = make(pickle.Tuple, 4), make([]any, reusedArgs), make([]any, reusedArgs+1)
+	c.callBox = c.call
 	data, err := c.ser.encode(nil, map[string]any{"handshake": nil, "object": uri.ObjectID})
 	if err == nil {
 		err = c.send(ctx, protocol5.TypeConnect, 0, data)
@@ -138,8 +141,19 @@ type pyro5Client struct {
 	serID uint8
 	seq   uint16
 	wbuf  []byte
-	meta  *objectMeta
-	batch bool // the last request was a batch
+	// The call as the tuple serializers write, reused with the boxed
+	// values that stay the same from call to call, so that sending a call
+	// allocates nothing: call is callBox's backing array, args the
+	// arguments' (argBoxes[n] is args[:n] boxed, argBoxes[len(args)] the
+	// box of the whole array). callData fills them, WriteRequest clears
+	// them.
+	call     pickle.Tuple
+	callBox  any
+	args     []any
+	argBoxes []any
+	id, name string // the object id and method boxed in call, if set
+	meta     *objectMeta
+	batch    bool // the last request was a batch
 }
 
 func (c *pyro5Client) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, data []byte) error {
@@ -170,6 +184,8 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 		}
 	}
 	buf, err := c.ser.encode(c.wbuf[:0], c.callData(r.ObjectID, method, args, kwargsOrEmpty(r.Kwargs)))
+	clear(c.args) // keep no argument alive after the call
+	c.call[3] = nil
 	if err != nil {
 		return fmt.Errorf("core: cannot serialize the call: %w", err)
 	}
@@ -187,13 +203,38 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 // writes it: a dict for json, a tuple with the arguments as a list for
 // marshal, a tuple for serpent and msgpack.
 func (c *pyro5Client) callData(object, method string, args []any, kw map[string]any) any {
-	switch c.serID {
-	case protocol5.SerializerJSON:
+	if c.serID == protocol5.SerializerJSON {
 		return map[string]any{"object": object, "method": method, "params": args, "kwargs": kw}
-	case protocol5.SerializerMarshal:
-		return pickle.Tuple{object, method, args, kw}
 	}
-	return pickle.Tuple{object, method, pickle.Tuple(args), kw}
+	if object != c.id || c.call[0] == nil {
+		c.id, c.call[0] = object, object
+	}
+	if method != c.name || c.call[1] == nil {
+		c.name, c.call[1] = method, method
+	}
+	c.call[2], c.call[3] = c.argsValue(args), kw
+	return c.callBox
+}
+
+// argsValue is args as the call's tuple (serpent, msgpack) or list
+// (marshal), in the reused array while the arguments fit.
+func (c *pyro5Client) argsValue(args []any) any {
+	n := len(args)
+	if n > len(c.args) {
+		if c.serID == protocol5.SerializerMarshal {
+			return args
+		}
+		return pickle.Tuple(args)
+	}
+	copy(c.args, args)
+	if c.argBoxes[n] == nil {
+		if c.serID == protocol5.SerializerMarshal {
+			c.argBoxes[n] = c.args[:n]
+		} else {
+			c.argBoxes[n] = pickle.Tuple(c.args[:n])
+		}
+	}
+	return c.argBoxes[n]
 }
 
 // ReadReply reads the RESULT: its value, or the exception it carries.
@@ -234,9 +275,17 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 	return v, nil
 }
 
+// reusedArgs is the number of arguments up to which a call is sent with
+// the reused array of pyro5Client.
+const reusedArgs = 8
+
+// noKwargs is the empty keyword dict of calls without keyword arguments;
+// nothing modifies it.
+var noKwargs = map[string]any{}
+
 func kwargsOrEmpty(kw map[string]any) map[string]any {
 	if kw == nil {
-		return map[string]any{}
+		return noKwargs
 	}
 	return kw
 }
