@@ -9,6 +9,10 @@ import (
 	"github.com/gopyro/gopyro/pickle"
 )
 
+// Pyro5NSPort is Pyro 5's NS_PORT default, the name server port of a
+// Pyro 5 PYRONAME or PYROMETA URI whose location names no port.
+const Pyro5NSPort = 9090
+
 // DefaultPort is Pyro's PYRO_PORT default, used by ParseURI when a PYRO,
 // PYROSSL, PYROLOC or PYROLOCSSL URI names no port (or port 0).
 const DefaultPort = 7766
@@ -46,6 +50,9 @@ const (
 // the optional location only when it is set. A Pyro5Style URI is written
 // protocol:objectID@address:port.
 func (u URI) String() string {
+	if u.Style == Pyro5Style && u.Address == "" {
+		return u.Protocol + ":" + u.ObjectID // PYRONAME:name, PYROMETA:meta
+	}
 	if u.Style == Pyro5Style {
 		return u.Protocol + ":" + u.ObjectID + "@" + net.JoinHostPort(u.Address, strconv.Itoa(u.Port))
 	}
@@ -73,6 +80,10 @@ var (
 	locPattern = regexp.MustCompile(`^(PYROLOC|PYROLOCSSL)://([^` + pySpace + `:]+):?([0-9]+)?/([^` + pySpace + `]*)`)
 	// Pyro 4 and 5: PYRO:id@host:port, an IPv6 host in brackets.
 	pyro5Pattern = regexp.MustCompile(`^(PYRO):([^` + pySpace + `@]+)@(\[[0-9a-fA-F:.]+\]|[^` + pySpace + `:@\[\]]+):([0-9]+)$`)
+	// Pyro 5: PYRONAME:name[@host[:port]], PYROMETA:meta,...[@host[:port]]
+	// (the protocol word in any case, as Pyro5.core.URI reads it)
+	pyro5NamePattern  = regexp.MustCompile(`^(?i:(PYRONAME|PYROMETA)):([^` + pySpace + `@]+)(?:@(.+))?$`)
+	pyro5IPv6Location = regexp.MustCompile(`^\[([0-9a-fA-F:%]+)\](?::([0-9]*))?$`)
 	// PYRONAME://[host:port/ | host/]name
 	namePattern = regexp.MustCompile(`^(PYRONAME|PYRONAMESSL)://(?:([^` + pySpace + `:]+):([0-9]+)/|([^` + pySpace + `:]+)/)?([^` + pySpace + `]*)`)
 )
@@ -83,6 +94,8 @@ var (
 //	PYRO://host[:port]/objectID      (any protocol word, e.g. PYROSSL, parses this way)
 //	PYROLOC://host[:port]/name       PYROLOCSSL likewise
 //	PYRONAME://[host[:port]/]name
+//	PYRONAME:name[@host[:port]]      Pyro 5 (Pyro5Style), port Pyro5NSPort if absent
+//	PYROMETA:meta1,meta2[@host[:port]]  Pyro 5; ObjectID holds the metadata, comma-separated
 //
 // A missing or zero port means DefaultPort (not for PYRONAME, where it means
 // "locate the Name Server"). The object id runs to the first white space;
@@ -97,6 +110,9 @@ func ParseURI(s string) (URI, error) {
 			return URI{}, err
 		}
 		return URI{Protocol: m[1], ObjectID: m[2], Address: host, Port: p, Style: Pyro5Style}, nil
+	}
+	if m := pyro5NamePattern.FindStringSubmatch(s); m != nil && !strings.HasPrefix(m[2], "//") {
+		return pyro5Name(m)
 	}
 	if strings.Index(s, "://") <= 0 {
 		return URI{}, NewURIError("invalid URI format")
@@ -129,6 +145,65 @@ func ParseURI(s string) (URI, error) {
 		return URI{}, NewURIError("invalid URI format")
 	}
 	return newURI(m[1], m[2], m[3], m[4])
+}
+
+// pyro5Name is the URI of a match of pyro5NamePattern.
+func pyro5Name(m []string) (URI, error) {
+	u := URI{Protocol: strings.ToUpper(m[1]), ObjectID: m[2], Style: Pyro5Style}
+	if loc := m[3]; loc != "" {
+		// as Pyro5.core.URI._parseLocation: [ipv6]:port or host:port
+		host, port, _ := strings.Cut(loc, ":")
+		if strings.HasPrefix(loc, "[") {
+			l := pyro5IPv6Location.FindStringSubmatch(loc)
+			if l == nil {
+				return URI{}, NewURIError("invalid ipv6 address: the part between brackets must be a numeric ipv6 address")
+			}
+			host, port = l[1], l[2]
+		}
+		u.Address, u.Port = host, Pyro5NSPort
+		if port != "" {
+			p, err := strconv.Atoi(port)
+			if err != nil {
+				return URI{}, NewURIError("invalid port in uri, port=" + port)
+			}
+			u.Port = p
+		}
+	}
+	return u, nil
+}
+
+// Pyro5URI converts a Pyro5.core.URI as Pyro 5's serializers write it,
+// the class dict {'__class__': 'Pyro5.core.URI', 'state': (protocol,
+// object, sockname, host, port)}, or a URI string, into a URI. Unix domain
+// socket URIs (a sockname) are refused.
+func Pyro5URI(v any) (URI, error) {
+	if s, ok := pickle.Text(v); ok {
+		return ParseURI(s)
+	}
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return URI{}, NewPyroError("invalid uri: " + pickle.PythonType(v))
+	}
+	cls, _ := d.Get_("__class__")
+	st, _ := d.Get_("state")
+	state, _ := pickle.Items(st)
+	if cls != "Pyro5.core.URI" || len(state) != 5 {
+		return URI{}, NewPyroError("invalid uri: not a Pyro5.core.URI")
+	}
+	if _, none := state[2].(pickle.None); !none && state[2] != nil {
+		return URI{}, NewPyroError("unsupported uri: Unix domain socket")
+	}
+	var u URI
+	var okP, okO, okH bool
+	u.Protocol, okP = pickle.Text(state[0])
+	u.ObjectID, okO = pickle.Text(state[1])
+	u.Address, okH = pickle.Text(state[3])
+	port, okPort := state[4].(int64)
+	if !okP || !okO || !okH || !okPort || port != int64(int(port)) {
+		return URI{}, NewPyroError("invalid uri state")
+	}
+	u.Port, u.Style = int(port), Pyro5Style
+	return u, nil
 }
 
 func newURI(protocol, host, port, id string) (URI, error) {

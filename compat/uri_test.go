@@ -31,6 +31,11 @@ func TestParseURI(t *testing.T) {
 		{"PYRO:obj_1@127.0.0.1:9090", URI{Protocol: "PYRO", Address: "127.0.0.1", Port: 9090, ObjectID: "obj_1", Style: Pyro5Style}, ""},
 		{"PYRO:Pyro.NameServer@[::1]:9090", URI{Protocol: "PYRO", Address: "::1", Port: 9090, ObjectID: "Pyro.NameServer", Style: Pyro5Style}, ""},
 		{"PYRO:x@h", URI{}, "URIError: invalid URI format"},
+		{"PYRONAME:test.proxy", URI{Protocol: "PYRONAME", ObjectID: "test.proxy", Style: Pyro5Style}, ""},
+		{"PYRONAME:test.proxy@127.0.0.1:5555", URI{Protocol: "PYRONAME", Address: "127.0.0.1", Port: 5555, ObjectID: "test.proxy", Style: Pyro5Style}, ""},
+		{"PYRONAME:n@[::1]:5", URI{Protocol: "PYRONAME", Address: "::1", Port: 5, ObjectID: "n", Style: Pyro5Style}, ""},
+		{"PYROMETA:group:proxy,kind:test@ns.example:1", URI{Protocol: "PYROMETA", Address: "ns.example", Port: 1, ObjectID: "group:proxy,kind:test", Style: Pyro5Style}, ""},
+		{"PYROMETA:a", URI{Protocol: "PYROMETA", ObjectID: "a", Style: Pyro5Style}, ""},
 		{"://h/x", URI{}, "URIError: invalid URI format"},
 		{"PYRO:/h/x", URI{}, "URIError: invalid URI format"},
 		{"PYROLOC://h/name", URI{Protocol: "PYROLOC", Address: "h", Port: 7766, ObjectID: "name"}, ""},
@@ -189,5 +194,59 @@ func TestDecodeURIState(t *testing.T) {
 	}
 	if x, ok := o.Attr("extra"); !ok || x != int64(1) {
 		t.Errorf("Attr(extra) = %v, %v", x, ok)
+	}
+}
+
+// TestParsePyro5NameURI: the Pyro 5 name URIs that do not print back as
+// given: the default port, the protocol word in lower case, spaces in the
+// metadata list.
+func TestParsePyro5NameURI(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"PYRONAME:n@host", "PYRONAME:n@host:9090"},
+		{"pyroname:n", "PYRONAME:n"},
+		{"PYROMETA:a,b@h", "PYROMETA:a,b@h:9090"},
+	} {
+		u, err := ParseURI(tt.in)
+		if err != nil || u.String() != tt.want {
+			t.Errorf("ParseURI(%q) = %v, %v; want %s", tt.in, u, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"PYRONAME:n@h:x", "PYRONAME:n@[h]:1", "PYROMETA:a b"} {
+		if u, err := ParseURI(bad); err == nil {
+			t.Errorf("ParseURI(%q) = %v", bad, u)
+		}
+	}
+}
+
+func TestPyro5URI(t *testing.T) {
+	dict := func(state ...any) pickle.Dict {
+		d := pickle.NewDict()
+		d.Set("__class__", "Pyro5.core.URI")
+		d.Set("state", pickle.Tuple(state))
+		return d
+	}
+	for _, tt := range []struct {
+		name    string
+		in      any
+		want    string
+		wantErr string
+	}{
+		{"class dict", dict("PYRO", "obj", pickle.None{}, "127.0.0.1", int64(4000)), "PYRO:obj@127.0.0.1:4000", ""},
+		{"string", "PYRO:obj@h:1", "PYRO:obj@h:1", ""},
+		{"unix socket", dict("PYRO", "obj", "/tmp/s", pickle.None{}, pickle.None{}), "", "PyroError: unsupported uri: Unix domain socket"},
+		{"short state", dict("PYRO", "obj"), "", "PyroError: invalid uri: not a Pyro5.core.URI"},
+		{"bad port", dict("PYRO", "obj", pickle.None{}, "h", "x"), "", "PyroError: invalid uri state"},
+		{"other", int64(1), "", "PyroError: invalid uri: int"},
+	} {
+		u, err := Pyro5URI(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("%s: error %v, want %s", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || u.String() != tt.want {
+			t.Errorf("%s: %v, %v; want %s", tt.name, u, err, tt.want)
+		}
 	}
 }

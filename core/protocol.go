@@ -91,6 +91,10 @@ type DialSettings struct {
 	// TLS is the TLS configuration of TLS schemes (WithTLS); nil means the
 	// protocol builds it from the process configuration.
 	TLS *tls.Config
+	// Serializer is the serializer a protocol with a choice of them uses
+	// (WithSerializer: Pyro 5's serpent, json, marshal or msgpack); ""
+	// means the protocol's default.
+	Serializer string
 }
 
 // protocols maps URI schemes, in each URI syntax, to the Protocol that

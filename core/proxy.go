@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"sync"
@@ -40,6 +41,7 @@ type Proxy struct {
 	bound     compat.URI
 	resolved  bool
 	codec     ClientCodec
+	meta      *objectMeta // what the daemon told of the object on connect (Pyro 5), or nil
 	oneway    map[string]bool
 	timeout   time.Duration
 	ident     []byte
@@ -51,6 +53,7 @@ type Proxy struct {
 	passphrase *string
 	connOpts   protocol.Options
 	tls        *tls.Config // WithTLS; nil = PYROSSL_* at dial time
+	serializer string      // WithSerializer; "" = the protocol's default
 
 	// req and args are the request being sent and its arguments, owned by
 	// the holder of the call token. The caller's request and arguments are
@@ -111,6 +114,12 @@ func WithConnOptions(o protocol.Options) ProxyOption { return func(p *Proxy) { p
 // connects, as Pyro does. Plain PYRO connections ignore it.
 func WithTLS(cfg *tls.Config) ProxyOption { return func(p *Proxy) { p.tls = cfg } }
 
+// WithSerializer sets the serializer of the proxy's calls where the
+// protocol has a choice (Pyro's _pyroSerializer): for Pyro 5 "serpent" (the
+// default, as in Pyro 5), "json", "marshal" or "msgpack". Pyro 3 always
+// pickles and ignores it. NewProxy refuses a name no protocol knows.
+func WithSerializer(name string) ProxyOption { return func(p *Proxy) { p.serializer = name } }
+
 // NewProxy returns a proxy for uri: a URI string (PYRO://, PYROSSL://,
 // PYROLOC://, PYROLOCSSL://, PYRONAME://), a compat.URI, or a decoded
 // *compat.DynamicProxy. It does not connect; PYROLOC and PYRONAME names are
@@ -159,7 +168,7 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	default:
 		return nil, fmt.Errorf("core: NewProxy: unsupported URI type %T", uri)
 	}
-	if p.uri.Protocol != "PYRONAME" {
+	if p.uri.Protocol != "PYRONAME" && !isPyro5Name(p.uri) {
 		if _, err := protocolFor(p.uri); err != nil {
 			return nil, compat.NewProtocolError("unsupported protocol")
 		}
@@ -167,6 +176,10 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	}
 	for _, o := range opts {
 		o(p)
+	}
+	if p.serializer != "" && !knownSerializer(p.serializer) {
+		// Pyro 5's text for an unknown SERIALIZER
+		return nil, compat.NewException("builtins", "ValueError", "unknown serializer configured")
 	}
 	if p.passphrase != nil {
 		// munged by the final validator, whatever the option order
@@ -223,7 +236,7 @@ func (p *Proxy) Clone() *Proxy {
 		calls: make(chan struct{}, 1),
 		uri:   p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
 		timeout: p.timeout, ident: p.ident, validator: p.validator, resolver: p.resolver,
-		withAttrs: p.withAttrs, connOpts: p.connOpts, tls: p.tls,
+		withAttrs: p.withAttrs, connOpts: p.connOpts, tls: p.tls, serializer: p.serializer,
 	}
 	for m := range p.oneway {
 		c.oneway[m] = true
@@ -465,7 +478,27 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 	}
 	p.mu.Lock()
 	r.ObjectID = p.bound.ObjectID
+	meta, shown := p.meta, p.uri
 	p.mu.Unlock()
+	if r.Batch != nil {
+		if _, ok := codec.(batchCodec); !ok {
+			return nil, ErrNoBatch
+		}
+	} else if meta != nil {
+		if r.Style == StyleHasMethod {
+			return meta.methods[r.Method], nil
+		}
+		if err := meta.check(r, shown); err != nil {
+			return nil, err
+		}
+	}
+	return p.exchange(ctx, codec, r)
+}
+
+// exchange sends r on codec and reads its reply, unless it is oneway; it
+// drops the connection after the errors that end it. The caller holds the
+// call token.
+func (p *Proxy) exchange(ctx context.Context, codec ClientCodec, r *Request) (any, error) {
 	if err := codec.WriteRequest(ctx, r); err != nil {
 		var ce *CommError
 		if errors.As(err, &ce) {
@@ -483,6 +516,9 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 			p.drop(codec)
 		}
 	}
+	if id, ok := res.(streamID); ok {
+		return &Stream{p: p, codec: codec, id: string(id)}, nil
+	}
 	return res, err
 }
 
@@ -492,10 +528,16 @@ func (p *Proxy) do(ctx context.Context, req Request, args []any) (any, error) {
 func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	p.mu.Lock()
 	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
-	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls}
+	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls, Serializer: p.serializer}
 	p.mu.Unlock()
-	if !resolved {
-		if r == nil {
+	if !resolved || isPyro5Name(uri) {
+		switch {
+		case r != nil:
+		case isPyro5Name(uri):
+			r = ResolverFunc(func(ctx context.Context, u compat.URI) (compat.URI, error) {
+				return ResolvePyro5(ctx, u, WithSerializer(ds.Serializer))
+			})
+		default:
 			r = DefaultResolver()
 		}
 		u, err := r.Resolve(ctx, uri)
@@ -519,15 +561,140 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 		return nil, ErrClosed
 	}
 	p.bound, p.resolved, p.codec = bound, true, codec
+	p.meta = nil
+	if mc, ok := codec.(metadataCodec); ok {
+		p.meta = mc.metadata()
+	}
 	return codec, nil
+}
+
+// metadataCodec is a ClientCodec whose handshake tells the metadata of the
+// object (Pyro 5's CONNECTOK).
+type metadataCodec interface {
+	metadata() *objectMeta
+}
+
+// objectMeta is the metadata of a remote object as sets.
+type objectMeta struct {
+	methods, oneway, attrs map[string]bool
+}
+
+// check refuses the request r for a name the object does not expose, as
+// Pyro5's proxy does before sending, and makes the calls of oneway methods
+// oneway; shown is the URI the errors name.
+func (m *objectMeta) check(r *Request, shown compat.URI) error {
+	switch r.Style {
+	case StyleGetAttr:
+		if !m.attrs[r.Method] {
+			if m.methods[r.Method] {
+				return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute '"+r.Method+"'")
+			}
+			return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute or method '"+r.Method+"'")
+		}
+	case StyleSetAttr:
+		if !m.attrs[r.Method] {
+			return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute '"+r.Method+"'")
+		}
+	default:
+		if !m.methods[r.Method] {
+			return compat.NewException("builtins", "AttributeError", "remote object '"+shown.String()+"' has no exposed attribute or method '"+r.Method+"'")
+		}
+		if m.oneway[r.Method] {
+			r.Oneway = true
+		}
+	}
+	return nil
+}
+
+// Metadata is what a daemon tells of a remote object (Pyro 5's metadata):
+// its exposed methods, those of them that are oneway, and its attributes,
+// each sorted.
+type Metadata struct {
+	Methods, Oneway, Attrs []string
+}
+
+// Metadata connects if the proxy is not connected and returns the metadata
+// of the remote object that the daemon sent on connect (Pyro5's
+// _pyroMethods, _pyroOneway and _pyroAttrs). The proxy uses it as Pyro5's
+// does: a call of a method that is not exposed fails before it is sent
+// (AttributeError), the calls of oneway methods are sent oneway, and
+// GetAttr and SetAttr work on the attributes only. Pyro 3 daemons send no
+// metadata: then it returns ErrNoMetadata.
+func (p *Proxy) Metadata(ctx context.Context) (Metadata, error) {
+	if err := p.acquire(ctx); err != nil {
+		return Metadata{}, err
+	}
+	defer p.release()
+	p.mu.Lock()
+	closed, codec, meta := p.closed, p.codec, p.meta
+	p.mu.Unlock()
+	if closed {
+		return Metadata{}, ErrClosed
+	}
+	if codec == nil {
+		if _, err := p.bind(ctx); err != nil {
+			return Metadata{}, err
+		}
+		p.mu.Lock()
+		meta = p.meta
+		p.mu.Unlock()
+	}
+	if meta == nil {
+		return Metadata{}, ErrNoMetadata
+	}
+	sorted := func(set map[string]bool) []string {
+		l := make([]string, 0, len(set))
+		for n := range set {
+			l = append(l, n)
+		}
+		slices.Sort(l)
+		return l
+	}
+	return Metadata{Methods: sorted(meta.methods), Oneway: sorted(meta.oneway), Attrs: sorted(meta.attrs)}, nil
 }
 
 // Rebind drops the connection and reconnects, trying up to tries times
 // with wait in between (Pyro's adapter.rebindURI). When every try fails it
 // returns a *compat.TimeoutError("connection lost") wrapping the last error.
 func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error {
+	last, exhausted := p.redial(ctx, tries, wait, func(error) bool { return true })
+	if !exhausted {
+		return last
+	}
+	return errors.Join(compat.NewTimeoutError("connection lost"), last)
+}
+
+// ReconnectWait is the pause between the attempts of Reconnect, Pyro5's.
+const ReconnectWait = 2 * time.Second
+
+// Reconnect drops the connection and connects again (Pyro5's
+// _pyroReconnect, for instance after the daemon restarted): up to tries
+// attempts (tries <= 0: until ctx ends) ReconnectWait apart, retrying only
+// failures of the connection (*CommError). When none succeeds it returns
+// a *compat.ConnectionClosedError("failed to reconnect") wrapping the last
+// error. A call after a failed connection reconnects by itself; Reconnect
+// waits for the daemon to come back.
+func (p *Proxy) Reconnect(ctx context.Context, tries int) error {
+	if tries <= 0 {
+		tries = math.MaxInt
+	}
+	last, exhausted := p.redial(ctx, tries, ReconnectWait, func(err error) bool {
+		var ce *CommError
+		return errors.As(err, &ce)
+	})
+	if !exhausted {
+		return last
+	}
+	return errors.Join(compat.NewConnectionClosedError("failed to reconnect"), last)
+}
+
+// redial drops the connection and binds again, up to tries times with wait
+// in between while retry holds for the error. exhausted means every try
+// failed and err is the last one's error; otherwise err is nil, or the
+// error that stopped the attempts (ctx's, ErrClosed, one retry refused).
+func (p *Proxy) redial(ctx context.Context, tries int, wait time.Duration, retry func(error) bool) (err error, exhausted bool) {
 	if err := p.acquire(ctx); err != nil {
-		return err
+		return err, false
 	}
 	defer p.release()
 	var last error
@@ -536,7 +703,7 @@ func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
-				return ctx.Err()
+				return ctx.Err(), false
 			}
 		}
 		p.mu.Lock()
@@ -544,16 +711,19 @@ func (p *Proxy) Rebind(ctx context.Context, tries int, wait time.Duration) error
 		p.codec = nil
 		p.mu.Unlock()
 		if closed {
-			return ErrClosed
+			return ErrClosed, false
 		}
 		if old != nil {
 			old.Close()
 		}
 		if _, last = p.bind(ctx); last == nil {
-			return nil
+			return nil, false
+		}
+		if !retry(last) {
+			return last, false
 		}
 	}
-	return errors.Join(compat.NewTimeoutError("connection lost"), last)
+	return last, true
 }
 
 // PickleObject makes a Proxy travel as Pyro.core.DynamicProxy (or
@@ -579,3 +749,74 @@ func (p *Proxy) PickleObject() (*pickle.Object, error) {
 }
 
 var _ pickle.Pickler = (*Proxy)(nil)
+
+// ErrNoBatch is returned by Batch.Run for a daemon whose protocol has no
+// batch calls (Pyro 3).
+var ErrNoBatch = errors.New("core: the daemon's protocol has no batch calls")
+
+// batchCodec is a ClientCodec that sends Requests with Batch set as one
+// batch request, and answers them with a *BatchResult (Pyro 5).
+type batchCodec interface {
+	writesBatches()
+}
+
+// Batch collects calls to one object that are sent together in one
+// request and answered together, Pyro5's BatchProxy: the daemon makes the
+// calls in order and stops at the first that fails. Make one with
+// Proxy.Batch; it is not safe for concurrent use.
+type Batch struct {
+	p     *Proxy
+	calls []Call
+}
+
+// Batch returns an empty batch of calls to p's object.
+func (p *Proxy) Batch() *Batch { return &Batch{p: p} }
+
+// Call adds a call of method with positional arguments to the batch.
+func (b *Batch) Call(method string, args ...any) {
+	b.calls = append(b.calls, Call{Method: method, Args: args})
+}
+
+// CallKw adds a call of method with positional and keyword arguments.
+func (b *Batch) CallKw(method string, args []any, kwargs map[string]any) {
+	b.calls = append(b.calls, Call{Method: method, Args: args, Kwargs: kwargs})
+}
+
+// Len is the number of calls in the batch.
+func (b *Batch) Len() int { return len(b.calls) }
+
+// Run sends the calls and returns their results in order; the batch is
+// then empty, for reuse. When a call raises, the daemon makes none of the
+// calls after it: Run returns the results of the calls before it and the
+// remote exception (where Pyro5's results generator raises it).
+func (b *Batch) Run(ctx context.Context) ([]any, error) {
+	res, err := b.run(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	br, ok := res.(*BatchResult)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid batch result: %T", res)
+	}
+	return br.Results, br.Err
+}
+
+// RunOneway sends the calls as a oneway batch: the daemon makes them and
+// answers nothing (BatchProxy called with oneway=True).
+func (b *Batch) RunOneway(ctx context.Context) error {
+	_, err := b.run(ctx, true)
+	return err
+}
+
+func (b *Batch) run(ctx context.Context, oneway bool) (any, error) {
+	calls := b.calls
+	b.calls = nil
+	if calls == nil {
+		calls = []Call{}
+	}
+	return b.p.do(ctx, Request{Call: Call{Oneway: oneway}, Batch: calls}, nil)
+}
+
+// ErrNoMetadata is returned by Proxy.Metadata for a daemon whose protocol
+// sends no metadata (Pyro 3).
+var ErrNoMetadata = errors.New("core: the daemon sent no metadata of the object")

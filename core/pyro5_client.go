@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
+	"math/rand/v2"
 	"net"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,19 +19,47 @@ import (
 )
 
 // Pyro 5 on the proxy's side (spec.md §17.7): a Go proxy calls a Pyro 5
-// daemon, Python's or a Go one, with serpent.
+// daemon, Python's or a Go one, with the serializer of its choice (serpent
+// unless WithSerializer says otherwise, as in Pyro 5).
+
+// pyro5SerializerIDs are Pyro 5's serializers by the names Pyro's
+// SERIALIZER setting uses.
+var pyro5SerializerIDs = map[string]uint8{
+	"serpent": protocol5.SerializerSerpent,
+	"json":    protocol5.SerializerJSON,
+	"marshal": protocol5.SerializerMarshal,
+	"msgpack": protocol5.SerializerMsgpack,
+}
+
+// knownSerializer reports whether a protocol has the serializer name (for
+// WithSerializer).
+func knownSerializer(name string) bool {
+	_, ok := pyro5SerializerIDs[name]
+	return ok
+}
 
 // Dial connects to the daemon of a PYRO:id@host:port URI and shakes
 // hands: CONNECT with the object id, CONNECTOK or the daemon's reason for
 // CONNECTFAIL (a ConnectionDeniedError).
 func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (ClientCodec, compat.URI, error) {
+	serID := protocol5.SerializerSerpent
+	if s.Serializer != "" {
+		id, ok := pyro5SerializerIDs[s.Serializer]
+		if !ok {
+			return nil, uri, fmt.Errorf("core: unknown Pyro 5 serializer %q", s.Serializer)
+		}
+		serID = id
+	}
 	var d net.Dialer
 	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(uri.Address, strconv.Itoa(uri.Port)))
 	if err != nil {
 		return nil, uri, commError("dial", uri, err)
 	}
-	c := &pyro5Client{uri: uri, ser: pyro5Serializers[protocol5.SerializerSerpent], serID: protocol5.SerializerSerpent,
-		c: protocol5.NewConn(nc, protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
+	// buffered: a reply's header and payload in one read
+	c := &pyro5Client{uri: uri, ser: pyro5Serializers[serID], serID: serID,
+		c: protocol5.NewConn(buffered(nc, clientReadBuffer), protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
+	c.call, c.args, c.argBoxes = make(pickle.Tuple, 4), make([]any, reusedArgs), make([]any, reusedArgs+1)
+	c.callBox = c.call
 	data, err := c.ser.encode(nil, map[string]any{"handshake": nil, "object": uri.ObjectID})
 	if err == nil {
 		err = c.send(ctx, protocol5.TypeConnect, 0, data)
@@ -44,13 +77,61 @@ func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (Clien
 	}
 	if m.Type == protocol5.TypeConnectFail {
 		nc.Close()
-		v, _ := c.ser.decode(m.Data)
-		reason, _ := pickle.Text(v)
+		// in the serializer of the message: Pyro5's daemon refuses in
+		// marshal before it has read which serializer the client uses
+		reason := "?"
+		if ser, ok := pyro5Serializers[m.Serializer]; ok {
+			if v, err := ser.decode(m.Data); err == nil {
+				reason, _ = pickle.Text(v)
+			}
+		}
 		return nil, uri, &CommError{Op: "handshake", URI: uri, Err: errors.New("connection rejected: " + reason),
 			Exc: compat.NewConnectionDeniedError(reason)}
 	}
+	v, err := c.ser.decode(m.Data)
+	if err == nil {
+		c.meta, err = connectMetadata(v, uri)
+	}
+	if err != nil {
+		nc.Close()
+		return nil, uri, err
+	}
 	return c, uri, nil
 }
+
+// connectMetadata reads the metadata of the object from CONNECTOK's
+// {"handshake": ..., "meta": {"methods": ..., "oneway": ..., "attrs": ...}}.
+// As Pyro5's proxy does, it refuses an object that exposes nothing.
+func connectMetadata(v any, uri compat.URI) (*objectMeta, error) {
+	d, ok := v.(pickle.Dict)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid Pyro 5 handshake response: %s", pickle.PythonType(v))
+	}
+	mv, _ := d.Get_("meta")
+	md, ok := mv.(pickle.Dict)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid Pyro 5 metadata: %s", pickle.PythonType(mv))
+	}
+	names := func(key string) map[string]bool {
+		set := map[string]bool{}
+		l, _ := md.Get_(key)
+		items, _ := pickle.Items(l)
+		for _, it := range items {
+			if s, ok := pickle.Text(it); ok {
+				set[s] = true
+			}
+		}
+		return set
+	}
+	meta := &objectMeta{methods: names("methods"), oneway: names("oneway"), attrs: names("attrs")}
+	if len(meta.methods) == 0 && len(meta.attrs) == 0 {
+		return nil, compat.NewPyroError("remote object '" + uri.String() + "' doesn't expose any methods or attributes. Did you forget setting @expose on them?")
+	}
+	return meta, nil
+}
+
+// metadata is the metadata of the object that CONNECTOK told.
+func (c *pyro5Client) metadata() *objectMeta { return c.meta }
 
 // pyro5Client is the ClientCodec of a connection to a Pyro 5 daemon.
 type pyro5Client struct {
@@ -60,6 +141,19 @@ type pyro5Client struct {
 	serID uint8
 	seq   uint16
 	wbuf  []byte
+	// The call as the tuple serializers write, reused with the boxed
+	// values that stay the same from call to call, so that sending a call
+	// allocates nothing: call is callBox's backing array, args the
+	// arguments' (argBoxes[n] is args[:n] boxed, argBoxes[len(args)] the
+	// box of the whole array). callData fills them, WriteRequest clears
+	// them.
+	call     pickle.Tuple
+	callBox  any
+	args     []any
+	argBoxes []any
+	id, name string // the object id and method boxed in call, if set
+	meta     *objectMeta
+	batch    bool // the last request was a batch
 }
 
 func (c *pyro5Client) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, data []byte) error {
@@ -80,23 +174,67 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 	case StyleHasMethod:
 		return errors.New("core: Pyro 5 has no remote hasattr; its metadata lists the methods")
 	}
-	kw := map[string]any(r.Kwargs)
-	if kw == nil {
-		kw = map[string]any{}
+	var flags protocol5.Flags
+	c.batch = r.Batch != nil
+	if c.batch {
+		// BatchProxy's calls: (method, args, kwargs) each
+		method, args, flags = "<batch>", make([]any, len(r.Batch)), protocol5.FlagBatch
+		for i, call := range r.Batch {
+			args[i] = pickle.Tuple{call.Method, pickle.Tuple(call.Args), kwargsOrEmpty(call.Kwargs)}
+		}
 	}
-	buf, err := c.ser.encode(c.wbuf[:0], pickle.Tuple{r.ObjectID, method, pickle.Tuple(args), kw})
+	buf, err := c.ser.encode(c.wbuf[:0], c.callData(r.ObjectID, method, args, kwargsOrEmpty(r.Kwargs)))
+	clear(c.args) // keep no argument alive after the call
+	c.call[3] = nil
 	if err != nil {
 		return fmt.Errorf("core: cannot serialize the call: %w", err)
 	}
 	c.wbuf = buf[:0]
-	var flags protocol5.Flags
 	if r.Oneway {
-		flags = protocol5.FlagOneway
+		flags |= protocol5.FlagOneway
 	}
 	if err := c.send(ctx, protocol5.TypeInvoke, flags, buf); err != nil {
 		return commError("write", c.uri, err)
 	}
 	return nil
+}
+
+// callData is the call as Pyro5's dumpsCall of the proxy's serializer
+// writes it: a dict for json, a tuple with the arguments as a list for
+// marshal, a tuple for serpent and msgpack.
+func (c *pyro5Client) callData(object, method string, args []any, kw map[string]any) any {
+	if c.serID == protocol5.SerializerJSON {
+		return map[string]any{"object": object, "method": method, "params": args, "kwargs": kw}
+	}
+	if object != c.id || c.call[0] == nil {
+		c.id, c.call[0] = object, object
+	}
+	if method != c.name || c.call[1] == nil {
+		c.name, c.call[1] = method, method
+	}
+	c.call[2], c.call[3] = c.argsValue(args), kw
+	return c.callBox
+}
+
+// argsValue is args as the call's tuple (serpent, msgpack) or list
+// (marshal), in the reused array while the arguments fit.
+func (c *pyro5Client) argsValue(args []any) any {
+	n := len(args)
+	if n > len(c.args) {
+		if c.serID == protocol5.SerializerMarshal {
+			return args
+		}
+		return pickle.Tuple(args)
+	}
+	copy(c.args, args)
+	if c.argBoxes[n] == nil {
+		if c.serID == protocol5.SerializerMarshal {
+			c.argBoxes[n] = c.args[:n]
+		} else {
+			c.argBoxes[n] = pickle.Tuple(c.args[:n])
+		}
+	}
+	return c.argBoxes[n]
 }
 
 // ReadReply reads the RESULT: its value, or the exception it carries.
@@ -111,17 +249,175 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 	if m.Seq != c.seq {
 		return nil, commError("read", c.uri, fmt.Errorf("%w: answer to request %d, want %d", protocol5.ErrHeader, m.Seq, c.seq))
 	}
-	v, err := c.ser.decode(m.Data)
+	// in the serializer of the message, which is the request's but for
+	// some errors that Pyro5's daemon sends in marshal
+	ser, ok := pyro5Serializers[m.Serializer]
+	if !ok {
+		return nil, commError("read", c.uri, fmt.Errorf("%w: invalid serializer in response: %d", protocol5.ErrHeader, m.Serializer))
+	}
+	v, err := ser.decode(m.Data)
 	if err != nil {
 		return nil, fmt.Errorf("core: cannot decode the reply: %w", err)
 	}
 	if m.Flags&protocol5.FlagItemStreamResult != 0 {
-		return nil, errors.New("core: the result is an item stream, which Go proxies do not read yet")
+		id, _ := m.Annotation("STRM")
+		if len(id) == 0 {
+			return nil, compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming")
+		}
+		return streamID(id), nil
 	}
 	if m.Flags&protocol5.FlagException != 0 {
 		return nil, exceptionFromDict(v)
 	}
+	if c.batch {
+		return batchResult(v)
+	}
 	return v, nil
+}
+
+// reusedArgs is the number of arguments up to which a call is sent with
+// the reused array of pyro5Client.
+const reusedArgs = 8
+
+// noKwargs is the empty keyword dict of calls without keyword arguments;
+// nothing modifies it.
+var noKwargs = map[string]any{}
+
+func kwargsOrEmpty(kw map[string]any) map[string]any {
+	if kw == nil {
+		return noKwargs
+	}
+	return kw
+}
+
+// writesBatches: a Pyro 5 connection sends batch requests.
+func (c *pyro5Client) writesBatches() {}
+
+// batchResult reads a batch's answer: the results, the last of them a
+// Pyro5.core._ExceptionWrapper if a call raised.
+func batchResult(v any) (*BatchResult, error) {
+	items, ok := pickle.Items(v)
+	if !ok {
+		return nil, fmt.Errorf("core: invalid batch result: %s", pickle.PythonType(v))
+	}
+	br := &BatchResult{Results: make([]any, 0, len(items))}
+	for _, it := range items {
+		if d, ok := it.(pickle.Dict); ok {
+			if cls, _ := d.Get_("__class__"); cls == "Pyro5.core._ExceptionWrapper" {
+				ex, _ := d.Get_("exception")
+				br.Err = exceptionFromDict(ex)
+				break
+			}
+		}
+		br.Results = append(br.Results, it)
+	}
+	return br, nil
+}
+
+// streamID is the id of an item stream, which ReadReply returns for an
+// ITEMSTREAMRESULT and the proxy makes a *Stream of.
+type streamID string
+
+// Stream is the result of a call whose method returns an iterator or a
+// generator, as a Pyro 5 daemon streams it (Pyro5's
+// _StreamResultIterator): Next pulls one item at a time over the proxy's
+// connection (Pyro.Daemon's get_next_stream_item). A stream belongs to its
+// connection: after the proxy reconnects it fails with
+// ConnectionClosedError. Close a stream that is abandoned before its end
+// (All does it), so that the daemon drops the iterator at once rather
+// than when the connection closes.
+type Stream struct {
+	p     *Proxy
+	codec ClientCodec
+	id    string
+	done  bool // ended, closed or failed; guarded by p's call token
+}
+
+// Next returns the next item, or io.EOF after the last one.
+func (s *Stream) Next(ctx context.Context) (any, error) {
+	p := s.p
+	if err := p.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer p.release()
+	if s.done {
+		return nil, io.EOF
+	}
+	codec, ctx, cancel, err := s.connection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	v, err := p.exchange(ctx, codec, &Request{ObjectID: pyro5DaemonID, Call: Call{Method: "get_next_stream_item", Args: []any{s.id}}})
+	if err != nil {
+		s.done = true
+		var ex *compat.Exception
+		if errors.As(err, &ex) && ex.Class == (pickle.Class{Module: "builtins", Name: "StopIteration"}) {
+			return nil, io.EOF
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// Close tells the daemon to drop the stream (close_stream, oneway), unless
+// it has ended or its connection is gone.
+func (s *Stream) Close() error {
+	p := s.p
+	ctx := context.Background()
+	if err := p.acquire(ctx); err != nil {
+		return err
+	}
+	defer p.release()
+	if s.done {
+		return nil
+	}
+	s.done = true
+	codec, ctx, cancel, err := s.connection(ctx)
+	if err != nil {
+		return nil // the daemon dropped the stream with the connection
+	}
+	defer cancel()
+	_, err = p.exchange(ctx, codec, &Request{ObjectID: pyro5DaemonID, Call: Call{Method: "close_stream", Args: []any{s.id}, Oneway: true}})
+	return err
+}
+
+// connection is the stream's connection if it is still the proxy's, with
+// ctx bounded by the proxy's timeout.
+func (s *Stream) connection(ctx context.Context) (ClientCodec, context.Context, context.CancelFunc, error) {
+	p := s.p
+	p.mu.Lock()
+	closed, codec, timeout := p.closed, p.codec, p.timeout
+	p.mu.Unlock()
+	if closed {
+		return nil, nil, nil, ErrClosed
+	}
+	if codec != s.codec {
+		s.done = true
+		return nil, nil, nil, compat.NewConnectionClosedError("the proxy for this stream result has been closed")
+	}
+	cancel := context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	return codec, ctx, cancel, nil
+}
+
+// All iterates over the items that are left, with the error that ends the
+// stream if it is not io.EOF; breaking out of the loop closes the stream.
+func (s *Stream) All(ctx context.Context) iter.Seq2[any, error] {
+	return func(yield func(any, error) bool) {
+		for {
+			v, err := s.Next(ctx)
+			if err == io.EOF {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				s.Close()
+				return
+			}
+		}
+	}
 }
 
 // exceptionFromDict is the exception a Pyro 5 class dict describes, with
@@ -171,3 +467,93 @@ func exceptionFromDict(v any) error {
 func (c *pyro5Client) ClosesConnection(error) bool { return false }
 
 func (c *pyro5Client) Close() error { return c.c.Close() }
+
+// pyro5NameServerID is the object id of Pyro 5's name server
+// (Pyro5.core.NAMESERVER_NAME).
+const pyro5NameServerID = "Pyro.NameServer"
+
+// isPyro5Name reports whether uri is a Pyro 5 PYRONAME or PYROMETA URI,
+// which proxies resolve whenever they connect, as Pyro5's do.
+func isPyro5Name(uri compat.URI) bool {
+	return uri.Style == compat.Pyro5Style && (uri.Protocol == "PYRONAME" || uri.Protocol == "PYROMETA")
+}
+
+// ResolvePyro5 resolves a Pyro 5 PYRONAME or PYROMETA URI into the PYRO
+// URI of the object, as Pyro5.core.resolve does, with a Pyro 5 name
+// server: the one at the URI's location, else the one at PYRO_NS_HOST and
+// PYRO_NS_PORT (Pyro 5's settings, localhost and 9090 by default; there is
+// no broadcast search). PYRONAME is the name server's lookup; PYROMETA its
+// yplookup with all the metadata of the URI, of whose registrations one is
+// chosen at random. opts configure the proxy of the name server (the
+// serializer, the timeout). A PYRO URI is returned as it is.
+func ResolvePyro5(ctx context.Context, uri compat.URI, opts ...ProxyOption) (compat.URI, error) {
+	if !isPyro5Name(uri) {
+		if uri.Protocol == "PYRO" {
+			return uri, nil
+		}
+		return compat.URI{}, compat.NewPyroError("invalid uri protocol")
+	}
+	host, port := uri.Address, uri.Port
+	if host == "" {
+		host, port = "localhost", compat.Pyro5NSPort
+		if h := os.Getenv("PYRO_NS_HOST"); h != "" {
+			host = h
+		}
+		if ps := os.Getenv("PYRO_NS_PORT"); ps != "" {
+			n, err := strconv.Atoi(ps)
+			if err != nil {
+				return compat.URI{}, fmt.Errorf("core: PYRO_NS_PORT: %w", err)
+			}
+			port = n
+		}
+	}
+	ns, err := NewProxy(compat.URI{Protocol: "PYRO", ObjectID: pyro5NameServerID, Address: host, Port: port, Style: compat.Pyro5Style}, opts...)
+	if err != nil {
+		return compat.URI{}, err
+	}
+	defer ns.Close()
+	if uri.Protocol == "PYRONAME" {
+		v, err := ns.Call(ctx, "lookup", uri.ObjectID)
+		if err != nil {
+			return compat.URI{}, nsError(err)
+		}
+		return compat.Pyro5URI(v)
+	}
+	metas := strings.Split(uri.ObjectID, ",")
+	v, err := ns.CallKw(ctx, "yplookup", nil, map[string]any{"meta_all": metas, "return_metadata": false})
+	if err != nil {
+		return compat.URI{}, nsError(err)
+	}
+	d, ok := v.(pickle.Dict)
+	if !ok || d.Len() == 0 {
+		return compat.URI{}, compat.NewException("Pyro5.errors", "NamingError",
+			"no registrations available with desired metadata properties "+pySetRepr(metas))
+	}
+	var candidates []any
+	for _, u := range pickle.DictItems(d) {
+		candidates = append(candidates, u)
+	}
+	return compat.Pyro5URI(candidates[rand.IntN(len(candidates))])
+}
+
+// nsError is the error of a call to the name server: a failure to reach it
+// is Pyro5's NamingError("Failed to locate the nameserver").
+func nsError(err error) error {
+	var ce *CommError
+	if errors.As(err, &ce) {
+		return errors.Join(compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver"), err)
+	}
+	return err
+}
+
+// pySetRepr is Python 3's repr of a set of strings (without quotes or
+// backslashes, as metadata strings are), in sorted order.
+func pySetRepr(items []string) string {
+	sorted := slices.Clone(items)
+	slices.Sort(sorted)
+	quoted := make([]string, len(sorted))
+	for i, s := range sorted {
+		quoted[i] = "'" + s + "'"
+	}
+	return "{" + strings.Join(quoted, ", ") + "}"
+}
