@@ -44,12 +44,17 @@ func main() {
 	d := serve.Daemon(serve.Options{})
 	ns := serve.NameServer()
 	defer ns.Close()
-	for name, market := range map[string]*StockMarket{
-		"example.stockmarket.nasdaq":  {Name: "NASDAQ", Symbols: []string{"AAPL", "CSCO", "MSFT", "GOOG"}},
-		"example.stockmarket.newyork": {Name: "NYSE", Symbols: []string{"IBM", "HPQ", "BP"}},
+	// In stockmarket.py's order: the viewer lists the markets in the
+	// order they were registered.
+	for _, m := range []struct {
+		name   string
+		market *StockMarket
+	}{
+		{"example.stockmarket.nasdaq", &StockMarket{Name: "NASDAQ", Symbols: []string{"AAPL", "CSCO", "MSFT", "GOOG"}}},
+		{"example.stockmarket.newyork", &StockMarket{Name: "NYSE", Symbols: []string{"IBM", "HPQ", "BP"}}},
 	} {
-		uri := serve.Connect(ctx, d, market, serve.NewID())
-		serve.Register(ctx, ns, name, uri.String())
+		uri := serve.Connect(ctx, d, m.market, serve.NewID())
+		serve.Register(ctx, ns, m.name, uri.String())
 	}
 	serve.Run(ctx, d, "Stockmarkets available.")
 }
