@@ -6,6 +6,7 @@ scripts/test.sh); when it is unset they are built once into a temp dir.
 Everything listens on 127.0.0.1 and ephemeral ports; every process is bounded by
 a timeout and killed at teardown.
 """
+import itertools
 import os
 import select
 import socket
@@ -53,11 +54,47 @@ def gobin():
     return d
 
 
+# free_port hands out ports below the kernel's ephemeral range (32768 and up
+# on Linux), each pytest-xdist worker from a block of its own: a port asked of
+# the kernel (bind to 0) and closed again can be handed to another worker, or
+# to a process that binds 0, before the test's server takes it, and two tests
+# then share a name server. Ports go in steps of two because Pyro 3 servers
+# move to port+1 when their port is busy.
+_PORT_BLOCK = 2000
+_PORT_BASE = 12000
+
+
+def _port_block():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    n = int(worker[2:]) if worker[2:].isdigit() else 0
+    start = _PORT_BASE + (n % 10) * _PORT_BLOCK
+    first = start + (os.getpid() % 100) * 2
+    return itertools.chain(range(first, start + _PORT_BLOCK, 2), range(start, first, 2))
+
+
+_ports = None
+
+
+def _bindable(port):
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
 def free_port():
-    """An unused TCP port on 127.0.0.1 (also free for UDP in practice)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """An unused port on 127.0.0.1, free for TCP and UDP, that no other test
+    of this run is given (nor port+1)."""
+    global _ports
+    if _ports is None:
+        _ports = _port_block()
+    for port in _ports:
+        if _bindable(port) and _bindable(port + 1):
+            return port
+    raise RuntimeError("free_port: all %d ports of this worker's block are taken" % (_PORT_BLOCK // 2))
 
 
 def py2_env(extra=None):
