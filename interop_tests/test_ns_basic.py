@@ -94,7 +94,12 @@ def test_identification(procs, gobin):
 def test_uri_file_and_self_registration(procs, gobin):
     port = free_port()
     _, storage = start_go_ns(procs, gobin, port)
-    uri = open(os.path.join(storage, "Pyro_NS_URI")).read()
+    # As Pyro's, our name server writes the file once it listens: wait for
+    # the whole line.
+    path, uri, deadline = os.path.join(storage, "Pyro_NS_URI"), "", time.time() + 15
+    while not uri.endswith("\n") and time.time() < deadline:
+        time.sleep(0.05)
+        uri = open(path).read() if os.path.exists(path) else ""
     assert uri.startswith("PYRO://127.0.0.1:%d/" % port) and uri.endswith("\n")
     script = ("import Pyro.core, Pyro.naming, sys\n"
               "Pyro.core.initClient(banner=0)\n"
