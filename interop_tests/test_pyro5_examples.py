@@ -446,3 +446,13 @@ def test_echoserver(procs, exdir, exbin):
     assert "got element from remote iterator: three" in want[0]
     assert "ValueError: this is the generated error from echoserver echo() method" in want[0]
     same(got, want)
+
+
+def test_banks(procs, exdir, exbin):
+    # Two banks found by listing the name server's example.banks. prefix;
+    # the ValueErrors and KeyErrors of banks.py come back as the client's
+    # except clauses expect them.
+    want, got = pair(procs, exdir, exbin, "banks", "server.py", "client.py", ns=True,
+                     ready="Banks are ready for customers.")
+    assert "Failed: insufficent balance" in want[0] and "Failed as expected: 'unknown account'" in want[0]
+    same(got, want)
