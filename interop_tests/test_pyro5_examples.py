@@ -456,3 +456,23 @@ def test_banks(procs, exdir, exbin):
                      ready="Banks are ready for customers.")
     assert "Failed: insufficent balance" in want[0] and "Failed as expected: 'unknown account'" in want[0]
     same(got, want)
+
+
+def test_instancemode(procs, exdir, exbin):
+    # Each call prints the id of the instance that served it: Python's are
+    # addresses, ours numbers, and CPython may give a new instance the id
+    # of a freed one; so the ids are compared as "same within a proxy"
+    # (session, whose correlation id is a uuid4 of its own) and "same
+    # always" (single), and the text with them blanked.
+    want, got = pair(procs, exdir, exbin, "instancemode", "server.py", "client.py", ns=True)
+    for out, _ in (want, got):
+        sections = dict(re.findall(r"-----(\w+) .*\n((?:.*\n)*?)(?=\n-----|$)", out + "\n"))
+        assert set(sections) == {"PERCALL", "SESSION", "SINGLE"}, out
+        ids = lambda text: re.findall(r"^\(?(\d+)", text, re.M)
+        for proxy in sections["SESSION"].split(" ..new proxy..\n"):
+            assert len(set(ids(proxy))) == 1 and len(ids(proxy)) == 3, out
+            corr = re.findall(r"'([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})'\)$", proxy, re.M)
+            assert len(corr) == 3 and len(set(corr)) == 1, out
+        assert len(set(ids(sections["SINGLE"]))) == 1 and len(ids(sections["SINGLE"])) == 9, out
+    blank = lambda out: re.sub(r"'[0-9a-f-]{36}'", "<UUID>", re.sub(r"^(\(?)\d+", r"\1<ID>", out, flags=re.M))
+    same([blank(got[0]), got[1]], [blank(want[0]), want[1]])
