@@ -476,3 +476,22 @@ def test_instancemode(procs, exdir, exbin):
         assert len(set(ids(sections["SINGLE"]))) == 1 and len(ids(sections["SINGLE"])) == 9, out
     blank = lambda out: re.sub(r"'[0-9a-f-]{36}'", "<UUID>", re.sub(r"^(\(?)\d+", r"\1<ID>", out, flags=re.M))
     same([blank(got[0]), got[1]], [blank(want[0]), want[1]])
+
+
+@pytest.mark.parametrize("go_link", [None, "A", "B"])
+def test_circular(procs, exdir, exbin, go_link):
+    # servA, servB and servC pass client.py's message round the circle
+    # A -> B -> C -> A, each finding the next by a PYRONAME proxy; the Go
+    # port takes one link's place (A: the first and last, B: in between),
+    # so its Pyro 5 proxy calls Python servers and they call it.
+    r = Run(procs, exdir, "circular", ns=True)
+    outs = {}
+    for name, next_name in (("A", "B"), ("B", "C"), ("C", "A")):
+        cmd = ([exbin("circular"), "-name", name, "-next", next_name] if name == go_link
+               else [PY3, "serv%s.py" % name])
+        outs[name] = r.server(cmd, "Server started %s" % name, port=False)
+    got = r.client("client.py")
+    assert got == ("Result=['passed on from A', 'passed on from B', 'passed on from C', 'complete at A']\n", ""), got
+    assert "I'm A, passing to B\n" in wait_output(outs["A"], "Back at A; we completed the circle!\n")
+    wait_output(outs["B"], "I'm B, passing to C\n")
+    wait_output(outs["C"], "I'm C, passing to A\n")
