@@ -495,3 +495,14 @@ def test_circular(procs, exdir, exbin, go_link):
     assert "I'm A, passing to B\n" in wait_output(outs["A"], "Back at A; we completed the circle!\n")
     wait_output(outs["B"], "I'm B, passing to C\n")
     wait_output(outs["C"], "I'm C, passing to A\n")
+
+
+def test_autoproxy(procs, exdir, exbin):
+    # createSomething returns an object it connected to the daemon: the
+    # client gets a proxy for it (its repr shows the address of the Python
+    # proxy and the thread that owns it, both of the run) and calls it.
+    want, got = pair(procs, exdir, exbin, "autoproxy", "server.py", "client.py", input=uri_line)
+    blank = lambda out: re.sub(r" at 0x[0-9a-f]+;", " at 0x?;", re.sub(r"; owner .*>$", "; owner ?>", out, flags=re.M))
+    want, got = [(blank(out), err) for out, err in (want, got)]
+    assert "Creating things.\n<Pyro5.client.Proxy at 0x?; " in want[0] and "for PYRO:obj_<ID>@" in want[0]
+    same(got, want)
