@@ -545,3 +545,28 @@ def test_ns_metadata_against_our_name_server(procs, gobin, exdir):
     want, got = outs
     assert "all FAST printers:" in want[0] and want[1] == "", want
     same(got, want)
+
+
+def test_disconnects(procs, exdir, exbin):
+    # The server drops a connection idle for 5 seconds; the client's proxy
+    # pings before each call and, finding the connection closed, rebinds.
+    # The client is answered when it asks: the URI, then enter once the
+    # server's timeout has passed.
+    results = []
+    for server in ([PY3, "server.py"], [exbin("disconnects")]):
+        r = Run(procs, exdir, "disconnects")
+        r.server(server, "Pyro daemon running.", port=server[0] != PY3)
+        c = subprocess.Popen([PY3, "client.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        c.stdin.write(uri_line(r))
+        c.stdin.flush()
+        out = wait_output(c, "Press enter to continue:")
+        time.sleep(6)
+        rest, err = c.communicate(b"\n", timeout=60)
+        results.append((r.norm(out.encode() + rest), r.norm(err)))
+        procs.stop()
+        procs.procs.clear()
+    want, got = results
+    assert "<proxy: Connection lost. REBINDING...>" in want[0] and want[0].count("result = 12345") == 2, want
+    same(got, want)
