@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/netip"
+	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,8 +26,70 @@ type Caller struct {
 	LocalAddr  net.Addr
 	Daemon     *Daemon
 
-	mu     sync.Mutex
-	values map[any]any
+	mu      sync.Mutex
+	values  map[any]any
+	tracked []io.Closer
+}
+
+// TrackResource has r closed when the connection ends, unless it is
+// untracked first, as Pyro 5's current_context.track_resource: a resource
+// a client allocated is freed even when the client goes away without
+// freeing it. r must be comparable (a pointer, typically); tracking it
+// twice tracks it once.
+func (c *Caller) TrackResource(r io.Closer) error {
+	if t := reflect.TypeOf(r); t == nil || !t.Comparable() {
+		return fmt.Errorf("core: cannot track a resource of the incomparable type %T", r)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !slices.Contains(c.tracked, r) {
+		c.tracked = append(c.tracked, r)
+	}
+	return nil
+}
+
+// UntrackResource stops tracking r (Pyro 5's untrack_resource).
+func (c *Caller) UntrackResource(r io.Closer) {
+	if t := reflect.TypeOf(r); t == nil || !t.Comparable() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i := slices.Index(c.tracked, r); i >= 0 {
+		c.tracked = slices.Delete(c.tracked, i, i+1)
+	}
+}
+
+// TrackedResources returns the resources tracked for the connection, in
+// the order they were tracked.
+func (c *Caller) TrackedResources() []io.Closer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.tracked)
+}
+
+// closeTracked closes the tracked resources at the end of the connection;
+// as Pyro's, an error of one does not keep the others open.
+func (c *Caller) closeTracked(log *slog.Logger) {
+	c.mu.Lock()
+	tracked := c.tracked
+	c.tracked = nil
+	c.mu.Unlock()
+	for _, r := range tracked {
+		if err := closeResource(r); err != nil {
+			log.Debug("pyro daemon: closing a tracked resource failed", "peer", c.RemoteAddr, "err", err)
+		}
+	}
+}
+
+// closeResource closes r, turning a panic of its Close into an error.
+func closeResource(r io.Closer) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("core: %T.Close panicked: %v", r, p)
+		}
+	}()
+	return r.Close()
 }
 
 // Value returns the connection-local value stored under key, or nil.
@@ -221,6 +287,10 @@ func (d *Daemon) handshakeAndServe(ctx context.Context, nc net.Conn, a *Admissio
 		delete(d.conns, c)
 		d.mu.Unlock()
 		codec.Close()
+		if d.opts.ClientDisconnect != nil {
+			d.opts.ClientDisconnect(c.caller)
+		}
+		c.caller.closeTracked(d.log)
 		c.endSessions()
 		d.metrics.Closed(sp.label)
 	}()

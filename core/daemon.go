@@ -110,6 +110,10 @@ type DaemonOptions struct {
 	// InitConn, if set, is called at the start of every connection, like
 	// Pyro's setInitTLS, to fill the connection-local storage.
 	InitConn func(c *Caller)
+	// ClientDisconnect, if set, is called when a client connection ends,
+	// before the resources tracked for it are closed, like Pyro 5's
+	// Daemon.clientDisconnect.
+	ClientDisconnect func(c *Caller)
 	// Logger receives connection-level diagnostics; nil means Pyro's system
 	// log (pyrolog.System(), set up by PYRO_TRACELEVEL and PYRO_LOGFILE).
 	Logger *slog.Logger

@@ -210,3 +210,45 @@ func ExampleInvokerWithAttrs() {
 	// Output:
 	// true en AttributeError: 'Greeter' object has no attribute 'colour'
 }
+
+// Lease is a resource a client holds until it frees it or goes away.
+type Lease struct {
+	name     string
+	released chan<- string
+}
+
+func (l *Lease) Close() error {
+	l.released <- l.name
+	return nil
+}
+
+// Leases hands out leases, tracked for the connection of the client that
+// took them.
+type Leases struct{ released chan string }
+
+func (ls Leases) Take(ctx context.Context, name string) error {
+	c, _ := core.CallerFromContext(ctx)
+	return c.TrackResource(&Lease{name: name, released: ls.released})
+}
+
+// A client's connection ends while it holds a lease: the daemon closes it.
+func ExampleCaller_TrackResource() {
+	d, _ := core.NewDaemon(core.DaemonOptions{Host: "127.0.0.1", NoRange: true,
+		ClientDisconnect: func(c *core.Caller) {
+			fmt.Println("client leaves holding", len(c.TrackedResources()), "lease")
+		}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Serve(ctx)
+	leases := Leases{released: make(chan string)}
+	uri, _ := d.Connect(leases, "")
+	p, _ := core.NewProxy(uri)
+	_, err := p.Call(ctx, "take", "printer")
+	fmt.Println(err)
+	p.Close()
+	fmt.Println("released", <-leases.released)
+	// Output:
+	// <nil>
+	// client leaves holding 1 lease
+	// released printer
+}
