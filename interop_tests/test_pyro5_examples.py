@@ -570,3 +570,56 @@ def test_disconnects(procs, exdir, exbin):
     want, got = results
     assert "<proxy: Connection lost. REBINDING...>" in want[0] and want[0].count("result = 12345") == 2, want
     same(got, want)
+
+
+def read_output(proc, done, timeout=30.0):
+    """Reads proc's stdout until done(what it has read) is true; returns
+    what it read."""
+    deadline, buf = time.time() + timeout, b""
+    while not done(buf.decode(errors="replace")):
+        left = deadline - time.time()
+        if left <= 0 or not select.select([proc.stdout.fileno()], [], [], left)[0]:
+            raise AssertionError("%r: not done within %.0fs; got %r" % (proc.args, timeout, buf))
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            raise AssertionError("%r ended; got %r" % (proc.args, buf))
+        buf += chunk
+    return buf.decode(errors="replace")
+
+
+@pytest.mark.parametrize("abort", [False, True], ids=["free", "abort"])
+def test_resourcetracking(procs, exdir, exbin, abort):
+    # The client allocates two resources, then frees them (free), or is
+    # killed at its prompt (abort): the server's clientDisconnect hook then
+    # lists both, and both are closed as the connection ends. Python
+    # tracks them in a WeakSet, so their order is not compared.
+    outs = []
+    for server in ([PY3, "server.py"], [exbin("resourcetracking")]):
+        r = Run(procs, exdir, "resourcetracking")
+        s = r.server(server, "Pyro daemon running.", port=server[0] != PY3)
+        c = subprocess.Popen([PY3, "client.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
+        procs.procs.append(c)
+        c.stdin.write(uri_line(r))
+        c.stdin.flush()
+        out = wait_output(c, "hit Enter now")
+        names = re.findall(r"^allocating resource\.\.\. (\S+)$", out, re.M)
+        assert len(names) == 2, out
+        if abort:
+            c.kill()
+            c.wait(timeout=10)
+        else:
+            rest, err = c.communicate(b"\n", timeout=60)
+            assert "allocated resources: []\ndone.\n" in rest.decode() and err == b"", (rest, err)
+        # The server prints each closing after the disconnect line.
+        srv = read_output(s, lambda text: text.count("Resource: closing") == 2 and
+                          re.search(r"client disconnects: .*\n    resources:  \[.*\]\n", text))
+        held = eval(re.search(r"resources:  (\[.*\])", srv).group(1))
+        assert sorted(held) == (sorted(names) if abort else []), srv
+        for name in names:
+            assert "service: allocated resource %s  for client ('127.0.0.1', " % name in srv, srv
+            assert "Resource: closing %s\n" % name in srv, srv
+        outs.append(srv.count("Resource: closing"))
+        procs.stop()
+        procs.procs.clear()
+    assert outs == [2, 2]

@@ -132,6 +132,6 @@ func main() {
 	// server.py prints the name server's listing of example.banks., which
 	// on a name server of their own is the names in this order.
 	fmt.Println("available banks:")
-	fmt.Println(compat.Repr(names))
+	fmt.Println(serve.StrList(names))
 	serve.Run(ctx, d, "Banks are ready for customers.")
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/gopyro/gopyro/compat"
@@ -194,4 +195,15 @@ func FromProxy(v any) (*core.Proxy, error) {
 		}
 	}
 	return nil, compat.TypeError(fmt.Sprintf("expected a Pyro5 proxy, not %s", pickle.PythonType(v)))
+}
+
+// StrList is how Python 3 prints a list of str, for the lists of plain
+// names the examples print: ['a', 'b'] (compat.Repr is Python 2's, with
+// u” strings).
+func StrList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
