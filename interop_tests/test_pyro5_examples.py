@@ -130,6 +130,16 @@ class Run:
         """The last URI the server printed."""
         return re.findall(r"PYRO:\S+@[\w.]+:\d+", self.server_out)[-1]
 
+    def start_client(self, script, input=b""):
+        """Starts a Python client that goes on reading its stdin, given
+        input first; the test answers its later prompts."""
+        c = subprocess.Popen([PY3, script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env, cwd=self.cwd)
+        self.procs.procs.append(c)
+        c.stdin.write(input)
+        c.stdin.flush()
+        return c
+
     def client(self, script, *args, input=b"", timeout=60):
         """Runs a Python client to its end; returns its normalised (stdout,
         stderr)."""
@@ -558,11 +568,7 @@ def test_disconnects(procs, exdir, exbin):
     for server in ([PY3, "server.py"], [exbin("disconnects")]):
         r = Run(procs, exdir, "disconnects")
         r.server(server, "Pyro daemon running.", port=server[0] != PY3)
-        c = subprocess.Popen([PY3, "client.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
-        procs.procs.append(c)
-        c.stdin.write(uri_line(r))
-        c.stdin.flush()
+        c = r.start_client("client.py", uri_line(r))
         out = wait_output(c, "Press enter to continue:")
         time.sleep(6)
         rest, err = c.communicate(b"\n", timeout=60)
@@ -599,11 +605,7 @@ def test_resourcetracking(procs, exdir, exbin, abort):
     for server in ([PY3, "server.py"], [exbin("resourcetracking")]):
         r = Run(procs, exdir, "resourcetracking")
         s = r.server(server, "Pyro daemon running.", port=server[0] != PY3)
-        c = subprocess.Popen([PY3, "client.py"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=r.env, cwd=r.cwd)
-        procs.procs.append(c)
-        c.stdin.write(uri_line(r))
-        c.stdin.flush()
+        c = r.start_client("client.py", uri_line(r))
         out = wait_output(c, "hit Enter now")
         names = re.findall(r"^allocating resource\.\.\. (\S+)$", out, re.M)
         assert len(names) == 2, out
