@@ -336,13 +336,18 @@ func (c *console) admin(change func(r *http.Request) error) http.HandlerFunc {
 	}
 }
 
-// call calls the name server object's method with string arguments, as a
-// Pyro 3 client sends them.
-func (c *console) call(ctx context.Context, method string, args ...string) error {
-	pos := make([]any, len(args))
-	for i, a := range args {
-		pos[i] = pickle.ByteString(a)
+// call calls the name server object's method on name with string
+// arguments, as a Pyro 3 client's NameServerProxy sends them: the name
+// made absolute in the default group first.
+func (c *console) call(ctx context.Context, method, name string, args ...string) error {
+	full, err := ns.ExpandName(name, c.s.Namespace().DefaultGroupName())
+	if err != nil {
+		return err
 	}
-	_, err := c.s.Call(ctx, method, pos, nil)
+	pos := []any{pickle.ByteString(full)}
+	for _, a := range args {
+		pos = append(pos, pickle.ByteString(a))
+	}
+	_, err = c.s.Call(ctx, method, pos, nil)
 	return err
 }

@@ -4,7 +4,7 @@
 "use strict";
 
 const PAGE = 50;
-const state = { group: "", filter: "", offset: 0, total: 0, selected: "", admin: false };
+const state = { group: "", filter: "", offset: 0, total: 0, selected: "", admin: false, shown: "" };
 const $ = (id) => document.getElementById(id);
 
 async function api(path, params, post) {
@@ -57,26 +57,13 @@ async function refresh() {
       return refresh();
     }
     state.total = page.total;
-    const rows = page.entries.map((e) => {
-      const tr = document.createElement("tr");
-      tr.className = e.type + (e.name === state.selected ? " selected" : "");
-      tr.dataset.name = e.name;
-      const name = document.createElement("td");
-      name.textContent = state.filter || e.type === "group" ? e.name : e.name.slice(e.name.lastIndexOf(".") + 1);
-      name.title = e.name;
-      const uri = document.createElement("td");
-      uri.className = "uri";
-      uri.textContent = e.uri || "";
-      tr.append(name, uri);
-      tr.onclick = () => (e.type === "group" ? open_group(e.name) : select(e.name));
-      return tr;
-    });
-    $("entries").replaceChildren(...rows);
-    const last = Math.min(state.offset + PAGE, page.total);
-    $("pageinfo").textContent = page.total ? `${state.offset + 1}\u2013${last} of ${page.total}` : "empty";
-    $("prev").disabled = state.offset === 0;
-    $("next").disabled = last >= page.total;
-    crumbs();
+    // Rows are rebuilt only when the page changed, so that polling leaves
+    // what the operator points at alone.
+    const shown = JSON.stringify([page.entries, state.filter, state.group]);
+    if (shown !== state.shown) {
+      state.shown = shown;
+      render(page);
+    }
   } catch (err) {
     say(err.message, true);
   }
@@ -94,6 +81,29 @@ async function refresh() {
     say(err.message, true);
   }
   if (state.selected) show_detail(false);
+}
+
+function render(page) {
+  const rows = page.entries.map((e) => {
+    const tr = document.createElement("tr");
+    tr.className = e.type + (e.name === state.selected ? " selected" : "");
+    tr.dataset.name = e.name;
+    const name = document.createElement("td");
+    name.textContent = state.filter || e.type === "group" ? e.name : e.name.slice(e.name.lastIndexOf(".") + 1);
+    name.title = e.name;
+    const uri = document.createElement("td");
+    uri.className = "uri";
+    uri.textContent = e.uri || "";
+    tr.append(name, uri);
+    tr.onclick = () => (e.type === "group" ? open_group(e.name) : select(e.name));
+    return tr;
+  });
+  $("entries").replaceChildren(...rows);
+  const last = Math.min(state.offset + PAGE, page.total);
+  $("pageinfo").textContent = page.total ? `${state.offset + 1}\u2013${last} of ${page.total}` : "empty";
+  $("prev").disabled = state.offset === 0;
+  $("next").disabled = last >= page.total;
+  crumbs();
 }
 
 function open_group(g) {
