@@ -7,20 +7,17 @@ the passphrase and a Pyro client's list no longer has the name. /metrics,
 parsed, moves by exactly the calls made."""
 import os
 import re
-import shutil
-import tempfile
 import urllib.request
 
 import pytest
+from selenium import webdriver  # scripts/setup.sh installs it
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import free_port, run_py2, wait_port
 from test_ns_common import start_go_ns, wait_line
-
-webdriver = pytest.importorskip("selenium.webdriver")  # installed by scripts/setup.sh
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
