@@ -16,7 +16,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import free_port, run_py2, wait_port
+from conftest import free_port, py2_env, run_py2, wait_port
 from test_ns_common import start_go_ns, wait_line
 
 CHROMIUM = "/usr/bin/chromium"
@@ -152,3 +152,42 @@ def test_console_in_browser(procs, gobin, browser, tmp_path):
         assert total(later, "pyro_ns_operations_total", op=op) - total(calls, "pyro_ns_operations_total", op=op) == n, op
     assert total(later, "pyro_ns_operations_total", op="list") - total(calls, "pyro_ns_operations_total", op="list") == 1
     assert total(later, "pyro_ns_names") == 2
+
+
+def test_es_console_in_browser(procs, gobin, browser, tmp_path):
+    """pyro-es's console shows the topics Pyro 3.16 subscribers subscribed
+    to, and its event counts move by the events a Pyro 3.16 publisher
+    published."""
+    hport = free_port()
+    env = py2_env({"PYRO_HOST": "127.0.0.1", "PYRO_PORT": "0"})
+    es = procs.start([os.path.join(gobin, "pyro-es"), "-n", "127.0.0.1", "-p", "0", "-N",
+                      "--http=127.0.0.1:%d" % hport], env=env)
+    uri = wait_line(es, r"^URI= (\S+)").group(1)
+    wait_port(hport)
+    base = "http://127.0.0.1:%d" % hport
+    weather = procs.py2("es_subscriber.py", "--es", uri, "weather", env={"PYRO_HOST": "127.0.0.1"})
+    wait_line(weather, "READY")
+    stocks = procs.py2("es_subscriber.py", "--es", uri, "--match", "stock\\..*", env={"PYRO_HOST": "127.0.0.1"})
+    wait_line(stocks, "READY")
+
+    browser.get(base + "/")
+    topics = lambda d: d.execute_script(
+        'return [...document.querySelectorAll("#topics tr")].map(tr => tr.dataset.topic)')
+    wait_for(browser, lambda d: topics(d) == ["stock\\..*", "weather"], "the topics")
+    assert "2 subscribers, 1 subjects, 1 patterns" == browser.find_element(By.ID, "stats").text
+
+    before = total(metrics(base), "pyro_es_published_total")
+    out = run_py2("es_publisher.py", "--es", uri, "--repeat", "5", "weather='sunny'", "stock.acme=42").stdout.decode()
+    assert out.strip() == "PUBLISHED 10"
+    for sub in (weather, stocks):
+        for _ in range(5):
+            wait_line(sub, "^EVENT ")
+    after = metrics(base)
+    assert total(after, "pyro_es_published_total") - before == 10
+    assert total(after, "pyro_es_published_total", subject="weather") == 5
+    assert total(after, "pyro_es_delivered_total") == 10
+    # The rates are figured between two polls.
+    wait_for(browser, lambda d: d.find_element(By.ID, "rate-delivered").text not in ("", "\u2014"), "the rates")
+    for path in (str(tmp_path / "es-console.png"), os.path.join(ARTIFACTS, "es-console.png")):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        assert browser.save_screenshot(path)
