@@ -142,13 +142,26 @@ def test_console_in_browser(procs, gobin, browser, tmp_path):
     wait_for(browser, lambda d: d.find_element(By.ID, "message").text ==
              "NamingError: ('name already exists', 'till')", "the refusal of register")
 
+    # Metadata edited in the console is what a Pyro client gets.
+    browser.find_element(By.ID, "filter").clear()
+    browser.find_element(By.ID, "filter").send_keys("till")
+    wait_for(browser, lambda d: names_of(d) == [":Default.shop.till"], "the filter")
+    click(browser, 'tr[data-name=":Default.shop.till"]')
+    wait_for(browser, lambda d: d.find_element(By.ID, "detail-uri").text == till, "the detail")
+    browser.find_element(By.ID, "meta-input").send_keys("front desk")
+    click(browser, "#meta-save")
+    wait_for(browser, lambda d: d.find_element(By.ID, "detail-meta").text == "front desk", "the new metadata")
+    out = run_py2("ns_do.py", *ns_args, "getMeta::Default.shop.till").stdout.decode()
+    assert out.strip() == "getMeta :Default.shop.till front desk", out
+
     out = run_py2("ns_do.py", *ns_args, "list::Default").stdout.decode()
     assert "'shop'" in out and "printer" not in out, out
     # The console's changes went through the name server's methods (the
-    # unregister and the refused register; a wrong passphrase goes no
-    # further); the ping and the page's reads made no name server call.
+    # unregister, the refused register, the setMeta; a wrong passphrase
+    # goes no further); the ping and the page's reads made no name server
+    # call.
     later = metrics(base)
-    for op, n in (("unregister", 1), ("register", 1), ("resolve", 0)):
+    for op, n in (("unregister", 1), ("register", 1), ("setMeta", 1), ("resolve", 0)):
         assert total(later, "pyro_ns_operations_total", op=op) - total(calls, "pyro_ns_operations_total", op=op) == n, op
     assert total(later, "pyro_ns_operations_total", op="list") - total(calls, "pyro_ns_operations_total", op="list") == 1
     assert total(later, "pyro_ns_names") == 2
