@@ -22,7 +22,6 @@ import (
 	"io/fs"
 	"math"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -215,7 +214,7 @@ func (c *console) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // search pages the names whose absolute name contains q (case
-// insensitive), sorted by name.
+// insensitive), sorted by name (as Flatlist returns them).
 func (c *console) search(w http.ResponseWriter, r *http.Request) {
 	offset, limit, err := paging(r)
 	if err != nil {
@@ -229,7 +228,6 @@ func (c *console) search(w http.ResponseWriter, r *http.Request) {
 			found = append(found, b)
 		}
 	}
-	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
 	p := Page{Total: len(found), Offset: offset, Entries: []Entry{}}
 	for _, b := range found[min(offset, len(found)):min(offset+limit, len(found))] {
 		p.Entries = append(p.Entries, Entry{Name: b.Name, Type: "name", URI: b.URI.String()})
