@@ -7,6 +7,8 @@ the passphrase and a Pyro client's list no longer has the name. /metrics,
 parsed, moves by exactly the calls made."""
 import os
 import re
+import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -16,7 +18,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import free_port, py2_env, run_py2, wait_port
+from conftest import free_port, py2_env, py5_env, run_py2, wait_port
 from test_ns_common import start_go_ns, wait_line
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,6 +26,12 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
 PASS = "open sesame"
 PRINTER = "PYRO://127.0.0.1:7001/0123456789abcdef0123456789abcdef"
+PY5_REGISTER = """
+import sys
+import Pyro5.api
+ns = Pyro5.api.locate_ns('127.0.0.1', int(sys.argv[1]))
+ns.register('sensor', 'PYRO:sensor@127.0.0.1:7002', metadata={'lab', 'hot'})
+"""
 
 
 @pytest.fixture
@@ -101,9 +109,17 @@ def test_console_in_browser(procs, gobin, browser, tmp_path):
     assert total(after, "pyro_daemon_call_errors_total", exception="NamingError") - \
         total(before, "pyro_daemon_call_errors_total", exception="NamingError") == 1
 
+    # A Pyro 5 program's name, with its metadata tags, on the same name space.
+    cp = subprocess.run([sys.executable, "-c", PY5_REGISTER, str(port)], capture_output=True, timeout=60,
+                        env=py5_env())
+    assert cp.returncode == 0, cp.stderr.decode()
+
     browser.get(base + "/")
-    wait_for(browser, lambda d: set(names_of(d)) == {":Default.printer", ":Default.shop"}, "the default group")
-    assert "3 names" in browser.find_element(By.ID, "stats").text
+    wait_for(browser, lambda d: set(names_of(d)) == {":Default.printer", ":Default.sensor", ":Default.shop"},
+             "the default group")
+    assert "4 names" in browser.find_element(By.ID, "stats").text
+    click(browser, 'tr[data-name=":Default.sensor"]')
+    wait_for(browser, lambda d: d.find_element(By.ID, "detail-pyro5").text == "sensor tags: hot, lab", "the tags")
 
     click(browser, 'tr[data-name=":Default.shop"]')
     wait_for(browser, lambda d: names_of(d) == [":Default.shop.till"], "the shop group")
@@ -164,7 +180,7 @@ def test_console_in_browser(procs, gobin, browser, tmp_path):
     for op, n in (("unregister", 1), ("register", 1), ("setMeta", 1), ("resolve", 0)):
         assert total(later, "pyro_ns_operations_total", op=op) - total(calls, "pyro_ns_operations_total", op=op) == n, op
     assert total(later, "pyro_ns_operations_total", op="list") - total(calls, "pyro_ns_operations_total", op="list") == 1
-    assert total(later, "pyro_ns_names") == 2
+    assert total(later, "pyro_ns_names") == 3
 
 
 def test_es_console_in_browser(procs, gobin, browser, tmp_path):

@@ -128,6 +128,10 @@ type Info struct {
 	URI    string      `json:"uri,omitempty"`
 	System *SystemMeta `json:"system,omitempty"`
 	User   string      `json:"user"` // Python's str() of the user metadata
+	// Pyro5Name is the name Pyro 5 clients know it by; Tags are the Pyro
+	// 5 metadata tags the user metadata holds (empty if none).
+	Pyro5Name string   `json:"pyro5Name"`
+	Tags      []string `json:"tags"`
 }
 
 // errorBody is a failed request's answer.
@@ -254,7 +258,11 @@ func (c *console) info(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	in := Info{Name: full, User: compat.Str(noneIfNil(user))}
+	tags := ns.MetadataTags(user)
+	if tags == nil {
+		tags = []string{}
+	}
+	in := Info{Name: full, User: compat.Str(noneIfNil(user)), Pyro5Name: ns.Pyro5Name(full, n.DefaultGroupName()), Tags: tags}
 	if m, ok := ns.ParseSystemMeta(sys); ok {
 		in.System = &SystemMeta{Type: "name", Timestamp: m.Timestamp, Time: readableTime(m.Timestamp), Owner: compat.Str(noneIfNil(m.Owner))}
 		if m.Type == 0 {

@@ -106,16 +106,24 @@ func TestPaging100k(t *testing.T) {
 }
 
 func TestInfo(t *testing.T) {
-	srv, _ := newConsole(t, Options{}, ":Default.printer")
+	srv, n := newConsole(t, Options{}, ":Default.printer", ":Default.scanner")
+	if err := n.SetMeta(":Default.scanner", ns.MetadataSet([]string{"office", "colour"})); err != nil {
+		t.Fatal(err)
+	}
 	var in Info
 	if st := do(t, "GET", srv.URL+"/api/ns/info?name=printer", nil, "", &in); st != 200 {
 		t.Fatalf("info: status %d", st)
 	}
-	if in.Name != ":Default.printer" || in.URI != testURI || in.System == nil || in.System.Type != "name" || in.User != "None" {
+	if in.Name != ":Default.printer" || in.URI != testURI || in.System == nil || in.System.Type != "name" || in.User != "None" ||
+		in.Pyro5Name != "printer" || len(in.Tags) != 0 {
 		t.Fatalf("info %+v", in)
 	}
 	if _, err := time.Parse(time.RFC3339, in.System.Time); err != nil || time.Since(mustParse(t, in.System.Time)) > time.Minute {
 		t.Errorf("registration time %q: %v", in.System.Time, err)
+	}
+	var tagged Info
+	if st := do(t, "GET", srv.URL+"/api/ns/info?name=scanner", nil, "", &tagged); st != 200 || !cmp.Equal(tagged.Tags, []string{"colour", "office"}) {
+		t.Errorf("info of a name with Pyro 5 metadata: %d %+v", st, tagged)
 	}
 	var e errorBody
 	if st := do(t, "GET", srv.URL+"/api/ns/info?name=nothere", nil, "", &e); st != 422 || !strings.Contains(e.Error, "name not found") {

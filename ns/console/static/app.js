@@ -131,6 +131,7 @@ async function show_detail(report) {
     $("detail-time").textContent = info.system ? info.system.time.replace("T", " ").replace("Z", " UTC") : "";
     $("detail-owner").textContent = info.system ? info.system.owner : "";
     $("detail-meta").textContent = info.user;
+    $("detail-pyro5").textContent = info.pyro5Name + (info.tags.length ? "  tags: " + info.tags.join(", ") : "");
   } catch (err) {
     $("detail").hidden = true;
     if (report) say(err.message, true);
