@@ -10,26 +10,18 @@ package console
 
 import (
 	"embed"
-	"encoding/json"
-	"errors"
 	"io/fs"
 	"net/http"
 	"sort"
-	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gopyro/gopyro/es"
+	"github.com/gopyro/gopyro/internal/webconsole"
 )
 
 //go:embed static
 var static embed.FS
-
-// Default and largest page sizes of /api/es/topics.
-const (
-	DefaultLimit = 100
-	MaxLimit     = 1000
-)
 
 type console struct {
 	b   *es.Broker
@@ -49,6 +41,7 @@ func Mount(mux *http.ServeMux, b *es.Broker, reg prometheus.Gatherer) {
 	fileServer := http.FileServerFS(files)
 	mux.Handle("GET /{$}", fileServer)
 	mux.Handle("GET /console/", http.StripPrefix("/console/", fileServer))
+	webconsole.MountStyle(mux)
 	mux.HandleFunc("GET /api/es/stats", c.stats)
 	mux.HandleFunc("GET /api/es/topics", c.topics)
 }
@@ -87,22 +80,13 @@ type Page struct {
 	Topics []Topic `json:"topics"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
 func (c *console) stats(w http.ResponseWriter, _ *http.Request) {
 	st := c.b.Stats()
 	out := Stats{Subscribers: st.Subscribers, Subjects: st.Subjects, Patterns: st.Patterns, Dropped: float64(st.Dropped), Queues: []Queue{}}
 	if c.reg != nil {
 		fams, err := c.reg.Gather()
 		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+			webconsole.WriteJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 			return
 		}
 		for _, f := range fams {
@@ -127,35 +111,20 @@ func (c *console) stats(w http.ResponseWriter, _ *http.Request) {
 		}
 		return out.Queues[i].Subscriber < out.Queues[j].Subscriber
 	})
-	writeJSON(w, http.StatusOK, out)
+	webconsole.WriteJSON(w, http.StatusOK, out)
 }
 
 func (c *console) topics(w http.ResponseWriter, r *http.Request) {
-	offset, limit, err := paging(r)
+	offset, limit, err := webconsole.Paging(r)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		webconsole.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
 	}
 	all := c.b.Topics()
 	p := Page{Total: len(all), Offset: offset, Topics: []Topic{}}
-	for _, t := range all[min(offset, len(all)):min(offset+limit, len(all))] {
+	from, to := webconsole.Window(len(all), offset, limit)
+	for _, t := range all[from:to] {
 		p.Topics = append(p.Topics, Topic{Name: t.Name, Pattern: t.Pattern, Subscribers: t.Subscribers})
 	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-// paging reads offset and limit.
-func paging(r *http.Request) (offset, limit int, err error) {
-	limit = DefaultLimit
-	if v := r.FormValue("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, errors.New("offset: not a number >= 0")
-		}
-	}
-	if v := r.FormValue("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
-			return 0, 0, errors.New("limit: not a number >= 1")
-		}
-	}
-	return offset, min(limit, MaxLimit), nil
+	webconsole.WriteJSON(w, http.StatusOK, p)
 }

@@ -17,17 +17,16 @@ import (
 	"context"
 	"crypto/subtle"
 	"embed"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
+	"github.com/gopyro/gopyro/internal/webconsole"
 	"github.com/gopyro/gopyro/ns"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -37,12 +36,6 @@ var static embed.FS
 
 // PassphraseHeader carries the admin passphrase of a change request.
 const PassphraseHeader = "X-Console-Passphrase"
-
-// Default and largest page sizes of the listing endpoints.
-const (
-	DefaultLimit = 100
-	MaxLimit     = 1000
-)
 
 // Options configure the console.
 type Options struct {
@@ -73,6 +66,7 @@ func Mount(mux *http.ServeMux, s *ns.Server, opts Options) {
 	fileServer := http.FileServerFS(files)
 	mux.Handle("GET /{$}", fileServer)
 	mux.Handle("GET /console/", http.StripPrefix("/console/", fileServer))
+	webconsole.MountStyle(mux)
 	mux.HandleFunc("GET /api/ns/stats", c.stats)
 	mux.HandleFunc("GET /api/ns/list", c.list)
 	mux.HandleFunc("GET /api/ns/search", c.search)
@@ -139,15 +133,6 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
 // writeError answers err: a Pyro exception (the name server's refusal)
 // as 422 with Python's text of it, anything else as 500.
 func writeError(w http.ResponseWriter, err error) {
@@ -156,37 +141,21 @@ func writeError(w http.ResponseWriter, err error) {
 	if errors.As(err, &ex) {
 		status = http.StatusUnprocessableEntity
 	}
-	writeJSON(w, status, errorBody{Error: core.ToException(err).Error()})
-}
-
-// paging reads offset and limit.
-func paging(r *http.Request) (offset, limit int, err error) {
-	limit = DefaultLimit
-	if v := r.FormValue("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			return 0, 0, errors.New("offset: not a number >= 0")
-		}
-	}
-	if v := r.FormValue("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
-			return 0, 0, errors.New("limit: not a number >= 1")
-		}
-	}
-	return offset, min(limit, MaxLimit), nil
+	webconsole.WriteJSON(w, status, errorBody{Error: core.ToException(err).Error()})
 }
 
 func (c *console) stats(w http.ResponseWriter, _ *http.Request) {
 	n := c.s.Namespace()
 	names, groups := n.Len()
-	writeJSON(w, http.StatusOK, Stats{Names: names, Groups: groups, DefaultGroup: n.DefaultGroupName(), Admin: c.opts.Passphrase != ""})
+	webconsole.WriteJSON(w, http.StatusOK, Stats{Names: names, Groups: groups, DefaultGroup: n.DefaultGroupName(), Admin: c.opts.Passphrase != ""})
 }
 
 // list pages the children of a group (the root without one), groups and
 // names sorted by name, with the URIs of the names.
 func (c *console) list(w http.ResponseWriter, r *http.Request) {
-	offset, limit, err := paging(r)
+	offset, limit, err := webconsole.Paging(r)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
+		webconsole.WriteJSON(w, http.StatusBadRequest, errorBody{err.Error()})
 		return
 	}
 	n := c.s.Namespace()
@@ -204,7 +173,8 @@ func (c *console) list(w http.ResponseWriter, r *http.Request) {
 		prefix += "."
 	}
 	p := Page{Group: group, Total: len(children), Offset: offset, Entries: []Entry{}}
-	for _, ch := range children[min(offset, len(children)):min(offset+limit, len(children))] {
+	from, to := webconsole.Window(len(children), offset, limit)
+	for _, ch := range children[from:to] {
 		e := Entry{Name: prefix + ch.Name, Type: "group"}
 		if ch.Type != 0 {
 			e.Type = "name"
@@ -214,15 +184,15 @@ func (c *console) list(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Entries = append(p.Entries, e)
 	}
-	writeJSON(w, http.StatusOK, p)
+	webconsole.WriteJSON(w, http.StatusOK, p)
 }
 
 // search pages the names whose absolute name contains q (case
 // insensitive), sorted by name (as Flatlist returns them).
 func (c *console) search(w http.ResponseWriter, r *http.Request) {
-	offset, limit, err := paging(r)
+	offset, limit, err := webconsole.Paging(r)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{err.Error()})
+		webconsole.WriteJSON(w, http.StatusBadRequest, errorBody{err.Error()})
 		return
 	}
 	q := strings.ToLower(r.FormValue("q"))
@@ -233,10 +203,11 @@ func (c *console) search(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p := Page{Total: len(found), Offset: offset, Entries: []Entry{}}
-	for _, b := range found[min(offset, len(found)):min(offset+limit, len(found))] {
+	from, to := webconsole.Window(len(found), offset, limit)
+	for _, b := range found[from:to] {
 		p.Entries = append(p.Entries, Entry{Name: b.Name, Type: "name", URI: b.URI.String()})
 	}
-	writeJSON(w, http.StatusOK, p)
+	webconsole.WriteJSON(w, http.StatusOK, p)
 }
 
 // info resolves a name (a group has no URI) and shows its metadata.
@@ -274,7 +245,7 @@ func (c *console) info(w http.ResponseWriter, r *http.Request) {
 			in.URI = u.String()
 		}
 	}
-	writeJSON(w, http.StatusOK, in)
+	webconsole.WriteJSON(w, http.StatusOK, in)
 }
 
 func noneIfNil(v any) any {
@@ -315,10 +286,10 @@ func (c *console) ping(w http.ResponseWriter, r *http.Request) {
 	defer p.Close()
 	start := time.Now()
 	if _, err := p.IsMethod(ctx, "__ping__"); err != nil {
-		writeJSON(w, http.StatusBadGateway, errorBody{Error: core.ToException(err).Error()})
+		webconsole.WriteJSON(w, http.StatusBadGateway, errorBody{Error: core.ToException(err).Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, PingResult{URI: u.String(), Seconds: time.Since(start).Seconds()})
+	webconsole.WriteJSON(w, http.StatusOK, PingResult{URI: u.String(), Seconds: time.Since(start).Seconds()})
 }
 
 // admin runs change for requests with the passphrase, and answers 403 to
@@ -326,19 +297,19 @@ func (c *console) ping(w http.ResponseWriter, r *http.Request) {
 func (c *console) admin(change func(r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if c.opts.Passphrase == "" {
-			writeJSON(w, http.StatusForbidden, errorBody{"the console is read only (no admin passphrase configured)"})
+			webconsole.WriteJSON(w, http.StatusForbidden, errorBody{"the console is read only (no admin passphrase configured)"})
 			return
 		}
 		got := r.Header.Get(PassphraseHeader)
 		if subtle.ConstantTimeCompare([]byte(got), []byte(c.opts.Passphrase)) != 1 {
-			writeJSON(w, http.StatusForbidden, errorBody{"wrong admin passphrase"})
+			webconsole.WriteJSON(w, http.StatusForbidden, errorBody{"wrong admin passphrase"})
 			return
 		}
 		if err := change(r); err != nil {
 			writeError(w, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, struct{}{})
+		webconsole.WriteJSON(w, http.StatusOK, struct{}{})
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/internal/servetest"
+	"github.com/gopyro/gopyro/internal/webconsole"
 	"github.com/gopyro/gopyro/ns"
 )
 
@@ -85,8 +86,8 @@ func TestPaging100k(t *testing.T) {
 	if p.Total != total || len(p.Entries) != 10 || p.Entries[0].Name != ":Default.n099990" || p.Entries[0].URI != testURI {
 		t.Errorf("last page: total %d, %d entries, first %+v", p.Total, len(p.Entries), p.Entries[0])
 	}
-	if st := do(t, "GET", srv.URL+"/api/ns/list?group=:Default&limit=100000", nil, "", &p); st != 200 || len(p.Entries) != MaxLimit {
-		t.Errorf("a page of %d entries (status %d), want at most %d", len(p.Entries), st, MaxLimit)
+	if st := do(t, "GET", srv.URL+"/api/ns/list?group=:Default&limit=100000", nil, "", &p); st != 200 || len(p.Entries) != webconsole.MaxLimit {
+		t.Errorf("a page of %d entries (status %d), want at most %d", len(p.Entries), st, webconsole.MaxLimit)
 	}
 	if st := do(t, "GET", srv.URL+"/api/ns/search?q=N0999&limit=20&offset=90", nil, "", &p); st != 200 {
 		t.Fatalf("search: status %d", st)
