@@ -336,8 +336,20 @@ func (c *serverConn) invoke(obj *object, call *Call) (any, error) {
 	if name == "" {
 		name = metrics.Transient
 	}
-	m.Call(c.sp.label, name, call.Method, start, exception)
+	m.Call(c.sp.label, name, obj.metricMethod(call.Method), start, exception)
 	return res, err
+}
+
+// metricMethod is the method label of a call of method on o: the name
+// when o exposes it (a method, or a remote attribute request of one of the
+// protocols), metrics.OtherMethod otherwise. An Invoker that declares no
+// methods (no AttrInvoker) exposes none by name.
+func (o *object) metricMethod(method string) string {
+	switch {
+	case o.hasMethod(method), isAttrCall(method), method == "__getattr__", method == "__setattr__":
+		return method
+	}
+	return metrics.OtherMethod
 }
 
 // serve reads and answers requests in order until the connection ends.

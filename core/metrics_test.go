@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gopyro/gopyro/compat"
@@ -80,6 +81,51 @@ func TestDaemonMetrics(t *testing.T) {
 	}
 	p.Close()
 	bad.Close()
+}
+
+// TestDaemonMetricsUnknownMethods: calls of names the object does not
+// expose share one series, whatever the names.
+func TestDaemonMetricsUnknownMethods(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	d := startDaemon(t, core.DaemonOptions{Metrics: reg})
+	uri, err := d.Connect(metered{}, "metered")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p := newProxy(t, uri)
+	for i := range 5 {
+		if _, err := p.Call(ctx, "nosuch"+strconv.Itoa(i)); err == nil {
+			t.Fatalf("nosuch%d answered", i)
+		}
+	}
+	if _, err := p.Call(ctx, "echo", int64(1)); err != nil {
+		t.Fatal(err)
+	}
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	methods := map[string]uint64{}
+	for _, f := range fams {
+		if f.GetName() != "pyro_daemon_call_duration_seconds" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "method" {
+					methods[l.GetValue()] += m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	want := map[string]uint64{"(other)": 5, "echo": 1}
+	if !cmp.Equal(methods, want) {
+		t.Errorf("calls by method %v, want %v", methods, want)
+	}
+	if got := gathered(t, reg, "pyro_daemon_call_errors_total", map[string]string{"exception": "AttributeError"}); got != 5 {
+		t.Errorf("AttributeErrors counted %v, want 5", got)
+	}
 }
 
 // TestDaemonMetricsShared: two daemons of one process register the same

@@ -23,6 +23,11 @@ const (
 // name.
 const Transient = "(transient)"
 
+// OtherMethod is the method label of calls to a name the object does not
+// expose (a mistyped or probing client): one series for all of them, so
+// that clients cannot grow the number of series without bound.
+const OtherMethod = "(other)"
+
 // Daemon holds the collectors of a core.Daemon. A nil *Daemon counts
 // nothing: every method returns at once.
 type Daemon struct {
@@ -118,7 +123,8 @@ func (m *Daemon) Refused(reason string) {
 
 // Call counts a call to method of the object called object that started
 // at start; exception is the class name of the exception it raised, ""
-// if it returned.
+// if it returned. The caller passes OtherMethod for a method the object
+// does not expose.
 func (m *Daemon) Call(protocol, object, method string, start time.Time, exception string) {
 	if m == nil {
 		return

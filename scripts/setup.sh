@@ -48,6 +48,16 @@ if [ ! -d "$GOPYRO_EXAMPLES" ]; then
   tar -xzf "$tmp"/Pyro-3.16.tar.gz -C "$GOPYRO_CACHE"
   rm -rf "$tmp"
 fi
+# The console's browser test (interop_tests/test_console.py): Debian's
+# headless Chromium with its chromedriver, driven by Selenium. Never a
+# downloaded browser.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver ||
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+fi
+if ! "$PY3" -c 'import importlib.metadata as m, sys; sys.exit(m.version("selenium") != "4.51.0")' 2>/dev/null; then
+  PIP_ROOT_USER_ACTION=ignore "$PY3" -m pip install --disable-pip-version-check -q 'selenium==4.51.0'
+fi
 # M2Crypto lets real Pyro speak PYROSSL in the TLS interop tests.
 bash scripts/m2crypto.sh
 go mod download

@@ -8,8 +8,9 @@
 // broadcast), unless -N, and serves it
 // until interrupted, then unregisters it. PYRO_ES_QUEUESIZE and
 // PYRO_ES_BLOCKQUEUE configure the per-subscriber queues as in Pyro.
-// --http=ADDR (or GOPYRO_HTTP) serves metrics and health
-// over HTTP on ADDR (127.0.0.1 when ADDR has no host).
+// --http=ADDR (or GOPYRO_HTTP) serves a read-only web console (/: topics,
+// subscribers, queue depths, event rates), metrics and health over HTTP
+// on ADDR (127.0.0.1 when ADDR has no host).
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/es"
+	"github.com/gopyro/gopyro/es/console"
 	"github.com/gopyro/gopyro/internal/cli"
 	"github.com/gopyro/gopyro/ns"
 )
@@ -170,7 +172,8 @@ func run(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, "\nWARNING: daemon bound on hostname that resolves to loopback address 127.0.x.x \n\n")
 	}
 	if h := srv.Daemon().HTTP(); h != nil {
-		fmt.Fprintf(stdout, "HTTP on http://%s/ (metrics, health)\n", h.Addr())
+		console.Mount(h.Mux, srv.Broker(), srv.Daemon().Metrics())
+		fmt.Fprintf(stdout, "HTTP on http://%s/ (console, metrics, health)\n", h.Addr())
 	}
 	fmt.Fprintln(stdout, "Event Server started.")
 	if f, ok := stdout.(*os.File); ok {

@@ -14,6 +14,19 @@
 //
 // Commands: ping, list, listmatching, lookup, register, remove,
 // removematching, setmeta, yplookup_all, yplookup_any.
+//
+// A gopyro addition for scripts: -json (or --json) among the options makes
+// the listing commands print one JSON document instead of Pyro's text, and
+// nothing else (no "NS is at" line):
+//
+//	list [group...]   [{"group": ":Default", "entries": [{"name": "x", "type": "name"|"group"}],
+//	                    "error": "..." (when the group cannot be listed)}, ...]
+//	listall           [{"name": ":Default.x", "uri": "PYRO://..."}, ...] sorted by name
+//	--pyro5 list, listmatching, yplookup_all, yplookup_any
+//	                  [{"name": "x", "uri": "PYRO:...", "metadata": ["tag", ...]}, ...]
+//
+// Other commands and errors print as without -json; the exit status is 1
+// after an error. The usage text stays Pyro's.
 package main
 
 import (

@@ -35,6 +35,7 @@ where command is one of: list, lookup, register, remove, removematching, listmat
 // returns the exit status: 1 after an error, which it prints as Pyro5's
 // tool does.
 func NSControl5Main(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer) int {
+	args, asJSON := takeJSON(args)
 	a := ParseArgs(args, nscSpec)
 	a.PrintIgnored(out)
 	if len(a.Args) == 0 {
@@ -64,7 +65,7 @@ func NSControl5Main(ctx context.Context, args []string, in io.Reader, out, errOu
 		return 1
 	}
 	defer c.Close()
-	n := &nsc5{ctx: ctx, c: c, args: args, in: bufio.NewReader(in), out: out}
+	n := &nsc5{ctx: ctx, c: c, args: args, in: bufio.NewReader(in), out: out, json: asJSON}
 	if err := run(n); err != nil {
 		var usage usageError
 		if errors.As(err, &usage) {
@@ -102,6 +103,7 @@ type nsc5 struct {
 	args []string
 	in   *bufio.Reader
 	out  io.Writer
+	json bool // -json: the listings print JSON
 }
 
 var nsc5Commands = map[string]func(*nsc5) error{
@@ -157,7 +159,10 @@ func pyStrRepr(s string) string {
 	return b.String()
 }
 
-func (n *nsc5) printList(regs []ns.Registration5, title string) {
+func (n *nsc5) printList(regs []ns.Registration5, title string) error {
+	if n.json {
+		return registrationsJSON(n.out, regs)
+	}
 	fmt.Fprintf(n.out, "--------START LIST %s\n", title)
 	for _, r := range regs {
 		fmt.Fprintf(n.out, "%s --> %s\n", r.Name, r.URI)
@@ -166,6 +171,7 @@ func (n *nsc5) printList(regs []ns.Registration5, title string) {
 		}
 	}
 	fmt.Fprintf(n.out, "--------END LIST %s\n", title)
+	return nil
 }
 
 func (n *nsc5) ping() error {
@@ -185,8 +191,7 @@ func (n *nsc5) list() error {
 	if err != nil {
 		return err
 	}
-	n.printList(regs, title)
-	return nil
+	return n.printList(regs, title)
 }
 
 func (n *nsc5) listMatching() error {
@@ -197,8 +202,7 @@ func (n *nsc5) listMatching() error {
 	if err != nil {
 		return err
 	}
-	n.printList(regs, fmt.Sprintf("- regex '%s'", n.args[0]))
-	return nil
+	return n.printList(regs, fmt.Sprintf("- regex '%s'", n.args[0]))
 }
 
 func (n *nsc5) yplookup(all bool) error {
@@ -215,8 +219,7 @@ func (n *nsc5) yplookup(all bool) error {
 	if err != nil {
 		return err
 	}
-	n.printList(regs, " - searched by metadata")
-	return nil
+	return n.printList(regs, " - searched by metadata")
 }
 
 func (n *nsc5) lookup() error {

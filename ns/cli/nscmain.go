@@ -86,6 +86,7 @@ type nsc struct {
 	opts ns.LocateOptions
 	args []string
 	ns   *ns.Client
+	json bool // -json: the listings print JSON, connect prints nothing
 }
 
 // NSControlMain runs pyro-nsc with args (without the program name), writing
@@ -95,13 +96,14 @@ func NSControlMain(ctx context.Context, args []string, out io.Writer) int {
 	if i := slices.Index(args, "--pyro5"); i >= 0 && !slices.Contains(args[:i], "-") {
 		return NSControl5Main(ctx, slices.Delete(slices.Clone(args), i, i+1), os.Stdin, out, os.Stderr)
 	}
+	args, asJSON := takeJSON(args)
 	a := ParseArgs(args, nscSpec)
 	a.PrintIgnored(out)
 	if len(a.Args) == 0 {
 		nscUsage(out)
 		return 0
 	}
-	c := &nsc{ctx: ctx, p: &printer{w: out}, args: a.Args[1:]}
+	c := &nsc{ctx: ctx, p: &printer{w: out}, args: a.Args[1:], json: asJSON}
 	c.opts.Host, _ = a.Get('h')
 	c.opts.BCAddr, _ = a.Get('c')
 	if v, ok := a.Get('p'); ok {
@@ -114,11 +116,17 @@ func NSControlMain(ctx context.Context, args []string, out io.Writer) int {
 	}
 	c.opts.Identification, _ = a.Get('i')
 	c.opts.Trace = out
+	if asJSON {
+		c.opts.Trace = nil
+	}
 	cmds := map[string]func() error{
 		"ping": c.ping, "list": c.list, "listall": c.listall, "resolve": c.resolve,
 		"register": c.register, "remove": c.remove, "creategroup": c.creategroup,
 		"deletegroup": c.deletegroup, "shutdown": c.shutdown, "showmeta": c.showmeta,
 		"setmeta": c.setmeta, "resync": c.resync,
+	}
+	if asJSON {
+		cmds["list"], cmds["listall"] = c.listJSON, c.listallJSON
 	}
 	fn, ok := cmds[a.Args[0]]
 	if !ok {
@@ -158,6 +166,9 @@ func (c *nsc) connect() error {
 		return err
 	}
 	c.ns = n
+	if c.json {
+		return nil
+	}
 	u := n.URI()
 	c.p.print(false, "NS is at", u.Address, "("+hostName(u.Address)+") port", u.Port)
 	return nil
@@ -182,6 +193,14 @@ func (c *nsc) handleError(msg string, err error) error {
 		return err
 	}
 	c.p.print(true, "## "+msg+": ")
+	c.p.print(true, namingMessage(ne))
+	c.p.print(false, " ##")
+	return nil
+}
+
+// namingMessage is the text pyro-nsc shows of a NamingError: all its args
+// but the last, joined with "; ".
+func namingMessage(ne *compat.NamingError) string {
 	var parts []string
 	for i, a := range ne.Args {
 		if i == len(ne.Args)-1 {
@@ -189,9 +208,7 @@ func (c *nsc) handleError(msg string, err error) error {
 		}
 		parts = append(parts, compat.Str(a))
 	}
-	c.p.print(true, strings.Join(parts, "; "))
-	c.p.print(false, " ##")
-	return nil
+	return strings.Join(parts, "; ")
 }
 
 func (c *nsc) ping() error {
@@ -222,13 +239,18 @@ func (c *nsc) listall() error {
 	return nil
 }
 
-func (c *nsc) printList(l []ns.Child) {
+// sortChildren sorts a group listing as pyro-nsc shows it.
+func sortChildren(l []ns.Child) {
 	sort.Slice(l, func(i, j int) bool {
 		if l[i].Name != l[j].Name {
 			return l[i].Name < l[j].Name
 		}
 		return l[i].Type < l[j].Type
 	})
+}
+
+func (c *nsc) printList(l []ns.Child) {
+	sortChildren(l)
 	c.p.print(true, "(")
 	for _, e := range l {
 		switch e.Type {

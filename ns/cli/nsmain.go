@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/ns"
+	"github.com/gopyro/gopyro/ns/console"
 )
 
 const nsSpec = "hkmrvxn:p:b:c:d:s:i:1:2:"
@@ -48,9 +50,14 @@ func nsUsage(w io.Writer) {
         --bchost=HOST            address Pyro 5's discovery binds to; default
                                  PYRO_NS_BCHOST, else all interfaces (also
                                  starts it when the NS is bound to loopback)
-        --http=ADDR              serve /metrics, /healthz and /readyz
-                                 on ADDR (host:port; 127.0.0.1 without
-                                 a host; default GOPYRO_HTTP, else off)
+        --http=ADDR              serve the web console (/), /metrics,
+                                 /healthz and /readyz on ADDR (host:port;
+                                 127.0.0.1 without a host; default
+                                 GOPYRO_HTTP, else off)
+        --console-passphrase=PASS  let the console register, remove and
+                                 set metadata for whoever gives PASS
+                                 (default GOPYRO_CONSOLE_PASSPHRASE, else
+                                 the console is read only)
         --fresh-if-damaged       with -d: if the database is damaged, move it
                                  aside to <file>.damaged-<UTC time> and start
                                  with an empty name space (without it, a
@@ -82,6 +89,7 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		return 1
 	}
 	opts := ns.StartOptions{HTTP: config.Current().HTTP}
+	consoleOpts := console.Options{Passphrase: os.Getenv("GOPYRO_CONSOLE_PASSPHRASE")}
 	verbose := a.Has('v')
 	opts.Notify = Printer(out, verbose)
 	if verbose {
@@ -151,6 +159,8 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			opts.FreshIfDamaged = true
 		case "http":
 			opts.HTTP = val
+		case "console-passphrase":
+			consoleOpts.Passphrase = val
 		default:
 			a.Ignored = append(a.Ignored, "-"+name)
 		}
@@ -172,7 +182,8 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 		return 1
 	}
 	if h := in.Daemon().HTTP(); h != nil {
-		fmt.Fprintf(out, "HTTP on http://%s/ (metrics, health)\n", h.Addr())
+		console.Mount(h.Mux, in.Server(), consoleOpts)
+		fmt.Fprintf(out, "HTTP on http://%s/ (console, metrics, health)\n", h.Addr())
 	}
 	if err := in.Serve(ctx); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(out, "Name Server stopped:", err)
