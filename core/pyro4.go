@@ -618,11 +618,14 @@ func (o pyro4Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 		for id := range d.Registered() {
 			ids = append(ids, id)
 		}
+		for id := range d.ownObjects(Pyro4) {
+			ids = append(ids, id)
+		}
 		return ids, nil
 	case "ping":
 		return nil, nil
 	case "info":
-		n := len(d.Registered()) + 1
+		n := len(d.Registered()) + len(d.ownObjects(Pyro4)) + 1
 		return fmt.Sprintf("%s bound on %s, NAT %s, %d objects registered. Servertype: %s", pyro4DaemonID,
 			net.JoinHostPort(d.host, fmt.Sprint(d.port)), "None", n, "gopyro"), nil
 	case "get_metadata":
@@ -649,7 +652,7 @@ func truthy(v any) bool {
 // Pyro 5's metadata (the internal objects of both have the same methods),
 // as lists (asLists, as in the CONNECTOK answer) or sets.
 func (d *Daemon) pyro4Metadata(id string, asLists bool) (map[string]any, error) {
-	meta, err := d.pyro5Metadata(id)
+	meta, err := d.pyro5Metadata(Pyro4, id)
 	if err != nil {
 		return nil, compat.NewException("Pyro4.errors", "DaemonError", "unknown object")
 	}

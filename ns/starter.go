@@ -261,9 +261,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	return in, nil
 }
 
-// servesPyro5 reports whether the Name Server serves Pyro 5 clients too:
-// not with an identification or host rules, which are Pyro 3's and which
-// a Pyro 5 client would pass by.
+// servesPyro5 reports whether the Name Server serves Pyro 4 and Pyro 5
+// clients too: not with an identification or host rules, which are Pyro
+// 3's and which a Pyro 4 or 5 client would pass by.
 func (o StartOptions) servesPyro5() bool {
 	return o.Identification == "" && len(o.AllowHosts) == 0 && len(o.DenyHosts) == 0
 }
@@ -415,6 +415,9 @@ func (in *Instance) serveObject(ctx context.Context) error {
 	if in.opts.servesPyro5() {
 		self := compat.URI{Protocol: "PYRO", Address: in.daemon.Host(), Port: in.daemon.Port(), ObjectID: Pyro5ObjectID, Style: compat.Pyro5Style}
 		if in.uri5, err = in.daemon.ConnectFor(core.Pyro5, NewServer5(nsp, self), Pyro5ObjectID); err != nil {
+			return err
+		}
+		if _, err = in.daemon.ConnectFor(core.Pyro4, NewServer4(nsp, self), Pyro5ObjectID); err != nil {
 			return err
 		}
 	}
