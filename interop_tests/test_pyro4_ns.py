@@ -231,3 +231,23 @@ show("meta", lambda: sorted(ns.list(metadata_any=["pyro4"])))
 show("call", lambda: Pyro4.Proxy("PYRONAME:example.thing@127.0.0.1:%s" % sys.argv[2]).who())
 """)
     assert got == {"lookup": "-> URI " + uri, "meta": "-> ['example.thing']", "call": "-> pyro4 example.thing"}
+
+
+DAEMON = """
+d = Pyro4.Proxy("PYRO:Pyro.Daemon@127.0.0.1:%s" % sys.argv[2])
+# ours also lists the Pyro 3 name server object, by its GUID
+show("registered", lambda: sorted(i for i in d.registered() if i.startswith("Pyro.")))
+show("metadata", lambda: sorted((k, sorted(v)) for k, v in d.get_metadata("Pyro.NameServer").items()))
+show("bound_methods", lambda: (ns._pyroBind(), sorted(ns._pyroMethods))[1])
+"""
+
+
+def test_daemon_object_same_as_pyro4s(procs, gobin):
+    """The name server daemon's Pyro.Daemon lists and describes
+    Pyro.NameServer to Pyro4 clients as Pyro4's does (no Pyro 5 yplookup)."""
+    ours, theirs = free_port(), free_port()
+    start_go_ns(procs, gobin, ours)
+    start_py4_ns(procs, theirs)
+    got, want = py4(ours, DAEMON), py4(theirs, DAEMON)
+    assert got == want
+    assert "'yplookup'" not in got["metadata"] and "'list'" in got["metadata"]
