@@ -251,3 +251,50 @@ def test_daemon_object_same_as_pyro4s(procs, gobin):
     got, want = py4(ours, DAEMON), py4(theirs, DAEMON)
     assert got == want
     assert "'yplookup'" not in got["metadata"] and "'list'" in got["metadata"]
+
+
+HMAC_CLIENT = r"""
+import sys
+import Pyro4
+def show(label, f):
+    try:
+        v = f()
+    except Exception as x:
+        print(label, "!!", type(x).__module__ + "." + type(x).__name__ + ":", x)
+    else:
+        print(label, "->", v)
+def count(key):
+    ns = Pyro4.locateNS("127.0.0.1", int(sys.argv[1]), hmac_key=key)
+    ns.register("keyed", "PYRO:obj@127.0.0.1:1")
+    return ns.count()
+show("right", lambda: count(b"secret"))
+show("wrong", lambda: count(b"guess"))
+show("none", lambda: count(None))
+"""
+
+
+def test_hmac_key_same_as_pyro4s(procs, gobin):
+    """pyro-ns --key answers Pyro4 clients with the right HMAC key and
+    refuses the others as Pyro4's name server started with -k does; Pyro 5
+    clients, which have no HMAC, are still served."""
+    ours, theirs = free_port(), free_port()
+    start_go_ns(procs, gobin, ours, "--key=secret")
+    p = procs.start([sys.executable, "-W", "ignore", "-m", "Pyro4.naming", "-n", "127.0.0.1", "-p", str(theirs),
+                     "-x", "-k", "secret"], env=py4_env())
+    wait_port(theirs, proc=p, timeout=30)
+
+    def run(port):
+        cp = subprocess.run([sys.executable, "-c", HMAC_CLIENT, str(port)], capture_output=True, timeout=60,
+                            env=py4_env())
+        assert cp.returncode == 0, cp.stderr.decode(errors="replace")
+        return cp.stdout.decode().replace(":%d" % port, ":<port>").splitlines()
+
+    got, want = run(ours), run(theirs)
+    assert got == want
+    assert got[0] == "right -> 2"
+    assert got[1].startswith("wrong !! Pyro4.errors.") and got[2].startswith("none !! Pyro4.errors.")
+    cp = subprocess.run([sys.executable, "-c", "import sys, Pyro5.api\n"
+                         "print(Pyro5.api.locate_ns('127.0.0.1', int(sys.argv[1])).lookup('keyed'))\n", str(ours)],
+                        capture_output=True, timeout=60, env=py4_env())
+    assert cp.returncode == 0, cp.stderr.decode(errors="replace")
+    assert cp.stdout.decode().strip() == "PYRO:obj@127.0.0.1:1"

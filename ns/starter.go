@@ -48,6 +48,10 @@ type StartOptions struct {
 	// Name Server bound to a loopback address the listener starts only
 	// when one of them is set.
 	BCHost5 string
+	// Pyro4HMACKey is the HMAC key of Pyro 4 connections (pyro-ns --key
+	// or PYRO_HMAC_KEY, as Pyro4's name server's -k/--key); nil for none.
+	// Pyro 3 and Pyro 5 have no HMAC: their clients are served without.
+	Pyro4HMACKey []byte
 	// NoBroadcast disables the broadcast listeners, Pyro 3's and Pyro
 	// 5's (-x).
 	NoBroadcast bool
@@ -186,6 +190,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	dopts.Logger = opts.Logger
 	dopts.Metrics = opts.Metrics
 	dopts.HTTP = opts.HTTP
+	dopts.Pyro4HMACKey = opts.Pyro4HMACKey
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
