@@ -84,7 +84,8 @@ func pyro4For(opts DaemonOptions) (*pyro4, error) {
 }
 
 // Schemes is PYRO, in Pyro 4's syntax (URIStyle), which is Pyro 5's. Pyro
-// 4 is not registered for proxies: Go proxies dial PYRO: URIs with Pyro 5.
+// 4 is not registered for proxies: Go proxies dial PYRO: URIs with Pyro 5
+// unless WithGeneration(Pyro4) says otherwise (pyro4Dialer).
 func (*pyro4) Schemes() []string { return []string{"PYRO"} }
 
 // URIStyle is Pyro 4's: PYRO:id@host:port.
@@ -93,11 +94,6 @@ func (*pyro4) URIStyle() compat.URIStyle { return compat.Pyro5Style }
 // URI is PYRO:id@host:port.
 func (*pyro4) URI(host string, port int, id string) compat.URI {
 	return compat.URI{Protocol: "PYRO", Address: host, Port: port, ObjectID: id, Style: compat.Pyro5Style}
-}
-
-// Dial refuses: the Go proxy does not speak Pyro 4.
-func (*pyro4) Dial(_ context.Context, uri compat.URI, _ DialSettings) (ClientCodec, compat.URI, error) {
-	return nil, uri, fmt.Errorf("core: Go proxies do not dial Pyro 4 daemons (%s)", uri)
 }
 
 func (*pyro4) DaemonObject(d *Daemon) (id, name string, obj any) {
