@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,10 @@ import (
 	"github.com/gopyro/gopyro/compat"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/pickle"
+	"github.com/gopyro/gopyro/protocol4"
+	"github.com/gopyro/gopyro/pyjson"
+	"github.com/gopyro/gopyro/pymarshal"
+	"github.com/gopyro/gopyro/serpent"
 )
 
 // steps streams n items.
@@ -124,6 +129,71 @@ func TestPyro4ProxyRefused(t *testing.T) {
 			_, err := p.Call(ctx, "add", 1, 2)
 			if err == nil || !strings.Contains(strings.ToLower(err.Error()), tt.want) {
 				t.Fatalf("err = %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPyro4ProxyWire: the handshake and the call as Pyro4's proxy writes
+// them, per serializer: CONNECT with META_ON_CONNECT, then a call that is a
+// dict for json (id 2 in Pyro 4), a tuple with the arguments as a list for
+// marshal (id 3), a tuple of tuples for serpent.
+func TestPyro4ProxyWire(t *testing.T) {
+	for _, tt := range []struct {
+		serializer string
+		id         uint16
+		want       string
+	}{
+		{"serpent", protocol4.SerializerSerpent, "(u'obj', u'add', (1, 2), {})"},
+		{"json", protocol4.SerializerJSON, "{u'kwargs': {}, u'method': u'add', u'object': u'obj', u'params': [1, 2]}"},
+		{"marshal", protocol4.SerializerMarshal, "(u'obj', u'add', [1, 2], {})"},
+	} {
+		t.Run(tt.serializer, func(t *testing.T) {
+			ser := map[uint16]struct {
+				enc func([]byte, any) ([]byte, error)
+				dec func([]byte) (any, error)
+			}{
+				protocol4.SerializerSerpent: {(&serpent.Encoder{}).Append, (&serpent.Decoder{}).Decode},
+				protocol4.SerializerJSON:    {(&pyjson.Encoder{}).Append, (&pyjson.Decoder{}).Decode},
+				protocol4.SerializerMarshal: {(&pymarshal.Encoder{}).Append, (&pymarshal.Decoder{}).Decode},
+			}[tt.id]
+			calls := make(chan string, 1)
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Close() })
+			go func() {
+				nc, err := l.Accept()
+				if err != nil {
+					return
+				}
+				defer nc.Close()
+				c := protocol4.NewConn(nc, protocol4.Options{IOTimeout: 10 * time.Second})
+				ctx := context.Background()
+				m, err := c.ReadMessage(ctx)
+				if err != nil || m.Type != protocol4.TypeConnect || m.Flags != protocol4.FlagMetaOnConnect || m.Serializer != tt.id {
+					calls <- fmt.Sprintf("CONNECT %v %v", m, err)
+					return
+				}
+				meta := map[string]any{"methods": []any{"add"}, "oneway": []any{}, "attrs": []any{}}
+				data, _ := ser.enc(nil, map[string]any{"handshake": "hello", "meta": meta})
+				c.WriteMessage(ctx, &protocol4.Message{Type: protocol4.TypeConnectOK, Flags: protocol4.FlagMetaOnConnect, Seq: m.Seq, Serializer: tt.id, Data: data})
+				if m, err = c.ReadMessage(ctx); err != nil {
+					calls <- err.Error()
+					return
+				}
+				v, err := ser.dec(m.Data)
+				calls <- fmt.Sprintf("%s %v", compat.Repr(v), err)
+				data, _ = ser.enc(nil, 3)
+				c.WriteMessage(ctx, &protocol4.Message{Type: protocol4.TypeResult, Seq: m.Seq, Serializer: tt.id, Data: data})
+			}()
+			p := newProxy(t, "PYRO:obj@"+l.Addr().String(), core.WithGeneration(core.Pyro4), core.WithSerializer(tt.serializer), core.WithTimeout(10*time.Second))
+			if v, err := p.Call(context.Background(), "add", 1, 2); v != int64(3) || err != nil {
+				t.Fatalf("add = %v, %v", v, err)
+			}
+			if got := <-calls; got != tt.want+" <nil>" {
+				t.Fatalf("call %s, want %s", got, tt.want)
 			}
 		})
 	}
