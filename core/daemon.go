@@ -289,6 +289,8 @@ func NewDaemon(opts DaemonOptions) (*Daemon, error) {
 			sp.gen = Pyro3
 		case *pyro5:
 			sp.gen = Pyro5
+		case *pyro4:
+			sp.gen = Pyro4
 		}
 		if id, name, obj := p.DaemonObject(d); obj != nil {
 			o, err := newObject(obj, id, name)

@@ -95,6 +95,9 @@ type DialSettings struct {
 	// (WithSerializer: Pyro 5's serpent, json, marshal or msgpack); ""
 	// means the protocol's default.
 	Serializer string
+	// HMACKey is the HMAC key of Pyro 4 connections (WithHMACKey); nil
+	// for none.
+	HMACKey []byte
 }
 
 // protocols maps URI schemes, in each URI syntax, to the Protocol that

@@ -54,6 +54,8 @@ type Proxy struct {
 	connOpts   protocol.Options
 	tls        *tls.Config // WithTLS; nil = PYROSSL_* at dial time
 	serializer string      // WithSerializer; "" = the protocol's default
+	gen        Generations // WithGeneration; 0 = Pyro 5 for PYRO: URIs
+	hmacKey    []byte      // WithHMACKey (Pyro 4)
 
 	// req and args are the request being sent and its arguments, owned by
 	// the holder of the call token. The caller's request and arguments are
@@ -116,9 +118,21 @@ func WithTLS(cfg *tls.Config) ProxyOption { return func(p *Proxy) { p.tls = cfg 
 
 // WithSerializer sets the serializer of the proxy's calls where the
 // protocol has a choice (Pyro's _pyroSerializer): for Pyro 5 "serpent" (the
-// default, as in Pyro 5), "json", "marshal" or "msgpack". Pyro 3 always
-// pickles and ignores it. NewProxy refuses a name no protocol knows.
+// default, as in Pyro 5), "json", "marshal" or "msgpack", and for Pyro 4
+// (WithGeneration) also "pickle". Pyro 3 always pickles and ignores it.
+// NewProxy refuses a name the proxy's generation does not know.
 func WithSerializer(name string) ProxyOption { return func(p *Proxy) { p.serializer = name } }
+
+// WithGeneration makes the proxy dial PYRO:id@host:port URIs with the Pyro
+// generation gen: Pyro5 (the default) or Pyro4 (protocol 48, where
+// WithSerializer may also choose "pickle", when the daemon accepts it).
+// It does not change how PYRONAME URIs are resolved.
+func WithGeneration(gen Generations) ProxyOption { return func(p *Proxy) { p.gen = gen } }
+
+// WithHMACKey sets the HMAC key of Pyro 4 connections (Pyro4's
+// _pyroHmacKey): every message is signed with it and must be signed with
+// it. Pyro 3 and Pyro 5 have no HMAC and ignore it.
+func WithHMACKey(key []byte) ProxyOption { return func(p *Proxy) { p.hmacKey = key } }
 
 // NewProxy returns a proxy for uri: a URI string (PYRO://, PYROSSL://,
 // PYROLOC://, PYROLOCSSL://, PYRONAME://), a compat.URI, or a decoded
@@ -177,7 +191,7 @@ func NewProxy(uri any, opts ...ProxyOption) (*Proxy, error) {
 	for _, o := range opts {
 		o(p)
 	}
-	if p.serializer != "" && !knownSerializer(p.serializer) {
+	if p.serializer != "" && !knownSerializer(p.serializer, p.gen) {
 		// Pyro 5's text for an unknown SERIALIZER
 		return nil, compat.NewException("builtins", "ValueError", "unknown serializer configured")
 	}
@@ -237,6 +251,7 @@ func (p *Proxy) Clone() *Proxy {
 		uri:   p.uri, bound: p.bound, resolved: p.resolved, oneway: make(map[string]bool, len(p.oneway)),
 		timeout: p.timeout, ident: p.ident, validator: p.validator, resolver: p.resolver,
 		withAttrs: p.withAttrs, connOpts: p.connOpts, tls: p.tls, serializer: p.serializer,
+		gen: p.gen, hmacKey: p.hmacKey,
 	}
 	for m := range p.oneway {
 		c.oneway[m] = true
@@ -528,7 +543,9 @@ func (p *Proxy) exchange(ctx context.Context, codec ClientCodec, r *Request) (an
 func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	p.mu.Lock()
 	uri, bound, resolved, r := p.uri, p.bound, p.resolved, p.resolver
-	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls, Serializer: p.serializer}
+	ds := DialSettings{Options: p.connOpts, Validator: p.validator, Ident: p.ident, TLS: p.tls, Serializer: p.serializer,
+		HMACKey: p.hmacKey}
+	gen := p.gen
 	p.mu.Unlock()
 	if !resolved || isPyro5Name(uri) {
 		switch {
@@ -549,6 +566,9 @@ func (p *Proxy) bind(ctx context.Context) (ClientCodec, error) {
 	proto, err := protocolFor(bound)
 	if err != nil {
 		return nil, commError("dial", bound, err)
+	}
+	if gen == Pyro4 && bound.Style == compat.Pyro5Style {
+		proto = pyro4Dialer
 	}
 	codec, bound, err := proto.Dial(ctx, bound, ds)
 	if err != nil {

@@ -84,7 +84,8 @@ func pyro4For(opts DaemonOptions) (*pyro4, error) {
 }
 
 // Schemes is PYRO, in Pyro 4's syntax (URIStyle), which is Pyro 5's. Pyro
-// 4 is not registered for proxies: Go proxies dial PYRO: URIs with Pyro 5.
+// 4 is not registered for proxies: Go proxies dial PYRO: URIs with Pyro 5
+// unless WithGeneration(Pyro4) says otherwise (pyro4Dialer).
 func (*pyro4) Schemes() []string { return []string{"PYRO"} }
 
 // URIStyle is Pyro 4's: PYRO:id@host:port.
@@ -93,11 +94,6 @@ func (*pyro4) URIStyle() compat.URIStyle { return compat.Pyro5Style }
 // URI is PYRO:id@host:port.
 func (*pyro4) URI(host string, port int, id string) compat.URI {
 	return compat.URI{Protocol: "PYRO", Address: host, Port: port, ObjectID: id, Style: compat.Pyro5Style}
-}
-
-// Dial refuses: the Go proxy does not speak Pyro 4.
-func (*pyro4) Dial(_ context.Context, uri compat.URI, _ DialSettings) (ClientCodec, compat.URI, error) {
-	return nil, uri, fmt.Errorf("core: Go proxies do not dial Pyro 4 daemons (%s)", uri)
 }
 
 func (*pyro4) DaemonObject(d *Daemon) (id, name string, obj any) {
@@ -618,11 +614,14 @@ func (o pyro4Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 		for id := range d.Registered() {
 			ids = append(ids, id)
 		}
+		for id := range d.ownObjects(Pyro4) {
+			ids = append(ids, id)
+		}
 		return ids, nil
 	case "ping":
 		return nil, nil
 	case "info":
-		n := len(d.Registered()) + 1
+		n := len(d.Registered()) + len(d.ownObjects(Pyro4)) + 1
 		return fmt.Sprintf("%s bound on %s, NAT %s, %d objects registered. Servertype: %s", pyro4DaemonID,
 			net.JoinHostPort(d.host, fmt.Sprint(d.port)), "None", n, "gopyro"), nil
 	case "get_metadata":
@@ -649,7 +648,7 @@ func truthy(v any) bool {
 // Pyro 5's metadata (the internal objects of both have the same methods),
 // as lists (asLists, as in the CONNECTOK answer) or sets.
 func (d *Daemon) pyro4Metadata(id string, asLists bool) (map[string]any, error) {
-	meta, err := d.pyro5Metadata(id)
+	meta, err := d.pyro5Metadata(Pyro4, id)
 	if err != nil {
 		return nil, compat.NewException("Pyro4.errors", "DaemonError", "unknown object")
 	}

@@ -195,7 +195,7 @@ func (p *pyro5) connect(ctx context.Context, s *pyro5Server, a *Admission, nc ne
 		return nil, errors.New("'object'")
 	}
 	obj, _ := pickle.Text(id)
-	meta, err := s.d.pyro5Metadata(obj)
+	meta, err := s.d.pyro5Metadata(Pyro5, obj)
 	if err != nil {
 		return nil, err
 	}
@@ -707,7 +707,7 @@ func (o pyro5Daemon) Invoke(_ context.Context, c *Call) (any, error) {
 			net.JoinHostPort(d.host, fmt.Sprint(d.port)), "None", n, "gopyro"), nil
 	case "get_metadata":
 		id, _ := pickle.Text(c.Args[0])
-		return d.pyro5Metadata(id)
+		return d.pyro5Metadata(Pyro5, id)
 	}
 	// get_next_stream_item and close_stream are the codec's: streams
 	// belong to a connection.
@@ -751,9 +751,10 @@ func anys(ss []string) []any {
 	return out
 }
 
-// pyro5Metadata is what Pyro 5's get_metadata returns for the object id:
-// its methods, oneway methods and attributes, as sets of names.
-func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
+// pyro5Metadata is what Pyro 5's get_metadata returns for the object id,
+// connected for all or for the clients of gen: its methods, oneway
+// methods and attributes, as sets of names.
+func (d *Daemon) pyro5Metadata(gen Generations, id string) (map[string]any, error) {
 	var o *object
 	if id == pyro5DaemonID {
 		o = d.internal[pyro5DaemonID]
@@ -762,7 +763,7 @@ func (d *Daemon) pyro5Metadata(id string) (map[string]any, error) {
 		o = d.objects[id]
 		d.mu.RUnlock()
 		if o == nil {
-			o = d.ownObjects(Pyro5)[id]
+			o = d.ownObjects(gen)[id]
 		}
 	}
 	if o == nil {

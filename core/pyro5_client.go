@@ -31,22 +31,61 @@ var pyro5SerializerIDs = map[string]uint8{
 	"msgpack": protocol5.SerializerMsgpack,
 }
 
-// knownSerializer reports whether a protocol has the serializer name (for
-// WithSerializer).
-func knownSerializer(name string) bool {
-	_, ok := pyro5SerializerIDs[name]
+// knownSerializer reports whether the proxies of the generation gen (0
+// for the default) have the serializer name (for WithSerializer).
+func knownSerializer(name string, gen Generations) bool {
+	ids := client5.ids
+	if gen == Pyro4 {
+		ids = client4.ids
+	}
+	_, ok := ids[name]
 	return ok
 }
+
+// clientConn is the framing under a Go proxy's connection to a Pyro 4 or
+// Pyro 5 daemon, in Pyro 5's message types and flags: a *protocol5.Conn,
+// or pyro4Frames over Pyro 4's.
+type clientConn interface {
+	WriteMessage(ctx context.Context, m *protocol5.Message) error
+	ReadMessage(ctx context.Context) (*protocol5.Message, error)
+	Close() error
+}
+
+// clientGeneration is what differs between the proxies of Pyro 4 and 5
+// above the framing.
+type clientGeneration struct {
+	name        string                     // "Pyro 5", for errors
+	ids         map[string]uint8           // the serializers by name
+	serializers map[uint8]*pyro5Serializer // and by id
+	errors      string                     // the module of the generation's errors
+	wrapper     string                     // the class of a batch's exception
+	// json and marshal are their ids, whose calls differ (a dict; the
+	// arguments as a list)
+	json, marshal uint8
+}
+
+var client5 = &clientGeneration{name: "Pyro 5", ids: pyro5SerializerIDs, serializers: pyro5Serializers,
+	errors: "Pyro5.errors", wrapper: "Pyro5.core._ExceptionWrapper",
+	json: protocol5.SerializerJSON, marshal: protocol5.SerializerMarshal}
 
 // Dial connects to the daemon of a PYRO:id@host:port URI and shakes
 // hands: CONNECT with the object id, CONNECTOK or the daemon's reason for
 // CONNECTFAIL (a ConnectionDeniedError).
 func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (ClientCodec, compat.URI, error) {
-	serID := protocol5.SerializerSerpent
+	return dialClient(ctx, uri, s, client5, func(nc net.Conn) clientConn {
+		// buffered: a reply's header and payload in one read
+		return protocol5.NewConn(buffered(nc, clientReadBuffer), protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})
+	})
+}
+
+// dialClient connects to the daemon of uri with the framing frame makes
+// and shakes hands as gen's proxies do.
+func dialClient(ctx context.Context, uri compat.URI, s DialSettings, gen *clientGeneration, frame func(net.Conn) clientConn) (ClientCodec, compat.URI, error) {
+	serID := gen.ids["serpent"]
 	if s.Serializer != "" {
-		id, ok := pyro5SerializerIDs[s.Serializer]
+		id, ok := gen.ids[s.Serializer]
 		if !ok {
-			return nil, uri, fmt.Errorf("core: unknown Pyro 5 serializer %q", s.Serializer)
+			return nil, uri, fmt.Errorf("core: unknown %s serializer %q", gen.name, s.Serializer)
 		}
 		serID = id
 	}
@@ -55,9 +94,7 @@ func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (Clien
 	if err != nil {
 		return nil, uri, commError("dial", uri, err)
 	}
-	// buffered: a reply's header and payload in one read
-	c := &pyro5Client{uri: uri, ser: pyro5Serializers[serID], serID: serID,
-		c: protocol5.NewConn(buffered(nc, clientReadBuffer), protocol5.Options{MaxMessageSize: s.Options.MaxMessageSize, IOTimeout: s.Options.IOTimeout})}
+	c := &pyro5Client{uri: uri, gen: gen, ser: gen.serializers[serID], serID: serID, c: frame(nc)}
 	c.call, c.args, c.argBoxes = make(pickle.Tuple, 4), make([]any, reusedArgs), make([]any, reusedArgs+1)
 	c.callBox = c.call
 	data, err := c.ser.encode(nil, map[string]any{"handshake": nil, "object": uri.ObjectID})
@@ -77,10 +114,10 @@ func (p *pyro5) Dial(ctx context.Context, uri compat.URI, s DialSettings) (Clien
 	}
 	if m.Type == protocol5.TypeConnectFail {
 		nc.Close()
-		// in the serializer of the message: Pyro5's daemon refuses in
-		// marshal before it has read which serializer the client uses
+		// in the serializer of the message: Pyro's daemons refuse in
+		// marshal before they have read which serializer the client uses
 		reason := "?"
-		if ser, ok := pyro5Serializers[m.Serializer]; ok {
+		if ser, ok := gen.serializers[m.Serializer]; ok {
 			if v, err := ser.decode(m.Data); err == nil {
 				reason, _ = pickle.Text(v)
 			}
@@ -133,9 +170,11 @@ func connectMetadata(v any, uri compat.URI) (*objectMeta, error) {
 // metadata is the metadata of the object that CONNECTOK told.
 func (c *pyro5Client) metadata() *objectMeta { return c.meta }
 
-// pyro5Client is the ClientCodec of a connection to a Pyro 5 daemon.
+// pyro5Client is the ClientCodec of a connection to a Pyro 5 daemon, or
+// to a Pyro 4 one (gen), whose calls are Pyro 5's in Pyro 4's framing.
 type pyro5Client struct {
-	c     *protocol5.Conn
+	c     clientConn
+	gen   *clientGeneration
 	uri   compat.URI
 	ser   *pyro5Serializer
 	serID uint8
@@ -203,7 +242,7 @@ func (c *pyro5Client) WriteRequest(ctx context.Context, r *Request) error {
 // writes it: a dict for json, a tuple with the arguments as a list for
 // marshal, a tuple for serpent and msgpack.
 func (c *pyro5Client) callData(object, method string, args []any, kw map[string]any) any {
-	if c.serID == protocol5.SerializerJSON {
+	if c.serID == c.gen.json {
 		return map[string]any{"object": object, "method": method, "params": args, "kwargs": kw}
 	}
 	if object != c.id || c.call[0] == nil {
@@ -221,14 +260,14 @@ func (c *pyro5Client) callData(object, method string, args []any, kw map[string]
 func (c *pyro5Client) argsValue(args []any) any {
 	n := len(args)
 	if n > len(c.args) {
-		if c.serID == protocol5.SerializerMarshal {
+		if c.serID == c.gen.marshal {
 			return args
 		}
 		return pickle.Tuple(args)
 	}
 	copy(c.args, args)
 	if c.argBoxes[n] == nil {
-		if c.serID == protocol5.SerializerMarshal {
+		if c.serID == c.gen.marshal {
 			c.argBoxes[n] = c.args[:n]
 		} else {
 			c.argBoxes[n] = pickle.Tuple(c.args[:n])
@@ -250,8 +289,8 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 		return nil, commError("read", c.uri, fmt.Errorf("%w: answer to request %d, want %d", protocol5.ErrHeader, m.Seq, c.seq))
 	}
 	// in the serializer of the message, which is the request's but for
-	// some errors that Pyro5's daemon sends in marshal
-	ser, ok := pyro5Serializers[m.Serializer]
+	// some errors that Pyro's daemons send in marshal
+	ser, ok := c.gen.serializers[m.Serializer]
 	if !ok {
 		return nil, commError("read", c.uri, fmt.Errorf("%w: invalid serializer in response: %d", protocol5.ErrHeader, m.Serializer))
 	}
@@ -262,15 +301,19 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 	if m.Flags&protocol5.FlagItemStreamResult != 0 {
 		id, _ := m.Annotation("STRM")
 		if len(id) == 0 {
-			return nil, compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming")
+			return nil, compat.NewException(c.gen.errors, "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming")
 		}
 		return streamID(id), nil
 	}
 	if m.Flags&protocol5.FlagException != 0 {
+		if ex, ok := v.(*compat.Exception); ok {
+			// pickle (Pyro 4) carries the exception itself
+			return nil, withPickledTraceback(ex)
+		}
 		return nil, exceptionFromDict(v)
 	}
 	if c.batch {
-		return batchResult(v)
+		return batchResult(v, c.gen.wrapper)
 	}
 	return v, nil
 }
@@ -293,25 +336,75 @@ func kwargsOrEmpty(kw map[string]any) map[string]any {
 // writesBatches: a Pyro 5 connection sends batch requests.
 func (c *pyro5Client) writesBatches() {}
 
-// batchResult reads a batch's answer: the results, the last of them a
-// Pyro5.core._ExceptionWrapper if a call raised.
-func batchResult(v any) (*BatchResult, error) {
+// batchResult reads a batch's answer: the results, the last of them an
+// exception wrapper (of the class wrapper: Pyro5.core._ExceptionWrapper,
+// Pyro4.futures._ExceptionWrapper) if a call raised.
+func batchResult(v any, wrapper string) (*BatchResult, error) {
 	items, ok := pickle.Items(v)
 	if !ok {
 		return nil, fmt.Errorf("core: invalid batch result: %s", pickle.PythonType(v))
 	}
 	br := &BatchResult{Results: make([]any, 0, len(items))}
 	for _, it := range items {
-		if d, ok := it.(pickle.Dict); ok {
-			if cls, _ := d.Get_("__class__"); cls == "Pyro5.core._ExceptionWrapper" {
-				ex, _ := d.Get_("exception")
-				br.Err = exceptionFromDict(ex)
-				break
-			}
+		if err := wrappedException(it, wrapper); err != nil {
+			br.Err = err
+			break
 		}
 		br.Results = append(br.Results, it)
 	}
 	return br, nil
+}
+
+// withPickledTraceback moves the _pyroTraceback attribute of a pickled
+// exception to its Traceback, as exceptionFromDict does for class dicts.
+func withPickledTraceback(ex *compat.Exception) *compat.Exception {
+	tb, ok := ex.Attrs.Get_("_pyroTraceback")
+	if !ok || ex.Traceback != nil {
+		return ex
+	}
+	if lines, ok := pickle.Items(tb); ok {
+		for _, l := range lines {
+			s, _ := pickle.Text(l)
+			ex.Traceback = append(ex.Traceback, s)
+		}
+	}
+	rest := pickle.NewDict()
+	for k, v := range pickle.DictItems(ex.Attrs) {
+		if k != "_pyroTraceback" {
+			rest.Set(k, v)
+		}
+	}
+	ex.Attrs = pickle.Dict{}
+	if rest.Len() > 0 {
+		ex.Attrs = rest
+	}
+	return ex
+}
+
+// wrappedException is the exception v wraps if v is an exception wrapper
+// of the class wrapper: a class dict, or with pickle (Pyro 4) the object,
+// whose exception is decoded already; else nil.
+func wrappedException(v any, wrapper string) error {
+	var ex any
+	switch x := v.(type) {
+	case pickle.Dict:
+		if cls, _ := x.Get_("__class__"); cls != wrapper {
+			return nil
+		}
+		ex, _ = x.Get_("exception")
+	case *pickle.Object:
+		state, ok := x.State.(pickle.Dict)
+		if x.Class.Module+"."+x.Class.Name != wrapper || !ok {
+			return nil
+		}
+		ex, _ = state.Get_("exception")
+	default:
+		return nil
+	}
+	if e, ok := ex.(*compat.Exception); ok {
+		return withPickledTraceback(e)
+	}
+	return exceptionFromDict(ex)
 }
 
 // streamID is the id of an item stream, which ReadReply returns for an

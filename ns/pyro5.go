@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,33 +32,60 @@ const pyro5NSMeta = "class:Pyro5.nameserver.NameServer"
 // Pyro 5 metadata tags are the user meta data of Pyro 3 (MetadataSet),
 // and the URIs Pyro 5 clients are given are Pyro 5's (PYRO:id@host:port)
 // whatever generation registered them.
-type Server5 struct {
+type Server5 struct{ nameServer }
+
+// nameServer is the name server object of Pyro 4 and 5, whose APIs
+// differ in a few methods and in how values cross: Server5 and Server4
+// are it with their method tables.
+type nameServer struct {
 	ns *Namespace
-	// self is the Pyro 5 URI of the name server object, given for the
+	// self is the Pyro 4/5 URI of the name server object, given for the
 	// name server's own registration.
 	self compat.URI
+	gen  *nsGeneration
 }
+
+// nsGeneration is what differs in the values a name server of Pyro 4 or
+// 5 answers.
+type nsGeneration struct {
+	uriClass string // the class of a URI object, as its serializers carry it
+	selfMeta string // the metadata of the name server's own registration
+	// tags makes the metadata of an answer: a set for Pyro 5, a list for
+	// Pyro 4.
+	tags func([]string) any
+}
+
+var gen5 = &nsGeneration{uriClass: "Pyro5.core.URI", selfMeta: pyro5NSMeta, tags: func(t []string) any { return tagSet(t) }}
 
 // NewServer5 returns Pyro 5's name server object for ns; self is its URI
 // (PYRO:Pyro.NameServer@host:port), which Pyro 5 clients get for the name
 // server's own registration in place of the Pyro 3 URI registered as
 // :Pyro.NameServer.
 func NewServer5(ns *Namespace, self compat.URI) *Server5 {
-	return &Server5{ns: ns, self: self}
+	return &Server5{nameServer{ns: ns, self: self, gen: gen5}}
 }
 
 // PyroAttrs names the Python class and the remote methods.
-func (s *Server5) PyroAttrs() core.Attrs {
-	names := make([]string, 0, len(methods5))
-	for m := range methods5 {
+func (s *Server5) PyroAttrs() core.Attrs { return attrsOf(methods5) }
+
+// Invoke binds the arguments of a call as Python does and runs it.
+func (s *Server5) Invoke(_ context.Context, c *core.Call) (any, error) {
+	return s.invoke(methods5, c)
+}
+
+// attrsOf names the Python class and the methods of a method table.
+func attrsOf(methods map[string]method5) core.Attrs {
+	names := make([]string, 0, len(methods))
+	for m := range methods {
 		names = append(names, m)
 	}
 	return core.Attrs{Class: "NameServer", Methods: names}
 }
 
-// Invoke binds the arguments of a call as Python does and runs it.
-func (s *Server5) Invoke(_ context.Context, c *core.Call) (any, error) {
-	m, ok := methods5[c.Method]
+// invoke binds the arguments of c to the parameters of its method in
+// methods and runs it.
+func (s *nameServer) invoke(methods map[string]method5, c *core.Call) (any, error) {
+	m, ok := methods[c.Method]
 	if !ok {
 		if strings.HasPrefix(c.Method, "_") {
 			return nil, compat.AttributeError(fmt.Sprintf("attempt to access private attribute '%s'", c.Method))
@@ -81,7 +109,7 @@ type param5 struct {
 
 type method5 struct {
 	params []param5
-	call   func(s *Server5, args []any) (any, error)
+	call   func(s *nameServer, args []any) (any, error)
 }
 
 func opt(name string) param5 { return param5{name: name, optional: true} }
@@ -89,24 +117,24 @@ func opt(name string) param5 { return param5{name: name, optional: true} }
 func optFalse(name string) param5 { return param5{name: name, def: false, optional: true} }
 
 var methods5 = map[string]method5{
-	"ping":  {nil, func(*Server5, []any) (any, error) { return nil, nil }},
-	"count": {nil, func(s *Server5, _ []any) (any, error) { return s.count(), nil }},
-	"lookup": {[]param5{{name: "name"}, optFalse("return_metadata")}, func(s *Server5, a []any) (any, error) {
+	"ping":  {nil, func(*nameServer, []any) (any, error) { return nil, nil }},
+	"count": {nil, func(s *nameServer, _ []any) (any, error) { return s.count(), nil }},
+	"lookup": {[]param5{{name: "name"}, optFalse("return_metadata")}, func(s *nameServer, a []any) (any, error) {
 		return s.lookup(a[0], truthy(a[1]))
 	}},
-	"register": {[]param5{{name: "name"}, {name: "uri"}, optFalse("safe"), opt("metadata")}, func(s *Server5, a []any) (any, error) {
+	"register": {[]param5{{name: "name"}, {name: "uri"}, optFalse("safe"), opt("metadata")}, func(s *nameServer, a []any) (any, error) {
 		return nil, s.register(a[0], a[1], truthy(a[2]), a[3])
 	}},
-	"set_metadata": {[]param5{{name: "name"}, {name: "metadata"}}, func(s *Server5, a []any) (any, error) {
+	"set_metadata": {[]param5{{name: "name"}, {name: "metadata"}}, func(s *nameServer, a []any) (any, error) {
 		return nil, s.setMetadata(a[0], a[1])
 	}},
-	"remove": {[]param5{opt("name"), opt("prefix"), opt("regex")}, func(s *Server5, a []any) (any, error) {
+	"remove": {[]param5{opt("name"), opt("prefix"), opt("regex")}, func(s *nameServer, a []any) (any, error) {
 		return s.remove(a[0], a[1], a[2])
 	}},
-	"list": {[]param5{opt("prefix"), opt("regex"), optFalse("return_metadata")}, func(s *Server5, a []any) (any, error) {
+	"list": {[]param5{opt("prefix"), opt("regex"), optFalse("return_metadata")}, func(s *nameServer, a []any) (any, error) {
 		return s.list(a[0], a[1], truthy(a[2]))
 	}},
-	"yplookup": {[]param5{opt("meta_all"), opt("meta_any"), {name: "return_metadata", def: true, optional: true}}, func(s *Server5, a []any) (any, error) {
+	"yplookup": {[]param5{opt("meta_all"), opt("meta_any"), {name: "return_metadata", def: true, optional: true}}, func(s *nameServer, a []any) (any, error) {
 		return s.yplookup(a[0], a[1], truthy(a[2]))
 	}},
 }
@@ -258,9 +286,9 @@ type entry5 struct {
 }
 
 // view returns e as Pyro 5 clients see it.
-func (s *Server5) view(e Entry) entry5 {
+func (s *nameServer) view(e Entry) entry5 {
 	if e.Name == NameServerName {
-		return entry5{name: Pyro5ObjectID, uri: s.self.String(), tags: []string{pyro5NSMeta}}
+		return entry5{name: Pyro5ObjectID, uri: s.self.String(), tags: []string{s.gen.selfMeta}}
 	}
 	return entry5{name: Pyro5Name(e.Name, s.ns.DefaultGroupName()), uri: URI5(e.URI), tags: MetadataTags(e.Meta)}
 }
@@ -290,9 +318,10 @@ func URI5(u compat.URI) string {
 // uri5Pattern is Pyro5.core.URI's pattern.
 var uri5Pattern = regexp.MustCompile(`^([Pp][Yy][Rr][Oo][a-zA-Z]*):(\S+?)(@(.+))?$`)
 
-// uriObject5 is the URI s as Pyro 5's serializers send a Pyro5.core.URI:
-// its class dict, with the state (protocol, object, sockname, host, port).
-func uriObject5(s string) map[string]any {
+// uriObject is the URI s as the serializers of Pyro 4 and 5 send their
+// URI class cls (Pyro4.core.URI, Pyro5.core.URI): its class dict, with the
+// state (protocol, object, sockname, host, port).
+func uriObject(cls, s string) map[string]any {
 	state := pickle.Tuple{nil, nil, nil, nil, nil}
 	if m := uri5Pattern.FindStringSubmatch(s); m != nil {
 		state[0], state[1] = strings.ToUpper(m[1]), m[2]
@@ -311,12 +340,13 @@ func uriObject5(s string) map[string]any {
 			}
 		}
 	}
-	return map[string]any{"__class__": "Pyro5.core.URI", "state": state}
+	return map[string]any{"__class__": cls, "state": state}
 }
 
-// uriArg5 reads the uri argument of register: a string, checked as
-// Pyro5.core.URI checks it, or a URI object, and returns the URI to store.
-func uriArg5(v any) (compat.URI, error) {
+// uriValue reads the uri argument of register: a string, checked as
+// Pyro5.core.URI (and Pyro4's, which is the same) checks it, or a URI
+// object of the class cls, and returns the URI to store.
+func uriValue(cls string, v any) (compat.URI, error) {
 	var s string
 	switch x := v.(type) {
 	case string:
@@ -325,10 +355,10 @@ func uriArg5(v any) (compat.URI, error) {
 			return compat.URI{}, err
 		}
 	case pickle.Dict:
-		cls, _ := x.Get_("__class__")
+		clsName, _ := x.Get_("__class__")
 		state, _ := x.Get_("state")
 		items, ok := pickle.Items(state)
-		if cls != "Pyro5.core.URI" || !ok || len(items) != 5 {
+		if c, _ := pickle.Text(clsName); c != cls || !ok || len(items) != 5 {
 			return compat.URI{}, compat.TypeError("only URIs or strings can be registered")
 		}
 		proto, _ := items[0].(string)
@@ -400,29 +430,29 @@ func checkURI5(s string) error {
 }
 
 // full returns the Pyro 3 name of a Pyro 5 name.
-func (s *Server5) full(name string) string { return Pyro3Name(name, s.ns.DefaultGroupName()) }
+func (s *nameServer) full(name string) string { return Pyro3Name(name, s.ns.DefaultGroupName()) }
 
-func (s *Server5) count() int64 {
+func (s *nameServer) count() int64 {
 	names, _ := s.ns.Len()
 	return int64(names)
 }
 
-func (s *Server5) lookup(nameArg any, withMeta bool) (any, error) {
+func (s *nameServer) lookup(nameArg any, withMeta bool) (any, error) {
 	name, _ := pickle.Text(nameArg)
 	e, ok := s.ns.Lookup(s.full(name))
 	if !ok {
 		return nil, namingError5("unknown name: " + name)
 	}
 	v := s.view(e)
-	uri := uriObject5(v.uri)
+	uri := uriObject(s.gen.uriClass, v.uri)
 	if withMeta {
-		return pickle.Tuple{uri, tagSet(v.tags)}, nil
+		return pickle.Tuple{uri, s.gen.tags(v.tags)}, nil
 	}
 	return uri, nil
 }
 
-func (s *Server5) register(nameArg, uriArg any, safe bool, metaArg any) error {
-	u, err := uriArg5(uriArg)
+func (s *nameServer) register(nameArg, uriArg any, safe bool, metaArg any) error {
+	u, err := uriValue(s.gen.uriClass, uriArg)
 	if err != nil {
 		return err
 	}
@@ -453,7 +483,7 @@ func (s *Server5) register(nameArg, uriArg any, safe bool, metaArg any) error {
 	}
 }
 
-func (s *Server5) setMetadata(nameArg, metaArg any) error {
+func (s *nameServer) setMetadata(nameArg, metaArg any) error {
 	name, err := name5(nameArg)
 	if err != nil {
 		return err
@@ -474,43 +504,25 @@ func (s *Server5) setMetadata(nameArg, metaArg any) error {
 	return err
 }
 
-func (s *Server5) remove(nameArg, prefixArg, regexArg any) (any, error) {
+func (s *nameServer) remove(nameArg, prefixArg, regexArg any) (any, error) {
 	if name, _ := pickle.Text(nameArg); name != "" && name != Pyro5ObjectID {
 		n, err := s.ns.RemoveNames([]string{s.full(name)})
 		return int64(n), err
 	}
-	var names []string
-	switch {
-	case truthy(prefixArg):
-		prefix, _ := pickle.Text(prefixArg)
-		for _, e := range s.entries() {
-			if strings.HasPrefix(e.name, prefix) {
-				names = append(names, e.name)
-			}
-		}
-	case truthy(regexArg):
-		re, err := regex5(regexArg)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range s.entries() {
-			if re.MatchString(e.name) {
-				names = append(names, e.name)
-			}
-		}
-	default:
-		return int64(0), nil
+	keep, err := nameFilter(prefixArg, regexArg)
+	if keep == nil || err != nil {
+		return int64(0), err
 	}
-	fulls := make([]string, 0, len(names))
-	for _, name := range names {
-		if name != Pyro5ObjectID {
-			fulls = append(fulls, s.full(name))
+	var fulls []string
+	for _, e := range s.keep(keep) {
+		if e.name != Pyro5ObjectID {
+			fulls = append(fulls, s.full(e.name))
 		}
 	}
 	if len(fulls) == 0 {
 		return int64(0), nil
 	}
-	_, err := s.ns.RemoveNames(fulls)
+	_, err = s.ns.RemoveNames(fulls)
 	return int64(len(fulls)), err
 }
 
@@ -526,7 +538,7 @@ func regex5(v any) (*regexp.Regexp, error) {
 }
 
 // entries returns the Pyro 5 view of every name.
-func (s *Server5) entries() []entry5 {
+func (s *nameServer) entries() []entry5 {
 	all := s.ns.Entries()
 	out := make([]entry5, len(all))
 	for i, e := range all {
@@ -537,11 +549,11 @@ func (s *Server5) entries() []entry5 {
 
 // result is the dict a listing answers: name → URI string, or with
 // metadata name → (URI string, tags).
-func result5(es []entry5, withMeta bool) map[string]any {
+func (s *nameServer) result(es []entry5, withMeta bool) map[string]any {
 	m := make(map[string]any, len(es))
 	for _, e := range es {
 		if withMeta {
-			m[e.name] = pickle.Tuple{e.uri, tagSet(e.tags)}
+			m[e.name] = pickle.Tuple{e.uri, s.gen.tags(e.tags)}
 		} else {
 			m[e.name] = e.uri
 		}
@@ -549,25 +561,11 @@ func result5(es []entry5, withMeta bool) map[string]any {
 	return m
 }
 
-func (s *Server5) list(prefixArg, regexArg any, withMeta bool) (any, error) {
-	hasPrefix, hasRegex := truthy(prefixArg), truthy(regexArg)
-	if hasPrefix && hasRegex {
-		return nil, compat.ValueError("you can only filter on one thing at a time")
-	}
+// keep returns the entries keep accepts, or all of them for a nil keep.
+func (s *nameServer) keep(keep func(entry5) bool) []entry5 {
 	all := s.entries()
-	var keep func(entry5) bool
-	switch {
-	case hasPrefix:
-		prefix, _ := pickle.Text(prefixArg)
-		keep = func(e entry5) bool { return strings.HasPrefix(e.name, prefix) }
-	case hasRegex:
-		re, err := regex5(regexArg)
-		if err != nil {
-			return nil, err
-		}
-		keep = func(e entry5) bool { return re.MatchString(e.name) }
-	default:
-		return result5(all, withMeta), nil
+	if keep == nil {
+		return all
 	}
 	var out []entry5
 	for _, e := range all {
@@ -575,57 +573,72 @@ func (s *Server5) list(prefixArg, regexArg any, withMeta bool) (any, error) {
 			out = append(out, e)
 		}
 	}
-	return result5(out, withMeta), nil
+	return out
 }
 
-func (s *Server5) yplookup(allArg, anyArg any, withMeta bool) (any, error) {
+// nameFilter is the filter of a listing by prefix or by regex (the one
+// that is given, nil for none).
+func nameFilter(prefixArg, regexArg any) (func(entry5) bool, error) {
+	switch {
+	case truthy(prefixArg):
+		prefix, _ := pickle.Text(prefixArg)
+		return func(e entry5) bool { return strings.HasPrefix(e.name, prefix) }, nil
+	case truthy(regexArg):
+		re, err := regex5(regexArg)
+		if err != nil {
+			return nil, err
+		}
+		return func(e entry5) bool { return re.MatchString(e.name) }, nil
+	}
+	return nil, nil
+}
+
+// metaFilter is the filter of a listing by metadata: the names with all
+// the tags of the argument (matchAll), or with any of them; what names
+// the argument for the errors.
+func metaFilter(arg any, matchAll bool, what string) (func(entry5) bool, error) {
+	want, _, err := tags5(arg, what)
+	if err != nil {
+		return nil, err
+	}
+	return func(e entry5) bool {
+		for _, t := range want {
+			if slices.Contains(e.tags, t) != matchAll {
+				return !matchAll
+			}
+		}
+		return matchAll
+	}, nil
+}
+
+func (s *nameServer) list(prefixArg, regexArg any, withMeta bool) (any, error) {
+	if truthy(prefixArg) && truthy(regexArg) {
+		return nil, compat.ValueError("you can only filter on one thing at a time")
+	}
+	keep, err := nameFilter(prefixArg, regexArg)
+	if err != nil {
+		return nil, err
+	}
+	return s.result(s.keep(keep), withMeta), nil
+}
+
+func (s *nameServer) yplookup(allArg, anyArg any, withMeta bool) (any, error) {
 	hasAll, hasAny := truthy(allArg), truthy(anyArg)
 	if hasAll && hasAny {
 		return nil, compat.ValueError("you can't use meta_all or meta_any at the same time")
 	}
-	var want []string
-	var match func(have map[string]bool) bool
+	var keep func(entry5) bool
+	var err error
 	switch {
 	case hasAll:
-		tags, _, err := tags5(allArg, "metadata_all")
-		if err != nil {
-			return nil, err
-		}
-		want = tags
-		match = func(have map[string]bool) bool {
-			for _, t := range want {
-				if !have[t] {
-					return false
-				}
-			}
-			return true
-		}
+		keep, err = metaFilter(allArg, true, "metadata_all")
 	case hasAny:
-		tags, _, err := tags5(anyArg, "metadata_any")
-		if err != nil {
-			return nil, err
-		}
-		want = tags
-		match = func(have map[string]bool) bool {
-			for _, t := range want {
-				if have[t] {
-					return true
-				}
-			}
-			return false
-		}
+		keep, err = metaFilter(anyArg, false, "metadata_any")
 	default:
 		return map[string]any{}, nil
 	}
-	var out []entry5
-	for _, e := range s.entries() {
-		have := make(map[string]bool, len(e.tags))
-		for _, t := range e.tags {
-			have[t] = true
-		}
-		if match(have) {
-			out = append(out, e)
-		}
+	if err != nil {
+		return nil, err
 	}
-	return result5(out, withMeta), nil
+	return s.result(s.keep(keep), withMeta), nil
 }

@@ -48,6 +48,10 @@ type StartOptions struct {
 	// Name Server bound to a loopback address the listener starts only
 	// when one of them is set.
 	BCHost5 string
+	// Pyro4HMACKey is the HMAC key of Pyro 4 connections (pyro-ns --key
+	// or PYRO_HMAC_KEY, as Pyro4's name server's -k/--key); nil for none.
+	// Pyro 3 and Pyro 5 have no HMAC: their clients are served without.
+	Pyro4HMACKey []byte
 	// NoBroadcast disables the broadcast listeners, Pyro 3's and Pyro
 	// 5's (-x).
 	NoBroadcast bool
@@ -186,6 +190,7 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	dopts.Logger = opts.Logger
 	dopts.Metrics = opts.Metrics
 	dopts.HTTP = opts.HTTP
+	dopts.Pyro4HMACKey = opts.Pyro4HMACKey
 	if opts.Identification != "" {
 		dopts.Identifications = []string{opts.Identification}
 	}
@@ -261,9 +266,9 @@ func Start(ctx context.Context, opts StartOptions) (*Instance, error) {
 	return in, nil
 }
 
-// servesPyro5 reports whether the Name Server serves Pyro 5 clients too:
-// not with an identification or host rules, which are Pyro 3's and which
-// a Pyro 5 client would pass by.
+// servesPyro5 reports whether the Name Server serves Pyro 4 and Pyro 5
+// clients too: not with an identification or host rules, which are Pyro
+// 3's and which a Pyro 4 or 5 client would pass by.
 func (o StartOptions) servesPyro5() bool {
 	return o.Identification == "" && len(o.AllowHosts) == 0 && len(o.DenyHosts) == 0
 }
@@ -415,6 +420,9 @@ func (in *Instance) serveObject(ctx context.Context) error {
 	if in.opts.servesPyro5() {
 		self := compat.URI{Protocol: "PYRO", Address: in.daemon.Host(), Port: in.daemon.Port(), ObjectID: Pyro5ObjectID, Style: compat.Pyro5Style}
 		if in.uri5, err = in.daemon.ConnectFor(core.Pyro5, NewServer5(nsp, self), Pyro5ObjectID); err != nil {
+			return err
+		}
+		if _, err = in.daemon.ConnectFor(core.Pyro4, NewServer4(nsp, self), Pyro5ObjectID); err != nil {
 			return err
 		}
 	}

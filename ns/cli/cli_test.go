@@ -65,6 +65,19 @@ func TestSecurityModuleOption(t *testing.T) {
 	}
 }
 
+// TestKeyAndEnvironment: pyro-ns refuses --key with PYRO_HMAC_KEY set, as
+// Pyro4's name server refuses -k with it.
+func TestKeyAndEnvironment(t *testing.T) {
+	t.Setenv("PYRO_HMAC_KEY", "k")
+	var b bytes.Buffer
+	if code := NameServerMain(context.Background(), []string{"--key=secret"}, &b); code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	if want := "error: don't use --key and PYRO_HMAC_KEY at the same time\n"; b.String() != want {
+		t.Errorf("message %q, want %q", b.String(), want)
+	}
+}
+
 func TestUsage(t *testing.T) {
 	var b bytes.Buffer
 	NSControlMain(context.Background(), nil, &b)

@@ -50,6 +50,8 @@ func nsUsage(w io.Writer) {
         --bchost=HOST            address Pyro 5's discovery binds to; default
                                  PYRO_NS_BCHOST, else all interfaces (also
                                  starts it when the NS is bound to loopback)
+        --key=KEY                the HMAC key of Pyro 4 connections (Pyro4's
+                                 -k/--key; or PYRO_HMAC_KEY, not both)
         --http=ADDR              serve the web console (/), /metrics,
                                  /healthz and /readyz on ADDR (host:port;
                                  127.0.0.1 without a host; default
@@ -161,9 +163,18 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			opts.HTTP = val
 		case "console-passphrase":
 			consoleOpts.Passphrase = val
+		case "key":
+			opts.Pyro4HMACKey = []byte(val)
 		default:
 			a.Ignored = append(a.Ignored, "-"+name)
 		}
+	}
+	if env, ok := os.LookupEnv("PYRO_HMAC_KEY"); ok {
+		if opts.Pyro4HMACKey != nil {
+			fmt.Fprintln(out, "error: don't use --key and PYRO_HMAC_KEY at the same time")
+			return 1
+		}
+		opts.Pyro4HMACKey = []byte(env)
 	}
 	a.PrintIgnored(out)
 	if len(a.Args) > 0 {

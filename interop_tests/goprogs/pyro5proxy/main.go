@@ -3,7 +3,9 @@
 // interop_tests/py5/proxy_server.py). It runs one scenario and prints one
 // line per step, "name -> value" or "name !! module.Class: message".
 //
-// Usage: pyro5proxy [-serializer NAME] SCENARIO URI
+// Usage: pyro5proxy [-serializer NAME] [-pyro4 [-hmac KEY]] SCENARIO URI
+//
+// With -pyro4 it calls a Pyro4 4.82 daemon instead (test_pyro4_proxy.py).
 package main
 
 import (
@@ -33,19 +35,27 @@ var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
 	"names":       names,
 }
 
-// chosen holds the -serializer option, for the scenarios' other proxies.
+// chosen holds the -serializer, -pyro4 and -hmac options, for the scenarios' other proxies.
 var chosen []core.ProxyOption
 
 func main() {
 	serializer := flag.String("serializer", "", "Pyro 5 serializer (default serpent)")
+	pyro4 := flag.Bool("pyro4", false, "call a Pyro4 daemon (protocol 48)")
+	hmacKey := flag.String("hmac", "", "the HMAC key of Pyro 4 connections")
 	flag.Parse()
 	if flag.NArg() != 2 || scenarios[flag.Arg(0)] == nil {
-		fmt.Fprintln(os.Stderr, "usage: pyro5proxy [-serializer NAME] SCENARIO URI")
+		fmt.Fprintln(os.Stderr, "usage: pyro5proxy [-serializer NAME] [-pyro4 [-hmac KEY]] SCENARIO URI")
 		os.Exit(2)
 	}
 	opts := []core.ProxyOption{core.WithTimeout(10 * time.Second)}
 	if *serializer != "" {
 		chosen = []core.ProxyOption{core.WithSerializer(*serializer)}
+	}
+	if *pyro4 {
+		chosen = append(chosen, core.WithGeneration(core.Pyro4))
+	}
+	if *hmacKey != "" {
+		chosen = append(chosen, core.WithHMACKey([]byte(*hmacKey)))
 	}
 	p, err := core.NewProxy(flag.Arg(1), append(opts, chosen...)...)
 	if err != nil {
