@@ -119,19 +119,21 @@ func (e *Exception) PickleObject() (*pickle.Object, error) {
 }
 
 // As lets errors.As find the Pyro error types an exception is an instance of
-// through Pyro's class hierarchy: a *TimeoutError is also a
-// *ConnectionClosedError, a *ProtocolError and a *PyroError, and any
-// exception is an *Exception. Only Pyro.errors classes have Go types; the
-// hierarchy of other classes is not known.
+// through its generation's class hierarchy: a Pyro 3 *TimeoutError is also
+// a *ConnectionClosedError, a *ProtocolError and a *PyroError, a Pyro 5
+// *TimeoutError a *CommunicationError and a *PyroError, and any exception
+// is an *Exception. Only the classes of Pyro.errors, Pyro4.errors and
+// Pyro5.errors have Go types; the hierarchy of other classes is not known.
 func (e *Exception) As(target any) bool {
 	if t, ok := target.(**Exception); ok {
 		*t = e
 		return true
 	}
-	if e.Class.Module != pyroErrors {
+	h := errorHierarchy(e.Class.Module)
+	if _, known := h[e.Class.Name]; !known {
 		return false
 	}
-	for name := e.Class.Name; name != ""; name = pyroErrorParent[name] {
+	for name := e.Class.Name; name != ""; name = h[name] {
 		if setTyped(name, e, target) {
 			return true
 		}
@@ -139,13 +141,11 @@ func (e *Exception) As(target any) bool {
 	return false
 }
 
-// Typed returns e as the Go type of its class when it is a Pyro error
-// (*NamingError, ...), else e itself.
+// Typed returns e as the Go type of its class when it is a Pyro error of
+// any generation (*NamingError, ...), else e itself.
 func (e *Exception) Typed() error {
-	if e.Class.Module == pyroErrors {
-		if mk, ok := pyroErrorTypes[e.Class.Name]; ok {
-			return mk(*e)
-		}
+	if _, known := errorHierarchy(e.Class.Module)[e.Class.Name]; known {
+		return pyroErrorTypes[e.Class.Name](*e)
 	}
 	return e
 }

@@ -2,7 +2,10 @@ package compat
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -101,5 +104,64 @@ func TestAsException(t *testing.T) {
 		if _, ok := AsException(v); ok {
 			t.Errorf("AsException(%#v) succeeded", v)
 		}
+	}
+}
+
+// TestPyro45ErrorHierarchy: the errors of Pyro 4 and Pyro 5, generic
+// *Exceptions as their proxies decode them or Typed, are found with
+// errors.As as the Go types of their class and its bases in their
+// hierarchy (Pyro5/errors.py, the same as Pyro4's), and as no other.
+func TestPyro45ErrorHierarchy(t *testing.T) {
+	isA := map[string]func(error) bool{
+		"PyroError":             func(err error) bool { var e *PyroError; return errors.As(err, &e) },
+		"CommunicationError":    func(err error) bool { var e *CommunicationError; return errors.As(err, &e) },
+		"ConnectionClosedError": func(err error) bool { var e *ConnectionClosedError; return errors.As(err, &e) },
+		"TimeoutError":          func(err error) bool { var e *TimeoutError; return errors.As(err, &e) },
+		"ProtocolError":         func(err error) bool { var e *ProtocolError; return errors.As(err, &e) },
+		"MessageTooLargeError":  func(err error) bool { var e *MessageTooLargeError; return errors.As(err, &e) },
+		"NamingError":           func(err error) bool { var e *NamingError; return errors.As(err, &e) },
+		"DaemonError":           func(err error) bool { var e *DaemonError; return errors.As(err, &e) },
+		"SecurityError":         func(err error) bool { var e *SecurityError; return errors.As(err, &e) },
+		"SerializeError":        func(err error) bool { var e *SerializeError; return errors.As(err, &e) },
+		"ConnectionDeniedError": func(err error) bool { var e *ConnectionDeniedError; return errors.As(err, &e) },
+		"URIError":              func(err error) bool { var e *URIError; return errors.As(err, &e) },
+	}
+	for _, tt := range []struct {
+		class string
+		bases []string // the class itself and its bases
+	}{
+		{"PyroError", []string{"PyroError"}},
+		{"CommunicationError", []string{"CommunicationError", "PyroError"}},
+		{"ConnectionClosedError", []string{"ConnectionClosedError", "CommunicationError", "PyroError"}},
+		{"TimeoutError", []string{"TimeoutError", "CommunicationError", "PyroError"}},
+		{"ProtocolError", []string{"ProtocolError", "CommunicationError", "PyroError"}},
+		{"MessageTooLargeError", []string{"MessageTooLargeError", "ProtocolError", "CommunicationError", "PyroError"}},
+		{"NamingError", []string{"NamingError", "PyroError"}},
+		{"DaemonError", []string{"DaemonError", "PyroError"}},
+		{"SecurityError", []string{"SecurityError", "PyroError"}},
+		{"SerializeError", []string{"SerializeError", "ProtocolError", "CommunicationError", "PyroError"}},
+		{"NotAPyroError", nil},
+	} {
+		for _, module := range []string{"Pyro4.errors", "Pyro5.errors"} {
+			ex := NewException(module, tt.class, "text")
+			for _, err := range []error{ex, fmt.Errorf("call: %w", ex.Typed())} {
+				for name, is := range isA {
+					if want := slices.Contains(tt.bases, name); is(err) != want {
+						t.Errorf("%s.%s (%T) is a %s: %v, want %v", module, tt.class, err, name, !want, want)
+					}
+				}
+				var exc *Exception
+				if !errors.As(err, &exc) || exc.Class.Module != module || exc.Message() != "text" {
+					t.Errorf("%s.%s lost as *Exception: %v", module, tt.class, exc)
+				}
+			}
+		}
+	}
+	if typed := NewException("Pyro5.errors", "NamingError", "x").Typed(); reflect.TypeOf(typed) != reflect.TypeOf(&NamingError{}) {
+		t.Errorf("Typed() = %T, want *NamingError", typed)
+	}
+	// Pyro 3 has no SerializeError: its class of that name is not typed
+	if typed := NewException("Pyro.errors", "SerializeError", "x").Typed(); reflect.TypeOf(typed) != reflect.TypeOf(&Exception{}) {
+		t.Errorf("Pyro.errors.SerializeError Typed() = %T", typed)
 	}
 }

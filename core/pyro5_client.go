@@ -265,7 +265,7 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 	if m.Flags&protocol5.FlagItemStreamResult != 0 {
 		id, _ := m.Annotation("STRM")
 		if len(id) == 0 {
-			return nil, compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming")
+			return nil, compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming").Typed()
 		}
 		return streamID(id), nil
 	}
@@ -428,7 +428,7 @@ func (s *Stream) All(ctx context.Context) iter.Seq2[any, error] {
 func exceptionFromDict(v any) error {
 	d, ok := v.(pickle.Dict)
 	if !ok {
-		return compat.NewException("Pyro5.errors", "ProtocolError", "invalid exception data: "+pickle.PythonType(v))
+		return compat.NewException("Pyro5.errors", "ProtocolError", "invalid exception data: "+pickle.PythonType(v)).Typed()
 	}
 	name, _ := d.Get_("__class__")
 	cls, _ := pickle.Text(name)
@@ -462,7 +462,7 @@ func exceptionFromDict(v any) error {
 			}
 		}
 	}
-	return ex
+	return ex.Typed()
 }
 
 // ClosesConnection: a Pyro 5 daemon keeps the connection after an
@@ -582,7 +582,7 @@ func bindPyro5NS(ctx context.Context, uri compat.URI, opts []ProxyOption) (*Prox
 // NamingError wrapping its cause.
 func locatedPyro5(p *Proxy, err error) (*Proxy, error) {
 	if err != nil {
-		return nil, fmt.Errorf("%w (%w)", compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver"), err)
+		return nil, fmt.Errorf("%w (%w)", compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver").Typed(), err)
 	}
 	return p, nil
 }
@@ -621,7 +621,7 @@ func ResolvePyro5(ctx context.Context, uri compat.URI, opts ...ProxyOption) (com
 	d, ok := v.(pickle.Dict)
 	if !ok || d.Len() == 0 {
 		return compat.URI{}, compat.NewException("Pyro5.errors", "NamingError",
-			"no registrations available with desired metadata properties "+pySetRepr(metas))
+			"no registrations available with desired metadata properties "+pySetRepr(metas)).Typed()
 	}
 	var candidates []any
 	for _, u := range pickle.DictItems(d) {

@@ -103,3 +103,36 @@ func TestLocatePyro5NS(t *testing.T) {
 		})
 	}
 }
+
+// TestPyro5ProxyTypedErrors: the Pyro 5 errors a Pyro 5 daemon raises
+// reach the Go caller as the compat types of their class (the one family
+// of Pyro 3's errors), found with errors.As through Pyro 5's hierarchy.
+func TestPyro5ProxyTypedErrors(t *testing.T) {
+	d := startDaemon(t, core.DaemonOptions{})
+	if _, err := d.ConnectWithGUID(context.Background(), &calc{}, "calc", ""); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p := newProxy(t, fmt.Sprintf("PYRO:calc@127.0.0.1:%d", d.Port()))
+	_, err := p.Call(ctx, "naming")
+	var ne *compat.NamingError
+	var pe *compat.PyroError
+	if !errors.As(err, &ne) || !errors.As(err, &pe) || ne.Class.Module != "Pyro5.errors" || ne.Args[0] != "name not found" {
+		t.Errorf("naming: %#v", err)
+	}
+	_, err = p.Call(ctx, "protocol") // Pyro 3's ProtocolError, Pyro 5's a CommunicationError
+	var ce *compat.CommunicationError
+	var pre *compat.ProtocolError
+	if !errors.As(err, &ce) || !errors.As(err, &pre) || errors.As(err, &ne) {
+		t.Errorf("protocol: %#v", err)
+	}
+	if _, err = p.Call(ctx, "fail", "x"); errors.As(err, &pe) {
+		t.Errorf("ValueError is a PyroError: %v", err)
+	}
+	cfg := config.Defaults()
+	_, err = core.LocatePyro5NS(ctx, core.Pyro5NSLocation{Host: "127.0.0.1", Port: closedPort(t), Config: cfg})
+	if !errors.As(err, &ne) || ne.Class.Module != "Pyro5.errors" {
+		t.Errorf("LocatePyro5NS: %#v", err)
+	}
+}

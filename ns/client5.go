@@ -15,8 +15,8 @@ import (
 // Client5 is a Go client of a Pyro 5 name server, Pyro5's own
 // (python -m Pyro5.nameserver) or pyro-ns: the calls of
 // Pyro5.nameserver.NameServer over a core.Proxy. Its errors are the name
-// server's exceptions (*compat.Exception, e.g. of class
-// Pyro5.errors.NamingError) or the proxy's.
+// server's exceptions, Pyro5's errors as their compat types (a
+// *compat.NamingError of module Pyro5.errors, ...), or the proxy's.
 type Client5 struct {
 	p *core.Proxy
 }
