@@ -28,12 +28,6 @@ import (
 // serves its own object under it (served.internal).
 const pyro4DaemonID = "Pyro.Daemon"
 
-// Pyro4Handshake validates the handshake data a Pyro 4 client sends on
-// connect (its proxy's _pyroHandshake) and returns the data answered in
-// CONNECTOK, as an override of Pyro4's Daemon.validateHandshake does; an
-// error refuses the connection with the error's text (CONNECTFAIL).
-type Pyro4Handshake func(ctx context.Context, c *Caller, data any) (any, error)
-
 // Pyro4DefaultSerializers are the serializers a daemon accepts from Pyro 4
 // clients when neither DaemonOptions.Pyro4Serializers nor the
 // PYRO_SERIALIZERS_ACCEPTED variable says otherwise: Pyro4's
@@ -43,7 +37,7 @@ var Pyro4DefaultSerializers = []string{"serpent", "marshal", "json"}
 type pyro4 struct {
 	opts      protocol4.Options
 	accepted  map[uint16]bool
-	handshake Pyro4Handshake
+	handshake HandshakeFunc
 }
 
 // pyro4Names are the serializer names of Pyro4's SERIALIZERS_ACCEPTED, by

@@ -28,16 +28,17 @@ import (
 // (Pyro5.core.DAEMON_NAME).
 const pyro5DaemonID = "Pyro.Daemon"
 
-// Pyro5Handshake validates the handshake data a Pyro 5 client sends on
-// connect (its proxy's _pyroHandshake) and returns the data answered in
-// CONNECTOK, as an override of Pyro5's Daemon.validateHandshake does; an
-// error refuses the connection with the error's text (CONNECTFAIL).
-type Pyro5Handshake func(ctx context.Context, c *Caller, data any) (any, error)
+// HandshakeFunc validates the handshake data a Pyro 4 or Pyro 5 client
+// sends on connect (its proxy's _pyroHandshake) and returns the data
+// answered in CONNECTOK, as an override of Pyro4's or Pyro5's
+// Daemon.validateHandshake does; an error refuses the connection with the
+// error's text (CONNECTFAIL).
+type HandshakeFunc func(ctx context.Context, c *Caller, data any) (any, error)
 
 type pyro5 struct {
 	opts      protocol5.Options
 	tls       bool
-	handshake Pyro5Handshake
+	handshake HandshakeFunc
 }
 
 func pyro5For(opts DaemonOptions) *pyro5 {
