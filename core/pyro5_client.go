@@ -500,10 +500,10 @@ type Pyro5NSLocation struct {
 	Config *config.Config
 }
 
-// LocatePyro5NS finds a Pyro 5 name server as Pyro5's locate_ns does and
-// returns a connected proxy of it (configured with opts). When none
-// answers, the error is Pyro5's NamingError("Failed to locate the
-// nameserver") wrapping the last failure.
+// LocatePyro5NS finds a Pyro 5 name server as Pyro5's locate_ns does
+// (spec.md §17.7) and returns a connected proxy of it (configured with
+// opts). When none answers, the error is Pyro5's NamingError("Failed to
+// locate the nameserver") wrapping the last failure.
 func LocatePyro5NS(ctx context.Context, loc Pyro5NSLocation, opts ...ProxyOption) (*Proxy, error) {
 	cfg := loc.Config
 	if cfg == nil {
