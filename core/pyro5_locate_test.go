@@ -38,17 +38,6 @@ func answerGetNSURI(t *testing.T, uri string) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-// closedPort is a loopback port (TCP and UDP) that nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.LocalAddr().(*net.UDPAddr).Port
-}
-
 // TestLocatePyro5NS: the Pyro 5 name server is found at its host, or
 // without one by broadcast (GET_NSURI), as Pyro5's locate_ns finds it; when
 // none answers the error is Pyro5's NamingError, wrapping the cause.
@@ -62,7 +51,7 @@ func TestLocatePyro5NS(t *testing.T) {
 	}
 	nsURI := fmt.Sprintf("PYRO:Pyro.NameServer@127.0.0.1:%d", d.Port())
 	cfg := config.Defaults()
-	cfg.NSPort = closedPort(t) // the last try, at PYRO_NS_HOST, finds nothing either
+	cfg.NSPort = freePort(t) // the last try, at PYRO_NS_HOST, finds nothing either (freePort: nothing listens there, TCP or UDP)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, tt := range []struct {
@@ -77,8 +66,8 @@ func TestLocatePyro5NS(t *testing.T) {
 			c.NSBCAddr = "127.0.0.1"
 			return &c
 		}()}, true},
-		{"no name server at host", core.Pyro5NSLocation{Host: "127.0.0.1", Port: closedPort(t), Config: cfg}, false},
-		{"no answer to the broadcast", core.Pyro5NSLocation{BCAddr: "127.0.0.1", Port: closedPort(t), Config: cfg}, false},
+		{"no name server at host", core.Pyro5NSLocation{Host: "127.0.0.1", Port: freePort(t), Config: cfg}, false},
+		{"no answer to the broadcast", core.Pyro5NSLocation{BCAddr: "127.0.0.1", Port: freePort(t), Config: cfg}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := core.LocatePyro5NS(ctx, tt.loc)
@@ -131,7 +120,7 @@ func TestPyro5ProxyTypedErrors(t *testing.T) {
 		t.Errorf("ValueError is a PyroError: %v", err)
 	}
 	cfg := config.Defaults()
-	_, err = core.LocatePyro5NS(ctx, core.Pyro5NSLocation{Host: "127.0.0.1", Port: closedPort(t), Config: cfg})
+	_, err = core.LocatePyro5NS(ctx, core.Pyro5NSLocation{Host: "127.0.0.1", Port: freePort(t), Config: cfg})
 	if !errors.As(err, &ne) || ne.Class.Module != "Pyro5.errors" {
 		t.Errorf("LocatePyro5NS: %#v", err)
 	}
