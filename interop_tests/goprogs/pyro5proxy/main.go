@@ -330,15 +330,23 @@ func names(ctx context.Context, p *core.Proxy) {
 		{"unknown_meta", "PYROMETA:group:none" + loc},
 		{"no_ns", "PYRONAME:test.proxy@127.0.0.1:1"},
 	} {
-		q, err := core.NewProxy(tt.uri, append(chosen, core.WithTimeout(10*time.Second))...)
-		if err != nil {
-			show(tt.name, nil, err)
-			continue
-		}
-		v, err := q.Call(ctx, "add", 1, 2)
-		show(tt.name, v, err)
-		q.Close()
+		withProxy(tt.name, tt.uri, func(q *core.Proxy) {
+			v, err := q.Call(ctx, "add", 1, 2)
+			show(tt.name, v, err)
+		})
 	}
+}
+
+// withProxy runs f with a proxy of uri (the -serializer option, a 10 s
+// timeout), or shows the step name failing when there is none.
+func withProxy(name, uri string, f func(q *core.Proxy)) {
+	q, err := core.NewProxy(uri, append(chosen, core.WithTimeout(10*time.Second))...)
+	if err != nil {
+		show(name, nil, err)
+		return
+	}
+	defer q.Close()
+	f(q)
 }
 
 // typed: the errors of a Pyro5 name server (URI: its PYRO URI), raised by
@@ -385,13 +393,9 @@ func typed(ctx context.Context, p *core.Proxy) {
 		{"pyrometa", "PYROMETA:group:none" + loc},
 		{"no_ns", "PYRONAME:nosuch@127.0.0.1:1"},
 	} {
-		q, err := core.NewProxy(tt.uri, append(chosen, core.WithTimeout(10*time.Second))...)
-		if err != nil {
-			show(tt.name, nil, err)
-			continue
-		}
-		_, err = q.Call(ctx, "ping")
-		matched(tt.name, err)
-		q.Close()
+		withProxy(tt.name, tt.uri, func(q *core.Proxy) {
+			_, err := q.Call(ctx, "ping")
+			matched(tt.name, err)
+		})
 	}
 }
