@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/gopyro/gopyro/pickle"
@@ -33,6 +34,8 @@ func NewException(module, name string, args ...any) *Exception {
 	return &Exception{Class: pickle.Class{Module: module, Name: name}, Args: normalizeArgs(args)}
 }
 
+var int64Type = reflect.TypeFor[int64]()
+
 func normalizeArgs(args []any) pickle.Tuple {
 	t := make(pickle.Tuple, len(args))
 	for i, a := range args {
@@ -41,20 +44,8 @@ func normalizeArgs(args []any) pickle.Tuple {
 			t[i] = pickle.None{}
 		case string:
 			t[i] = pickle.ByteString(v)
-		case int:
-			t[i] = int64(v)
-		case int8:
-			t[i] = int64(v)
-		case int16:
-			t[i] = int64(v)
-		case int32:
-			t[i] = int64(v)
-		case uint8:
-			t[i] = int64(v)
-		case uint16:
-			t[i] = int64(v)
-		case uint32:
-			t[i] = int64(v)
+		case int, int8, int16, int32, uint8, uint16, uint32: // each fits an int64
+			t[i] = reflect.ValueOf(v).Convert(int64Type).Int()
 		case float32:
 			t[i] = float64(v)
 		default:

@@ -165,3 +165,20 @@ func TestPyro45ErrorHierarchy(t *testing.T) {
 		t.Errorf("Pyro.errors.SerializeError Typed() = %T", typed)
 	}
 }
+
+// TestNewExceptionArgs: Go values become the pickle value model.
+func TestNewExceptionArgs(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want any
+	}{
+		{int(5), int64(5)}, {int8(-3), int64(-3)}, {int16(-300), int64(-300)}, {int32(-70000), int64(-70000)},
+		{uint8(200), int64(200)}, {uint16(60000), int64(60000)}, {uint32(4000000000), int64(4000000000)},
+		{int64(1) << 40, int64(1) << 40}, {float32(1.5), float64(1.5)}, {nil, pickle.None{}},
+		{"s", pickle.ByteString("s")}, {true, true},
+	} {
+		if got := NewException("m", "E", tt.in).Args[0]; got != tt.want {
+			t.Errorf("NewException(%T %v) arg = %T %v, want %T %v", tt.in, tt.in, got, got, tt.want, tt.want)
+		}
+	}
+}
