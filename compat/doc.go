@@ -40,6 +40,11 @@
 // *TimeoutError, *NamingError, *NoModuleError, *InternalNoModuleError), and
 // errors.As follows Pyro's class hierarchy: a *TimeoutError is found as a
 // *ConnectionClosedError, *ProtocolError, *PyroError and *Exception. The
+// same types stand for the classes of Pyro4.errors and Pyro5.errors, with
+// *CommunicationError, *MessageTooLargeError, *SecurityError and
+// *SerializeError for those Pyro 3 lacks, and errors.As follows their
+// hierarchy (a Pyro 5 *TimeoutError is a *CommunicationError, not a
+// *ConnectionClosedError); Class.Module tells the generation. The
 // ancestor views errors.As fills in are copies sharing Args and Attrs. A
 // capsule's Err method gives the error a Pyro client would raise.
 //

@@ -1,6 +1,7 @@
 package compat
 
 import (
+	"reflect"
 	"strings"
 
 	"github.com/gopyro/gopyro/pickle"
@@ -33,6 +34,8 @@ func NewException(module, name string, args ...any) *Exception {
 	return &Exception{Class: pickle.Class{Module: module, Name: name}, Args: normalizeArgs(args)}
 }
 
+var int64Type = reflect.TypeFor[int64]()
+
 func normalizeArgs(args []any) pickle.Tuple {
 	t := make(pickle.Tuple, len(args))
 	for i, a := range args {
@@ -41,20 +44,8 @@ func normalizeArgs(args []any) pickle.Tuple {
 			t[i] = pickle.None{}
 		case string:
 			t[i] = pickle.ByteString(v)
-		case int:
-			t[i] = int64(v)
-		case int8:
-			t[i] = int64(v)
-		case int16:
-			t[i] = int64(v)
-		case int32:
-			t[i] = int64(v)
-		case uint8:
-			t[i] = int64(v)
-		case uint16:
-			t[i] = int64(v)
-		case uint32:
-			t[i] = int64(v)
+		case int, int8, int16, int32, uint8, uint16, uint32: // each fits an int64
+			t[i] = reflect.ValueOf(v).Convert(int64Type).Int()
 		case float32:
 			t[i] = float64(v)
 		default:
@@ -119,19 +110,21 @@ func (e *Exception) PickleObject() (*pickle.Object, error) {
 }
 
 // As lets errors.As find the Pyro error types an exception is an instance of
-// through Pyro's class hierarchy: a *TimeoutError is also a
-// *ConnectionClosedError, a *ProtocolError and a *PyroError, and any
-// exception is an *Exception. Only Pyro.errors classes have Go types; the
-// hierarchy of other classes is not known.
+// through its generation's class hierarchy: a Pyro 3 *TimeoutError is also
+// a *ConnectionClosedError, a *ProtocolError and a *PyroError, a Pyro 5
+// *TimeoutError a *CommunicationError and a *PyroError, and any exception
+// is an *Exception. Only the classes of Pyro.errors, Pyro4.errors and
+// Pyro5.errors have Go types; the hierarchy of other classes is not known.
 func (e *Exception) As(target any) bool {
 	if t, ok := target.(**Exception); ok {
 		*t = e
 		return true
 	}
-	if e.Class.Module != pyroErrors {
+	h := errorHierarchy(e.Class.Module)
+	if _, known := h[e.Class.Name]; !known {
 		return false
 	}
-	for name := e.Class.Name; name != ""; name = pyroErrorParent[name] {
+	for name := e.Class.Name; name != ""; name = h[name] {
 		if setTyped(name, e, target) {
 			return true
 		}
@@ -139,13 +132,11 @@ func (e *Exception) As(target any) bool {
 	return false
 }
 
-// Typed returns e as the Go type of its class when it is a Pyro error
-// (*NamingError, ...), else e itself.
+// Typed returns e as the Go type of its class when it is a Pyro error of
+// any generation (*NamingError, ...), else e itself.
 func (e *Exception) Typed() error {
-	if e.Class.Module == pyroErrors {
-		if mk, ok := pyroErrorTypes[e.Class.Name]; ok {
-			return mk(*e)
-		}
+	if _, known := errorHierarchy(e.Class.Module)[e.Class.Name]; known {
+		return pyroErrorTypes[e.Class.Name](*e)
 	}
 	return e
 }

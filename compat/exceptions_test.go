@@ -2,7 +2,10 @@ package compat
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -100,6 +103,82 @@ func TestAsException(t *testing.T) {
 	for _, v := range []any{int64(1), &pickle.Object{Build: pickle.BuildNewObj}, nil} {
 		if _, ok := AsException(v); ok {
 			t.Errorf("AsException(%#v) succeeded", v)
+		}
+	}
+}
+
+// TestPyro45ErrorHierarchy: the errors of Pyro 4 and Pyro 5, generic
+// *Exceptions as their proxies decode them or Typed, are found with
+// errors.As as the Go types of their class and its bases in their
+// hierarchy (Pyro5/errors.py, the same as Pyro4's), and as no other.
+func TestPyro45ErrorHierarchy(t *testing.T) {
+	isA := map[string]func(error) bool{
+		"PyroError":             func(err error) bool { var e *PyroError; return errors.As(err, &e) },
+		"CommunicationError":    func(err error) bool { var e *CommunicationError; return errors.As(err, &e) },
+		"ConnectionClosedError": func(err error) bool { var e *ConnectionClosedError; return errors.As(err, &e) },
+		"TimeoutError":          func(err error) bool { var e *TimeoutError; return errors.As(err, &e) },
+		"ProtocolError":         func(err error) bool { var e *ProtocolError; return errors.As(err, &e) },
+		"MessageTooLargeError":  func(err error) bool { var e *MessageTooLargeError; return errors.As(err, &e) },
+		"NamingError":           func(err error) bool { var e *NamingError; return errors.As(err, &e) },
+		"DaemonError":           func(err error) bool { var e *DaemonError; return errors.As(err, &e) },
+		"SecurityError":         func(err error) bool { var e *SecurityError; return errors.As(err, &e) },
+		"SerializeError":        func(err error) bool { var e *SerializeError; return errors.As(err, &e) },
+		"ConnectionDeniedError": func(err error) bool { var e *ConnectionDeniedError; return errors.As(err, &e) },
+		"URIError":              func(err error) bool { var e *URIError; return errors.As(err, &e) },
+	}
+	for _, tt := range []struct {
+		class string
+		bases []string // the class itself and its bases
+	}{
+		{"PyroError", []string{"PyroError"}},
+		{"CommunicationError", []string{"CommunicationError", "PyroError"}},
+		{"ConnectionClosedError", []string{"ConnectionClosedError", "CommunicationError", "PyroError"}},
+		{"TimeoutError", []string{"TimeoutError", "CommunicationError", "PyroError"}},
+		{"ProtocolError", []string{"ProtocolError", "CommunicationError", "PyroError"}},
+		{"MessageTooLargeError", []string{"MessageTooLargeError", "ProtocolError", "CommunicationError", "PyroError"}},
+		{"NamingError", []string{"NamingError", "PyroError"}},
+		{"DaemonError", []string{"DaemonError", "PyroError"}},
+		{"SecurityError", []string{"SecurityError", "PyroError"}},
+		{"SerializeError", []string{"SerializeError", "ProtocolError", "CommunicationError", "PyroError"}},
+		{"NotAPyroError", nil},
+	} {
+		for _, module := range []string{"Pyro4.errors", "Pyro5.errors"} {
+			ex := NewException(module, tt.class, "text")
+			for _, err := range []error{ex, fmt.Errorf("call: %w", ex.Typed())} {
+				for name, is := range isA {
+					if want := slices.Contains(tt.bases, name); is(err) != want {
+						t.Errorf("%s.%s (%T) is a %s: %v, want %v", module, tt.class, err, name, !want, want)
+					}
+				}
+				var exc *Exception
+				if !errors.As(err, &exc) || exc.Class.Module != module || exc.Message() != "text" {
+					t.Errorf("%s.%s lost as *Exception: %v", module, tt.class, exc)
+				}
+			}
+		}
+	}
+	if typed := NewException("Pyro5.errors", "NamingError", "x").Typed(); reflect.TypeOf(typed) != reflect.TypeOf(&NamingError{}) {
+		t.Errorf("Typed() = %T, want *NamingError", typed)
+	}
+	// Pyro 3 has no SerializeError: its class of that name is not typed
+	if typed := NewException("Pyro.errors", "SerializeError", "x").Typed(); reflect.TypeOf(typed) != reflect.TypeOf(&Exception{}) {
+		t.Errorf("Pyro.errors.SerializeError Typed() = %T", typed)
+	}
+}
+
+// TestNewExceptionArgs: Go values become the pickle value model.
+func TestNewExceptionArgs(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want any
+	}{
+		{int(5), int64(5)}, {int8(-3), int64(-3)}, {int16(-300), int64(-300)}, {int32(-70000), int64(-70000)},
+		{uint8(200), int64(200)}, {uint16(60000), int64(60000)}, {uint32(4000000000), int64(4000000000)},
+		{int64(1) << 40, int64(1) << 40}, {float32(1.5), float64(1.5)}, {nil, pickle.None{}},
+		{"s", pickle.ByteString("s")}, {true, true},
+	} {
+		if got := NewException("m", "E", tt.in).Args[0]; got != tt.want {
+			t.Errorf("NewException(%T %v) arg = %T %v, want %T %v", tt.in, tt.in, got, got, tt.want, tt.want)
 		}
 	}
 }

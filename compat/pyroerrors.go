@@ -1,20 +1,55 @@
 package compat
 
-import "github.com/gopyro/gopyro/pickle"
+import (
+	"reflect"
+
+	"github.com/gopyro/gopyro/pickle"
+)
 
 const pyroErrors = "Pyro.errors"
 
-// Pyro's exception hierarchy (Pyro/errors.py): class → base class.
-var pyroErrorParent = map[string]string{
-	"URIError":               "PyroError",
-	"DaemonError":            "PyroError",
-	"ProtocolError":          "PyroError",
-	"ConnectionClosedError":  "ProtocolError",
-	"ConnectionDeniedError":  "ProtocolError",
-	"TimeoutError":           "ConnectionClosedError",
-	"NamingError":            "PyroError",
-	"NoModuleError":          "PyroError",
-	"_InternalNoModuleError": "PyroError",
+// The exception hierarchies, class → base class ("" for PyroError, the
+// root): Pyro 3's (Pyro/errors.py), and Pyro 4's and Pyro 5's, which are
+// the same (Pyro4/errors.py, Pyro5/errors.py). A class of either has one
+// Go type: a Pyro 5 NamingError is a *NamingError as a Pyro 3 one is, and
+// Class.Module tells the generation.
+var (
+	pyro3ErrorParent = map[string]string{
+		"PyroError":              "",
+		"URIError":               "PyroError",
+		"DaemonError":            "PyroError",
+		"ProtocolError":          "PyroError",
+		"ConnectionClosedError":  "ProtocolError",
+		"ConnectionDeniedError":  "ProtocolError",
+		"TimeoutError":           "ConnectionClosedError",
+		"NamingError":            "PyroError",
+		"NoModuleError":          "PyroError",
+		"_InternalNoModuleError": "PyroError",
+	}
+	pyro45ErrorParent = map[string]string{
+		"PyroError":             "",
+		"CommunicationError":    "PyroError",
+		"ConnectionClosedError": "CommunicationError",
+		"TimeoutError":          "CommunicationError",
+		"ProtocolError":         "CommunicationError",
+		"MessageTooLargeError":  "ProtocolError",
+		"NamingError":           "PyroError",
+		"DaemonError":           "PyroError",
+		"SecurityError":         "PyroError",
+		"SerializeError":        "ProtocolError",
+	}
+)
+
+// errorHierarchy is the hierarchy of the Pyro errors of module, nil for
+// other modules (whose hierarchy is not known).
+func errorHierarchy(module string) map[string]string {
+	switch module {
+	case pyroErrors:
+		return pyro3ErrorParent
+	case "Pyro4.errors", "Pyro5.errors":
+		return pyro45ErrorParent
+	}
+	return nil
 }
 
 // PyroError is Pyro.errors.PyroError, the base of Pyro's own errors.
@@ -48,6 +83,24 @@ type NoModuleError struct{ Exception }
 // server with mobile code enabled sends when it cannot load a module the
 // request needs. It has no args; the module name and fromlist are attributes.
 type InternalNoModuleError struct{ Exception }
+
+// CommunicationError is Pyro4.errors and Pyro5.errors.CommunicationError,
+// the base of their connection and protocol errors (Pyro 4 and 5 only).
+type CommunicationError struct{ Exception }
+
+// MessageTooLargeError is Pyro4.errors and
+// Pyro5.errors.MessageTooLargeError, a ProtocolError: a message above
+// MAX_MESSAGE_SIZE (Pyro 4 and 5 only).
+type MessageTooLargeError struct{ Exception }
+
+// SecurityError is Pyro4.errors and Pyro5.errors.SecurityError: a refused
+// serializer or class (Pyro 4 and 5 only).
+type SecurityError struct{ Exception }
+
+// SerializeError is Pyro4.errors and Pyro5.errors.SerializeError, a
+// ProtocolError: a value that cannot be serialized or deserialized (Pyro 4
+// and 5 only).
+type SerializeError struct{ Exception }
 
 func pyroError(name string, args []any) Exception {
 	return *NewException(pyroErrors, name, args...)
@@ -118,6 +171,8 @@ func (e *InternalNoModuleError) FromList() []string {
 	return l
 }
 
+// pyroErrorTypes makes the Go type of a Pyro error class, of any
+// generation.
 var pyroErrorTypes = map[string]func(Exception) error{
 	"PyroError":              func(e Exception) error { return &PyroError{e} },
 	"URIError":               func(e Exception) error { return &URIError{e} },
@@ -129,64 +184,26 @@ var pyroErrorTypes = map[string]func(Exception) error{
 	"NamingError":            func(e Exception) error { return &NamingError{e} },
 	"NoModuleError":          func(e Exception) error { return &NoModuleError{e} },
 	"_InternalNoModuleError": func(e Exception) error { return &InternalNoModuleError{e} },
+	"CommunicationError":     func(e Exception) error { return &CommunicationError{e} },
+	"MessageTooLargeError":   func(e Exception) error { return &MessageTooLargeError{e} },
+	"SecurityError":          func(e Exception) error { return &SecurityError{e} },
+	"SerializeError":         func(e Exception) error { return &SerializeError{e} },
 }
 
 // setTyped stores e as the Go type of Pyro error class name if target points
 // to a variable of that type.
 func setTyped(name string, e *Exception, target any) bool {
-	switch t := target.(type) {
-	case **PyroError:
-		if name == "PyroError" {
-			*t = &PyroError{*e}
-			return true
-		}
-	case **URIError:
-		if name == "URIError" {
-			*t = &URIError{*e}
-			return true
-		}
-	case **DaemonError:
-		if name == "DaemonError" {
-			*t = &DaemonError{*e}
-			return true
-		}
-	case **ProtocolError:
-		if name == "ProtocolError" {
-			*t = &ProtocolError{*e}
-			return true
-		}
-	case **ConnectionClosedError:
-		if name == "ConnectionClosedError" {
-			*t = &ConnectionClosedError{*e}
-			return true
-		}
-	case **ConnectionDeniedError:
-		if name == "ConnectionDeniedError" {
-			*t = &ConnectionDeniedError{*e}
-			return true
-		}
-	case **TimeoutError:
-		if name == "TimeoutError" {
-			*t = &TimeoutError{*e}
-			return true
-		}
-	case **NamingError:
-		if name == "NamingError" {
-			*t = &NamingError{*e}
-			return true
-		}
-	case **NoModuleError:
-		if name == "NoModuleError" {
-			*t = &NoModuleError{*e}
-			return true
-		}
-	case **InternalNoModuleError:
-		if name == "_InternalNoModuleError" {
-			*t = &InternalNoModuleError{*e}
-			return true
-		}
+	mk, ok := pyroErrorTypes[name]
+	if !ok {
+		return false
 	}
-	return false
+	typed := reflect.ValueOf(mk(*e))
+	dst := reflect.ValueOf(target).Elem()
+	if dst.Type() != typed.Type() {
+		return false
+	}
+	dst.Set(typed)
+	return true
 }
 
 // strList is a list of Python 2 str.

@@ -38,7 +38,8 @@ func Register(r *pickle.Registry) {
 			})
 		}
 	}
-	for name, mk := range pyroErrorTypes {
+	for name := range pyro3ErrorParent {
+		mk := pyroErrorTypes[name]
 		reg(pickle.Class{Module: pyroErrors, Name: name}, func(o *pickle.Object) (any, error) {
 			if e, ok := decodeException(o); ok {
 				return mk(*e), nil

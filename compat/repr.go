@@ -278,21 +278,33 @@ func pickQuote(s string) byte {
 	return '\''
 }
 
+// writeEscape writes the backslash escape Python's repr gives c, when c is
+// the quote q, a backslash, a tab, a newline or a carriage return, and
+// reports whether it is.
+func writeEscape(b *strings.Builder, c rune, q byte) bool {
+	switch c {
+	case rune(q), '\\':
+		b.WriteByte('\\')
+		b.WriteRune(c)
+	case '\t':
+		b.WriteString(`\t`)
+	case '\n':
+		b.WriteString(`\n`)
+	case '\r':
+		b.WriteString(`\r`)
+	default:
+		return false
+	}
+	return true
+}
+
 func quoteBytes(b *strings.Builder, s string) {
 	q := pickQuote(s)
 	b.WriteByte(q)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == q || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
+		case writeEscape(b, rune(c), q):
 		case c < 0x20 || c >= 0x7f:
 			fmt.Fprintf(b, `\x%02x`, c)
 		default:
@@ -321,15 +333,7 @@ func quoteUnicode(b *strings.Builder, s string) {
 		}
 		i += size
 		switch {
-		case c == rune(q) || c == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(c)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
+		case writeEscape(b, c, q):
 		case c < 0x20 || (c >= 0x7f && c < 0x100):
 			fmt.Fprintf(b, `\x%02x`, c)
 		case c >= 0x100 && c < 0x10000:

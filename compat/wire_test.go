@@ -207,6 +207,8 @@ func TestRepr(t *testing.T) {
 		{pickle.ByteString("a\x00\xff\n'\""), `'a\x00\xff\n\'"'`},
 		{"unicode-\u20ac\U0001f600\xe9", `u'unicode-\u20ac\U0001f600\xe9'`},
 		{"lone \xed\xa0\x80", `u'lone \ud800'`},
+		{"a\tb\\c\r\n'", `u"a\tb\\c\r\n'"`},
+		{pickle.ByteString("x\t\\\r"), `'x\t\\\r'`},
 		{pickle.Bytes("b"), "b'b'"},
 		{pickle.ByteArray("ab"), "bytearray(b'ab')"},
 		{pickle.Tuple{}, "()"},

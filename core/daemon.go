@@ -146,10 +146,10 @@ type DaemonOptions struct {
 	DetectWait time.Duration
 	// Pyro5Handshake, if set, validates the handshake data of Pyro 5
 	// clients (Pyro5's Daemon.validateHandshake).
-	Pyro5Handshake Pyro5Handshake
+	Pyro5Handshake HandshakeFunc
 	// Pyro4Handshake, if set, validates the handshake data of Pyro 4
 	// clients (Pyro4's Daemon.validateHandshake).
-	Pyro4Handshake Pyro4Handshake
+	Pyro4Handshake HandshakeFunc
 	// Pyro4HMACKey is the HMAC key of Pyro 4 connections (Pyro4's
 	// Daemon._pyroHmacKey): every message is signed with it and must come
 	// signed with it. Empty means none, and then signed messages are

@@ -133,7 +133,8 @@
 // Close interrupts the call in progress), reconnects on the call after a
 // broken connection and has Rebind for Pyro's rebindURI. Clone gives an independent connection for
 // parallel calls. Remote exceptions are returned as *compat.Exception or
-// typed Pyro errors with Traceback set, so errors.As works; connection
+// typed Pyro errors (of Pyro 3's or Pyro 5's classes) with Traceback set,
+// so errors.As works; connection
 // failures are *CommError values that also match the corresponding Pyro
 // error types (*compat.ConnectionClosedError, *compat.TimeoutError, ...).
 // A Proxy pickles as Pyro.core.DynamicProxy with full adapter state, and

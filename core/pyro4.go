@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -29,12 +28,6 @@ import (
 // serves its own object under it (served.internal).
 const pyro4DaemonID = "Pyro.Daemon"
 
-// Pyro4Handshake validates the handshake data a Pyro 4 client sends on
-// connect (its proxy's _pyroHandshake) and returns the data answered in
-// CONNECTOK, as an override of Pyro4's Daemon.validateHandshake does; an
-// error refuses the connection with the error's text (CONNECTFAIL).
-type Pyro4Handshake func(ctx context.Context, c *Caller, data any) (any, error)
-
 // Pyro4DefaultSerializers are the serializers a daemon accepts from Pyro 4
 // clients when neither DaemonOptions.Pyro4Serializers nor the
 // PYRO_SERIALIZERS_ACCEPTED variable says otherwise: Pyro4's
@@ -44,7 +37,7 @@ var Pyro4DefaultSerializers = []string{"serpent", "marshal", "json"}
 type pyro4 struct {
 	opts      protocol4.Options
 	accepted  map[uint16]bool
-	handshake Pyro4Handshake
+	handshake HandshakeFunc
 }
 
 // pyro4Names are the serializer names of Pyro4's SERIALIZERS_ACCEPTED, by
@@ -151,7 +144,7 @@ func (p *pyro4) Accept(ctx context.Context, nc net.Conn, a *Admission) (ServerCo
 	if m != nil {
 		seq = m.Seq
 	}
-	s.newCorr()
+	s.corr = uuid4()
 	if err != nil {
 		var fe *protocol4.FrameError
 		if errors.As(err, &fe) && refusable(fe) {
@@ -261,8 +254,8 @@ type pyro4Server struct {
 	oneway  bool
 	batched bool
 	wbuf    []byte
-	// the item streams of the connection's calls, by stream id
-	streams map[string]*itemStream
+	// the item streams of the connection's calls
+	streams itemStreams
 }
 
 // encoder is the serializer of the answer: the request's, or marshal
@@ -281,14 +274,7 @@ func (s *pyro4Server) setCorr(m *protocol4.Message) {
 		copy(s.corr[:], c)
 		return
 	}
-	s.newCorr()
-}
-
-// newCorr makes a correlation id as uuid.uuid4().
-func (s *pyro4Server) newCorr() {
-	_, _ = rand.Read(s.corr[:])
-	s.corr[6] = s.corr[6]&0x0f | 0x40
-	s.corr[8] = s.corr[8]&0x3f | 0x80
+	s.corr = uuid4()
 }
 
 // send writes a message with the CORR annotation every Pyro4 daemon
@@ -307,7 +293,7 @@ func (s *pyro4Server) send(ctx context.Context, typ protocol4.Type, flags protoc
 func (s *pyro4Server) ReadRequest(ctx context.Context) (*Request, error) {
 	r, err := s.readRequest(ctx)
 	if err != nil {
-		s.stopStreams()
+		s.streams.stopAll()
 	}
 	return r, err
 }
@@ -361,7 +347,7 @@ func (s *pyro4Server) readRequest(ctx context.Context) (*Request, error) {
 			return r, nil
 		}
 		if r.ObjectID == pyro4DaemonID && len(r.Args) == 1 && (r.Method == "get_next_stream_item" || r.Method == "close_stream") {
-			if err := s.streamCall(ctx, r.Method, r.Args[0]); err != nil {
+			if err := s.streams.answer(ctx, s, r.Method, r.Args[0], "Pyro4.errors"); err != nil {
 				return nil, err
 			}
 			continue
@@ -446,28 +432,11 @@ func (s *pyro4Server) WriteError(ctx context.Context, err error) error {
 // for Pyro 5.
 func (s *pyro4Server) Close() error { return s.c.Close() }
 
-// stopStreams ends the item streams of the connection (Pyro4's
-// ITER_STREAM_LINGER 0).
-func (s *pyro4Server) stopStreams() {
-	for id, st := range s.streams {
-		st.stop()
-		delete(s.streams, id)
-	}
-}
-
 // startStream answers a call whose result is st as Pyro4 does: a
 // ProtocolError "result of call is an iterator" with the ITEMSTREAMRESULT
 // flag and the stream id in the STRM annotation.
 func (s *pyro4Server) startStream(ctx context.Context, st *itemStream) error {
-	var raw [16]byte
-	_, _ = rand.Read(raw[:])
-	raw[6] = raw[6]&0x0f | 0x40
-	raw[8] = raw[8]&0x3f | 0x80
-	id := fmt.Sprintf("%x-%x-%x-%x-%x", raw[0:4], raw[4:6], raw[6:8], raw[8:10], raw[10:])
-	if s.streams == nil {
-		s.streams = map[string]*itemStream{}
-	}
-	s.streams[id] = st
+	id := s.streams.add(st)
 	buf, err := s.ser.encode(s.wbuf[:0], s.exception(compat.NewException("Pyro4.errors", "ProtocolError", "result of call is an iterator")))
 	if err != nil {
 		return err
@@ -475,33 +444,6 @@ func (s *pyro4Server) startStream(ctx context.Context, st *itemStream) error {
 	s.wbuf = buf[:0]
 	return s.send(ctx, protocol4.TypeResult, protocol4.FlagException|protocol4.FlagItemStreamResult, s.seq, buf,
 		[]protocol4.Annotation{{ID: "STRM", Value: []byte(id)}})
-}
-
-// streamCall answers Pyro.Daemon's get_next_stream_item and close_stream,
-// which work on the streams of the connection they come in on.
-func (s *pyro4Server) streamCall(ctx context.Context, method string, arg any) error {
-	id, _ := pickle.Text(arg)
-	st := s.streams[id]
-	if method == "close_stream" {
-		if st != nil {
-			st.stop()
-			delete(s.streams, id)
-		}
-		return s.WriteResult(ctx, nil)
-	}
-	if st == nil {
-		return s.WriteError(ctx, compat.NewException("Pyro4.errors", "PyroError", "item stream terminated"))
-	}
-	v, ok, err := pullItem(st)
-	if !ok || err != nil {
-		st.stop()
-		delete(s.streams, id)
-		if err == nil {
-			err = compat.NewException("builtins", "StopIteration")
-		}
-		return s.WriteError(ctx, err)
-	}
-	return s.WriteResult(ctx, v)
 }
 
 // exception is err as the connection's serializer sends it: in pickle an

@@ -28,16 +28,17 @@ import (
 // (Pyro5.core.DAEMON_NAME).
 const pyro5DaemonID = "Pyro.Daemon"
 
-// Pyro5Handshake validates the handshake data a Pyro 5 client sends on
-// connect (its proxy's _pyroHandshake) and returns the data answered in
-// CONNECTOK, as an override of Pyro5's Daemon.validateHandshake does; an
-// error refuses the connection with the error's text (CONNECTFAIL).
-type Pyro5Handshake func(ctx context.Context, c *Caller, data any) (any, error)
+// HandshakeFunc validates the handshake data a Pyro 4 or Pyro 5 client
+// sends on connect (its proxy's _pyroHandshake) and returns the data
+// answered in CONNECTOK, as an override of Pyro4's or Pyro5's
+// Daemon.validateHandshake does; an error refuses the connection with the
+// error's text (CONNECTFAIL).
+type HandshakeFunc func(ctx context.Context, c *Caller, data any) (any, error)
 
 type pyro5 struct {
 	opts      protocol5.Options
 	tls       bool
-	handshake Pyro5Handshake
+	handshake HandshakeFunc
 }
 
 func pyro5For(opts DaemonOptions) *pyro5 {
@@ -227,8 +228,8 @@ type pyro5Server struct {
 	oneway  bool
 	batched bool
 	wbuf    []byte
-	// the item streams of the connection's calls, by stream id
-	streams map[string]*itemStream
+	// the item streams of the connection's calls
+	streams itemStreams
 }
 
 // setCorr takes the request's correlation id for the answer, or makes one
@@ -238,9 +239,7 @@ func (s *pyro5Server) setCorr(m *protocol5.Message) {
 		s.corr = m.CorrID
 		return
 	}
-	_, _ = rand.Read(s.corr[:])
-	s.corr[6] = s.corr[6]&0x0f | 0x40 // a version 4 UUID, as uuid.uuid4()
-	s.corr[8] = s.corr[8]&0x3f | 0x80
+	s.corr = uuid4()
 }
 
 func (s *pyro5Server) send(ctx context.Context, typ protocol5.Type, flags protocol5.Flags, seq uint16, data []byte) error {
@@ -255,7 +254,7 @@ func (s *pyro5Server) send(ctx context.Context, typ protocol5.Type, flags protoc
 func (s *pyro5Server) ReadRequest(ctx context.Context) (*Request, error) {
 	r, err := s.readRequest(ctx)
 	if err != nil {
-		s.stopStreams()
+		s.streams.stopAll()
 	}
 	return r, err
 }
@@ -298,7 +297,7 @@ func (s *pyro5Server) readRequest(ctx context.Context) (*Request, error) {
 			return r, nil
 		}
 		if r.ObjectID == pyro5DaemonID && len(r.Args) == 1 && (r.Method == "get_next_stream_item" || r.Method == "close_stream") {
-			if err := s.streamCall(ctx, r.Method, r.Args[0]); err != nil {
+			if err := s.streams.answer(ctx, s, r.Method, r.Args[0], "Pyro5.errors"); err != nil {
 				return nil, err
 			}
 			continue
@@ -494,15 +493,6 @@ func (s *pyro5Server) WriteError(ctx context.Context, err error) error {
 // them when the connection ends.
 func (s *pyro5Server) Close() error { return s.c.Close() }
 
-// stopStreams ends the item streams of the connection (Pyro 5's
-// ITER_STREAM_LINGER 0).
-func (s *pyro5Server) stopStreams() {
-	for id, st := range s.streams {
-		st.stop()
-		delete(s.streams, id)
-	}
-}
-
 // Item streams: a Go method that returns an iterator (a func(yield
 // func(T) bool)) or a receive channel answers with an item stream, which
 // the client reads item by item with Pyro.Daemon's get_next_stream_item
@@ -545,13 +535,7 @@ func newItemStream(v any) (*itemStream, bool) {
 // ITEMSTREAMRESULT flag with the stream id in the STRM annotation, and a
 // ProtocolError for clients that know no streams.
 func (s *pyro5Server) startStream(ctx context.Context, st *itemStream) error {
-	var raw [16]byte
-	_, _ = rand.Read(raw[:])
-	id := fmt.Sprintf("%x-%x-%x-%x-%x", raw[0:4], raw[4:6], raw[6:8], raw[8:10], raw[10:])
-	if s.streams == nil {
-		s.streams = map[string]*itemStream{}
-	}
-	s.streams[id] = st
+	id := s.streams.add(st)
 	buf, err := s.ser.encode(s.wbuf[:0], pyro5Exception(compat.NewException("Pyro5.errors", "ProtocolError", "result of call is an iterator")))
 	if err != nil {
 		return err
@@ -563,31 +547,78 @@ func (s *pyro5Server) startStream(ctx context.Context, st *itemStream) error {
 	})
 }
 
-// streamCall answers Pyro.Daemon's get_next_stream_item and close_stream,
-// which work on the streams of the connection they come in on.
-func (s *pyro5Server) streamCall(ctx context.Context, method string, arg any) error {
+// answer answers Pyro.Daemon's get_next_stream_item and close_stream,
+// which work on the streams of the connection codec they come in on, with
+// the result of call.
+func (m itemStreams) answer(ctx context.Context, codec ServerCodec, method string, arg any, errorsModule string) error {
+	v, err := m.call(method, arg, errorsModule)
+	if err != nil {
+		return codec.WriteError(ctx, err)
+	}
+	return codec.WriteResult(ctx, v)
+}
+
+// itemStreams are the open item streams of a connection, by stream id,
+// which Pyro 4 and Pyro 5 serve alike.
+type itemStreams map[string]*itemStream
+
+// add keeps st under a new stream id, a random UUID in its text form, as
+// Pyro's str(uuid.uuid4()).
+func (m *itemStreams) add(st *itemStream) string {
+	u := uuid4()
+	id := fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
+	if *m == nil {
+		*m = itemStreams{}
+	}
+	(*m)[id] = st
+	return id
+}
+
+// stopAll ends the streams (Pyro's ITER_STREAM_LINGER 0, when the
+// connection ends).
+func (m itemStreams) stopAll() {
+	for id, st := range m {
+		st.stop()
+		delete(m, id)
+	}
+}
+
+// call runs get_next_stream_item (the next item; StopIteration at the end,
+// which ends the stream, as does the iterator's panic) or close_stream
+// (nil) on the stream with the id arg. A stream not open is the
+// PyroError("item stream terminated") of errorsModule, the generation's
+// Pyro errors module.
+func (m itemStreams) call(method string, arg any, errorsModule string) (any, error) {
 	id, _ := pickle.Text(arg)
-	st := s.streams[id]
+	st := m[id]
 	if method == "close_stream" {
 		if st != nil {
 			st.stop()
-			delete(s.streams, id)
+			delete(m, id)
 		}
-		return s.WriteResult(ctx, nil)
+		return nil, nil
 	}
 	if st == nil {
-		return s.WriteError(ctx, compat.NewException("Pyro5.errors", "PyroError", "item stream terminated"))
+		return nil, compat.NewException(errorsModule, "PyroError", "item stream terminated")
 	}
 	v, ok, err := pullItem(st)
 	if !ok || err != nil {
 		st.stop()
-		delete(s.streams, id)
+		delete(m, id)
 		if err == nil {
 			err = compat.NewException("builtins", "StopIteration")
 		}
-		return s.WriteError(ctx, err)
+		return nil, err
 	}
-	return s.WriteResult(ctx, v)
+	return v, nil
+}
+
+// uuid4 is a random version 4 UUID, as Python's uuid.uuid4().
+func uuid4() (u [16]byte) {
+	_, _ = rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return u
 }
 
 // pullItem takes the next item of st; a panic of the iterator is the

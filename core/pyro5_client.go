@@ -12,8 +12,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gopyro/gopyro/compat"
+	"github.com/gopyro/gopyro/config"
+	"github.com/gopyro/gopyro/internal/discovery"
 	"github.com/gopyro/gopyro/pickle"
 	"github.com/gopyro/gopyro/protocol5"
 )
@@ -301,14 +304,14 @@ func (c *pyro5Client) ReadReply(ctx context.Context) (any, error) {
 	if m.Flags&protocol5.FlagItemStreamResult != 0 {
 		id, _ := m.Annotation("STRM")
 		if len(id) == 0 {
-			return nil, compat.NewException(c.gen.errors, "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming")
+			return nil, compat.NewException(c.gen.errors, "ProtocolError", "result of call is an iterator, but the server is not configured to allow streaming").Typed()
 		}
 		return streamID(id), nil
 	}
 	if m.Flags&protocol5.FlagException != 0 {
 		if ex, ok := v.(*compat.Exception); ok {
 			// pickle (Pyro 4) carries the exception itself
-			return nil, withPickledTraceback(ex)
+			return nil, withPickledTraceback(ex).Typed()
 		}
 		return nil, exceptionFromDict(v)
 	}
@@ -402,7 +405,7 @@ func wrappedException(v any, wrapper string) error {
 		return nil
 	}
 	if e, ok := ex.(*compat.Exception); ok {
-		return withPickledTraceback(e)
+		return withPickledTraceback(e).Typed()
 	}
 	return exceptionFromDict(ex)
 }
@@ -518,7 +521,7 @@ func (s *Stream) All(ctx context.Context) iter.Seq2[any, error] {
 func exceptionFromDict(v any) error {
 	d, ok := v.(pickle.Dict)
 	if !ok {
-		return compat.NewException("Pyro5.errors", "ProtocolError", "invalid exception data: "+pickle.PythonType(v))
+		return compat.NewException("Pyro5.errors", "ProtocolError", "invalid exception data: "+pickle.PythonType(v)).Typed()
 	}
 	name, _ := d.Get_("__class__")
 	cls, _ := pickle.Text(name)
@@ -552,7 +555,7 @@ func exceptionFromDict(v any) error {
 			}
 		}
 	}
-	return ex
+	return ex.Typed()
 }
 
 // ClosesConnection: a Pyro 5 daemon keeps the connection after an
@@ -571,11 +574,116 @@ func isPyro5Name(uri compat.URI) bool {
 	return uri.Style == compat.Pyro5Style && (uri.Protocol == "PYRONAME" || uri.Protocol == "PYROMETA")
 }
 
+// Pyro5NSLocation says where a Pyro 5 name server is, as the arguments of
+// Pyro5's locate_ns(host, port) do.
+type Pyro5NSLocation struct {
+	// Host of the name server; "" searches: first PYRO_NS_HOST (Pyro 5's
+	// setting, localhost by default) if it is a loopback name, then by
+	// broadcast (GET_NSURI), then PYRO_NS_HOST at PYRO_NS_PORT.
+	Host string
+	// Port is the name server's port with Host (0: PYRO_NS_PORT), else
+	// the port of the first try and of the broadcast (0: PYRO_NS_PORT and
+	// PYRO_NS_BCPORT).
+	Port int
+	// BCAddr is where the broadcast goes; "" means PYRO_NS_BC_ADDR, and
+	// when that is unset Pyro5's BROADCAST_ADDRS: <broadcast> and 0.0.0.0.
+	BCAddr string
+	// Config supplies the ports and the broadcast address; nil means
+	// config.Current().
+	Config *config.Config
+}
+
+// LocatePyro5NS finds a Pyro 5 name server as Pyro5's locate_ns does
+// (spec.md §17.7) and returns a connected proxy of it (configured with
+// opts). When none answers, the error is Pyro5's NamingError("Failed to
+// locate the nameserver") wrapping the last failure.
+func LocatePyro5NS(ctx context.Context, loc Pyro5NSLocation, opts ...ProxyOption) (*Proxy, error) {
+	cfg := loc.Config
+	if cfg == nil {
+		cfg = config.Current()
+	}
+	nsPort := cfg.NSPort
+	if loc.Host != "" {
+		if loc.Port != 0 {
+			nsPort = loc.Port
+		}
+		return locatedPyro5(bindPyro5NS(ctx, pyro5NSURI(loc.Host, nsPort), opts))
+	}
+	nsHost := os.Getenv("PYRO_NS_HOST")
+	if nsHost == "" {
+		nsHost = "localhost"
+	}
+	firstPort := nsPort
+	if loc.Port != 0 {
+		firstPort = loc.Port
+	}
+	tried := false
+	if nsHost == "localhost" || nsHost == "::1" || strings.HasPrefix(nsHost, "127.") {
+		if p, err := bindPyro5NS(ctx, pyro5NSURI(nsHost, firstPort), opts); err == nil || ctx.Err() != nil {
+			return locatedPyro5(p, err)
+		}
+		tried = firstPort == nsPort
+	}
+	bcPort := cfg.NS5BCPort
+	if loc.Port != 0 {
+		bcPort = loc.Port
+	}
+	addrs := []string{"<broadcast>", "0.0.0.0"}
+	if loc.BCAddr != "" {
+		addrs = []string{loc.BCAddr}
+	} else if cfg.NSBCAddr != "" {
+		addrs = []string{cfg.NSBCAddr}
+	}
+	dests := make([]string, len(addrs))
+	for i, a := range addrs {
+		dests[i] = net.JoinHostPort(a, strconv.Itoa(bcPort))
+	}
+	// Pyro5 sends three times, waiting 0.7 s for an answer each time.
+	reply, err := discovery.Send(ctx, "GET_NSURI", dests, 700*time.Millisecond, 2)
+	if err == nil {
+		var uri compat.URI
+		if uri, err = compat.ParseURI(reply); err == nil {
+			return locatedPyro5(bindPyro5NS(ctx, uri, opts))
+		}
+	}
+	if tried || ctx.Err() != nil {
+		return locatedPyro5(nil, err)
+	}
+	return locatedPyro5(bindPyro5NS(ctx, pyro5NSURI(nsHost, nsPort), opts))
+}
+
+// pyro5NSURI is the URI of the Pyro 5 name server at host:port.
+func pyro5NSURI(host string, port int) compat.URI {
+	return compat.URI{Protocol: "PYRO", ObjectID: pyro5NameServerID, Address: host, Port: port, Style: compat.Pyro5Style}
+}
+
+// bindPyro5NS connects a proxy of the name server at uri, as Pyro5's
+// _pyroBind, without calling it.
+func bindPyro5NS(ctx context.Context, uri compat.URI, opts []ProxyOption) (*Proxy, error) {
+	p, err := NewProxy(uri, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.Metadata(ctx); err != nil && !errors.Is(err, ErrNoMetadata) {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// locatedPyro5 is the result of LocatePyro5NS: a failure is Pyro5's
+// NamingError wrapping its cause.
+func locatedPyro5(p *Proxy, err error) (*Proxy, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%w (%w)", compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver").Typed(), err)
+	}
+	return p, nil
+}
+
 // ResolvePyro5 resolves a Pyro 5 PYRONAME or PYROMETA URI into the PYRO
-// URI of the object, as Pyro5.core.resolve does, with a Pyro 5 name
-// server: the one at the URI's location, else the one at PYRO_NS_HOST and
-// PYRO_NS_PORT (Pyro 5's settings, localhost and 9090 by default; there is
-// no broadcast search). PYRONAME is the name server's lookup; PYROMETA its
+// URI of the object, as Pyro5.core.resolve does, at the name server that
+// LocatePyro5NS finds from the URI's location (none: the search of
+// Pyro5's locate_ns). PYRONAME is the name server's lookup; PYROMETA its
 // yplookup with all the metadata of the URI, of whose registrations one is
 // chosen at random. opts configure the proxy of the name server (the
 // serializer, the timeout). A PYRO URI is returned as it is.
@@ -586,21 +694,7 @@ func ResolvePyro5(ctx context.Context, uri compat.URI, opts ...ProxyOption) (com
 		}
 		return compat.URI{}, compat.NewPyroError("invalid uri protocol")
 	}
-	host, port := uri.Address, uri.Port
-	if host == "" {
-		host, port = "localhost", compat.Pyro5NSPort
-		if h := os.Getenv("PYRO_NS_HOST"); h != "" {
-			host = h
-		}
-		if ps := os.Getenv("PYRO_NS_PORT"); ps != "" {
-			n, err := strconv.Atoi(ps)
-			if err != nil {
-				return compat.URI{}, fmt.Errorf("core: PYRO_NS_PORT: %w", err)
-			}
-			port = n
-		}
-	}
-	ns, err := NewProxy(compat.URI{Protocol: "PYRO", ObjectID: pyro5NameServerID, Address: host, Port: port, Style: compat.Pyro5Style}, opts...)
+	ns, err := LocatePyro5NS(ctx, Pyro5NSLocation{Host: uri.Address, Port: uri.Port}, opts...)
 	if err != nil {
 		return compat.URI{}, err
 	}
@@ -608,35 +702,25 @@ func ResolvePyro5(ctx context.Context, uri compat.URI, opts ...ProxyOption) (com
 	if uri.Protocol == "PYRONAME" {
 		v, err := ns.Call(ctx, "lookup", uri.ObjectID)
 		if err != nil {
-			return compat.URI{}, nsError(err)
+			return compat.URI{}, err
 		}
 		return compat.Pyro5URI(v)
 	}
 	metas := strings.Split(uri.ObjectID, ",")
 	v, err := ns.CallKw(ctx, "yplookup", nil, map[string]any{"meta_all": metas, "return_metadata": false})
 	if err != nil {
-		return compat.URI{}, nsError(err)
+		return compat.URI{}, err
 	}
 	d, ok := v.(pickle.Dict)
 	if !ok || d.Len() == 0 {
 		return compat.URI{}, compat.NewException("Pyro5.errors", "NamingError",
-			"no registrations available with desired metadata properties "+pySetRepr(metas))
+			"no registrations available with desired metadata properties "+pySetRepr(metas)).Typed()
 	}
 	var candidates []any
 	for _, u := range pickle.DictItems(d) {
 		candidates = append(candidates, u)
 	}
 	return compat.Pyro5URI(candidates[rand.IntN(len(candidates))])
-}
-
-// nsError is the error of a call to the name server: a failure to reach it
-// is Pyro5's NamingError("Failed to locate the nameserver").
-func nsError(err error) error {
-	var ce *CommError
-	if errors.As(err, &ce) {
-		return errors.Join(compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver"), err)
-	}
-	return err
 }
 
 // pySetRepr is Python 3's repr of a set of strings (without quotes or

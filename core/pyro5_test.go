@@ -95,7 +95,7 @@ func TestPyro5Handshake(t *testing.T) {
 	tests := []struct {
 		name, object string
 		handshake    any
-		hook         core.Pyro5Handshake
+		hook         core.HandshakeFunc
 		typ          protocol5.Type
 		want         string
 	}{

@@ -193,3 +193,17 @@ def test_pyroname_pyrometa(procs, gobin, pyro5_ns, serializer):
     assert got["unknown_meta"] == ("!! Pyro5.errors.NamingError: no registrations available with desired"
                                    " metadata properties {'group:none'}")
     assert got["no_ns"] == "!! Pyro5.errors.NamingError: Failed to locate the nameserver"
+
+
+@pytest.mark.parametrize("serializer", SERIALIZERS)
+def test_typed_errors(gobin, pyro5_ns, serializer):
+    """Pyro5's NamingError, raised by Pyro5's name server or by the search
+    for it, reaches Go as *compat.NamingError (and its base PyroError),
+    which errors.As matches; it is no CommunicationError."""
+    got = go(gobin, "typed", "PYRO:Pyro.NameServer@" + pyro5_ns, serializer=serializer)
+    assert got["lookup"] == "-> NamingError,PyroError, Pyro5.errors: unknown name: nosuch"
+    assert got["register_safe"] == "-> NamingError,PyroError, Pyro5.errors: name already registered: Pyro.NameServer"
+    assert got["pyroname"] == "-> NamingError,PyroError, Pyro5.errors: unknown name: nosuch"
+    assert got["pyrometa"] == ("-> NamingError,PyroError, Pyro5.errors: no registrations available with"
+                               " desired metadata properties {'group:none'}")
+    assert got["no_ns"] == "-> NamingError,PyroError, Pyro5.errors: Failed to locate the nameserver"

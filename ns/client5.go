@@ -6,10 +6,8 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/gopyro/gopyro/compat"
-	"github.com/gopyro/gopyro/config"
 	"github.com/gopyro/gopyro/core"
 	"github.com/gopyro/gopyro/pickle"
 )
@@ -17,8 +15,8 @@ import (
 // Client5 is a Go client of a Pyro 5 name server, Pyro5's own
 // (python -m Pyro5.nameserver) or pyro-ns: the calls of
 // Pyro5.nameserver.NameServer over a core.Proxy. Its errors are the name
-// server's exceptions (*compat.Exception, e.g. of class
-// Pyro5.errors.NamingError) or the proxy's.
+// server's exceptions, Pyro5's errors as their compat types (a
+// *compat.NamingError of module Pyro5.errors, ...), or the proxy's.
 type Client5 struct {
 	p *core.Proxy
 }
@@ -32,67 +30,18 @@ type Registration5 struct {
 }
 
 // Locate5Options say where a Pyro 5 name server is, as Pyro5's
-// locate_ns(host, port) does.
-type Locate5Options struct {
-	// Host of the name server; "" finds it by broadcast (GET_NSURI).
-	Host string
-	// Port is the name server's port with Host (0: PYRO_NS_PORT), else
-	// the discovery port (0: PYRO_NS_BCPORT).
-	Port int
-	// BCAddr is where the broadcast goes; "" means Pyro5's
-	// BROADCAST_ADDRS, <broadcast> and 0.0.0.0.
-	BCAddr string
-	// Config supplies the defaults; nil means config.Current().
-	Config *config.Config
-}
+// locate_ns(host, port) does (see core.Pyro5NSLocation).
+type Locate5Options = core.Pyro5NSLocation
 
-// Locate5 finds a Pyro 5 name server and checks that it answers, as
-// Pyro5's locate_ns does (but for its first try of localhost without a
-// host): Pyro5.errors.NamingError('Failed to locate the nameserver') when
-// none does.
+// Locate5 finds a Pyro 5 name server with core.LocatePyro5NS, as Pyro5's
+// locate_ns does: Pyro5.errors.NamingError('Failed to locate the
+// nameserver') when none answers.
 func Locate5(ctx context.Context, opts Locate5Options) (*Client5, error) {
-	cfg := opts.Config
-	if cfg == nil {
-		cfg = config.Current()
-	}
-	var uri compat.URI
-	if opts.Host != "" {
-		port := opts.Port
-		if port == 0 {
-			port = cfg.NSPort
-		}
-		uri = compat.URI{Protocol: "PYRO", ObjectID: Pyro5ObjectID, Address: opts.Host, Port: port, Style: compat.Pyro5Style}
-	} else {
-		port := opts.Port
-		if port == 0 {
-			port = cfg.NS5BCPort
-		}
-		dests := []string{net.JoinHostPort("<broadcast>", strconv.Itoa(port)), net.JoinHostPort("0.0.0.0", strconv.Itoa(port))}
-		if opts.BCAddr != "" {
-			dests = []string{net.JoinHostPort(opts.BCAddr, strconv.Itoa(port))}
-		}
-		reply, err := SendBroadcast(ctx, CmdGetNSURI, dests, 700*time.Millisecond, 2)
-		if err == nil {
-			uri, err = compat.ParseURI(reply)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w (%v)", errNotLocated5(), err)
-		}
-	}
-	p, err := core.NewProxy(uri)
+	p, err := core.LocatePyro5NS(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client5{p: p}
-	if err := c.Ping(ctx); err != nil {
-		p.Close()
-		return nil, fmt.Errorf("%w (%v)", errNotLocated5(), err)
-	}
-	return c, nil
-}
-
-func errNotLocated5() *compat.Exception {
-	return compat.NewException("Pyro5.errors", "NamingError", "Failed to locate the nameserver")
+	return &Client5{p: p}, nil
 }
 
 // URI returns the name server's URI.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -64,9 +65,11 @@ func TestClient5(t *testing.T) {
 func TestLocate5Fails(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// the last try, at PYRO_NS_HOST and PYRO_NS_PORT, finds nothing either
+	cfg := testConfig(t, map[string]string{"PYRO_NS_PORT": strconv.Itoa(freeUDPPort(t))})
 	for _, opts := range []ns.Locate5Options{
-		{Host: "127.0.0.1", Port: freeUDPPort(t)},
-		{BCAddr: "127.0.0.1", Port: freeUDPPort(t)},
+		{Host: "127.0.0.1", Port: freeUDPPort(t), Config: cfg},
+		{BCAddr: "127.0.0.1", Port: freeUDPPort(t), Config: cfg},
 	} {
 		_, err := ns.Locate5(ctx, opts)
 		var ex *compat.Exception

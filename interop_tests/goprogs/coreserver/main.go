@@ -249,7 +249,7 @@ func numbered(mode core.InstanceMode) *core.Factory {
 
 // handshake lets in the Pyro 5 clients whose handshake data is token, as
 // daemon_server.py's validateHandshake does.
-func handshake(token string) core.Pyro5Handshake {
+func handshake(token string) core.HandshakeFunc {
 	return func(_ context.Context, _ *core.Caller, data any) (any, error) {
 		if data != token {
 			return nil, compat.ValueError(fmt.Sprintf("bad handshake: %v", data))

@@ -33,6 +33,7 @@ var scenarios = map[string]func(ctx context.Context, p *core.Proxy){
 	"busy":        busy,
 	"unknown":     unknown,
 	"names":       names,
+	"typed":       typed,
 }
 
 // chosen holds the -serializer, -pyro4 and -hmac options, for the scenarios' other proxies.
@@ -339,13 +340,72 @@ func names(ctx context.Context, p *core.Proxy) {
 		{"unknown_meta", "PYROMETA:group:none" + loc},
 		{"no_ns", "PYRONAME:test.proxy@127.0.0.1:1"},
 	} {
-		q, err := core.NewProxy(tt.uri, append(chosen, core.WithTimeout(10*time.Second))...)
-		if err != nil {
-			show(tt.name, nil, err)
-			continue
+		withProxy(tt.name, tt.uri, func(q *core.Proxy) {
+			v, err := q.Call(ctx, "add", 1, 2)
+			show(tt.name, v, err)
+		})
+	}
+}
+
+// withProxy runs f with a proxy of uri (the -serializer option, a 10 s
+// timeout), or shows the step name failing when there is none.
+func withProxy(name, uri string, f func(q *core.Proxy)) {
+	q, err := core.NewProxy(uri, append(chosen, core.WithTimeout(10*time.Second))...)
+	if err != nil {
+		show(name, nil, err)
+		return
+	}
+	defer q.Close()
+	f(q)
+}
+
+// typed: the errors of a Pyro5 name server (URI: its PYRO URI), raised by
+// its methods or by the search for it, matched with errors.As as the
+// compat types of their class and its Pyro 5 bases, never as unrelated
+// ones. Each step prints "name -> Go types matched, module: message".
+func typed(ctx context.Context, p *core.Proxy) {
+	matched := func(name string, err error) {
+		var found []string
+		var ne *compat.NamingError
+		var pe *compat.PyroError
+		var ce *compat.CommunicationError
+		var de *compat.DaemonError
+		var se *compat.SerializeError
+		if errors.As(err, &ne) {
+			found = append(found, "NamingError")
 		}
-		v, err := q.Call(ctx, "add", 1, 2)
-		show(tt.name, v, err)
-		q.Close()
+		if errors.As(err, &pe) {
+			found = append(found, "PyroError")
+		}
+		if errors.As(err, &ce) {
+			found = append(found, "CommunicationError")
+		}
+		if errors.As(err, &de) {
+			found = append(found, "DaemonError")
+		}
+		if errors.As(err, &se) {
+			found = append(found, "SerializeError")
+		}
+		if pe == nil {
+			fmt.Printf("%s !! %v\n", name, err)
+			return
+		}
+		fmt.Printf("%s -> %s, %s: %s\n", name, strings.Join(found, ","), pe.Class.Module, pe.Message())
+	}
+	given := p.URI()
+	loc := fmt.Sprintf("@%s:%d", given.Address, given.Port)
+	_, err := p.Call(ctx, "lookup", "nosuch")
+	matched("lookup", err)
+	_, err = p.CallKw(ctx, "register", []any{"Pyro.NameServer", "PYRO:x@127.0.0.1:1"}, map[string]any{"safe": true})
+	matched("register_safe", err)
+	for _, tt := range []struct{ name, uri string }{
+		{"pyroname", "PYRONAME:nosuch" + loc},
+		{"pyrometa", "PYROMETA:group:none" + loc},
+		{"no_ns", "PYRONAME:nosuch@127.0.0.1:1"},
+	} {
+		withProxy(tt.name, tt.uri, func(q *core.Proxy) {
+			_, err := q.Call(ctx, "ping")
+			matched(tt.name, err)
+		})
 	}
 }
