@@ -142,9 +142,8 @@ func (n *Namespace) Bind(full string, u compat.URI, meta any, safe bool) error {
 				}
 				name += comp
 				nd := &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-				g.children[comp] = nd
 				g = nd
-				ops = append(ops, Op{Kind: OpPut, Record: Record{Name: name, Group: true, Created: nd.created}})
+				ops = append(ops, Op{Kind: OpPut, Record: Record{Name: name, Group: true, Created: nd.created}, mem: nd})
 				changes = append(changes, Change{Method: "createGroup", Args: []any{name}})
 			}
 		}
@@ -160,8 +159,7 @@ func (n *Namespace) Bind(full string, u compat.URI, meta any, safe bool) error {
 		u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
 		nd := &node{uri: u, created: n.timestamp()}
 		nd.setUserMeta(meta, raw)
-		g.children[last] = nd
-		ops = append(ops, Op{Kind: OpPut, Record: record(full, nd)})
+		ops = append(ops, Op{Kind: OpPut, Record: record(full, nd), mem: nd})
 		changes = append(changes, Change{Method: "register", Args: []any{full, u}})
 		if raw != nil {
 			changes = append(changes, Change{Method: "setMeta", Args: []any{full, meta}})
@@ -185,12 +183,12 @@ func (n *Namespace) SetNameMeta(full string, meta any) (bool, error) {
 			return nil, nil, nil
 		}
 		found = true
-		nd.setUserMeta(meta, raw)
 		var m any = pickle.None{}
 		if raw != nil {
 			m = meta
 		}
-		return []Op{{Kind: OpPut, Record: record(full, nd)}}, []Change{{Method: "setMeta", Args: []any{full, m}}}, nil
+		return []Op{putChanged(full, nd, func(nd *node) { nd.setUserMeta(meta, raw) })},
+			[]Change{{Method: "setMeta", Args: []any{full, m}}}, nil
 	})
 	return found, err
 }
@@ -202,7 +200,12 @@ func (n *Namespace) RemoveNames(fulls []string) (int, error) {
 	err := n.updateMany(func() ([]Op, []Change, error) {
 		var ops []Op
 		var changes []Change
+		seen := make(map[string]bool, len(fulls))
 		for _, full := range fulls {
+			if seen[full] {
+				continue
+			}
+			seen[full] = true
 			parent, last, inRoot := splitLast(full)
 			g := n.root
 			if !inRoot {
@@ -214,7 +217,6 @@ func (n *Namespace) RemoveNames(fulls []string) (int, error) {
 			if nd, ok := g.children[last]; !ok || nd.group {
 				continue
 			}
-			delete(g.children, last)
 			ops = append(ops, Op{Kind: OpDelete, Record: Record{Name: full}})
 			changes = append(changes, Change{Method: "unregister", Args: []any{full}})
 		}

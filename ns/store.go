@@ -1,5 +1,10 @@
 package ns
 
+import (
+	"context"
+	"errors"
+)
+
 // Record is one node of the name space as a Store keeps it.
 type Record struct {
 	// Name is the absolute name; ":" is the root group (stored only for its
@@ -36,17 +41,31 @@ const (
 type Op struct {
 	Kind   OpKind
 	Record Record
+	// mem is the node a Put of the Namespace's own makes, with its meta
+	// data already decoded; nil for ops that come from a store.
+	mem *node
 }
 
+// ErrStoreUnavailable, wrapped in the error of an Apply, says the store
+// cannot take changes now (its server is unreachable, it has no quorum)
+// and nothing of the batch was applied: the Namespace refuses that one
+// change with a NamingError that says why and goes on serving, and later
+// changes are tried again.
+var ErrStoreUnavailable = errors.New("store unavailable")
+
 // A Store keeps the name space durably. The Namespace holds the whole name
-// space in memory and writes every change through to its Store; the Store is
-// read only when a Namespace is created. Implementations must be safe for
-// concurrent use.
+// space in memory; every change is validated, applied to the Store, and
+// applied to memory only once the Store confirmed it. Implementations must
+// be safe for concurrent use.
 type Store interface {
 	// Apply applies ops atomically, after every batch passed to earlier
 	// Apply calls, and returns a channel that receives nil once the batch is
-	// durable (or the error that prevented it). Apply itself must not block
-	// on durability, so that concurrent writers can share one commit.
+	// durable, or the error that prevented it (then nothing of the batch is
+	// applied). An error wrapping ErrStoreUnavailable refuses just that
+	// batch; one wrapping a *compat.NamingError (a store shared with other
+	// front ends that finds the change no longer valid, a name created
+	// there meanwhile) is the answer the caller gets. Apply itself must not
+	// block on durability, so that concurrent writers can share one commit.
 	Apply(ops []Op) <-chan error
 	// Load calls fn for every record, parents before their children.
 	Load(fn func(Record) error) error
@@ -57,4 +76,15 @@ type Store interface {
 	SetSetting(key, value string) error
 	// Close releases the store once every applied batch is durable.
 	Close() error
+}
+
+// A WatchStore is a Store shared with other writers (other front ends on
+// one store), which tells the Namespace about the changes they make.
+type WatchStore interface {
+	Store
+	// Watch calls fn, one batch at a time and in the store's order, with
+	// each batch of ops that others applied after the records Load
+	// returned (never the Namespace's own batches), until ctx is done or
+	// the store is closed. Parents are put before their children.
+	Watch(ctx context.Context, fn func([]Op)) error
 }
