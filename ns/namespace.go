@@ -21,6 +21,7 @@ type node struct {
 	uri      compat.URI       // names only
 	created  float64
 	meta     *nodeMeta // nil for the usual node without meta data
+	rev      int64     // Record.Rev: the store revision of its last change
 }
 
 // nodeMeta is the meta data of a node that has any.
@@ -218,7 +219,7 @@ func (n *Namespace) loadRecord(r Record) error {
 // meta data that does not unpickle is left out, so that a damaged store
 // still loads.
 func (n *Namespace) nodeOf(r Record) *node {
-	nd := &node{group: r.Group, created: r.Created}
+	nd := &node{group: r.Group, created: r.Created, rev: r.Rev}
 	if r.Group {
 		nd.children = make(map[string]*node)
 	} else {
@@ -257,7 +258,7 @@ func (n *Namespace) applyOp(op Op) {
 			}
 		}
 		if name == ":" {
-			n.root.created, n.root.meta = nd.created, nd.meta
+			n.root.created, n.root.meta, n.root.rev = nd.created, nd.meta, nd.rev
 			return
 		}
 		p, last, ok := n.parentOf(name)
@@ -265,7 +266,7 @@ func (n *Namespace) applyOp(op Op) {
 			return
 		}
 		if old := p.children[last]; old != nil && old.group && nd.group {
-			old.created, old.meta = nd.created, nd.meta
+			old.created, old.meta, old.rev = nd.created, nd.meta, nd.rev
 			return
 		}
 		p.children[last] = nd
@@ -295,7 +296,7 @@ func (n *Namespace) parentOf(name string) (*node, string, bool) {
 	return p, last, p.group && last != ""
 }
 
-// applyRemote applies a batch that another writer of a WatchStore made.
+// applyRemote applies a batch committed to a WatchStore.
 func (n *Namespace) applyRemote(ops []Op) {
 	n.mu.Lock()
 	for _, op := range ops {
@@ -427,6 +428,8 @@ type pendingBatch struct {
 // for that batch and is validated again, so that what it was validated
 // against is what the store holds when it commits.
 func (n *Namespace) updateMany(change func() ([]Op, []Change, error)) error {
+	_, watched := n.store.(WatchStore)
+	conflicts := 0
 	n.mu.Lock()
 	for {
 		ops, chs, err := change()
@@ -457,14 +460,26 @@ func (n *Namespace) updateMany(change func() ([]Op, []Change, error)) error {
 		n.mu.Lock()
 		n.pending = slicesDelete(n.pending, p)
 		close(p.done)
+		if errors.Is(err, ErrStoreConflict) && conflicts < maxConflicts {
+			// memory has caught up with what the other writer did
+			conflicts++
+			continue
+		}
 		n.failed = err
 		if err == nil {
+			if watched {
+				ops = nil // the watch has applied them
+			}
 			n.applyLocal(ops, chs)
 		}
 		n.mu.Unlock()
 		return storeError(err)
 	}
 }
+
+// maxConflicts bounds how often one change is validated again because
+// another writer of a shared store got there first.
+const maxConflicts = 16
 
 // slicesDelete returns ps without p.
 func slicesDelete(ps []*pendingBatch, p *pendingBatch) []*pendingBatch {
@@ -625,7 +640,7 @@ func (n *Namespace) Unregister(name string) error {
 		case nd.group:
 			return nil, Change{}, compat.NewNamingError("is a group, not an object", last)
 		}
-		return []Op{{Kind: OpDelete, Record: Record{Name: full}}},
+		return []Op{{Kind: OpDelete, Record: Record{Name: full}, Expect: nd.rev}},
 			Change{Method: "unregister", Args: []any{name}}, nil
 	})
 }
@@ -851,7 +866,7 @@ func putChanged(full string, nd *node, set func(*node)) Op {
 		cp.meta = &m
 	}
 	set(cp)
-	return Op{Kind: OpPut, Record: record(full, cp), mem: cp}
+	return Op{Kind: OpPut, Record: record(full, cp), mem: cp, Expect: nd.rev}
 }
 
 // GetMeta returns the user meta data of a group or name (pickle.None{} when

@@ -147,6 +147,7 @@ func (n *Namespace) Bind(full string, u compat.URI, meta any, safe bool) error {
 				changes = append(changes, Change{Method: "createGroup", Args: []any{name}})
 			}
 		}
+		var expect int64
 		if old, exists := g.children[last]; exists {
 			switch {
 			case old.group:
@@ -154,12 +155,13 @@ func (n *Namespace) Bind(full string, u compat.URI, meta any, safe bool) error {
 			case safe:
 				return nil, nil, ErrBound
 			}
+			expect = old.rev
 			changes = append(changes, Change{Method: "unregister", Args: []any{full}})
 		}
 		u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
 		nd := &node{uri: u, created: n.timestamp()}
 		nd.setUserMeta(meta, raw)
-		ops = append(ops, Op{Kind: OpPut, Record: record(full, nd), mem: nd})
+		ops = append(ops, Op{Kind: OpPut, Record: record(full, nd), mem: nd, Expect: expect})
 		changes = append(changes, Change{Method: "register", Args: []any{full, u}})
 		if raw != nil {
 			changes = append(changes, Change{Method: "setMeta", Args: []any{full, meta}})
@@ -214,10 +216,11 @@ func (n *Namespace) RemoveNames(fulls []string) (int, error) {
 					continue
 				}
 			}
-			if nd, ok := g.children[last]; !ok || nd.group {
+			nd, ok := g.children[last]
+			if !ok || nd.group {
 				continue
 			}
-			ops = append(ops, Op{Kind: OpDelete, Record: Record{Name: full}})
+			ops = append(ops, Op{Kind: OpDelete, Record: Record{Name: full}, Expect: nd.rev})
 			changes = append(changes, Change{Method: "unregister", Args: []any{full}})
 		}
 		removed = len(ops)

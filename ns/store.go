@@ -22,6 +22,9 @@ type Record struct {
 	SysMeta []byte
 	// UserMeta is the pickled user meta data, nil for None.
 	UserMeta []byte
+	// Rev is the revision a store with revisions (EtcdStore) last changed
+	// the record at; 0 in others.
+	Rev int64
 }
 
 // OpKind says what an Op does.
@@ -41,6 +44,12 @@ const (
 type Op struct {
 	Kind   OpKind
 	Record Record
+	// Expect is, for a Put replacing a record and a Delete, the Rev of the
+	// record the Namespace validated the op against; 0 for a Put means the
+	// record must not exist. A store shared with other writers applies the
+	// batch only if that still holds (else ErrStoreConflict); others
+	// ignore it.
+	Expect int64
 	// mem is the node a Put of the Namespace's own makes, with its meta
 	// data already decoded; nil for ops that come from a store.
 	mem *node
@@ -79,12 +88,14 @@ type Store interface {
 }
 
 // A WatchStore is a Store shared with other writers (other front ends on
-// one store), which tells the Namespace about the changes they make.
+// one store). Its changes reach the Namespace's memory through Watch
+// alone, its own included, so that memory follows the store's order.
 type WatchStore interface {
 	Store
 	// Watch calls fn, one batch at a time and in the store's order, with
-	// each batch of ops that others applied after the records Load
-	// returned (never the Namespace's own batches), until ctx is done or
-	// the store is closed. Parents are put before their children.
+	// each batch of ops applied after the records Load returned, until ctx
+	// is done. Parents are put before their children. Apply reports a
+	// batch done, and ErrStoreConflict, only once fn was called for every
+	// batch up to it.
 	Watch(ctx context.Context, fn func([]Op)) error
 }

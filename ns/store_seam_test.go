@@ -12,19 +12,27 @@ import (
 	"github.com/gopyro/gopyro/compat"
 )
 
-// gateStore is a MemStore whose answers the test decides: each Apply waits
-// for a value on answers (nil confirms, anything else refuses the batch),
-// and Watch delivers the batches sent on remote.
+// gateStore is a MemStore shared with other writers whose answers the test
+// decides: each Apply waits for a value on answers (nil confirms, anything
+// else refuses the batch), and Watch delivers the confirmed batches and
+// those sent on remote (made by others).
 type gateStore struct {
 	*MemStore
 	answers chan error
 	applied chan []Op // each batch given to Apply, as it is given
-	remote  chan []Op
+	remote  chan watched
+}
+
+// watched is a batch for Watch to deliver; done, if set, is closed once
+// it was.
+type watched struct {
+	ops  []Op
+	done chan struct{}
 }
 
 func newGateStore() *gateStore {
 	return &gateStore{MemStore: NewMemStore(), answers: make(chan error), applied: make(chan []Op, 16),
-		remote: make(chan []Op)}
+		remote: make(chan watched)}
 }
 
 func (s *gateStore) Apply(ops []Op) <-chan error {
@@ -34,6 +42,9 @@ func (s *gateStore) Apply(ops []Op) <-chan error {
 		err := <-s.answers
 		if err == nil {
 			<-s.MemStore.Apply(ops)
+			w := watched{ops, make(chan struct{})}
+			s.remote <- w
+			<-w.done
 		}
 		done <- err
 	}()
@@ -45,8 +56,11 @@ func (s *gateStore) Watch(ctx context.Context, fn func([]Op)) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case ops := <-s.remote:
-			fn(ops)
+		case w := <-s.remote:
+			fn(w.ops)
+			if w.done != nil {
+				close(w.done)
+			}
 		}
 	}
 }
@@ -170,9 +184,11 @@ func TestWatchAppliesRemoteChanges(t *testing.T) {
 		{{Kind: OpDeleteTree, Record: Record{Name: ":H"}}},
 	}
 	for _, b := range batches {
-		st.remote <- b
+		st.remote <- watched{ops: b}
 	}
-	st.remote <- nil // the previous batch has been applied once this is taken
+	last := watched{done: make(chan struct{})}
+	st.remote <- last
+	<-last.done
 	got := n.Flatlist()
 	if len(got) != 1 || got[0].Name != ":G.b" || got[0].URI.String() != seamURI {
 		t.Fatalf("Flatlist = %v, want [:G.b %s]", got, seamURI)

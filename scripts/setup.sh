@@ -48,6 +48,13 @@ if [ ! -d "$GOPYRO_EXAMPLES" ]; then
   tar -xzf "$tmp"/Pyro-3.16.tar.gz -C "$GOPYRO_CACHE"
   rm -rf "$tmp"
 fi
+# etcd (Debian's etcd-server) runs the 3-member clusters of the etcd store's
+# Go tests (ns/internal/etcdtest) and interop_tests/test_ns_etcd.py.
+if ! command -v etcd >/dev/null 2>&1; then
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends etcd-server
+fi
 # M2Crypto lets real Pyro speak PYROSSL in the TLS interop tests.
 bash scripts/m2crypto.sh
 go mod download
