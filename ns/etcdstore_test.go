@@ -15,7 +15,7 @@ import (
 
 // etcdFrontEnd returns a Namespace on an EtcdStore on prefix, closed when
 // the test ends.
-func etcdFrontEnd(t *testing.T, c *etcdtest.Cluster, prefix string) *Namespace {
+func etcdFrontEnd(t testing.TB, c *etcdtest.Cluster, prefix string) *Namespace {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
