@@ -27,6 +27,9 @@ func (in *Instance) openNamedStore(nsOpts Options) (bool, error) {
 		in.opts.Persistent, in.opts.DBPath = true, strings.TrimPrefix(spec, "bolt:")
 		return false, nil
 	case strings.HasPrefix(spec, "etcd://"):
+		if in.opts.Role != RoleSingle {
+			return true, fmt.Errorf("ns: store %q: no paired mode (-1/-2) on etcd, whose front ends share the name space already", spec)
+		}
 		endpoints, prefix, err := ParseEtcdURL(spec)
 		if err != nil {
 			return true, err

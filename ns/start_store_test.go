@@ -68,6 +68,7 @@ func TestStoreOpenedBeforeListening(t *testing.T) {
 func TestStartStoreOption(t *testing.T) {
 	tests := []struct {
 		store   string
+		role    ns.Role
 		file    string // the database file it must create, "" for none
 		wantErr string
 	}{
@@ -75,6 +76,7 @@ func TestStartStoreOption(t *testing.T) {
 		{store: "bolt:ns.db", file: "ns.db"},
 		{store: "sql:x", wantErr: "want memory, bolt:PATH or etcd://"},
 		{store: "etcd://nohost/x", wantErr: "is not host:port"},
+		{store: "etcd://127.0.0.1:1/x", role: ns.RolePrimary, wantErr: "no paired mode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.store, func(t *testing.T) {
@@ -83,7 +85,7 @@ func TestStartStoreOption(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			in, err := ns.Start(ctx, ns.StartOptions{Config: cfg, Host: "127.0.0.1", Port: &port, DontLookupOther: true,
-				NoBroadcast: true, Store: tt.store})
+				NoBroadcast: true, Store: tt.store, Role: tt.role})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Start: %v, want %q", err, tt.wantErr)
