@@ -14,15 +14,15 @@ require (
 	// client_golang is the metrics package's Prometheus client; v1.25.0
 	// requires go 1.26.0 (hence the go line), which our go1.26.8 meets.
 	github.com/prometheus/client_golang v1.25.0
+	github.com/prometheus/client_model v0.6.3
 	// msgpack is the codec under pymsgpack (Pyro 4/5's msgpack serializer):
 	// a well-kept msgpack implementation, used for its low-level encoder
 	// and decoder calls; pymsgpack builds the pickle value model itself.
 	github.com/vmihailenco/msgpack/v5 v5.4.1
 	go.etcd.io/bbolt v1.4.3
-)
-
-require (
-	github.com/prometheus/client_model v0.6.3
+	// the etcd client of ns.EtcdStore: the 3.6 line, which still speaks to
+	// the etcd 3.4 servers Debian ships (etcd-server, which the tests run);
+	// zap is its logger, given a no-op one.
 	go.etcd.io/etcd/client/v3 v3.6.16
 	go.uber.org/zap v1.27.0
 )
