@@ -1,8 +1,9 @@
 """Two of our Name Servers (cmd/pyro-ns --store=etcd://...) on one prefix
 of a real 3-member etcd cluster serve one name space to real Pyro 3.16
 programs: a server registers through one front end, a client resolves
-through the other, and after the name is removed through the second the
-first no longer resolves it."""
+through the other, and through the second when the first is killed (Pyro's
+PYRO_NS2_HOSTNAME failover); after the name is removed through the second,
+the first, restarted, no longer resolves it."""
 import os
 import shutil
 import subprocess
@@ -57,7 +58,7 @@ def test_two_front_ends_one_name_space(procs, gobin):
     endpoints = start_etcd(procs)
     store = "--store=etcd://%s/interop" % ",".join(endpoints)
     a_port, b_port = free_port(), free_port()
-    start_go_ns(procs, gobin, a_port, store)
+    ns_a, _ = start_go_ns(procs, gobin, a_port, store)
     start_go_ns(procs, gobin, b_port, store)
     srv = procs.py2("ns_server.py", ":Default.echo1", "127.0.0.1", a_port)
     wait_line(srv, "READY")
@@ -68,6 +69,15 @@ def test_two_front_ends_one_name_space(procs, gobin):
             break
         time.sleep(0.1)
     assert r.stdout.decode().strip() == "hello echo1", r.stderr.decode()
+    # A client configured with both front ends (Pyro's PYRO_NS_HOSTNAME and
+    # PYRO_NS2_HOSTNAME) resolves through the second when the first is gone.
+    ns_a.kill()
+    ns_a.wait(timeout=10)
+    failover = {"PYRO_NS_HOSTNAME": "127.0.0.1", "PYRO_NS_PORT": a_port,
+                "PYRO_NS2_HOSTNAME": "127.0.0.1", "PYRO_NS2_PORT": b_port}
+    r = run_py2("ns_pyroname_client.py", "echo1", env=failover, check=False)
+    assert r.stdout.decode().strip() == "hello echo1", r.stderr.decode()
+    ns_a, _ = start_go_ns(procs, gobin, a_port, store)
     out = run_py2("ns_do.py", "127.0.0.1", b_port, "unregister::Default.echo1", check=False)
     assert out.returncode == 0, out.stderr.decode()
     deadline = time.time() + 5
