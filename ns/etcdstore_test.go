@@ -150,7 +150,8 @@ func TestEtcdConcurrentRegister(t *testing.T) {
 func TestEtcdLeaderKilled(t *testing.T) {
 	c := etcdtest.Start(t, 3)
 	n := etcdFrontEnd(t, c, "/leader")
-	acked := make(chan string, 1000)
+	var mu sync.Mutex
+	var want []string // the acknowledged names
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range 2 {
@@ -168,7 +169,9 @@ func TestEtcdLeaderKilled(t *testing.T) {
 				var ne *compat.NamingError
 				switch {
 				case err == nil:
-					acked <- name
+					mu.Lock()
+					want = append(want, name)
+					mu.Unlock()
 				case !errors.As(err, &ne):
 					t.Errorf("register %s: %v", name, err)
 					return
@@ -184,11 +187,6 @@ func TestEtcdLeaderKilled(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	close(stop)
 	wg.Wait()
-	close(acked)
-	var want []string
-	for name := range acked {
-		want = append(want, name)
-	}
 	if len(want) == 0 {
 		t.Fatal("no registration acknowledged")
 	}
