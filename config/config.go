@@ -77,6 +77,9 @@ type Config struct {
 	NS5BCPort             int     // PYRO_NS_BCPORT: UDP port of the name server's Pyro 5 discovery (GET_NSURI), Pyro5's NS_BCPORT
 	NS5BCHost             string  // PYRO_NS_BCHOST: address the Pyro 5 discovery listener binds to ("" = None: all interfaces), Pyro5's NS_BCHOST
 	HTTP                  string  // GOPYRO_HTTP: host:port of pyro-ns's and pyro-es's HTTP listener (metrics, health, console); "" = None, off
+	NSStore               string  // GOPYRO_NS_STORE: pyro-ns's store: memory, bolt:PATH or etcd://host:port[,host:port...]/prefix; "" = None, as -d says
+	EtcdUser              string  // GOPYRO_ETCD_USER: user name pyro-ns authenticates to etcd with; "" = None, no authentication
+	EtcdPassword          string  // GOPYRO_ETCD_PASSWORD: its password
 
 	// What Load produced, to tell code changes and sources apart.
 	loaded  map[string]string // item → formatted value after Load

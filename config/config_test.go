@@ -72,6 +72,7 @@ func TestDefaults(t *testing.T) {
 		// gopyro's own
 		"PYRO_HANDSHAKE_TIMEOUT": "10.0", "PYRO_MAXCONNECTIONS_PER_HOST": "0", "PYRO_DETECT_WAIT": "0.1",
 		"PYRO_NS_BCPORT": "9091", "PYRO_NS_BCHOST": "None", "GOPYRO_HTTP": "None",
+		"GOPYRO_NS_STORE": "None", "GOPYRO_ETCD_USER": "None", "GOPYRO_ETCD_PASSWORD": "None",
 	}
 	if diff := cmp.Diff(want, itemValues(c)); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -477,7 +478,7 @@ func TestPrint(t *testing.T) {
 	for _, want := range []string{
 		"Active configuration settings:\nPYROSSL_CA_CERT=ca.pem\n",
 		"\nPYRO_CONFIG_FILE=" + dir + "/Pyro.conf\n",
-		"\nPYRO_XML_PICKLE=None\ngopyro's own settings (unknown to Pyro 3):\nGOPYRO_HTTP=None\nPYRO_DETECT_WAIT=0.1\nPYRO_HANDSHAKE_TIMEOUT=2.5\nPYRO_MAXCONNECTIONS_PER_HOST=0\nPYRO_NS_BCHOST=None\nPYRO_NS_BCPORT=9091\n" +
+		"\nPYRO_XML_PICKLE=None\ngopyro's own settings (unknown to Pyro 3):\nGOPYRO_ETCD_PASSWORD=None\nGOPYRO_ETCD_USER=None\nGOPYRO_HTTP=None\nGOPYRO_NS_STORE=None\nPYRO_DETECT_WAIT=0.1\nPYRO_HANDSHAKE_TIMEOUT=2.5\nPYRO_MAXCONNECTIONS_PER_HOST=0\nPYRO_NS_BCHOST=None\nPYRO_NS_BCPORT=9091\n" +
 			"Set explicitly:\n  PYRO_GNOSIS_PARANOIA from environment\n  PYRO_HANDSHAKE_TIMEOUT from environment\n  PYRO_HOST from code\n  PYRO_PORT from " + dir + "/Pyro.conf:1\n",
 		"Without effect in gopyro:\n  PYRO_GNOSIS_PARANOIA=-1 (from environment) has no effect: ",
 	} {

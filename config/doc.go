@@ -39,6 +39,9 @@
 //	PYRO_NS_BCPORT=9091                UDP port of the name server's Pyro 5 discovery (Pyro5's NS_BCPORT)
 //	PYRO_NS_BCHOST=None                address it binds to, None: all interfaces (Pyro5's NS_BCHOST)
 //	GOPYRO_HTTP=None                   host:port of pyro-ns's and pyro-es's HTTP listener (metrics, console)
+//	GOPYRO_NS_STORE=None               pyro-ns's store: memory, bolt:PATH, etcd://host:port[,...]/prefix
+//	GOPYRO_ETCD_USER=None              user pyro-ns authenticates to etcd as (None: no authentication)
+//	GOPYRO_ETCD_PASSWORD=None          its password
 //
 // Pyro 3 ignores environment variables it does not know but refuses unknown
 // items in a config file, so set these in the environment when Python

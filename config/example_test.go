@@ -87,7 +87,10 @@ func ExampleConfig_Print() {
 	// Output:
 	// PYRO_XML_PICKLE=gnosis
 	// gopyro's own settings (unknown to Pyro 3):
+	// GOPYRO_ETCD_PASSWORD=None
+	// GOPYRO_ETCD_USER=None
 	// GOPYRO_HTTP=None
+	// GOPYRO_NS_STORE=None
 	// PYRO_DETECT_WAIT=0.1
 	// PYRO_HANDSHAKE_TIMEOUT=10.0
 	// PYRO_MAXCONNECTIONS_PER_HOST=0

@@ -101,6 +101,9 @@ var items = []itemDef{
 	// environment has a PYRO_ variable it does not know, and Pyro 5
 	// programs may share the environment of gopyro's servers.
 	{name: "GOPYRO_HTTP", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.HTTP }},
+	{name: "GOPYRO_NS_STORE", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.NSStore }},
+	{name: "GOPYRO_ETCD_USER", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.EtcdUser }},
+	{name: "GOPYRO_ETCD_PASSWORD", kind: kindNoneString, goOnly: true, field: func(c *Config) any { return &c.EtcdPassword }},
 }
 
 // itemIndex maps item names to their position in items.

@@ -8,8 +8,11 @@
 //   - Namespace: Pyro's hierarchical name space (groups, names bound to
 //     URIs, user and system meta data) with the exact results and errors of
 //     Pyro's NameServer object, checked operation by operation against real
-//     Pyro (testdata/oracle.jsonl). It keeps everything in memory and writes
-//     every change through to a Store.
+//     Pyro (testdata/oracle.jsonl). It keeps everything in memory; a change
+//     is validated, applied to the Store, and made in memory only once the
+//     Store confirmed it. A store that is unavailable refuses just that
+//     change (ErrStoreUnavailable); a WatchStore shared with other front
+//     ends pushes the changes they make.
 //   - Store: MemStore (no persistence) and BoltStore (an fsync'd bbolt file
 //     with group commit: an acknowledged change survives kill -9; a damaged
 //     file or record is refused with a *DamagedStoreError, never served), plus

@@ -1,6 +1,8 @@
 package ns
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,6 +21,7 @@ type node struct {
 	uri      compat.URI       // names only
 	created  float64
 	meta     *nodeMeta // nil for the usual node without meta data
+	rev      int64     // Record.Rev: the store revision of its last change
 }
 
 // nodeMeta is the meta data of a node that has any.
@@ -106,8 +109,9 @@ type Options struct {
 // URIs and other groups, each with user and system meta data. Its methods
 // have the semantics, results and errors of the methods of Pyro 3.16's Name
 // Server object (Pyro.naming.NameServer). Reads come from memory; every
-// change is written through to the Store and acknowledged once durable.
-// A Namespace is safe for concurrent use.
+// change is validated, applied to the Store, and applied to memory (and
+// acknowledged) only once the Store confirmed it. A Namespace is safe for
+// concurrent use.
 type Namespace struct {
 	*nsState
 	quiet bool // changes are not passed to the OnChange function
@@ -120,9 +124,14 @@ type nsState struct {
 	defaultGroup string
 	resolveHost  func(string) (string, error)
 	now          func() time.Time
-	failed       error // a store commit failed: no more changes accepted
+	failed       error // the last store commit failed (cleared by one that succeeds)
 	onChange     func(Change)
-	metrics      *metrics.NameServer // nil without Options.Metrics
+	// pending are the batches given to the store and not yet answered; a
+	// change touching one of their names waits for it (see conflicting).
+	pending []*pendingBatch
+	// stopWatch ends the watch of a WatchStore (nil without one).
+	stopWatch context.CancelFunc
+	metrics   *metrics.NameServer // nil without Options.Metrics
 	// strs interns the protocol and address strings of stored URIs, which
 	// few distinct values take, so 100k names do not hold 100k copies.
 	strs map[string]string
@@ -166,6 +175,11 @@ func NewNamespace(opts Options) (*Namespace, error) {
 			return nil, fmt.Errorf("ns: loading the name space: %w", err)
 		}
 	}
+	if ws, ok := n.store.(WatchStore); ok {
+		ctx, cancel := context.WithCancel(context.Background())
+		n.stopWatch = cancel
+		go ws.Watch(ctx, n.applyRemote)
+	}
 	for _, g := range []string{PyroGroup, n.defaultGroup} {
 		if err := n.CreateGroup(g); err != nil && !isNamingError(err) {
 			return nil, err
@@ -181,43 +195,41 @@ func NewNamespace(opts Options) (*Namespace, error) {
 	return n, nil
 }
 
+// Close stops following the changes others make to a WatchStore; the
+// Namespace goes on answering from memory. The Store is the caller's to
+// close.
+func (n *Namespace) Close() {
+	if n.stopWatch != nil {
+		n.stopWatch()
+	}
+}
+
 func isNamingError(err error) bool {
 	_, ok := err.(*compat.NamingError)
 	return ok
 }
 
-// loadRecord inserts a stored record; records of missing parents or with
-// unreadable content are skipped, so that a damaged store still loads.
+// loadRecord inserts a stored record (Load's callback).
 func (n *Namespace) loadRecord(r Record) error {
-	var nd *node
-	if r.Name == ":" {
-		nd = n.root
+	n.applyOp(Op{Kind: OpPut, Record: r})
+	return nil
+}
+
+// nodeOf makes the node of a stored record, nil if its URI is unreadable;
+// meta data that does not unpickle is left out, so that a damaged store
+// still loads.
+func (n *Namespace) nodeOf(r Record) *node {
+	nd := &node{group: r.Group, created: r.Created, rev: r.Rev}
+	if r.Group {
+		nd.children = make(map[string]*node)
 	} else {
-		parent, last, _ := splitLast(r.Name)
-		p := n.root
-		if parent != "" {
-			var berr branchError
-			if p, berr = n.getBranch(parent); berr != branchOK {
-				return nil
-			}
-		}
-		if !p.group || last == "" || p.children[last] != nil {
+		u, err := compat.ParseURI(r.URI)
+		if err != nil {
 			return nil
 		}
-		nd = &node{group: r.Group}
-		if r.Group {
-			nd.children = make(map[string]*node)
-		} else {
-			u, err := compat.ParseURI(r.URI)
-			if err != nil {
-				return nil
-			}
-			u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
-			nd.uri = u
-		}
-		p.children[last] = nd
+		u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
+		nd.uri = u
 	}
-	nd.created = r.Created
 	if r.SysMeta != nil {
 		if v, err := pickle.Decode(r.SysMeta); err == nil {
 			nd.setSysMeta(v, r.SysMeta)
@@ -228,7 +240,69 @@ func (n *Namespace) loadRecord(r Record) error {
 			nd.setUserMeta(v, r.UserMeta)
 		}
 	}
-	return nil
+	return nd
+}
+
+// applyOp makes a confirmed store op in memory, with n.mu held for writing
+// (or before the Namespace is shared). A Put creates or replaces a node
+// (a group replaced by a group keeps its children); a Put whose parent is
+// missing or no group is skipped, as are deletes of missing nodes.
+func (n *Namespace) applyOp(op Op) {
+	name := op.Record.Name
+	switch op.Kind {
+	case OpPut:
+		nd := op.mem
+		if nd == nil {
+			if nd = n.nodeOf(op.Record); nd == nil {
+				return
+			}
+		}
+		if name == ":" {
+			n.root.created, n.root.meta, n.root.rev = nd.created, nd.meta, nd.rev
+			return
+		}
+		p, last, ok := n.parentOf(name)
+		if !ok {
+			return
+		}
+		if old := p.children[last]; old != nil && old.group && nd.group {
+			old.created, old.meta, old.rev = nd.created, nd.meta, nd.rev
+			return
+		}
+		p.children[last] = nd
+	case OpDelete, OpDeleteTree:
+		if name == ":" {
+			clear(n.root.children)
+			n.root.meta = nil
+			return
+		}
+		if p, last, ok := n.parentOf(name); ok {
+			delete(p.children, last)
+		}
+	}
+}
+
+// parentOf returns the group holding the absolute name and the name's last
+// component; false if there is no such group.
+func (n *Namespace) parentOf(name string) (*node, string, bool) {
+	parent, last, inRoot := splitLast(name)
+	p := n.root
+	if !inRoot {
+		var berr branchError
+		if p, berr = n.getBranch(parent); berr != branchOK {
+			return nil, "", false
+		}
+	}
+	return p, last, p.group && last != ""
+}
+
+// applyRemote applies a batch committed to a WatchStore.
+func (n *Namespace) applyRemote(ops []Op) {
+	n.mu.Lock()
+	for _, op := range ops {
+		n.applyOp(op)
+	}
+	n.mu.Unlock()
 }
 
 // OnChange sets a function called, in order and with the Namespace locked,
@@ -326,11 +400,12 @@ func (n *Namespace) validate(name string) (string, error) {
 	return ValidateName(name, n.defaultGroup)
 }
 
-// update makes one change: with n.mu held for writing, unless an earlier
-// commit failed, change checks the namespace and applies the change to it,
-// returning the store ops and the replicated Change that record it; update
-// commits them and waits for the store with n.mu released. An error from
-// change is returned as it is, nothing committed.
+// update makes one change. With n.mu held for writing, change validates
+// it against memory, without changing memory, and returns the store ops
+// that make it and the Change replicated to a twin; update gives the ops
+// to the store, waits for its answer with n.mu released, and only once the
+// store confirmed them applies them to memory and passes the Change on.
+// An error from change is returned as it is, nothing committed.
 func (n *Namespace) update(change func() ([]Op, Change, error)) error {
 	return n.updateMany(func() ([]Op, []Change, error) {
 		ops, ch, err := change()
@@ -338,71 +413,144 @@ func (n *Namespace) update(change func() ([]Op, Change, error)) error {
 	})
 }
 
-// updateMany is update for a change replicated as several Changes; one
-// without ops commits nothing.
-func (n *Namespace) updateMany(change func() ([]Op, []Change, error)) error {
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	ops, chs, err := change()
-	if err != nil || len(ops) == 0 {
-		n.mu.Unlock()
-		return err
-	}
-	done := n.commit(ops, chs)
-	n.mu.Unlock()
-	return n.wait(done)
+// pendingBatch is a batch given to the store and not yet answered.
+type pendingBatch struct {
+	ops  []Op
+	done chan struct{} // closed once answered
 }
 
-// commit hands ops to the store and calls the change hook, with n.mu held
-// for writing; the caller waits on the returned channel after unlocking.
-func (n *Namespace) commit(ops []Op, chs []Change) <-chan error {
-	var done <-chan error = closedDone
-	if n.store != nil {
-		done = n.store.Apply(ops)
+// updateMany is update for a change replicated as several Changes; one
+// without ops commits nothing.
+//
+// Changes whose names are apart are committed concurrently (the store
+// shares one commit among them); a change touching a name of a pending
+// batch (the same name, one inside the other's group, or the root) waits
+// for that batch and is validated again, so that what it was validated
+// against is what the store holds when it commits.
+func (n *Namespace) updateMany(change func() ([]Op, []Change, error)) error {
+	_, watched := n.store.(WatchStore)
+	conflicts := 0
+	n.mu.Lock()
+	for {
+		ops, chs, err := change()
+		if err != nil || len(ops) == 0 {
+			n.mu.Unlock()
+			return err
+		}
+		if n.store == nil {
+			n.applyLocal(ops, chs)
+			n.mu.Unlock()
+			return nil
+		}
+		if busy := n.conflicting(ops); busy != nil {
+			n.mu.Unlock()
+			<-busy
+			n.mu.Lock()
+			continue
+		}
+		p := &pendingBatch{ops: ops, done: make(chan struct{})}
+		n.pending = append(n.pending, p)
+		done := n.store.Apply(ops)
+		n.mu.Unlock()
+		start := time.Now()
+		err = <-done
+		if done != closedDone {
+			n.metrics.Committed(start)
+		}
+		n.mu.Lock()
+		n.pending = slicesDelete(n.pending, p)
+		close(p.done)
+		if errors.Is(err, ErrStoreConflict) && conflicts < maxConflicts {
+			// memory has caught up with what the other writer did
+			conflicts++
+			continue
+		}
+		n.failed = err
+		if err == nil {
+			if watched {
+				ops = nil // the watch has applied them
+			}
+			n.applyLocal(ops, chs)
+		}
+		n.mu.Unlock()
+		return storeError(err)
+	}
+}
+
+// maxConflicts bounds how often one change is validated again because
+// another writer of a shared store got there first.
+const maxConflicts = 16
+
+// slicesDelete returns ps without p.
+func slicesDelete(ps []*pendingBatch, p *pendingBatch) []*pendingBatch {
+	for i, q := range ps {
+		if q == p {
+			return append(ps[:i], ps[i+1:]...)
+		}
+	}
+	return ps
+}
+
+// applyLocal applies a confirmed batch of this Namespace's own to memory
+// and passes its Changes to the OnChange function, with n.mu held.
+func (n *Namespace) applyLocal(ops []Op, chs []Change) {
+	for _, op := range ops {
+		n.applyOp(op)
 	}
 	for _, ch := range chs {
 		if n.onChange != nil && !n.quiet && ch.Method != "" {
 			n.onChange(ch)
 		}
 	}
-	return done
 }
 
-// wait waits for a commit; a failed commit stops all further changes, since
-// memory and store may then differ.
-func (n *Namespace) wait(done <-chan error) error {
-	start := time.Now()
-	err := <-done
-	if done != closedDone {
-		n.metrics.Committed(start)
-	}
-	if err != nil {
-		n.mu.Lock()
-		if n.failed == nil {
-			n.failed = err
+// conflicting returns the done channel of a pending batch that touches a
+// name of ops, nil if there is none; n.mu must be held.
+func (n *Namespace) conflicting(ops []Op) <-chan struct{} {
+	for _, p := range n.pending {
+		for _, a := range p.ops {
+			for _, b := range ops {
+				if related(a.Record.Name, b.Record.Name) {
+					return p.done
+				}
+			}
 		}
-		n.mu.Unlock()
-		return compat.NewNamingError("storage failure", err.Error())
 	}
 	return nil
+}
+
+// related reports whether two absolute names are the same, or one lies in
+// the other's group (the root holds everything).
+func related(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	return a == ":" || a == b || strings.HasPrefix(b, a) && b[len(a)] == '.'
+}
+
+// storeError is the answer to a change the store did not confirm: its own
+// NamingError for a change it found invalid, a NamingError saying the
+// change is refused for now if it is unavailable, else 'storage failure'.
+func storeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ne *compat.NamingError
+	if errors.As(err, &ne) {
+		return ne
+	}
+	if errors.Is(err, ErrStoreUnavailable) {
+		return compat.NewNamingError("store unavailable, change refused (try again later)", err.Error())
+	}
+	return compat.NewNamingError("storage failure", err.Error())
 }
 
 // Healthy returns nil while the name space accepts changes, else the
-// NamingError ('storage failure') every change now gets.
+// NamingError the last change got from the store (until one succeeds).
 func (n *Namespace) Healthy() error {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	return n.checkFailed()
-}
-
-func (n *Namespace) checkFailed() error {
-	if n.failed != nil {
-		return compat.NewNamingError("storage failure", n.failed.Error())
-	}
-	return nil
+	return storeError(n.failed)
 }
 
 // parseURI is Pyro's validateURI: a URI is taken as is, a string is parsed
@@ -466,8 +614,7 @@ func (n *Namespace) Register(name string, uri any) error {
 		}
 		u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
 		nd := &node{uri: u, created: n.timestamp()}
-		parent.children[last] = nd
-		return []Op{{Kind: OpPut, Record: Record{Name: full, URI: u.String(), Created: nd.created}}},
+		return []Op{{Kind: OpPut, Record: Record{Name: full, URI: u.String(), Created: nd.created}, mem: nd}},
 			Change{Method: "register", Args: []any{name, u}}, nil
 	})
 }
@@ -493,8 +640,7 @@ func (n *Namespace) Unregister(name string) error {
 		case nd.group:
 			return nil, Change{}, compat.NewNamingError("is a group, not an object", last)
 		}
-		delete(parent.children, last)
-		return []Op{{Kind: OpDelete, Record: Record{Name: full}}},
+		return []Op{{Kind: OpDelete, Record: Record{Name: full}, Expect: nd.rev}},
 			Change{Method: "unregister", Args: []any{name}}, nil
 	})
 }
@@ -587,8 +733,7 @@ func (n *Namespace) CreateGroup(groupname string) error {
 			return nil, Change{}, compat.NewNamingError("group already exists", last)
 		}
 		nd := &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-		parent.children[last] = nd
-		return []Op{{Kind: OpPut, Record: Record{Name: full, Group: true, Created: nd.created}}},
+		return []Op{{Kind: OpPut, Record: Record{Name: full, Group: true, Created: nd.created}, mem: nd}},
 			Change{Method: "createGroup", Args: []any{full}}, nil
 	})
 }
@@ -618,7 +763,6 @@ func (n *Namespace) DeleteGroup(groupname string) error {
 		case !nd.group:
 			return nil, Change{}, compat.NewNamingError("is no group", full)
 		}
-		delete(parent.children, last)
 		return []Op{{Kind: OpDeleteTree, Record: Record{Name: full}}},
 			Change{Method: "deleteGroup", Args: []any{full}}, nil
 	})
@@ -701,17 +845,28 @@ func (n *Namespace) SetMeta(name string, meta any) error {
 		func(nd *node) { nd.setUserMeta(meta, raw) })
 }
 
-// updateMeta applies set to the node of the group or name full, stores the
-// node and replicates change.
+// updateMeta stores the node of the group or name full with set applied
+// and replicates change.
 func (n *Namespace) updateMeta(full string, change Change, set func(*node)) error {
 	return n.update(func() ([]Op, Change, error) {
 		nd, err := n.branchFor(full)
 		if err != nil {
 			return nil, Change{}, err
 		}
-		set(nd)
-		return []Op{{Kind: OpPut, Record: record(full, nd)}}, change, nil
+		return []Op{putChanged(full, nd, set)}, change, nil
 	})
+}
+
+// putChanged is the Put of a copy of the node nd of full with set applied
+// to it (nd itself is left as it is until the store confirms the Put).
+func putChanged(full string, nd *node, set func(*node)) Op {
+	cp := &node{group: nd.group, uri: nd.uri, created: nd.created}
+	if nd.meta != nil {
+		m := *nd.meta
+		cp.meta = &m
+	}
+	set(cp)
+	return Op{Kind: OpPut, Record: record(full, cp), mem: cp, Expect: nd.rev}
 }
 
 // GetMeta returns the user meta data of a group or name (pickle.None{} when
@@ -749,14 +904,10 @@ func (n *Namespace) SetSystemMeta(name string, meta any) error {
 	if err != nil {
 		return err
 	}
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
 	// Pyro reports a missing name before a wrong meta type.
+	n.mu.RLock()
 	_, err = n.branchFor(full)
-	n.mu.Unlock()
+	n.mu.RUnlock()
 	if err != nil {
 		return err
 	}

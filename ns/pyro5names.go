@@ -142,12 +142,12 @@ func (n *Namespace) Bind(full string, u compat.URI, meta any, safe bool) error {
 				}
 				name += comp
 				nd := &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-				g.children[comp] = nd
 				g = nd
-				ops = append(ops, Op{Kind: OpPut, Record: Record{Name: name, Group: true, Created: nd.created}})
+				ops = append(ops, Op{Kind: OpPut, Record: Record{Name: name, Group: true, Created: nd.created}, mem: nd})
 				changes = append(changes, Change{Method: "createGroup", Args: []any{name}})
 			}
 		}
+		var expect int64
 		if old, exists := g.children[last]; exists {
 			switch {
 			case old.group:
@@ -155,13 +155,13 @@ func (n *Namespace) Bind(full string, u compat.URI, meta any, safe bool) error {
 			case safe:
 				return nil, nil, ErrBound
 			}
+			expect = old.rev
 			changes = append(changes, Change{Method: "unregister", Args: []any{full}})
 		}
 		u.Protocol, u.Address = n.intern(u.Protocol), n.intern(u.Address)
 		nd := &node{uri: u, created: n.timestamp()}
 		nd.setUserMeta(meta, raw)
-		g.children[last] = nd
-		ops = append(ops, Op{Kind: OpPut, Record: record(full, nd)})
+		ops = append(ops, Op{Kind: OpPut, Record: record(full, nd), mem: nd, Expect: expect})
 		changes = append(changes, Change{Method: "register", Args: []any{full, u}})
 		if raw != nil {
 			changes = append(changes, Change{Method: "setMeta", Args: []any{full, meta}})
@@ -185,12 +185,12 @@ func (n *Namespace) SetNameMeta(full string, meta any) (bool, error) {
 			return nil, nil, nil
 		}
 		found = true
-		nd.setUserMeta(meta, raw)
 		var m any = pickle.None{}
 		if raw != nil {
 			m = meta
 		}
-		return []Op{{Kind: OpPut, Record: record(full, nd)}}, []Change{{Method: "setMeta", Args: []any{full, m}}}, nil
+		return []Op{putChanged(full, nd, func(nd *node) { nd.setUserMeta(meta, raw) })},
+			[]Change{{Method: "setMeta", Args: []any{full, m}}}, nil
 	})
 	return found, err
 }
@@ -202,7 +202,12 @@ func (n *Namespace) RemoveNames(fulls []string) (int, error) {
 	err := n.updateMany(func() ([]Op, []Change, error) {
 		var ops []Op
 		var changes []Change
+		seen := make(map[string]bool, len(fulls))
 		for _, full := range fulls {
+			if seen[full] {
+				continue
+			}
+			seen[full] = true
 			parent, last, inRoot := splitLast(full)
 			g := n.root
 			if !inRoot {
@@ -211,11 +216,11 @@ func (n *Namespace) RemoveNames(fulls []string) (int, error) {
 					continue
 				}
 			}
-			if nd, ok := g.children[last]; !ok || nd.group {
+			nd, ok := g.children[last]
+			if !ok || nd.group {
 				continue
 			}
-			delete(g.children, last)
-			ops = append(ops, Op{Kind: OpDelete, Record: Record{Name: full}})
+			ops = append(ops, Op{Kind: OpDelete, Record: Record{Name: full}, Expect: nd.rev})
 			changes = append(changes, Change{Method: "unregister", Args: []any{full}})
 		}
 		removed = len(ops)

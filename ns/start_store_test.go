@@ -62,3 +62,45 @@ func TestStoreOpenedBeforeListening(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestStartStoreOption: StartOptions.Store names the store; a name that
+// is none of memory, bolt:PATH and etcd://... stops Start.
+func TestStartStoreOption(t *testing.T) {
+	tests := []struct {
+		store   string
+		role    ns.Role
+		file    string // the database file it must create, "" for none
+		wantErr string
+	}{
+		{store: "memory"},
+		{store: "bolt:ns.db", file: "ns.db"},
+		{store: "sql:x", wantErr: "want memory, bolt:PATH or etcd://"},
+		{store: "etcd://nohost/x", wantErr: "is not host:port"},
+		{store: "etcd://127.0.0.1:1/x", role: ns.RolePrimary, wantErr: "no paired mode"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.store, func(t *testing.T) {
+			cfg := testConfig(t, nil)
+			port := 0
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			in, err := ns.Start(ctx, ns.StartOptions{Config: cfg, Host: "127.0.0.1", Port: &port, DontLookupOther: true,
+				NoBroadcast: true, Store: tt.store, Role: tt.role})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Start: %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.Shutdown()
+			in.Serve(ctx)
+			matches, _ := filepath.Glob(filepath.Join(cfg.Storage, "*.db"))
+			if tt.file == "" && len(matches) != 0 || tt.file != "" && (len(matches) != 1 || filepath.Base(matches[0]) != tt.file) {
+				t.Errorf("database files %v, want %q", matches, tt.file)
+			}
+		})
+	}
+}

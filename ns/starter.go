@@ -66,6 +66,11 @@ type StartOptions struct {
 	// directory there is a Pyro 3 database, imported into DBPath+".db".
 	Persistent bool
 	DBPath     string
+	// Store names the store: "memory", "bolt:PATH" (as -d PATH) or
+	// etcd://host:port[,host:port...]/prefix (an EtcdStore shared by every
+	// front end on that prefix); "" means GOPYRO_NS_STORE, else as
+	// Persistent says.
+	Store string
 	// FreshIfDamaged starts with an empty name space (or the Pyro 3
 	// database imported afresh) when the database is damaged, after moving
 	// the damaged file aside to <file>.damaged-<UTC time>. Without it a
@@ -310,6 +315,9 @@ func (in *Instance) locateTwin(ctx context.Context, found *compat.URI) TwinClien
 // with FreshIfDamaged, else reported.
 func (in *Instance) openStore() error {
 	nsOpts := Options{DefaultGroup: in.cfg.NSDefaultGroup, ResolveHost: resolveHost(in.cfg.DNSURI), Metrics: in.opts.Metrics}
+	if done, err := in.openNamedStore(nsOpts); done {
+		return err
+	}
 	if !in.opts.Persistent {
 		nsp, err := NewNamespace(nsOpts)
 		in.ns = nsp
@@ -621,6 +629,7 @@ func (in *Instance) closeAll() error {
 		}
 	}
 	err := in.daemon.Shutdown(sctx)
+	in.ns.Close()
 	if in.store != nil {
 		if cerr := in.store.Close(); err == nil {
 			err = cerr

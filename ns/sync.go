@@ -243,37 +243,23 @@ func recordsFromTuples(t pickle.Tuple) ([]Record, error) {
 // replaceAll replaces the whole name space with recs, keeping the current
 // binding of the name keep (the Name Server's own registration).
 func (n *Namespace) replaceAll(recs []Record, keep string) error {
-	n.mu.Lock()
-	if err := n.checkFailed(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	var kept *node
-	if nd, berr := n.getBranch(keep); berr == branchOK && !nd.group {
-		kept = nd
-	}
-	n.root = &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-	for _, r := range recs {
-		n.loadRecord(r)
-	}
-	ops := []Op{{Kind: OpDeleteTree, Record: Record{Name: ":"}}}
-	if kept != nil {
-		parent, last, _ := splitLast(keep)
-		p, berr := n.getBranch(parent)
-		if berr != branchOK {
-			p = &node{group: true, children: make(map[string]*node), created: n.timestamp()}
-			n.root.children[parent[1:]] = p
-			recs = append(recs, Record{Name: parent, Group: true, Created: p.created})
+	return n.updateMany(func() ([]Op, []Change, error) {
+		ops := make([]Op, 0, len(recs)+3)
+		ops = append(ops, Op{Kind: OpDeleteTree, Record: Record{Name: ":"}})
+		have := make(map[string]bool, len(recs))
+		for _, r := range recs {
+			ops = append(ops, Op{Kind: OpPut, Record: r})
+			have[r.Name] = r.Group
 		}
-		if p.group {
-			p.children[last] = kept
-			recs = append(recs, record(keep, kept))
+		if kept, berr := n.getBranch(keep); berr == branchOK && !kept.group {
+			parent, _, _ := splitLast(keep)
+			if isGroup, ok := have[parent]; !ok {
+				ops = append(ops, Op{Kind: OpPut, Record: Record{Name: parent, Group: true, Created: n.timestamp()}})
+			} else if !isGroup {
+				return ops, nil, nil
+			}
+			ops = append(ops, Op{Kind: OpPut, Record: record(keep, kept), mem: kept})
 		}
-	}
-	for _, r := range recs {
-		ops = append(ops, Op{Kind: OpPut, Record: r})
-	}
-	done := n.commit(ops, nil)
-	n.mu.Unlock()
-	return n.wait(done)
+		return ops, nil, nil
+	})
 }

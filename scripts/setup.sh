@@ -58,6 +58,15 @@ fi
 if ! "$PY3" -c 'import importlib.metadata as m, sys; sys.exit(m.version("selenium") != "4.51.0")' 2>/dev/null; then
   PIP_ROOT_USER_ACTION=ignore "$PY3" -m pip install --disable-pip-version-check -q 'selenium==4.51.0'
 fi
+# etcd (Debian's etcd-server) runs the 3-member clusters of the etcd store's
+# Go tests (ns/internal/etcdtest) and interop_tests/test_ns_etcd.py.
+if ! command -v etcd >/dev/null 2>&1; then
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends etcd-server ||
+    { "${sudo_cmd[@]}" apt-get update &&
+      "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends etcd-server; }
+fi
 # M2Crypto lets real Pyro speak PYROSSL in the TLS interop tests.
 bash scripts/m2crypto.sh
 go mod download

@@ -60,6 +60,10 @@ func nsUsage(w io.Writer) {
                                  set metadata for whoever gives PASS
                                  (default GOPYRO_CONSOLE_PASSPHRASE, else
                                  the console is read only)
+        --store=STORE            memory, bolt:PATH (as -d PATH) or
+                                 etcd://host:port[,host:port...]/prefix: the
+                                 name space in etcd, shared by every pyro-ns
+                                 on that prefix (default GOPYRO_NS_STORE)
         --fresh-if-damaged       with -d: if the database is damaged, move it
                                  aside to <file>.damaged-<UTC time> and start
                                  with an empty name space (without it, a
@@ -144,6 +148,8 @@ func NameServerMain(ctx context.Context, args []string, out io.Writer) int {
 			if d == 0 {
 				opts.IdleTimeout = -1
 			}
+		case "store":
+			opts.Store = val
 		case "allow-hosts":
 			opts.AllowHosts = strings.Split(val, ",")
 		case "deny-hosts":
