@@ -360,7 +360,13 @@ func (s *Broker) Publish(ctx context.Context, subjectsArg any, msg any) error {
 	s.mu.Lock()
 	for _, sb := range subs {
 		ev := &Delivery{Event: &compat.Event{Subject: sb.orig, Msg: msg, Time: now}}
-		s.metrics.Published(sb.key)
+		// A publisher can name any subject: only those subscribed to
+		// exactly get a series of their own.
+		if len(s.exact[sb.key]) > 0 {
+			s.metrics.Published(sb.key)
+		} else {
+			s.metrics.Published(metrics.OtherSubject)
+		}
 		for _, w := range s.exact[sb.key] {
 			out = append(out, delivery{w, ev})
 		}

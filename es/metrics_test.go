@@ -46,13 +46,20 @@ func TestBrokerMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	recv(t, fast, 1)
+	if err := b.Publish(ctx, bs("nobody.listens"), int64(5)); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		labels map[string]string
 		want   float64
 	}{
 		{"pyro_es_published_total", map[string]string{"subject": "weather"}, 3},
-		{"pyro_es_published_total", map[string]string{"subject": "news.today"}, 1},
+		// news.today has a pattern subscriber only, nobody.listens none: a
+		// publisher cannot make series.
+		{"pyro_es_published_total", map[string]string{"subject": "(other)"}, 2},
+		{"pyro_es_published_total", map[string]string{"subject": "news.today"}, 0},
+		{"pyro_es_published_total", map[string]string{"subject": "nobody.listens"}, 0},
 		{"pyro_es_dropped_total", map[string]string{"subscriber": "slow"}, 1},
 		{"pyro_es_queue_depth", map[string]string{"subscriber": "slow"}, 1},
 		{"pyro_es_subscribers", nil, 2},

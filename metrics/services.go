@@ -90,7 +90,7 @@ func NewEventService(reg prometheus.Registerer, stats func() EventStats) (*Event
 		return nil, err
 	}
 	if m.published, err = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "pyro_es_published_total", Help: "Events published, by subject.",
+		Name: "pyro_es_published_total", Help: "Events published, by subject (\"(other)\": subjects without exact subscribers).",
 	}, []string{"subject"})); err != nil {
 		return nil, err
 	}
@@ -107,7 +107,13 @@ func NewEventService(reg prometheus.Registerer, stats func() EventStats) (*Event
 	return m, nil
 }
 
-// Published counts an event published on subject.
+// OtherSubject is the subject label of the events published on subjects
+// that no subscriber subscribed to exactly (pattern subscribers included):
+// a publisher can name any subject, and each would be a series.
+const OtherSubject = "(other)"
+
+// Published counts an event published on subject (OtherSubject for one
+// without exact subscribers).
 func (m *EventService) Published(subject string) {
 	if m == nil {
 		return
