@@ -10,7 +10,6 @@ package console
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 	"sort"
 
@@ -34,14 +33,7 @@ type console struct {
 // are read from it.
 func Mount(mux *http.ServeMux, b *es.Broker, reg prometheus.Gatherer) {
 	c := &console{b: b, reg: reg}
-	files, err := fs.Sub(static, "static")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	fileServer := http.FileServerFS(files)
-	mux.Handle("GET /{$}", fileServer)
-	mux.Handle("GET /console/", http.StripPrefix("/console/", fileServer))
-	webconsole.MountStyle(mux)
+	webconsole.MountPage(mux, static)
 	mux.HandleFunc("GET /api/es/stats", c.stats)
 	mux.HandleFunc("GET /api/es/topics", c.topics)
 }

@@ -1,12 +1,13 @@
 // Package webconsole holds what the web consoles of pyro-ns (ns/console)
-// and pyro-es (es/console) share: the stylesheet, JSON answers and the
-// paging of listings.
+// and pyro-es (es/console) share: serving the page and its stylesheet,
+// JSON answers and the paging of listings.
 package webconsole
 
 import (
 	_ "embed"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"net/http"
 	"strconv"
 )
@@ -14,7 +15,7 @@ import (
 //go:embed style.css
 var style []byte
 
-// StylePath is where Mount serves the stylesheet; the pages link to it.
+// StylePath is where MountPage serves the stylesheet; the pages link to it.
 const StylePath = "/console/style.css"
 
 // Default and largest page sizes of the listing endpoints.
@@ -23,8 +24,22 @@ const (
 	MaxLimit     = 1000
 )
 
-// MountStyle serves the consoles' stylesheet at StylePath.
-func MountStyle(mux *http.ServeMux) {
+// MountPage serves a console's page, the tree static holds under
+// "static/": its index.html at / and its files under /console/, with the
+// consoles' stylesheet at StylePath.
+func MountPage(mux *http.ServeMux, static fs.FS) {
+	files, err := fs.Sub(static, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	fileServer := http.FileServerFS(files)
+	mux.Handle("GET /{$}", fileServer)
+	mux.Handle("GET /console/", http.StripPrefix("/console/", fileServer))
+	mountStyle(mux)
+}
+
+// mountStyle serves the consoles' stylesheet at StylePath.
+func mountStyle(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+StylePath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(style)

@@ -18,7 +18,6 @@ import (
 	"crypto/subtle"
 	"embed"
 	"errors"
-	"io/fs"
 	"math"
 	"net/http"
 	"strings"
@@ -59,14 +58,7 @@ func Mount(mux *http.ServeMux, s *ns.Server, opts Options) {
 		opts.PingTimeout = 5 * time.Second
 	}
 	c := &console{s: s, opts: opts}
-	files, err := fs.Sub(static, "static")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	fileServer := http.FileServerFS(files)
-	mux.Handle("GET /{$}", fileServer)
-	mux.Handle("GET /console/", http.StripPrefix("/console/", fileServer))
-	webconsole.MountStyle(mux)
+	webconsole.MountPage(mux, static)
 	mux.HandleFunc("GET /api/ns/stats", c.stats)
 	mux.HandleFunc("GET /api/ns/list", c.list)
 	mux.HandleFunc("GET /api/ns/search", c.search)
