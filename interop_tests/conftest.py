@@ -6,6 +6,7 @@ scripts/test.sh); when it is unset they are built once into a temp dir.
 Everything listens on 127.0.0.1 and ephemeral ports; every process is bounded by
 a timeout and killed at teardown.
 """
+import fcntl
 import itertools
 import os
 import select
@@ -58,18 +59,30 @@ def gobin():
 # on Linux), each pytest-xdist worker from a block of its own: a port asked of
 # the kernel (bind to 0) and closed again can be handed to another worker, or
 # to a process that binds 0, before the test's server takes it, and two tests
-# then share a name server. Ports go in steps of two because Pyro 3 servers
-# move to port+1 when their port is busy.
+# then share a name server. A worker claims its block with a lock file, so
+# that two test sessions on one machine take different blocks too. Ports go
+# in steps of two because Pyro 3 servers move to port+1 when their port is
+# busy.
 _PORT_BLOCK = 2000
 _PORT_BASE = 12000
+_PORT_BLOCKS = 10
+_block_lock = None  # the open lock file of this worker's block
 
 
 def _port_block():
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    n = int(worker[2:]) if worker[2:].isdigit() else 0
-    start = _PORT_BASE + (n % 10) * _PORT_BLOCK
-    first = start + (os.getpid() % 100) * 2
-    return itertools.chain(range(first, start + _PORT_BLOCK, 2), range(start, first, 2))
+    global _block_lock
+    for n in range(_PORT_BLOCKS):
+        f = open(os.path.join(tempfile.gettempdir(), "gopyro-ports-%d.lock" % n), "w")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        _block_lock = f  # held until the worker exits
+        start = _PORT_BASE + n * _PORT_BLOCK
+        first = start + (os.getpid() % 100) * 2
+        return itertools.chain(range(first, start + _PORT_BLOCK, 2), range(start, first, 2))
+    raise RuntimeError("free_port: all %d port blocks are claimed by other test processes" % _PORT_BLOCKS)
 
 
 _ports = None
@@ -87,7 +100,7 @@ def _bindable(port):
 
 def free_port():
     """An unused port on 127.0.0.1, free for TCP and UDP, that no other test
-    of this run is given (nor port+1)."""
+    process on this machine is given (nor port+1)."""
     global _ports
     if _ports is None:
         _ports = _port_block()
